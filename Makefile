@@ -1,0 +1,102 @@
+# ecabinet: `make run` serves the demo, `make test` runs the whole suite.
+# Both install what is missing first (system packages, .venv, npm packages) and are quiet when
+# everything is already in place.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+# Debian packages: LibreOffice for .docx -> PDF (python3-uno: its Python bridge, which keeps one
+# LibreOffice running per worker), Vietnamese-capable Times-metric fonts,
+# SoftHSM2 for PKCS#11 keys, poppler and qpdf to check PDFs, NSS tools, Node for the front end.
+APT_RUN := libreoffice-writer-nogui python3-uno fonts-liberation2 softhsm2 opensc poppler-utils \
+           qpdf libnss3-tools nodejs npm python3-venv gettext
+# ... and for the browser tests, Debian's Chromium (Playwright drives it; no browser download).
+APT_TEST := chromium chromium-driver
+
+VENDOR := ecabinet/static/vendor
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard ecabinet/translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test test-sqlite test-postgres install install-dev lint translations-extract \
+        translations-update clean
+
+# The demo PKI (CAs, TSA, OCSP, the demo signers' keys in SoftHSM2) is made once into instance/;
+# its TSA/OCSP/CRL server runs beside the app for as long as the app runs.
+run: install
+	@$(BIN)/ecabinet db upgrade 2>&1 | grep -v "^INFO  \[alembic.runtime.migration\] \(Context\|Will assume\)" || true
+	@$(BIN)/ecabinet pki init | grep -v "^Enrolled" || true
+	@$(BIN)/ecabinet seed-demo
+	@$(BIN)/ecabinet pki serve > instance/pki-serve.log 2>&1 & pki=$$!; trap "kill $$pki 2>/dev/null" EXIT; \
+	  $(BIN)/ecabinet run --host $(HOST) --port $(PORT)
+
+# The suite on SQLite, then on PostgreSQL when ECABINET_TEST_DATABASE_URL names one
+# (.ci/run points it at the machine's PostgreSQL and Redis).
+test: install-dev
+	@$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$ECABINET_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	@env -u ECABINET_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL ($$ECABINET_TEST_DATABASE_URL) =="
+	@$(BIN)/pytest -q -p no:cacheprovider -m "not browser" $(PYTEST_ARGS)
+
+install: $(STAMPS)/apt-run $(STAMPS)/venv $(STAMPS)/npm $(MO_FILES)
+
+install-dev: install $(STAMPS)/apt-test $(STAMPS)/venv-dev
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+# apt-get runs only when a package is missing.
+$(STAMPS)/apt-run: Makefile | $(STAMPS)
+	@scripts/apt-ensure $(APT_RUN)
+	@touch $@
+
+$(STAMPS)/apt-test: | $(STAMPS)
+	@scripts/apt-ensure $(APT_TEST)
+	@touch $@
+
+$(STAMPS)/venv: pyproject.toml | $(STAMPS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@scripts/quietly $(BIN)/python -m pip install --disable-pip-version-check --upgrade pip
+	@scripts/quietly $(BIN)/python -m pip install --disable-pip-version-check -e .
+	@touch $@
+
+$(STAMPS)/venv-dev: $(STAMPS)/venv pyproject.toml
+	@scripts/quietly $(BIN)/python -m pip install --disable-pip-version-check -e ".[dev]"
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
+	@scripts/quietly npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(VENDOR)/socket.io $(VENDOR)/swagger-ui $(VENDOR)/sortable $(VENDOR)/pdfjs
+	@cp node_modules/socket.io-client/dist/socket.io.min.js* $(VENDOR)/socket.io/
+	@cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/sortable/
+	@cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	    $(VENDOR)/swagger-ui/
+	@cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
+	    $(VENDOR)/pdfjs/
+	@touch $@
+
+%.mo: %.po $(STAMPS)/venv
+	@scripts/quietly $(BIN)/pybabel compile -d ecabinet/translations -D messages
+	@touch $(MO_FILES)
+
+# Translators' workflow: extract the strings, merge them into the catalogues, fill them in.
+translations-extract: $(STAMPS)/venv
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o ecabinet/translations/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i ecabinet/translations/messages.pot -d ecabinet/translations
+
+clean:
+	rm -rf $(STAMPS) $(VENDOR) node_modules

@@ -1,0 +1,44 @@
+"""The administrators' page to browse and filter the audit trail."""
+
+from datetime import datetime, timedelta
+
+from flask import Blueprint, render_template, request, url_for
+
+from ecabinet.audit import services
+from ecabinet.i18n import VIETNAM
+from ecabinet.identity.access import roles_required
+from ecabinet.identity.models import Role
+
+bp = Blueprint("audit", __name__, template_folder="templates")
+
+PAGE_SIZE = 100
+
+
+def _day(value: str | None, *, end: bool = False):
+    try:
+        day = datetime.strptime(value or "", "%Y-%m-%d").replace(tzinfo=VIETNAM)
+    except ValueError:
+        return None
+    return day + timedelta(days=1) if end else day
+
+
+@bp.route("/admin/audit")
+@roles_required(Role.ADMIN)
+def index():
+    args = request.args
+    entries = services.search(
+        action=args.get("action") or None,
+        actor_id=args.get("actor", type=int),
+        object_type=args.get("object_type") or None,
+        since=_day(args.get("since")),
+        until=_day(args.get("until"), end=True),
+        before_seq=args.get("before", type=int),
+        limit=PAGE_SIZE,
+    )
+    report = services.verify_chain() if args.get("verify") else None
+    older_url = None
+    if len(entries) == PAGE_SIZE:
+        kept = {k: v for k, v in args.items() if k not in ("before", "verify")}
+        older_url = url_for("audit.index", before=entries[-1].seq, **kept)
+    return render_template("audit/index.html", entries=entries, filters=args, report=report,
+                           older_url=older_url)

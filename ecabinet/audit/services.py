@@ -1,0 +1,291 @@
+"""Appending to the audit trail and verifying it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import bindparam, event, insert, select, text, update
+from sqlalchemy.orm import Session, SessionTransaction
+
+from ecabinet.audit.models import AuditEntry, AuditHead
+from ecabinet.extensions import db
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+    """SHA-256 over the previous hash and every field of the entry, in a canonical form: the
+    JSON array ``[seq, at, actor_id, actor_label, action, object_type, object_id, ip, details]``.
+    (PostgreSQL computes the same in :data:`_APPEND_POSTGRESQL`.)"""
+    payload = f"[{entry.seq},{_fields_after_seq(entry)}]"
+    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
+
+
+def _fields_after_seq(entry: AuditEntry) -> str:
+    """The canonical JSON of the hashed fields after ``seq``, without the array's brackets."""
+    return json.dumps(
+        [
+            entry.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            entry.actor_id,
+            entry.actor_label,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.ip,
+            entry.details,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )[1:-1]
+
+
+def _client_address() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    target=None,
+    details: dict | None = None,
+    object_type: str | None = None,
+    object_id: object | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    """Add one entry to the caller's transaction: it commits or rolls back with the change.
+
+    The entry waits in the session and is chained when the transaction commits (see
+    :func:`_chain_pending`), so the chain's head row is locked only for the last moment of
+    the transaction instead of from the first recorded change to the commit. Its ``seq``,
+    ``at``, ``prev_hash`` and ``hash`` are filled in then; it is in the chain after commit.
+    """
+    if target is not None:
+        object_type = object_type or getattr(target, "__tablename__", type(target).__name__)
+        object_id = object_id if object_id is not None else getattr(target, "id", None)
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_label=f"{actor.name} <{actor.email}>" if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        ip=ip or _client_address(),
+        details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str),
+    )
+    session = db.session()
+    # Begin the transaction now if none is (no connection is taken yet), so that the entry
+    # belongs to one: it is chained when that one commits, dropped when it does not.
+    transaction = _innermost_transaction(session) or session.begin()
+    session.info.setdefault(_PENDING, []).append((entry, transaction))
+    # As before, the caller's pending changes are flushed here (code may rely on the ids).
+    session.flush()
+    return entry
+
+
+# --- chaining at commit ---------------------------------------------------------------------------
+
+#: Key in ``Session.info``: the entries recorded in the open transaction, not chained yet, each
+#: with the (innermost) transaction it was recorded in.
+_PENDING = "ecabinet.audit_pending"
+
+
+def _innermost_transaction(session: Session) -> SessionTransaction | None:
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _chain_pending(session: Session) -> None:
+    """``before_commit``: link this transaction's entries to the chain and write them.
+
+    The transaction's own changes are flushed first, outside the lock. Then the head row is
+    locked — a concurrent writer waits there, and reads the head again once we commit — the
+    entries get the next numbers and hashes, and the head moves. So the lock is held for the
+    append and the commit, not for the whole request or socket event. A savepoint's release is
+    not the commit: its entries are chained with the outer transaction.
+    """
+    if session.get_nested_transaction() is not None or not session.info.get(_PENDING):
+        return
+    session.flush()
+    entries = [entry for entry, _ in session.info.pop(_PENDING)]
+    at = datetime.now(UTC)
+    for entry in entries:
+        entry.at = at
+    if session.get_bind().dialect.name == "postgresql":
+        _append_postgresql(session, entries)
+    else:
+        _append(session, entries)
+
+
+#: One round trip on PostgreSQL: lock the head, link the entry (the SHA-256 of
+#: :func:`entry_hash`, computed by ``sha256()``), insert it and move the head. A transaction
+#: under gevent gets the CPU back only when its greenlet's turn comes; with the lock held
+#: across three round trips instead of one, the ballots of a burst spent 90 % of their time
+#: queueing for it (bench/README.md).
+_APPEND_POSTGRESQL = text("""
+WITH head AS (
+    SELECT last_seq + 1 AS seq, last_hash AS prev_hash
+    FROM audit_head WHERE id = :head_id FOR UPDATE
+), linked AS (
+    SELECT seq, prev_hash,
+           encode(sha256(convert_to(prev_hash || chr(10) || '[' || seq::text || ',' || :fields
+                                    || ']', 'UTF8')), 'hex') AS hash
+    FROM head
+), moved AS (
+    UPDATE audit_head SET last_seq = linked.seq, last_hash = linked.hash
+    FROM linked WHERE audit_head.id = :head_id
+)
+INSERT INTO audit_entries (seq, at, actor_id, actor_label, action, object_type, object_id, ip,
+                           details, prev_hash, hash)
+SELECT seq, :at, :actor_id, :actor_label, :action, :object_type, :object_id, :ip, :details,
+       prev_hash, hash
+FROM linked
+RETURNING id, seq, prev_hash, hash
+""").bindparams(bindparam("at", type_=AuditEntry.__table__.c.at.type))
+
+
+def _append_postgresql(session: Session, entries: list[AuditEntry]) -> None:
+    for entry in entries:
+        row = session.execute(_APPEND_POSTGRESQL, {
+            "head_id": HEAD_ID, "fields": _fields_after_seq(entry), **_columns(entry),
+        }).one_or_none()
+        if row is None:
+            raise RuntimeError("the audit chain has no head row (run the migrations)")
+        entry.id, entry.seq, entry.prev_hash, entry.hash = row
+
+
+def _append(session: Session, entries: list[AuditEntry]) -> None:
+    """Elsewhere (SQLite: one writer at a time, BEGIN IMMEDIATE): read the head, link, write."""
+    head = session.execute(
+        select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
+        .with_for_update()).one_or_none()
+    if head is None:  # a database made without the migration's genesis row
+        session.add(AuditHead(id=HEAD_ID, last_seq=0, last_hash=GENESIS_HASH))
+        session.flush()
+        head = (0, GENESIS_HASH)
+    seq, prev_hash = head
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev_hash
+        entry.hash = prev_hash = entry_hash(prev_hash, entry)
+    ids = session.execute(
+        insert(AuditEntry.__table__).returning(AuditEntry.id, sort_by_parameter_order=True),
+        [{"seq": e.seq, "prev_hash": e.prev_hash, "hash": e.hash, **_columns(e)}
+         for e in entries]).scalars().all()
+    for entry, entry_id in zip(entries, ids, strict=True):
+        entry.id = entry_id
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID)
+                    .values(last_seq=seq, last_hash=prev_hash)
+                    .execution_options(synchronize_session=False))
+
+
+def _columns(entry: AuditEntry) -> dict:
+    return {"at": entry.at, "actor_id": entry.actor_id, "actor_label": entry.actor_label,
+            "action": entry.action, "object_type": entry.object_type,
+            "object_id": entry.object_id, "ip": entry.ip, "details": entry.details}
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _forget_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    """``after_soft_rollback``: a savepoint rolled back takes the entries recorded in it along."""
+    pending = session.info.get(_PENDING)
+    if pending:
+        pending[:] = [(entry, transaction) for entry, transaction in pending
+                      if not _within(transaction, previous_transaction)]
+
+
+def _forget_at_end(session: Session, transaction: SessionTransaction) -> None:
+    """``after_transaction_end``: whatever is left when the outermost transaction ends (rolled
+    back or closed without a commit) did not happen."""
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+def install() -> None:
+    """Chain every session's pending entries when it commits (once per process)."""
+    for name, listener in (("before_commit", _chain_pending),
+                           ("after_soft_rollback", _forget_rolled_back),
+                           ("after_transaction_end", _forget_at_end)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    broken_seq: int | None = None
+    broken_id: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+def _entries() -> Iterator[AuditEntry]:
+    """In batches (a server-side cursor on PostgreSQL), closed even when the walk stops early."""
+    stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
+    result = db.session.scalars(stmt)
+    try:
+        yield from result
+    finally:
+        result.close()
+
+
+def verify_chain() -> ChainReport:
+    """Walk the chain from the start; stop at the first entry that was changed, removed or moved."""
+    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
+    with closing(_entries()) as entries:
+        for entry in entries:
+            problem = _problem_with(entry, expected_seq, prev_hash)
+            if problem:
+                return ChainReport(checked, entry.seq, entry.id, problem)
+            prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = db.session.get(AuditHead, HEAD_ID)
+    last_seq = head.last_seq if head else 0
+    if last_seq != checked or (head and head.last_hash != prev_hash):
+        return ChainReport(checked, checked + 1, None,
+                           f"the chain ends at entry {checked} but {last_seq} were written")
+    return ChainReport(checked)
+
+
+def _problem_with(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | None:
+    if entry.seq != expected_seq:
+        return f"entry {expected_seq} is missing (the next one found is {entry.seq})"
+    if entry.prev_hash != prev_hash:
+        return "does not follow the entry before it (removed or reordered entries)"
+    if entry_hash(prev_hash, entry) != entry.hash:
+        return "its content was changed after it was written"
+    return None
+
+
+def search(*, action: str | None = None, actor_id: int | None = None,
+           object_type: str | None = None, since: datetime | None = None,
+           until: datetime | None = None, limit: int = 100, before_seq: int | None = None):
+    """Newest first, filtered, for the admin page."""
+    stmt = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if action:
+        stmt = stmt.where(AuditEntry.action.startswith(action))
+    if actor_id:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if object_type:
+        stmt = stmt.where(AuditEntry.object_type == object_type)
+    if since:
+        stmt = stmt.where(AuditEntry.at >= since)
+    if until:
+        stmt = stmt.where(AuditEntry.at < until)
+    if before_seq:
+        stmt = stmt.where(AuditEntry.seq < before_seq)
+    return list(db.session.scalars(stmt))

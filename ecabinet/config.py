@@ -1,0 +1,117 @@
+"""Configuration read from the environment, with embedded defaults.
+
+Every key a deployment may set is listed in :data:`ENVIRONMENT` and in the README's table.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: The variables of CONTRACT.md (and a few of our own), with what they mean.
+ENVIRONMENT = {
+    "ECABINET_DATABASE_URL": "SQLAlchemy URL; default sqlite:///<instance>/ecabinet.db",
+    "ECABINET_REDIS_URL": "Redis: Socket.IO message queue, job queue, rate-limit store",
+    "ECABINET_SECRET_KEY": "session signing key; generated once into <instance>/secret_key",
+    "ECABINET_STORAGE_DIR": "document and PDF bytes; default <instance>/files",
+    "ECABINET_TSA_URL": "RFC 3161 time-stamping authority; default the local demo TSA",
+    "ECABINET_PKCS11_MODULE": "PKCS#11 module holding signing keys; default SoftHSM2",
+    "ECABINET_INSTANCE_DIR": "the instance folder (database, secret key, files); ./instance",
+    "ECABINET_SMTP_URL": "smtp://[user:password@]host:port (or smtps://, smtp+starttls://); "
+                         "e-mail is off when unset",
+    "ECABINET_MAIL_FROM": "sender of invitations and reminders (default e-cabinet@localhost)",
+    "ECABINET_PUBLIC_URL": "the address people open, for links in e-mail "
+                           "(default http://127.0.0.1:5000)",
+    "ECABINET_DOCUMENT_MAX_BYTES": "largest document accepted (default 52428800, 50 MB)",
+    "ECABINET_CONVERT_TIMEOUT_SECONDS": "a .docx conversion taking longer fails (default 60)",
+    "ECABINET_LIVE_CHANNEL": "Redis channel the workers of one deployment share (default ecabinet)",
+    "ECABINET_ASYNC_MODE": "Socket.IO async mode: threading (default) or gevent (production)",
+    "ECABINET_COOKIE_SECURE": "send session cookies over HTTPS only (default 1)",
+    "ECABINET_TOKEN_TTL_HOURS": "lifetime of API bearer tokens (default 12)",
+    "ECABINET_LOGIN_RATE_LIMIT": "sign-in attempts per client address (default 10 per minute)",
+}
+
+DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
+DEFAULT_TSA_URL = "http://127.0.0.1:9281/tsa"
+
+
+def load_secret_key(instance_path: Path, environ) -> str:
+    """The session key: from the environment, else generated once into the instance folder.
+
+    Never a literal in code: a key that ships in the source signs nobody's sessions safely.
+    """
+    from_env = environ.get("ECABINET_SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _flag(environ, name: str, default: bool) -> bool:
+    value = environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: Path, environ=os.environ) -> dict:
+    """The configuration of a deployment (``make run``, gunicorn, the CLI).
+
+    Tests pass an empty ``environ`` to get the embedded defaults whatever the machine has set.
+    """
+    redis_url = environ.get("ECABINET_REDIS_URL") or None
+    secure = _flag(environ, "ECABINET_COOKIE_SECURE", True)
+    return {
+        "SECRET_KEY": load_secret_key(instance_path, environ),
+        "SQLALCHEMY_DATABASE_URI": environ.get(
+            "ECABINET_DATABASE_URL", f"sqlite:///{instance_path / 'ecabinet.db'}"
+        ),
+        "REDIS_URL": redis_url,
+        "STORAGE_DIR": environ.get("ECABINET_STORAGE_DIR", str(instance_path / "files")),
+        "TSA_URL": environ.get("ECABINET_TSA_URL", DEFAULT_TSA_URL),
+        "PKCS11_MODULE": environ.get("ECABINET_PKCS11_MODULE", DEFAULT_PKCS11_MODULE),
+        "ASYNC_MODE": environ.get("ECABINET_ASYNC_MODE", "threading"),
+        "LIVE_CHANNEL": environ.get("ECABINET_LIVE_CHANNEL", "ecabinet"),
+        "DOCUMENT_MAX_BYTES": int(environ.get("ECABINET_DOCUMENT_MAX_BYTES", 50 * 1024 * 1024)),
+        "CONVERT_TIMEOUT_SECONDS": int(environ.get("ECABINET_CONVERT_TIMEOUT_SECONDS", 60)),
+        "SMTP_URL": environ.get("ECABINET_SMTP_URL") or None,
+        "MAIL_FROM": environ.get("ECABINET_MAIL_FROM", "e-cabinet@localhost"),
+        "PUBLIC_URL": environ.get("ECABINET_PUBLIC_URL", "http://127.0.0.1:5000"),
+        "SESSION_COOKIE_SECURE": secure,
+        "REMEMBER_COOKIE_SECURE": secure,
+        "TOKEN_TTL_HOURS": int(environ.get("ECABINET_TOKEN_TTL_HOURS", "12")),
+        "LOGIN_RATE_LIMIT": environ.get("ECABINET_LOGIN_RATE_LIMIT", "10 per minute"),
+    }
+
+
+#: Settings that are the same everywhere; a deployment does not change them.
+FIXED = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "ecabinet_session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    # Uploads larger than this are refused with 413 before the body is read.
+    "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+    # CSRF is checked in a before_request hook so that bearer-token API calls can skip it.
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ("vi", "en"),
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "API_TITLE": "ecabinet",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "JSON_SORT_KEYS": False,
+}

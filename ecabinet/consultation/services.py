@@ -1,0 +1,419 @@
+"""Consultation rounds: who sees what, opening and closing rounds, comments, replies, answers.
+
+Services flush and raise domain errors; the caller commits. Who is who in a round:
+
+- the **drafting side** (cơ quan chủ trì soạn thảo): the document's uploader and the
+  secretariat. They open and close rounds, see every comment and answer each one;
+- the **reviewers** chosen for the round: they read the round's document through it (even a
+  document the documents feature would not show them), comment until the deadline, and see
+  their own comments with the replies to them;
+- anyone else who may read the document (:func:`ecabinet.docs.services.can_read`) sees that the
+  round exists, not the comments. Everybody else gets 404.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from ecabinet.audit import services as audit
+from ecabinet.consultation import signals
+from ecabinet.consultation import text as texts
+from ecabinet.consultation.models import (
+    Answer,
+    AnswerKind,
+    CloseReason,
+    Comment,
+    ConsultationRound,
+    RoundReviewer,
+    RoundState,
+)
+from ecabinet.docs import services as docs
+from ecabinet.docs.models import Document, DocumentVersion
+from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
+from ecabinet.extensions import db
+from ecabinet.identity.models import Role, User
+
+MAX_TEXT = 10_000
+#: How much of a paragraph a comment keeps as its quote.
+MAX_QUOTE = 2_000
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- who is who ----------------------------------------------------------------------------------
+
+def is_drafting_side(user: User, document: Document) -> bool:
+    return document.created_by_id == user.id or user.has_role(Role.SECRETARIAT)
+
+
+def is_reviewer(user: User, round_: ConsultationRound) -> bool:
+    return user.id in round_.reviewer_ids()
+
+
+def role_of(user: User, round_: ConsultationRound) -> str:
+    """"drafting", "reviewer" or "reader": what the user does in the round."""
+    if is_drafting_side(user, round_.document):
+        return "drafting"
+    return "reviewer" if is_reviewer(user, round_) else "reader"
+
+
+def _reviews_document(user: User, document: Document) -> bool:
+    return db.session.scalar(
+        select(RoundReviewer.id).join(ConsultationRound)
+        .where(ConsultationRound.document_id == document.id, RoundReviewer.user_id == user.id)
+        .limit(1)) is not None
+
+
+def can_read_document(user: User, document: Document) -> bool:
+    """The documents feature's rule, widened to the reviewers of the document's rounds."""
+    return (is_drafting_side(user, document) or docs.can_read(user, document)
+            or _reviews_document(user, document))
+
+
+def document_for(user: User, document_id: int) -> Document:
+    """A document the user may read here (reviewers included), or 404."""
+    document = db.session.get(Document, document_id)
+    if document is None or not can_read_document(user, document):
+        raise NotFound(_("No such document."))
+    return document
+
+
+def version_of(document: Document, number: int) -> DocumentVersion:
+    version = next((v for v in document.versions if v.number == number), None)
+    if version is None:
+        raise NotFound(_("No such version."))
+    return version
+
+
+def round_for(user: User, round_id: int) -> ConsultationRound:
+    """A round the user may see, or 404."""
+    round_ = db.session.get(ConsultationRound, round_id)
+    if round_ is None or not (is_reviewer(user, round_)
+                              or is_drafting_side(user, round_.document)
+                              or docs.can_read(user, round_.document)):
+        raise NotFound(_("No such consultation round."))
+    return round_
+
+
+def rounds_for(user: User) -> list[ConsultationRound]:
+    """The rounds the user reviews or runs, open ones first, newest first."""
+    query = select(ConsultationRound).join(Document)
+    if not user.has_role(Role.SECRETARIAT):
+        reviewed = select(RoundReviewer.round_id).where(RoundReviewer.user_id == user.id)
+        query = query.where(or_(ConsultationRound.id.in_(reviewed),
+                                Document.created_by_id == user.id))
+    rounds = db.session.scalars(query.order_by(ConsultationRound.id.desc())).unique().all()
+    return sorted(rounds, key=lambda r: not r.is_open)
+
+
+def drafting_documents(user: User) -> list[Document]:
+    """Documents for which the user may open a round: their own uploads (the secretariat: all)."""
+    query = select(Document).order_by(Document.id.desc())
+    if not user.has_role(Role.SECRETARIAT):
+        query = query.where(Document.created_by_id == user.id)
+    return list(db.session.scalars(query).unique())
+
+
+def candidate_reviewers() -> list[User]:
+    """Who can be asked for comments: active members, secretariat and guests."""
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
+    wanted = (Role.MEMBER, Role.SECRETARIAT, Role.GUEST)
+    return [user for user in users if user.has_role(*wanted)]
+
+
+def accepting_comments(round_: ConsultationRound, now: datetime | None = None) -> bool:
+    return round_.is_open and (now or _now()) <= round_.deadline
+
+
+# --- the text of a version -----------------------------------------------------------------------
+
+def units(version: DocumentVersion) -> list[texts.Unit]:
+    """The numbered paragraphs (.docx) or pages (PDF) of a version, from its uploaded bytes."""
+    return texts.units_of(version.kind, version.sha256, lambda: docs.original_of(version))
+
+
+def unit_at(version: DocumentVersion, anchor: str) -> texts.Unit:
+    """The paragraph or page an anchor names; 422 if it names none of this version."""
+    parts = texts.anchor_parts(anchor)
+    expected = texts.PARAGRAPH_PREFIX if version.kind == "docx" else texts.PAGE_PREFIX
+    if parts is None or parts[0] != expected:
+        example = "p:12" if expected == texts.PARAGRAPH_PREFIX else "page:3"
+        raise Invalid(_("An anchor names a paragraph of a .docx or a page of a PDF, like "
+                        "%(example)s.", example=example), code="invalid_anchor",
+                      details={"anchor": [str(anchor)[:40]]})
+    found = units(version)
+    if parts[1] > len(found):
+        raise Invalid(_("This version has no %(anchor)s: it has %(count)d.",
+                        anchor=anchor, count=len(found)), code="invalid_anchor",
+                      details={"anchor": [anchor]})
+    return found[parts[1] - 1]
+
+
+#: C0 controls other than tab and newline: not allowed in XML, so not in the .docx table.
+_CONTROL = dict.fromkeys(i for i in range(32) if i not in (9, 10))
+
+
+def _clean_text(value: str | None, field: str = "text") -> str:
+    value = (value or "").replace("\r\n", "\n").translate(_CONTROL).strip()
+    if not value:
+        raise Invalid(_("Write something first."), details={field: ["missing"]})
+    if len(value) > MAX_TEXT:
+        raise Invalid(_("This is too long (at most %(n)d characters).", n=MAX_TEXT),
+                      details={field: ["too long"]})
+    return value
+
+
+# --- rounds --------------------------------------------------------------------------------------
+
+def require_drafting_side(user: User, document: Document) -> None:
+    if not is_drafting_side(user, document):
+        raise Forbidden(_("Only the drafting side (the document's uploader) and the secretariat "
+                          "can do this."))
+
+
+def create_round(actor: User, document: Document, *, version_number: int,
+                 reviewer_ids: list[int], deadline: datetime, title: str | None = None,
+                 now: datetime | None = None) -> ConsultationRound:
+    """Send one version of a document to reviewers for comments until ``deadline``."""
+    require_drafting_side(actor, document)
+    # One round opening at a time per document: two clicks open one round, not two.
+    db.session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+    version = version_of(document, version_number)
+    if version.number != document.latest.number:
+        raise Conflict(_("Comments are asked on the latest version only."),
+                       code="not_latest_version")
+    if deadline.tzinfo is None:
+        raise Invalid(_("The deadline needs a time zone."), details={"deadline": ["naive"]})
+    if deadline <= (now or _now()):
+        raise Invalid(_("The deadline must be in the future."),
+                      details={"deadline": ["in the past"]})
+    reviewers = _reviewers(reviewer_ids)
+    existing = db.session.scalar(select(ConsultationRound.id).where(
+        ConsultationRound.version_id == version.id,
+        ConsultationRound.state == RoundState.OPEN.value))
+    if existing is not None:
+        raise Conflict(_("A consultation round on this version is open already."),
+                       code="round_open")
+    title = (title or "").strip()[:500] or document.title
+    round_ = ConsultationRound(document_id=document.id, version_id=version.id, title=title,
+                               deadline=deadline.astimezone(UTC), created_by_id=actor.id,
+                               state=RoundState.OPEN.value)
+    round_.reviewers = [RoundReviewer(user_id=user.id) for user in reviewers]
+    db.session.add(round_)
+    db.session.flush()
+    audit.record("consultation.open", actor=actor, target=round_,
+                 details={"document_id": document.id, "version": version.number,
+                          "reviewers": [user.id for user in reviewers],
+                          "deadline": round_.deadline.isoformat()})
+    signals.round_opened.send(round_, actor=actor)
+    return round_
+
+
+def _reviewers(ids: list[int]) -> list[User]:
+    wanted = sorted({int(i) for i in ids or []})
+    if not wanted:
+        raise Invalid(_("Choose at least one reviewer."), details={"reviewer_ids": ["empty"]})
+    found = list(db.session.scalars(select(User).where(User.id.in_(wanted),
+                                                       User.active.is_(True))))
+    missing = sorted(set(wanted) - {user.id for user in found})
+    if missing:
+        raise Invalid(_("Some reviewers do not exist."), details={"reviewer_ids": missing})
+    return sorted(found, key=lambda user: user.id)
+
+
+def close_round(actor: User | None, round_: ConsultationRound, *,
+                reason: CloseReason = CloseReason.MANUAL,
+                new_version: int | None = None) -> ConsultationRound:
+    """Stop comments and freeze the answers."""
+    if actor is not None and reason == CloseReason.MANUAL:
+        require_drafting_side(actor, round_.document)
+    if not round_.is_open:
+        raise Conflict(_("This consultation round is closed already."), code="round_closed")
+    round_.state, round_.closed_at, round_.close_reason = \
+        RoundState.CLOSED.value, _now(), reason.value
+    db.session.flush()
+    audit.record("consultation.close", actor=actor, target=round_,
+                 details={"reason": reason.value, "document_id": round_.document_id,
+                          "version": round_.version.number, "new_version": new_version})
+    signals.round_closed.send(round_, actor=actor, reason=reason.value)
+    return round_
+
+
+def close_superseded(version: DocumentVersion, actor: User | None = None) -> list[int]:
+    """A new version was uploaded: the open rounds on the document's earlier versions end."""
+    rounds = db.session.scalars(
+        select(ConsultationRound).join(DocumentVersion,
+                                       DocumentVersion.id == ConsultationRound.version_id)
+        .where(ConsultationRound.document_id == version.document_id,
+               ConsultationRound.state == RoundState.OPEN.value,
+               DocumentVersion.number < version.number)).unique().all()
+    for round_ in rounds:
+        close_round(actor, round_, reason=CloseReason.NEW_VERSION, new_version=version.number)
+    return [round_.id for round_ in rounds]
+
+
+def on_version_added(version: DocumentVersion, actor: User | None = None, **_kwargs) -> None:
+    """Receiver of :data:`ecabinet.docs.signals.version_added` (inside the uploader's
+    transaction: flush only)."""
+    close_superseded(version, actor)
+
+
+# --- comments and replies ------------------------------------------------------------------------
+
+def _require_accepting(round_: ConsultationRound, now: datetime | None) -> None:
+    if not round_.is_open:
+        raise Conflict(_("This consultation round is closed."), code="round_closed")
+    if (now or _now()) > round_.deadline:
+        raise Conflict(_("The deadline for comments has passed."), code="deadline_passed")
+
+
+def add_comment(actor: User, round_: ConsultationRound, *, anchor: str, text: str,
+                now: datetime | None = None) -> Comment:
+    """A reviewer's comment on a paragraph or a page of the round's version."""
+    if not is_reviewer(actor, round_):
+        raise Forbidden(_("Only the reviewers of this round can comment."), code="not_a_reviewer")
+    _require_accepting(round_, now)
+    text = _clean_text(text)
+    unit = unit_at(round_.version, anchor)
+    same = _same_comment(round_, actor, None, unit.anchor, text)
+    if same is not None:  # a form sent twice (a double tap, a retried request)
+        return same
+    comment = Comment(round=round_, author_id=actor.id, anchor=unit.anchor,
+                      position=unit.number, quote=unit.text[:MAX_QUOTE], text=text)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record("consultation.comment", actor=actor, target=comment,
+                 details={"round_id": round_.id, "anchor": unit.anchor})
+    return comment
+
+
+def _same_comment(round_: ConsultationRound, author: User, parent_id: int | None, anchor: str,
+                  text: str) -> Comment | None:
+    """The author's identical comment (or reply) already there, if any."""
+    parent = Comment.parent_id.is_(None) if parent_id is None else Comment.parent_id == parent_id
+    return db.session.scalar(select(Comment).where(
+        Comment.round_id == round_.id, Comment.author_id == author.id, parent,
+        Comment.anchor == anchor, Comment.text == text).limit(1))
+
+
+def round_to_comment_on(document: Document, version_number: int) -> ConsultationRound:
+    """The round open on a version (what ``POST /documents/{id}/comments`` comments in); the
+    latest closed one when none is open, so that the refusal says the round is closed."""
+    version = version_of(document, version_number)
+    rounds = list(db.session.scalars(select(ConsultationRound).where(
+        ConsultationRound.version_id == version.id).order_by(ConsultationRound.id.desc())))
+    round_ = next((r for r in rounds if r.is_open), rounds[0] if rounds else None)
+    if round_ is None:
+        raise Conflict(_("No consultation round is open on this version."),
+                       code="no_open_round")
+    return round_
+
+
+def sees_thread(user: User, comment: Comment) -> bool:
+    root = comment.parent or comment
+    return root.author_id == user.id or is_drafting_side(user, comment.round.document)
+
+
+def comment_for(user: User, comment_id: int) -> Comment:
+    """A comment whose thread the user sees, or 404."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound(_("No such comment."))
+    round_for(user, comment.round_id)
+    if not sees_thread(user, comment):
+        raise NotFound(_("No such comment."))
+    return comment
+
+
+def reply(actor: User, comment: Comment, *, text: str, now: datetime | None = None) -> Comment:
+    """A reply in a comment's thread: the comment's author until the deadline, the drafting
+    side until the round closes. A reply to a reply joins the same thread."""
+    root = comment.parent or comment
+    round_ = root.round
+    drafting = is_drafting_side(actor, round_.document)
+    if root.author_id != actor.id and not drafting:
+        raise Forbidden(_("Only the author of the comment and the drafting side can reply."))
+    if drafting and root.author_id != actor.id:
+        if not round_.is_open:
+            raise Conflict(_("This consultation round is closed."), code="round_closed")
+    else:
+        _require_accepting(round_, now)
+    text = _clean_text(text)
+    same = _same_comment(round_, actor, root.id, root.anchor, text)
+    if same is not None:
+        return same
+    answer = Comment(round=round_, parent=root, author_id=actor.id, anchor=root.anchor,
+                     position=root.position, quote="", text=text)
+    db.session.add(answer)
+    db.session.flush()
+    audit.record("consultation.reply", actor=actor, target=answer,
+                 details={"round_id": round_.id, "comment_id": root.id})
+    return answer
+
+
+def answer_comment(actor: User, comment: Comment, *, kind: str, text: str) -> Answer:
+    """Taken in (tiếp thu) or explained (giải trình); may change until the round closes."""
+    round_ = comment.round
+    require_drafting_side(actor, round_.document)
+    if comment.parent_id is not None:
+        raise Invalid(_("Answers go to comments, not to replies."),
+                      details={"comment_id": ["a reply"]})
+    try:
+        kind = AnswerKind(kind).value
+    except ValueError:
+        raise Invalid(_("An answer is accepted (tiếp thu) or explained (giải trình)."),
+                      details={"kind": [str(kind)[:40]]}) from None
+    if not round_.is_open:
+        raise Conflict(_("The round is closed: its answers can no longer change."),
+                       code="round_closed")
+    text = _clean_text(text)
+    answer = comment.answer
+    if answer is not None and (answer.kind, answer.text) == (kind, text):
+        return answer  # sent twice: nothing changes, nothing to record
+    previous = None
+    if answer is None:
+        answer = Answer(comment=comment, kind=kind, text=text, answered_by_id=actor.id)
+        db.session.add(answer)
+    else:
+        previous = {"kind": answer.kind, "text": answer.text}
+        answer.kind, answer.text, answer.answered_by_id, answer.answered_at = \
+            kind, text, actor.id, _now()
+    db.session.flush()
+    audit.record("consultation.answer", actor=actor, target=comment,
+                 details={"round_id": round_.id, "kind": kind, "changed": previous is not None,
+                          "previous_kind": previous and previous["kind"]})
+    return answer
+
+
+def threads_for(user: User, round_: ConsultationRound) -> list[Comment]:
+    """The top-level comments the user sees, in document order (then in order of writing):
+    all of them for the drafting side, their own for a reviewer."""
+    query = select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None))
+    if not is_drafting_side(user, round_.document):
+        query = query.where(Comment.author_id == user.id)
+    return list(db.session.scalars(query.order_by(Comment.position, Comment.id)))
+
+
+def all_threads(round_: ConsultationRound) -> list[Comment]:
+    return list(db.session.scalars(select(Comment).where(
+        Comment.round_id == round_.id, Comment.parent_id.is_(None))
+        .order_by(Comment.position, Comment.id)))
+
+
+# --- comparing versions --------------------------------------------------------------------------
+
+def compare_versions(document: Document, old_number: int, new_number: int) -> dict:
+    """The difference between two versions of a document (any two, in either order)."""
+    old, new = version_of(document, old_number), version_of(document, new_number)
+    if old.number == new.number:
+        raise Invalid(_("Choose two different versions."), details={"to": ["same version"]})
+    blocks = texts.compare(units(old), units(new))
+    counts = {op: sum(1 for block in blocks if block["op"] == op)
+              for op in ("equal", "insert", "delete", "change")}
+    return {"document_id": document.id, "old": old.number, "new": new.number,
+            "old_kind": old.kind, "new_kind": new.kind, "counts": counts, "blocks": blocks}

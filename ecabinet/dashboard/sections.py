@@ -1,0 +1,63 @@
+"""The dashboard's sections. Features fill them by registering a provider for a section:
+``register_provider("meetings", fn)`` where ``fn(user)`` returns a list of
+:class:`DashboardItem`. A section with no provider yet shows its empty state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+
+from ecabinet.identity.models import Role
+
+
+@dataclass(frozen=True)
+class DashboardItem:
+    title: str
+    url: str
+    detail: str = ""
+    badge: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    empty: str
+    icon: str
+    roles: frozenset[Role]
+    items: list[DashboardItem] = field(default_factory=list)
+
+
+SECTIONS = [
+    ("meetings", _l("My meetings"), _l("No upcoming meetings."), "calendar",
+     frozenset(Role) - {Role.CLERK}),
+    ("polls", _l("Polls to answer"), _l("No written polls are waiting for your answer."), "ballot",
+     frozenset({Role.MEMBER})),
+    ("drafts", _l("Drafts to review"), _l("No drafts are waiting for your comments."), "draft",
+     frozenset({Role.MEMBER, Role.SECRETARIAT, Role.GUEST})),
+    ("signatures", _l("Documents to sign"), _l("Nothing is awaiting your signature."), "pen",
+     frozenset({Role.SIGNER, Role.CLERK})),
+]
+
+_providers: dict[str, list[Callable]] = {}
+
+
+def register_provider(section: str, provider: Callable) -> None:
+    """Idempotent: every app built in the process (workers, tests) registers the same ones."""
+    providers = _providers.setdefault(section, [])
+    if provider not in providers:
+        providers.append(provider)
+
+
+def sections_for(user) -> list[Section]:
+    visible = []
+    for key, title, empty, icon, roles in SECTIONS:
+        if not user.has_role(*roles):
+            continue
+        section = Section(key, str(title), str(empty), icon, roles)
+        for provider in _providers.get(key, []):
+            section.items.extend(provider(user))
+        visible.append(section)
+    return visible

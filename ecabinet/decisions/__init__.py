@@ -1,0 +1,44 @@
+"""Decisions and other issued documents: drafting, the register, signing order, issue.
+
+- :mod:`.layout` the .docx in the Decree 30/2020 layout; :mod:`.pdf` the form and signature
+  fields of the rendered PDF; :mod:`.register` the numbers;
+- :mod:`.services` drafting, who sees what, signing (the competent person), issuing (the
+  clerk: number, date, seal), the external-signer flow;
+- :mod:`.api` ``/api/v1/decisions…``; :mod:`.routes` the signing inbox and the decision pages.
+
+Configuration (app config; embedded defaults): ``DECISION_LEVELS`` the PAdES level per kind
+(B-LT when a kind is not named), ``DECISION_SEAL_LEVEL`` the level of the organisation's
+signature (B-LT), ``DECISION_PLACE`` the place in the date line (Hà Nội).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+DEFAULTS = {
+    "DECISION_LEVELS": {},
+    "DECISION_DEFAULT_LEVEL": "B-LT",
+    "DECISION_SEAL_LEVEL": "B-LT",
+    "DECISION_PLACE": "Hà Nội",
+}
+
+
+def init_app(app: Flask) -> None:
+    from ecabinet import api
+    from ecabinet.dashboard.sections import register_provider
+    from ecabinet.decisions import models  # noqa: F401 - the tables, for migrations
+    from ecabinet.decisions.api import blp
+    from ecabinet.decisions.dashboard import documents_to_sign
+    from ecabinet.decisions.routes import bp
+    from ecabinet.decisions.services import on_version_ready, reads_through_decision
+    from ecabinet.docs.services import grant_reading
+    from ecabinet.docs.signals import version_ready
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    app.register_blueprint(bp)
+    api.register(app, blp)
+    register_provider("signatures", documents_to_sign)
+    grant_reading(reads_through_decision)
+    # A module-level function: blinker keeps it once however many apps are built.
+    version_ready.connect(on_version_ready)

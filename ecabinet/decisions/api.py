@@ -1,0 +1,148 @@
+"""/api/v1/decisions: drafting, signing, issuing, the PDF, the external signer."""
+
+from __future__ import annotations
+
+import io
+
+from flask import send_file
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from ecabinet.database import audited_attempt, unit_of_work
+from ecabinet.decisions import batch, services
+from ecabinet.decisions.schemas import (
+    DecisionBatchResultSchema,
+    DecisionBatchSignSchema,
+    DecisionCreateSchema,
+    DecisionExternalFinishSchema,
+    DecisionExternalPrepareSchema,
+    DecisionIssueSchema,
+    DecisionPendingSchema,
+    DecisionSchema,
+    DecisionSignSchema,
+)
+from ecabinet.identity.access import login_required
+
+blp = Blueprint("decisions_api", __name__, url_prefix="/api/v1",
+                description="Decisions and other issued documents: draft, sign, issue")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@blp.route("/decisions")
+@login_required
+@blp.response(200, DecisionSchema(many=True))
+def list_decisions():
+    """The decisions the caller may read, newest first."""
+    return [services.payload(d) for d in services.list_for(_user())]
+
+
+@blp.route("/decisions", methods=["POST"])
+@login_required
+@blp.arguments(DecisionCreateSchema)
+@blp.response(201, DecisionSchema)
+def create_decision(body):
+    """Draft a decision, resolution, conclusions notice or letter (the secretariat). Its PDF
+    is rendered in the background: `render_state` turns `ready`, then it can be signed."""
+    with unit_of_work():
+        decision = services.draft(_user(), **body)
+        return services.payload(decision)
+
+
+@blp.route("/decisions/<int:decision_id>")
+@login_required
+@blp.response(200, DecisionSchema)
+def get_decision(decision_id: int):
+    return services.payload(services.decision_for(_user(), decision_id))
+
+
+@blp.route("/decisions/<int:decision_id>/pdf")
+@login_required
+@blp.response(200, description="the current PDF (prepared, signed or issued)",
+              content_type="application/pdf")
+def get_pdf(decision_id: int):
+    decision = services.decision_for(_user(), decision_id)
+    data = services.pdf_of(decision)
+    name = (decision.symbol or f"du-thao-{decision.id}").replace("/", "-")
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                         download_name=f"{name}.pdf", etag=decision.pdf_sha256)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blp.route("/decisions/<int:decision_id>/attachments/<int:position>/pdf")
+@login_required
+@blp.response(200, description="an attachment (signed once the decision is issued)",
+              content_type="application/pdf")
+def get_attachment_pdf(decision_id: int, position: int):
+    decision = services.decision_for(_user(), decision_id)
+    data = services.attachment_pdf(decision, position)
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                         download_name=f"phu-luc-{position}.pdf")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blp.route("/decisions/<int:decision_id>/signatures", methods=["POST"])
+@login_required
+@blp.arguments(DecisionSignSchema)
+@blp.response(201, DecisionSchema)
+@blp.alt_response(403, description="not the competent person, wrong PIN or code")
+@blp.alt_response(409, description="signed already, or still rendering")
+@blp.alt_response(503, description="time-stamping or OCSP down: nothing signed, retry")
+def sign(body, decision_id: int):
+    """The competent person signs with their key's PIN and a TOTP code."""
+    decision = services.decision_for(_user(), decision_id)
+    with audited_attempt():
+        services.sign(_user(), decision, **body)
+        return services.payload(decision)
+
+
+@blp.route("/decisions/signatures", methods=["POST"])
+@login_required
+@blp.arguments(DecisionBatchSignSchema)
+@blp.response(200, DecisionBatchResultSchema(many=True))
+def sign_many(body):
+    """Sign several documents with one PIN and code: each is signed on its own; a failure on
+    one is reported without undoing the others."""
+    return batch.sign_batch(_user(), body["ids"], pin=body["pin"], otp=body["otp"],
+                            level=body["level"])
+
+
+@blp.route("/decisions/<int:decision_id>/issue", methods=["POST"])
+@login_required
+@blp.arguments(DecisionIssueSchema)
+@blp.response(200, DecisionSchema)
+@blp.alt_response(409, description="not signed yet, or issued already")
+@blp.alt_response(503, description="time-stamping or OCSP down: no number used, retry")
+def issue(body, decision_id: int):
+    """The clerk: the register's number and today's date filled in, the seal applied."""
+    decision = services.decision_for(_user(), decision_id)
+    with audited_attempt():
+        services.issue(_user(), decision, **body)
+        return services.payload(decision)
+
+
+@blp.route("/decisions/<int:decision_id>/signatures/external/prepare", methods=["POST"])
+@login_required
+@blp.arguments(DecisionExternalPrepareSchema)
+@blp.response(201, DecisionPendingSchema)
+def prepare_external(body, decision_id: int):
+    """External signer, step 1: send the certificate; get the bytes the device signs."""
+    decision = services.decision_for(_user(), decision_id)
+    with unit_of_work():
+        return services.prepare_external(_user(), decision, **body)
+
+
+@blp.route("/decisions/<int:decision_id>/signatures/external/finish", methods=["POST"])
+@login_required
+@blp.arguments(DecisionExternalFinishSchema)
+@blp.response(201, DecisionSchema)
+def finish_external(body, decision_id: int):
+    """External signer, step 2: send the device's signature; the document is signed."""
+    decision = services.decision_for(_user(), decision_id)
+    with unit_of_work():
+        services.finish_external(_user(), decision, **body)
+        return services.payload(decision)

@@ -1,0 +1,150 @@
+"""Pages: the signing inbox (Chờ ký / Chờ ban hành), a decision's page, drafting."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ecabinet.database import audited_attempt, unit_of_work
+from ecabinet.decisions import batch, layout, services
+from ecabinet.errors import DomainError
+from ecabinet.extensions import db
+from ecabinet.identity.access import login_required, roles_required
+from ecabinet.identity.models import Organisation, Role, User, UserRole
+
+bp = Blueprint("decisions", __name__, template_folder="templates")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+@bp.route("/decisions")
+@login_required
+def index():
+    """The inbox; ``?meeting_id=`` lists the documents drafted from one meeting instead."""
+    user = _user()
+    meeting_id = request.args.get("meeting_id", type=int)
+    if meeting_id is not None:
+        from ecabinet.meetings import access as meeting_access
+
+        meeting = meeting_access.meeting_for(user, meeting_id)
+        return render_template("decisions/index.html", to_sign=[], to_issue=[],
+                               others=services.of_meeting(user, meeting.id), meeting=meeting,
+                               render_state=services.render_state, kinds=layout.KINDS)
+    return render_template(
+        "decisions/index.html", to_sign=services.awaiting_signature(user),
+        to_issue=services.awaiting_issue(user),
+        others=[d for d in services.list_for(user)
+                if d.signer_id != user.id or d.state != "draft"], meeting=None,
+        render_state=services.render_state, kinds=layout.KINDS)
+
+
+@bp.route("/decisions/sign", methods=["POST"])
+@roles_required(Role.SIGNER)
+def sign_selected():
+    """Sign every selected document with one PIN and code."""
+    ids = _ids(request.form.getlist("ids"))
+    try:
+        results = batch.sign_batch(_user(), ids, pin=request.form.get("pin", ""),
+                                   otp=request.form.get("otp", ""))
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("decisions.index"))
+    signed = [r for r in results if r["ok"]]
+    if signed:
+        flash(_("%(count)d document(s) signed.", count=len(signed)), "success")
+    for failed in (r for r in results if not r["ok"]):
+        decision = db.session.get(services.Decision, failed["id"])
+        flash(_("Not signed: %(summary)s — %(reason)s",
+                summary=decision.summary if decision else failed["id"],
+                reason=failed["error"]["message"]), "error")
+    return redirect(url_for("decisions.index"))
+
+
+@bp.route("/decisions/<int:decision_id>")
+@login_required
+def show(decision_id: int):
+    decision = services.decision_for(_user(), decision_id)
+    return render_template("decisions/show.html", decision=decision,
+                           render_state=services.render_state(decision),
+                           kind=layout.KINDS[decision.kind],
+                           can_sign=decision.state == "draft" and decision.signer_id == _user().id
+                           and _user().has_role(Role.SIGNER),
+                           can_issue=decision.state == "signed" and _user().has_role(Role.CLERK),
+                           authority=services._clean_lines(decision.authority))
+
+
+@bp.route("/decisions/<int:decision_id>/sign", methods=["POST"])
+@login_required
+def sign(decision_id: int):
+    decision = services.decision_for(_user(), decision_id)
+    try:
+        with audited_attempt():
+            services.sign(_user(), decision, pin=request.form.get("pin", ""),
+                          otp=request.form.get("otp", ""))
+        flash(_("Signed."), "success")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("decisions.show", decision_id=decision_id))
+
+
+@bp.route("/decisions/<int:decision_id>/issue", methods=["POST"])
+@roles_required(Role.CLERK)
+def issue(decision_id: int):
+    decision = services.decision_for(_user(), decision_id)
+    try:
+        with audited_attempt():
+            services.issue(_user(), decision, pin=request.form.get("pin", ""),
+                           otp=request.form.get("otp", ""))
+        flash(_("Issued as %(symbol)s.", symbol=decision.symbol), "success")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("decisions.show", decision_id=decision_id))
+
+
+def _signers() -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.SIGNER.value, User.active.is_(True)).order_by(User.name)))
+
+
+@bp.route("/decisions/new", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def new():
+    """Draft a document; ``?vote_id=`` or ``?meeting_id=`` starts from a vote or a meeting."""
+    source = {key: int(request.values[key]) for key in ("vote_id", "meeting_id")
+              if str(request.values.get(key, "")).isdigit()}
+    values = dict(request.form) if request.method == "POST" else {}
+    error = None
+    if request.method == "POST":
+        try:
+            with unit_of_work():
+                decision = services.draft(
+                    _user(), kind=values.get("kind", ""), summary=values.get("summary", ""),
+                    body=values.get("body"), signer_id=int(values.get("signer_id") or 0),
+                    issuer_id=int(values["issuer_id"]) if values.get("issuer_id") else None,
+                    authority=values.get("authority"), recipients=values.get("recipients"),
+                    recipient_organisation_ids=_ids(request.form.getlist("recipient_orgs")),
+                    **source)
+            flash(_("The draft was created; its PDF is being prepared."), "success")
+            return redirect(url_for("decisions.show", decision_id=decision.id))
+        except DomainError as exc:
+            error = exc.message
+    else:
+        try:
+            basis = services.basis_for(_user(), **source)
+        except DomainError as exc:
+            basis, error = None, exc.message
+        values = {"body": basis.body if basis else "",
+                  "kind": "thong_bao_ket_luan" if "meeting_id" in source else "quyet_dinh"}
+    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+    return render_template("decisions/new.html", values=values, error=error, source=source,
+                           kinds=layout.KINDS, signers=_signers(),
+                           organisations=organisations), 422 if error else 200

@@ -1,0 +1,142 @@
+"""API shapes of decisions."""
+
+from marshmallow import Schema, fields, validate
+
+from ecabinet.decisions.layout import KINDS
+from ecabinet.decisions.services import LEVELS
+
+_LEVEL = fields.String(load_default=None, validate=validate.OneOf(LEVELS),
+                       metadata={"description": "PAdES level; default per kind (B-LT)"})
+
+
+class DecisionCreateSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(list(KINDS)))
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                            metadata={"description": "the trích yếu"})
+    body = fields.String(load_default=None, validate=validate.Length(max=100_000), metadata={
+        "description": "one paragraph a line; \"Điều 1.\" starts an article. May be left out "
+                       "when vote_id or meeting_id gives the basis"})
+    signer_id = fields.Integer(required=True,
+                               metadata={"description": "the competent person (role signer)"})
+    issuer_id = fields.Integer(load_default=None, metadata={
+        "description": "issuing organisation (its code goes into the symbol); default: the "
+                       "signer's"})
+    authority = fields.String(load_default=None, validate=validate.Length(max=300), metadata={
+        "description": "the authority line(s), one a line: \"TM. CHÍNH PHỦ\\nTHỦ TƯỚNG\""})
+    recipients = fields.String(load_default=None, validate=validate.Length(max=5000),
+                               metadata={"description": "the Nơi nhận lines, one a line"})
+    recipient_user_ids = fields.List(fields.Integer(), load_default=None,
+                                     metadata={"description": "who sees it once issued"})
+    recipient_organisation_ids = fields.List(fields.Integer(), load_default=None)
+    vote_id = fields.Integer(load_default=None, metadata={
+        "description": "draft from a closed vote (its question, tally and outcome)"})
+    meeting_id = fields.Integer(load_default=None, metadata={
+        "description": "draft from a meeting's conclusions"})
+    attachment_document_ids = fields.List(fields.Integer(), load_default=None, metadata={
+        "description": "documents issued with it (phụ lục), signed by the organisation at "
+                       "the top right of their first page"})
+
+
+class DecisionSignSchema(Schema):
+    pin = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=64))
+    otp = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=12))
+    level = _LEVEL
+
+
+class DecisionBatchSignSchema(DecisionSignSchema):
+    ids = fields.List(fields.Integer(), required=True,
+                      validate=validate.Length(min=1, max=100))
+
+
+class DecisionIssueSchema(Schema):
+    pin = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=64))
+    otp = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=12))
+
+
+class DecisionExternalPrepareSchema(Schema):
+    certificate = fields.String(required=True, validate=validate.Length(min=1, max=20_000),
+                                metadata={"description": "the signer's certificate, base64 DER "
+                                                         "or PEM"})
+    level = _LEVEL
+
+
+class DecisionExternalFinishSchema(Schema):
+    pending_id = fields.Integer(required=True)
+    signature = fields.String(required=True, validate=validate.Length(min=1, max=20_000),
+                              metadata={"description": "base64 of the device's signature over "
+                                                       "data_to_sign"})
+    level = _LEVEL
+
+
+class DecisionPersonSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class DecisionSignatureSchema(Schema):
+    role = fields.String(metadata={"description": "signer (the competent person) or seal"})
+    field_name = fields.String()
+    level = fields.String()
+    external = fields.Boolean()
+    signed_at = fields.AwareDateTime()
+    user = fields.Nested(DecisionPersonSchema, allow_none=True)
+    pdf_sha256 = fields.String()
+
+
+class DecisionIssuerSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    code = fields.String()
+
+
+class DecisionAttachmentSchema(Schema):
+    position = fields.Integer()
+    title = fields.String()
+    document_id = fields.Integer(allow_none=True)
+    signed = fields.Boolean()
+    pdf_sha256 = fields.String()
+
+
+class DecisionSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    state = fields.String(metadata={"description": "draft, signed or issued"})
+    summary = fields.String()
+    body = fields.String()
+    issuer = fields.Nested(DecisionIssuerSchema)
+    authority = fields.List(fields.String())
+    signer = fields.Nested(DecisionPersonSchema)
+    render_state = fields.String(metadata={"description": "rendering, ready or failed"})
+    number = fields.Integer(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    symbol = fields.String(allow_none=True, metadata={"description": "05/QĐ-TTg"})
+    number_line = fields.String(allow_none=True, metadata={"description": "Số: 05/QĐ-TTg"})
+    level = fields.String(allow_none=True)
+    signed_at = fields.AwareDateTime(allow_none=True)
+    issued_at = fields.AwareDateTime(allow_none=True)
+    pdf_sha256 = fields.String(allow_none=True)
+    meeting_id = fields.Integer(allow_none=True)
+    vote_id = fields.Integer(allow_none=True)
+    document_id = fields.Integer(allow_none=True)
+    recipients = fields.List(fields.String())
+    recipient_user_ids = fields.List(fields.Integer())
+    recipient_organisation_ids = fields.List(fields.Integer())
+    signatures = fields.List(fields.Nested(DecisionSignatureSchema))
+    attachments = fields.List(fields.Nested(DecisionAttachmentSchema))
+    created_at = fields.AwareDateTime()
+
+
+class DecisionBatchResultSchema(Schema):
+    id = fields.Integer()
+    ok = fields.Boolean()
+    state = fields.String(allow_none=True)
+    error = fields.Dict(allow_none=True)
+
+
+class DecisionPendingSchema(Schema):
+    id = fields.Integer()
+    data_to_sign = fields.String()
+    digest_algorithm = fields.String()
+    signature_algorithm = fields.String()
+    expires_at = fields.String()
+    level = fields.String()

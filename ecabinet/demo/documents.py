@@ -1,0 +1,556 @@
+"""The demo meeting's dossier: a draft decree and a submission (.docx, made with python-docx, in
+the layout of Decree 30/2020/NĐ-CP) and a statistical report (a PDF with its text in Liberation
+Serif), uploaded through the documents service and attached to the meeting's agenda items.
+
+The .docx are converted to PDF like any upload, but not by ``seed-demo`` itself: it is a
+short-lived process, and a conversion started in its in-process worker would be cut off when it
+exits. Without Redis, the versions are left "converting" and the web server takes them up after
+its first request (:func:`ecabinet.docs._requeue_on_first_request`); with Redis, they are
+enqueued for the workers as usual. Seeding never waits for LibreOffice.
+
+The texts are realistic but fictional: names, numbers and figures are made up for the demo.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document as WordDocument
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from flask import current_app
+from sqlalchemy import select
+
+from ecabinet.extensions import db
+
+FONT = "Times New Roman"
+_FONT_DIRS = ("/usr/share/fonts/truetype/liberation2", "/usr/share/fonts/truetype/liberation",
+              "/usr/share/fonts/truetype/dejavu")
+
+
+@dataclass(frozen=True)
+class DemoDocument:
+    title: str
+    filename: str
+    #: The beginning of the title of the agenda item it goes to.
+    item: str
+    make: object  # () -> bytes
+    classification: str = "normal"
+
+
+# --- .docx in the layout of Decree 30 ------------------------------------------------------------
+
+def _fonts(rpr) -> None:
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.insert(0, rfonts)
+    for slot in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(slot), FONT)
+
+
+class _Word:
+    """An A4 Word document in Times New Roman 14 pt with the decree's margins."""
+
+    def __init__(self):
+        self.doc = WordDocument()
+        section = self.doc.sections[0]
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin = section.bottom_margin = Mm(20)
+        section.left_margin, section.right_margin = Mm(30), Mm(15)
+        style = self.doc.styles["Normal"]
+        style.font.name, style.font.size = FONT, Pt(14)
+        _fonts(style.element.get_or_add_rPr())
+        style.paragraph_format.space_after = Pt(0)
+
+    def para(self, text: str = "", container=None, *, bold=False, italic=False, size=14,
+             align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True, before=6):
+        paragraph = (container or self.doc).add_paragraph()
+        fmt = paragraph.paragraph_format
+        fmt.alignment = align
+        fmt.first_line_indent = Cm(1.27) if indent else None
+        fmt.space_before, fmt.space_after = Pt(before), Pt(0)
+        if text:
+            self.run(paragraph, text, bold=bold, italic=italic, size=size)
+        return paragraph
+
+    @staticmethod
+    def run(paragraph, text: str, *, bold=False, italic=False, size=14):
+        run = paragraph.add_run(text)
+        run.bold, run.italic = bold or None, italic or None
+        run.font.size, run.font.name = Pt(size), FONT
+        _fonts(run._r.get_or_add_rPr())
+        return run
+
+    def header(self, issuer: list[str], number: str, date_line: str) -> None:
+        """The two columns: the issuing body and the number; the national title and motto."""
+        table = self.doc.add_table(rows=1, cols=2)
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        left, right = table.rows[0].cells
+        self._widths(table, Mm(62), Mm(108))
+        centre = WD_ALIGN_PARAGRAPH.CENTER
+        first = left.paragraphs[0]
+        first.alignment = centre
+        for n, line in enumerate(issuer):
+            if n:
+                first.add_run().add_break()
+            self.run(first, line, bold=n == len(issuer) - 1, size=13)
+        self.para("———", left, align=centre, indent=False, before=0, size=8)
+        self.para(number, left, align=centre, indent=False, before=4, size=13)
+        title = right.paragraphs[0]
+        title.alignment = centre
+        self.run(title, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12)
+        self.para("Độc lập - Tự do - Hạnh phúc", right, bold=True, size=13, align=centre,
+                  indent=False, before=0)
+        self.para("————————", right, align=centre, indent=False, before=0, size=8)
+        self.para(date_line, right, italic=True, size=13, align=centre, indent=False, before=4)
+
+    @staticmethod
+    def _widths(table, *widths) -> None:
+        """LibreOffice reads the grid's widths, Word the cells': set both."""
+        for column, cell, width in zip(table.columns, table.rows[0].cells, widths, strict=True):
+            column.width = cell.width = width
+
+    def title(self, kind: str, summary: str, *, draft: str | None = None) -> None:
+        if draft:
+            self.para(draft, bold=True, size=13, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False,
+                      before=6)
+        self.para(kind, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=18)
+        self.para(summary, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=0)
+        self.para("———————", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=0, size=8)
+
+    def article(self, heading: str, *clauses: str) -> None:
+        paragraph = self.para(before=8)
+        self.run(paragraph, heading.split(". ", 1)[0] + ". ", bold=True)
+        self.run(paragraph, heading.split(". ", 1)[1], bold=True)
+        for clause in clauses:
+            self.para(clause)
+
+    def signature(self, authority: list[str], name: str, recipients: list[str]) -> None:
+        table = self.doc.add_table(rows=1, cols=2)
+        table.autofit = False
+        left, right = table.rows[0].cells
+        self._widths(table, Mm(80), Mm(85))
+        first = left.paragraphs[0]
+        self.run(first, "Nơi nhận:", bold=True, italic=True, size=12)
+        for line in recipients:
+            self.para(line, left, size=11, align=WD_ALIGN_PARAGRAPH.LEFT, indent=False, before=0)
+        centre = WD_ALIGN_PARAGRAPH.CENTER
+        block = right.paragraphs[0]
+        block.alignment = centre
+        for n, line in enumerate(authority):
+            if n:
+                block.add_run().add_break()
+            self.run(block, line, bold=True)
+        self.para(name, right, bold=True, align=centre, indent=False, before=60)
+
+    def to_bytes(self) -> bytes:
+        props = self.doc.core_properties
+        props.author = props.last_modified_by = "Văn phòng Chính phủ"
+        props.language = "vi-VN"
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        return buffer.getvalue()
+
+
+def draft_decree() -> bytes:
+    """Dự thảo Nghị định quy định chi tiết một số điều của Luật Đầu tư công (about 3 pages)."""
+    w = _Word()
+    w.header(["CHÍNH PHỦ"], "Số:       /2026/NĐ-CP", "Hà Nội, ngày      tháng      năm 2026")
+    w.title("NGHỊ ĐỊNH", "Quy định chi tiết một số điều của Luật Đầu tư công",
+            draft="DỰ THẢO 3")
+    for basis in ("Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;",
+                  "Căn cứ Luật Đầu tư công ngày 29 tháng 11 năm 2024;",
+                  "Căn cứ Luật Ngân sách nhà nước ngày 25 tháng 6 năm 2015;",
+                  "Theo đề nghị của Bộ trưởng Bộ Kế hoạch và Đầu tư;",
+                  "Chính phủ ban hành Nghị định quy định chi tiết một số điều của Luật Đầu tư "
+                  "công."):
+        w.para(basis, italic=True, before=4)
+    w.para("Chương I", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=12)
+    w.para("QUY ĐỊNH CHUNG", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=0)
+    w.article("Điều 1. Phạm vi điều chỉnh",
+              "Nghị định này quy định chi tiết về lập, thẩm định, quyết định chủ trương đầu tư, "
+              "quyết định đầu tư chương trình, dự án đầu tư công; lập, giao, điều chỉnh kế hoạch "
+              "đầu tư công trung hạn và hằng năm; theo dõi, đánh giá, kiểm tra kế hoạch và dự án "
+              "đầu tư công.")
+    w.article("Điều 2. Đối tượng áp dụng",
+              "Nghị định này áp dụng đối với cơ quan, tổ chức, cá nhân tham gia hoặc có liên quan "
+              "đến hoạt động đầu tư công, quản lý và sử dụng vốn đầu tư công.")
+    w.article("Điều 3. Nguyên tắc phân bổ vốn đầu tư công",
+              "1. Bảo đảm tập trung, có trọng tâm, trọng điểm; không dàn trải, manh mún; ưu tiên "
+              "bố trí vốn cho các dự án đã hoàn thành nhưng chưa bố trí đủ vốn, dự án chuyển "
+              "tiếp, dự án quan trọng quốc gia và dự án có tính liên vùng, có sức lan tỏa.",
+              "2. Bảo đảm công khai, minh bạch, công bằng trong phân bổ vốn; góp phần thúc đẩy "
+              "cải cách hành chính và tăng cường công tác phòng, chống tham nhũng, lãng phí.",
+              "3. Mức vốn bố trí cho từng dự án không vượt quá tổng mức đầu tư được phê duyệt "
+              "trừ đi lũy kế vốn đã bố trí đến hết năm trước năm kế hoạch.")
+    w.para("Chương II", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=12)
+    w.para("CHỦ TRƯƠNG ĐẦU TƯ VÀ QUYẾT ĐỊNH ĐẦU TƯ", bold=True,
+           align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=0)
+    w.article("Điều 4. Hồ sơ, nội dung thẩm định chủ trương đầu tư",
+              "1. Hồ sơ thẩm định chủ trương đầu tư gồm: tờ trình đề nghị quyết định chủ trương "
+              "đầu tư; báo cáo nghiên cứu tiền khả thi hoặc báo cáo đề xuất chủ trương đầu tư; "
+              "báo cáo thẩm định nội bộ; các tài liệu khác có liên quan.",
+              "2. Nội dung thẩm định gồm: sự cần thiết đầu tư; sự phù hợp với quy hoạch; mục "
+              "tiêu, quy mô, địa điểm, tiến độ thực hiện; nguồn vốn và khả năng cân đối vốn; "
+              "hiệu quả kinh tế - xã hội; tác động đến môi trường.",
+              "3. Thời gian thẩm định không quá 45 ngày đối với dự án nhóm A, 30 ngày đối với dự "
+              "án nhóm B và 20 ngày đối với dự án nhóm C, kể từ ngày nhận đủ hồ sơ hợp lệ.")
+    w.article("Điều 5. Điều chỉnh chủ trương đầu tư",
+              "1. Việc điều chỉnh chủ trương đầu tư chỉ được thực hiện khi thay đổi mục tiêu, "
+              "địa điểm, quy mô, tổng mức đầu tư làm vượt tổng mức đầu tư đã được quyết định "
+              "hoặc khi có yêu cầu của cơ quan có thẩm quyền.",
+              "2. Cấp quyết định chủ trương đầu tư là cấp quyết định điều chỉnh chủ trương đầu "
+              "tư; hồ sơ, trình tự điều chỉnh thực hiện như khi quyết định chủ trương đầu tư.")
+    w.para("Chương III", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=12)
+    w.para("KẾ HOẠCH ĐẦU TƯ CÔNG", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+           before=0)
+    w.article("Điều 6. Lập kế hoạch đầu tư công hằng năm",
+              "1. Trước ngày 15 tháng 5 hằng năm, Thủ tướng Chính phủ ban hành chỉ thị về việc "
+              "xây dựng kế hoạch phát triển kinh tế - xã hội và dự toán ngân sách nhà nước năm "
+              "sau, trong đó có kế hoạch đầu tư công.",
+              "2. Trước ngày 20 tháng 7, các bộ, cơ quan trung ương và địa phương báo cáo kế "
+              "hoạch đầu tư công năm sau gửi Bộ Kế hoạch và Đầu tư, Bộ Tài chính.",
+              "3. Kế hoạch đầu tư công hằng năm phải bảo đảm giải ngân hết số vốn được giao; số "
+              "vốn không giải ngân hết phải được báo cáo rõ nguyên nhân và trách nhiệm.")
+    w.article("Điều 7. Giải ngân vốn đầu tư công",
+              "Thời gian giải ngân vốn kế hoạch hằng năm đến ngày 31 tháng 01 năm sau. Trường "
+              "hợp đặc biệt, Thủ tướng Chính phủ quyết định kéo dài thời gian giải ngân nhưng "
+              "không quá ngày 31 tháng 12 năm sau.")
+    w.para("Chương IV", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=12)
+    w.para("ĐIỀU KHOẢN THI HÀNH", bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
+           before=0)
+    w.article("Điều 8. Hiệu lực thi hành",
+              "1. Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành.",
+              "2. Các Bộ trưởng, Thủ trưởng cơ quan ngang bộ, Thủ trưởng cơ quan thuộc Chính "
+              "phủ, Chủ tịch Ủy ban nhân dân tỉnh, thành phố trực thuộc trung ương chịu trách "
+              "nhiệm thi hành Nghị định này./.")
+    w.signature(["TM. CHÍNH PHỦ", "THỦ TƯỚNG"], "Trần Minh Quang",
+                ["- Ban Bí thư Trung ương Đảng;", "- Thủ tướng, các Phó Thủ tướng Chính phủ;",
+                 "- Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ;",
+                 "- HĐND, UBND các tỉnh, thành phố trực thuộc trung ương;",
+                 "- Lưu: VT, KTTH."])
+    return w.to_bytes()
+
+
+def submission() -> bytes:
+    """Tờ trình of the Ministry of Home Affairs on the local government bill (about 2 pages)."""
+    w = _Word()
+    w.header(["BỘ NỘI VỤ"], "Số: 245/TTr-BNV", "Hà Nội, ngày 12 tháng 11 năm 2026")
+    w.title("TỜ TRÌNH", "Về dự án Luật Tổ chức chính quyền địa phương (sửa đổi)")
+    w.para("Kính gửi: Chính phủ.", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=8)
+    w.para("Thực hiện Chương trình xây dựng luật, pháp lệnh năm 2026, Bộ Nội vụ đã chủ trì, "
+           "phối hợp với các bộ, ngành, địa phương xây dựng dự án Luật Tổ chức chính quyền địa "
+           "phương (sửa đổi). Bộ Nội vụ kính trình Chính phủ dự án Luật như sau:")
+    sections = [
+        ("I. SỰ CẦN THIẾT BAN HÀNH LUẬT",
+         ["Sau hơn 10 năm thi hành, Luật Tổ chức chính quyền địa phương đã tạo cơ sở pháp lý "
+          "quan trọng cho tổ chức và hoạt động của chính quyền địa phương. Tuy nhiên, thực tiễn "
+          "đã bộc lộ một số hạn chế: việc phân định thẩm quyền giữa các cấp chính quyền chưa rõ "
+          "ràng; mô hình tổ chức chưa thật sự phù hợp với đặc điểm đô thị, nông thôn, hải đảo; "
+          "phân cấp, phân quyền chưa đi đôi với bảo đảm nguồn lực.",
+          "Việc sửa đổi Luật nhằm thể chế hóa chủ trương sắp xếp tổ chức bộ máy tinh gọn, hoạt "
+          "động hiệu lực, hiệu quả và đẩy mạnh phân cấp, phân quyền cho địa phương."]),
+        ("II. MỤC ĐÍCH, QUAN ĐIỂM XÂY DỰNG LUẬT",
+         ["1. Bảo đảm sự lãnh đạo của Đảng, phù hợp với Hiến pháp và thống nhất với hệ thống "
+          "pháp luật.",
+          "2. Phân định rõ thẩm quyền giữa chính quyền trung ương và chính quyền địa phương theo "
+          "nguyên tắc việc nào cấp nào sát thực tiễn hơn, giải quyết kịp thời, hiệu quả hơn thì "
+          "giao cho cấp đó.",
+          "3. Kế thừa các quy định còn phù hợp; bổ sung quy định mới đã được thực tiễn kiểm "
+          "nghiệm."]),
+        ("III. BỐ CỤC VÀ NỘI DUNG CƠ BẢN CỦA DỰ ÁN LUẬT",
+         ["Dự án Luật gồm 7 chương, 54 điều, giảm 89 điều so với Luật hiện hành. Các nội dung "
+          "mới chủ yếu gồm: tổ chức chính quyền địa phương hai cấp; thẩm quyền của Hội đồng "
+          "nhân dân và Ủy ban nhân dân; cơ chế ủy quyền; trách nhiệm giải trình của chính quyền "
+          "địa phương.",
+          "Hồ sơ dự án Luật gồm: Tờ trình; dự thảo Luật; báo cáo thẩm định của Bộ Tư pháp; báo "
+          "cáo tổng hợp, giải trình, tiếp thu ý kiến góp ý; bản so sánh, thuyết minh."]),
+    ]
+    for heading, paragraphs in sections:
+        w.para(heading, bold=True, indent=True, before=10)
+        for text in paragraphs:
+            w.para(text)
+    w.para("Bộ Nội vụ kính trình Chính phủ xem xét, quyết định./.", before=8)
+    w.signature(["BỘ TRƯỞNG"], "Hoàng Anh Tuấn",
+                ["- Như trên;", "- Thủ tướng Chính phủ (để báo cáo);", "- Bộ Tư pháp;",
+                 "- Văn phòng Chính phủ;", "- Lưu: VT, CQĐP."])
+    return w.to_bytes()
+
+
+# --- a PDF report with its text ------------------------------------------------------------------
+
+#: (font, alignment, text); font "space" is an empty line.
+REPORT_LINES = [
+    ("bold", "left", "BỘ KẾ HOẠCH VÀ ĐẦU TƯ"),
+    ("bold", "right", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+    ("bold", "right", "Độc lập - Tự do - Hạnh phúc"),
+    ("regular", "left", "Số: 9120/BC-BKHĐT"),
+    ("italic", "right", "Hà Nội, ngày 28 tháng 11 năm 2026"),
+    ("space", "left", ""),
+    ("title", "center", "BÁO CÁO"),
+    ("bold", "center", "Tình hình kinh tế - xã hội tháng 11 và 11 tháng năm 2026"),
+    ("space", "left", ""),
+    ("regular", "center", "Kính gửi: Chính phủ."),
+    ("bold", "left", "I. TÌNH HÌNH KINH TẾ VĨ MÔ"),
+    ("regular", "left", "1. Kinh tế vĩ mô tiếp tục ổn định, lạm phát được kiểm soát. Chỉ số giá "
+                        "tiêu dùng (CPI) bình quân 11 tháng tăng 3,2% so với cùng kỳ năm trước, "
+                        "trong phạm vi mục tiêu Quốc hội đề ra. Các cân đối lớn của nền kinh tế "
+                        "được bảo đảm."),
+    ("regular", "left", "2. Thu ngân sách nhà nước 11 tháng ước đạt 1.812 nghìn tỷ đồng, bằng "
+                        "102,4% dự toán năm; chi ngân sách nhà nước ước đạt 1.695 nghìn tỷ đồng, "
+                        "bằng 81,3% dự toán năm. Bội chi được kiểm soát trong giới hạn cho phép."),
+    ("regular", "left", "3. Tổng kim ngạch xuất, nhập khẩu hàng hóa 11 tháng ước đạt 786 tỷ USD, "
+                        "tăng 14,1% so với cùng kỳ; cán cân thương mại xuất siêu khoảng 23,5 tỷ "
+                        "USD."),
+    ("bold", "left", "II. ĐẦU TƯ CÔNG VÀ THU HÚT ĐẦU TƯ"),
+    ("regular", "left", "1. Giải ngân vốn đầu tư công 11 tháng ước đạt 61,7% kế hoạch Thủ tướng "
+                        "Chính phủ giao, cao hơn cùng kỳ năm trước về tỷ lệ và số tuyệt đối. Còn "
+                        "12 bộ, cơ quan trung ương và 9 địa phương có tỷ lệ giải ngân dưới mức "
+                        "bình quân cả nước."),
+    ("regular", "left", "2. Vốn đầu tư trực tiếp nước ngoài (FDI) thực hiện ước đạt 21,9 tỷ USD, "
+                        "tăng 8,7% so với cùng kỳ, mức cao nhất trong 5 năm trở lại đây."),
+    ("bold", "left", "III. MỘT SỐ LĨNH VỰC XÃ HỘI"),
+    ("regular", "left", "Công tác an sinh xã hội được bảo đảm; đời sống của người dân cơ bản ổn "
+                        "định. Tỷ lệ thất nghiệp trong độ tuổi lao động khoảng 2,2%. Công tác "
+                        "phòng, chống thiên tai, khắc phục hậu quả bão, lũ tại các tỉnh miền "
+                        "Trung được triển khai kịp thời."),
+    ("bold", "left", "IV. KIẾN NGHỊ"),
+    ("regular", "left", "1. Đề nghị Chính phủ chỉ đạo các bộ, cơ quan, địa phương quyết liệt đẩy "
+                        "mạnh giải ngân vốn đầu tư công trong những tháng cuối năm, phấn đấu giải "
+                        "ngân đạt trên 95% kế hoạch."),
+    ("regular", "left", "2. Tiếp tục rà soát, tháo gỡ vướng mắc về thể chế, nhất là trong các "
+                        "lĩnh vực đất đai, đầu tư, xây dựng; kiên quyết xử lý trách nhiệm tổ "
+                        "chức, cá nhân chậm trễ, gây ách tắc."),
+    ("regular", "left", "3. Chỉ đạo các địa phương chủ động phương án bảo đảm cung ứng hàng hóa "
+                        "thiết yếu, bình ổn giá cả thị trường dịp Tết Nguyên đán."),
+    ("space", "left", ""),
+    ("regular", "left", "Bộ Kế hoạch và Đầu tư kính báo cáo Chính phủ./."),
+    ("space", "left", ""),
+    ("bold", "right", "BỘ TRƯỞNG"),
+    ("space", "left", ""),
+    ("space", "left", ""),
+    ("space", "left", ""),
+    ("bold", "right", "Đỗ Văn Khánh"),
+]
+
+#: The text column of the report: A4 with the decree's margins (30 mm left, 20 mm right).
+_LEFT, _RIGHT, _TOP, _BOTTOM = 85, 538, 785, 70
+
+
+def _font(name: str) -> str:
+    for folder in _FONT_DIRS:
+        for candidate in (name, name.replace("LiberationSerif", "DejaVuSerif")):
+            path = Path(folder) / candidate
+            if path.exists():
+                return str(path)
+    raise FileNotFoundError(f"no font for the demo report ({name}): install fonts-liberation2")
+
+
+class _Measure:
+    """The width of a line of text in a TrueType font (advance widths, no kerning: close enough
+    to wrap a report)."""
+
+    def __init__(self, path: str, size: float):
+        from fontTools.ttLib import TTFont
+
+        with TTFont(path) as font:
+            self.cmap = font.getBestCmap()
+            self.advance = {name: width for name, (width, _lsb) in font["hmtx"].metrics.items()}
+            self.scale = size / font["head"].unitsPerEm
+
+    def width(self, text: str) -> float:
+        return sum(self.advance.get(self.cmap.get(ord(ch), ".notdef"), 0) for ch in text) \
+            * self.scale
+
+
+def _wrap(text: str, measure: _Measure, width: float) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and measure.width(candidate) > width:
+            lines.append(line)
+            candidate = word
+        line = candidate
+    return [*lines, line]
+
+
+def _report_pages() -> list[list[tuple[str, str, str]]]:
+    """The report's lines, wrapped to the text column and split into pages."""
+    pages: list[list[tuple[str, str, str]]] = [[]]
+    measure = _Measure(_font("LiberationSerif-Regular.ttf"), _size("regular"))
+    y = _TOP
+    for font, align, text in REPORT_LINES:
+        for line in _wrap(text, measure, _RIGHT - _LEFT) if text else [""]:
+            step = 26 if font == "title" else 19
+            if y - step < _BOTTOM:
+                pages.append([])
+                y = _TOP
+            pages[-1].append((font, align, line))
+            y -= step
+    return pages
+
+
+def _size(font: str) -> int:
+    return 16 if font == "title" else 13
+
+
+class _SharedFont:
+    """One embedded (subset) font per face for the whole report, not one per line; its file is
+    closed once the PDF is written (pyHanko's own factory leaves it open)."""
+
+    def __init__(self, path: str, size: int):
+        self.path, self.size = path, size
+        self.handle, self.engine = None, None
+
+    def create_font_engine(self, writer, obj_stream=None):
+        from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+        if self.engine is None:
+            self.handle = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+            self.engine = GlyphAccumulator(writer=writer, font_handle=self.handle,
+                                           font_size=self.size, obj_stream=obj_stream)
+        return self.engine
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def report_pdf() -> bytes:
+    """Báo cáo tình hình kinh tế - xã hội (two A4 pages), its text in an embedded TrueType font
+    (Liberation Serif, metric-compatible with Times New Roman) so that it can be searched."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.content import PdfResources
+    from pyhanko.pdf_utils.text import TextBox, TextBoxStyle
+    from pyhanko.pdf_utils.writer import PageObject, PdfFileWriter
+
+    writer = PdfFileWriter()
+    files = {"regular": "LiberationSerif-Regular.ttf", "bold": "LiberationSerif-Bold.ttf",
+             "italic": "LiberationSerif-Italic.ttf", "title": "LiberationSerif-Bold.ttf"}
+    # Glyphs are shaped at the factory's size: it must be the size they are shown at.
+    factories = {kind: _SharedFont(_font(name), _size(kind)) for kind, name in files.items()}
+    logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+    for lines in _report_pages():
+        content, resources = [], PdfResources()
+        y = _TOP
+        for font, align, line in lines:
+            step = 26 if font == "title" else 19
+            if font != "space":
+                style = TextBoxStyle(font=factories[font], font_size=_size(font), leading=step)
+                box = TextBox(style, writer, resources=resources,
+                              font_name=f"F{font.capitalize()}")
+                box.content = line
+                drawn = box.render()
+                width = box.box.width
+                x = {"left": _LEFT, "right": _RIGHT - width,
+                     "center": _LEFT + (_RIGHT - _LEFT - width) / 2}[align]
+                content.append(b"q 1 0 0 1 %.2f %.2f cm %s Q" % (x, y - box.box.height, drawn))
+            y -= step
+        stream = generic.StreamObject(stream_data=b"\n".join(content))
+        box = generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 595, 842)])
+        writer.insert_page(PageObject(contents=writer.add_object(stream), media_box=box,
+                                      resources=resources.as_pdf_object()))
+    out = io.BytesIO()
+    try:
+        writer.write(out)
+    finally:
+        for factory in factories.values():
+            factory.close()
+    return _widths_in_thousandths(out.getvalue())
+
+
+def _widths_in_thousandths(data: bytes) -> bytes:
+    """pyHanko 0.38 writes a CID font's glyph widths (/W) in the font's own units (2048 an em
+    for Liberation Serif) where PDF wants thousandths of an em, which spreads the letters
+    apart; scale them."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import ArrayObject, FloatObject, NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    done = set()
+    for page in writer.pages:
+        for font in page["/Resources"]["/Font"].values():
+            cid_font = font.get_object()["/DescendantFonts"][0].get_object()
+            if id(cid_font) in done:
+                continue
+            done.add(id(cid_font))
+            name = str(cid_font["/BaseFont"]).split("+", 1)[-1].split("-Identity")[0]
+            scale = 1000 / _units_per_em(name)
+            scaled = ArrayObject()
+            for entry in cid_font["/W"]:
+                if isinstance(entry, ArrayObject):
+                    entry = ArrayObject(FloatObject(round(w * scale, 3)) for w in entry)
+                scaled.append(entry)
+            cid_font[NameObject("/W")] = scaled
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _units_per_em(postscript_name: str) -> int:
+    from fontTools.ttLib import TTFont
+
+    file = postscript_name.replace("LiberationSerif", "LiberationSerif-Regular") \
+        if postscript_name == "LiberationSerif" else postscript_name
+    with TTFont(_font(f"{file}.ttf")) as font:
+        return font["head"].unitsPerEm
+
+
+DOCUMENTS = [
+    DemoDocument("Báo cáo tình hình kinh tế - xã hội tháng 11 và 11 tháng năm 2026",
+                 "bao-cao-kinh-te-xa-hoi-thang-11.pdf", "Báo cáo tình hình kinh tế", report_pdf),
+    DemoDocument("Tờ trình về dự án Luật Tổ chức chính quyền địa phương (sửa đổi)",
+                 "to-trinh-luat-to-chuc-chinh-quyen-dia-phuong.docx",
+                 "Dự án Luật Tổ chức chính quyền địa phương", submission),
+    DemoDocument("Dự thảo Nghị định quy định chi tiết một số điều của Luật Đầu tư công",
+                 "du-thao-nghi-dinh-luat-dau-tu-cong.docx", "Dự thảo Nghị định", draft_decree),
+]
+
+
+# --- seeding -------------------------------------------------------------------------------------
+
+@contextmanager
+def _conversion_left_to_the_web_server():
+    """Without Redis, forget the "convert after commit" the upload asked for in this process
+    (see the module's docstring); the web server converts what is left converting."""
+    if current_app.config.get("REDIS_URL"):
+        yield
+        return
+    from ecabinet.live import outbox
+
+    pending = db.session.info.setdefault(outbox._KEY, [])
+    before = len(pending)
+    try:
+        yield
+    finally:
+        del pending[before:]
+
+
+def ensure_documents(meeting, secretary, created: list[str]) -> None:
+    """Upload and attach each demo document that is not there yet (matched by its title)."""
+    from ecabinet.docs import services as documents
+    from ecabinet.docs.models import Document
+    from ecabinet.meetings.services import EDITABLE
+
+    limits = documents.limits(current_app.config)
+    for demo in DOCUMENTS:
+        if db.session.scalar(select(Document.id).where(Document.title == demo.title)):
+            continue
+        item = next((i for i in meeting.items if i.title.startswith(demo.item)), None)
+        if item is None or meeting.status not in EDITABLE:
+            continue  # a dossier is completed before the session, not during it
+        with _conversion_left_to_the_web_server():
+            document = documents.upload(secretary, data=demo.make(), filename=demo.filename,
+                                        title=demo.title, classification=demo.classification,
+                                        limits=limits)
+        documents.attach(secretary, item, document.id)
+        created.append(f"document {demo.title}")
+

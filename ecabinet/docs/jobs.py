@@ -1,0 +1,177 @@
+"""Conversion jobs: the web request never waits for LibreOffice.
+
+A version to convert is enqueued once its upload has committed
+(:func:`ecabinet.live.outbox.on_commit`):
+
+- with ``REDIS_URL`` set, into an RQ queue on Redis; ``ecabinet docs worker`` runs the jobs, one
+  at a time, each process with its own LibreOffice (start one worker per core);
+- without it, into this process's worker thread, one conversion at a time (``make run``, tests).
+
+A job converts in two short transactions with no transaction open in between: read the bytes,
+convert (seconds, maybe a timeout), record the PDF or the reason it failed. SQLite allows one
+writer at a time, so holding a transaction through a conversion would stall every other write.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+
+from flask import Flask, current_app, has_app_context
+
+from ecabinet.database import unit_of_work
+from ecabinet.docs import converter, services
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAME = "ecabinet-docs"
+DEFAULT_TIMEOUT = 60
+
+
+def timeout_of(config) -> float:
+    return float(config.get("CONVERT_TIMEOUT_SECONDS", DEFAULT_TIMEOUT))
+
+
+# --- enqueueing ----------------------------------------------------------------------------------
+
+def enqueue_conversion(version_id: int) -> None:
+    """Hand a version to the queue (called after the upload committed)."""
+    app = current_app._get_current_object()
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        _enqueue_rq(redis_url, app.config, [version_id])
+    else:
+        local_worker().submit(app, version_id)
+
+
+def _enqueue_rq(redis_url: str, config, version_ids: list[int]) -> None:
+    from redis import Redis
+    from rq import Queue
+
+    job_timeout = int(timeout_of(config) + converter.START_TIMEOUT + 60)
+    with Redis.from_url(redis_url) as connection:
+        jobs = Queue(config.get("DOCUMENT_QUEUE", QUEUE_NAME), connection=connection)
+        for version_id in version_ids:
+            jobs.enqueue_call("ecabinet.docs.jobs.run_conversion", args=(version_id,),
+                              timeout=job_timeout, result_ttl=0, failure_ttl=7 * 24 * 3600,
+                              description=f"convert document version {version_id}")
+
+
+def requeue_pending(app: Flask) -> int:
+    """Enqueue again every version still converting (a worker stopped mid-way); a version
+    finished in the meantime is skipped by the job itself."""
+    with app.app_context():
+        version_ids = services.pending_version_ids()
+        if not version_ids:
+            return 0
+        if app.config.get("REDIS_URL"):
+            _enqueue_rq(app.config["REDIS_URL"], app.config, version_ids)
+        else:
+            for version_id in version_ids:
+                local_worker().submit(app, version_id)
+    return len(version_ids)
+
+
+# --- the job -------------------------------------------------------------------------------------
+
+def run_conversion(version_id: int, app: Flask | None = None) -> str | None:
+    """The job: convert one version, in a fresh app context (its own database session).
+    Returns the state recorded, None when there was nothing to do."""
+    if app is None:
+        app = current_app._get_current_object() if has_app_context() else _standalone_app()
+    with app.app_context():
+        return convert_version(version_id)
+
+
+def convert_version(version_id: int) -> str | None:
+    config = current_app.config
+    pdf, error_code, error_detail = None, None, None
+    try:
+        with unit_of_work():
+            data = services.pending_conversion(version_id)
+    except OSError as exc:  # the stored original is missing or damaged
+        log.error("version %s cannot be read for conversion: %s", version_id, exc)
+        data, error_code, error_detail = b"", "internal", f"original unreadable: {exc}"
+    if data is None:
+        return None
+    try:
+        if error_code is None:
+            pdf = converter.for_config(config).convert(data, timeout=timeout_of(config))
+    except converter.ConversionError as exc:
+        error_code, error_detail = exc.code, exc.detail
+        log.warning("conversion of version %s failed: %s", version_id, exc)
+    except Exception as exc:  # never leave a version converting for ever
+        log.exception("conversion of version %s failed", version_id)
+        error_code, error_detail = "internal", repr(exc)
+    with unit_of_work():
+        version = services.record_conversion(
+            version_id, pdf=pdf, error_code=error_code, error_detail=error_detail,
+            max_pages=services.limits(config)["max_pages"])
+        return version.state if version is not None else None
+
+
+_standalone: Flask | None = None
+
+
+def _standalone_app() -> Flask:
+    """For jobs run by a plain ``rq worker`` rather than ``ecabinet docs worker``."""
+    global _standalone
+    if _standalone is None:
+        from ecabinet import create_app
+
+        _standalone = create_app()
+    return _standalone
+
+
+# --- the in-process worker (no Redis) ------------------------------------------------------------
+
+class LocalWorker:
+    """One thread running one job at a time, for every app of this process."""
+
+    def __init__(self):
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, app: Flask, version_id: int) -> None:
+        self.submit_call(lambda: run_conversion(version_id, app))
+
+    def submit_call(self, job) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="ecabinet-docs-worker",
+                                                daemon=True)
+                self._thread.start()
+        self._queue.put(job)
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            try:
+                job()
+            except Exception:
+                log.exception("document job failed")
+            finally:
+                self._queue.task_done()
+
+    @property
+    def pending(self) -> int:
+        return self._queue.unfinished_tasks
+
+    def wait_idle(self, timeout: float = 60) -> bool:
+        """True once every submitted job is done (tests; a graceful stop)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.02)
+        return True
+
+
+_local = LocalWorker()
+
+
+def local_worker() -> LocalWorker:
+    return _local

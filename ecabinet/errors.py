@@ -1,0 +1,163 @@
+"""Domain exceptions and the one place that turns any error into an answer.
+
+Services raise :class:`DomainError` subclasses; nothing else in the app builds error responses.
+API clients get ``{"error": {"code", "message"}}`` with the status; browsers get a readable page.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from ecabinet.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A refusal the user can understand; ``code`` is stable for programs."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class Invalid(DomainError):
+    status, code = 422, "validation_error"
+
+
+class UnsupportedMedia(DomainError):
+    status, code = 415, "unsupported_media_type"
+
+
+class Unavailable(DomainError):
+    """A service we depend on (time-stamping, OCSP, the converter) is down: retry later."""
+    status, code = 503, "service_unavailable"
+
+
+#: Stable codes for the HTTP statuses werkzeug raises on its own.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+    500: "internal_error",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes[
+        "text/html"
+    ]
+
+
+def error_response(status: int, code: str, message: str, details: dict | None = None):
+    if wants_json():
+        body: dict = {"code": code, "message": message}
+        if details:
+            body["details"] = details
+        return make_response(jsonify(error=body), status)
+    page = render_template("errors/error.html", status=status, code=code, message=message)
+    return make_response(page, status)
+
+
+def _handle_domain_error(exc: DomainError):
+    db.session.rollback()
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def _handle_csrf(exc: CSRFError):
+    db.session.rollback()
+    return error_response(400, "csrf_failed", _("The form expired or was not sent by this site. "
+                                                 "Reload the page and try again."))
+
+
+def _handle_http(exc: HTTPException):
+    db.session.rollback()
+    status = exc.code or 500
+    code = HTTP_CODES.get(status, "error")
+    details = None
+    data = getattr(exc, "data", None)  # webargs puts validation messages here
+    if isinstance(data, dict) and data.get("messages"):
+        details = data["messages"]
+    message = _http_message(status, exc)
+    response = error_response(status, code, message, details)
+    for header in ("Retry-After", "Allow", "WWW-Authenticate"):
+        value = dict(exc.get_headers()).get(header)
+        if value:
+            response.headers[header] = value
+    return response
+
+
+def _http_message(status: int, exc: HTTPException) -> str:
+    messages = {
+        400: _("The request could not be understood."),
+        401: _("Sign in first."),
+        403: _("You do not have permission to do this."),
+        404: _("Not found."),
+        405: _("This method is not allowed here."),
+        413: _("The request is too large."),
+        415: _("This type of content is not accepted."),
+        422: _("Some fields are missing or invalid."),
+        429: _("Too many attempts. Wait a moment and try again."),
+    }
+    if status == 400 and exc.description and "JSON" in exc.description:
+        return _("The request body is not valid JSON.")
+    return messages.get(status, exc.description or _("Something went wrong."))
+
+
+def _handle_integrity(exc: IntegrityError):
+    db.session.rollback()
+    log.info("integrity error: %s", exc.orig)
+    return error_response(409, "conflict", _("This conflicts with existing data."))
+
+
+def _handle_unexpected(exc: Exception):
+    db.session.rollback()
+    log.exception("unhandled error")
+    return error_response(500, "internal_error",
+                          _("Something went wrong on our side. Nothing was saved."))
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(DomainError, _handle_domain_error)
+    app.register_error_handler(CSRFError, _handle_csrf)
+    app.register_error_handler(HTTPException, _handle_http)
+    app.register_error_handler(IntegrityError, _handle_integrity)
+    app.register_error_handler(Exception, _handle_unexpected)

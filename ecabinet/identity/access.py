@@ -1,0 +1,78 @@
+"""Who is calling, and what they may do: the access rules, written once.
+
+HTTP views use :func:`roles_required`; socket handlers use :func:`ecabinet.live.handlers`,
+which applies the same :func:`check_roles`.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ecabinet.errors import Forbidden, Unauthorized, wants_json
+from ecabinet.extensions import login_manager
+from ecabinet.identity.models import Role, User
+from ecabinet.security import has_bearer_token
+
+
+@login_manager.user_loader
+def _load_session_user(session_id: str) -> User | None:
+    from ecabinet.extensions import db
+
+    user_id, _sep, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+@login_manager.request_loader
+def _load_bearer_user(req) -> User | None:
+    if not has_bearer_token():
+        return None
+    from ecabinet.identity.services import user_for_token
+
+    secret = req.headers.get("Authorization", "").partition(" ")[2].strip()
+    found = user_for_token(secret) if secret else None
+    if found is None:
+        return None
+    g.api_token = found[1]
+    return found[0]
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if wants_json():
+        raise Unauthorized(_("Sign in first: send a valid bearer token or session cookie."))
+    return redirect(url_for("identity.login", next=request.full_path.rstrip("?")))
+
+
+def check_roles(user, roles: tuple[Role, ...]) -> None:
+    if not user or not user.is_authenticated:
+        raise Unauthorized(_("Sign in first."))
+    if roles and not user.has_role(*roles):
+        raise Forbidden(_("You do not have permission to do this."))
+
+
+def roles_required(*roles: Role):
+    """Signed in, and holding one of ``roles`` (any role when none is named)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            check_roles(current_user, roles)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+login_required = roles_required()

@@ -1,0 +1,123 @@
+"""Organisations, users, their roles and their API tokens."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ecabinet.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Role(enum.StrEnum):
+    """Roles a user holds across the system. *Chair* is a role inside one meeting, not here."""
+
+    ADMIN = "admin"
+    SECRETARIAT = "secretariat"
+    MEMBER = "member"
+    SIGNER = "signer"
+    CLERK = "clerk"
+    GUEST = "guest"
+
+
+#: Roles whose holders must use a second factor: they administer the system or sign legally
+#: (the clerk applies the organisation's signature, the seal).
+ROLES_REQUIRING_TOTP = frozenset({Role.ADMIN, Role.SIGNER, Role.CLERK})
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: Short form used in document symbols, e.g. "TTg" (Thủ tướng) or "VPCP".
+    code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Job title shown under the name, e.g. "Bộ trưởng Bộ Tư pháp".
+    title: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    #: Base32 TOTP secret once the user has enrolled a second factor.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: A secret shown as a QR code but not yet confirmed with a code; kept server-side.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The last TOTP time step accepted, so a code cannot be replayed within its window.
+    totp_last_step: Mapped[int | None]
+    locale: Mapped[str] = mapped_column(String(8), default="vi")
+    active: Mapped[bool] = mapped_column(default=True)
+    #: Bumped on password change or deactivation: it is part of the session id, so every
+    #: existing browser session of the user ends.
+    session_version: Mapped[int] = mapped_column(default=1)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship(back_populates="users")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> set[Role]:
+        return {Role(row.role) for row in self.role_rows}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def totp_required(self) -> bool:
+        return bool(self.roles & ROLES_REQUIRING_TOTP)
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_secret is not None
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    def get_id(self) -> str:  # Flask-Login: the session ends when session_version changes
+        return f"{self.id}:{self.session_version}"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class ApiToken(db.Model):
+    """A bearer token. Only the SHA-256 of the secret is stored: a database leak gives no access."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    #: Where the token was asked for, for the user's list of sessions.
+    created_from: Mapped[str | None] = mapped_column(String(64))
+
+    user: Mapped[User] = relationship()

@@ -1,0 +1,207 @@
+"""Sign-in pages (password, then second factor or its enrolment), account, user administration."""
+
+from __future__ import annotations
+
+import time
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ecabinet.database import audited_attempt, unit_of_work
+from ecabinet.errors import DomainError
+from ecabinet.extensions import limiter
+from ecabinet.identity import services, totp
+from ecabinet.identity.access import login_required, roles_required
+from ecabinet.identity.forms import LoginForm, OtpForm, PreferencesForm, UserForm, role_label
+from ecabinet.identity.models import Role
+
+bp = Blueprint("identity", __name__, template_folder="templates")
+
+#: A password check is good for this long while the second factor is asked for.
+PENDING_SECONDS = 300
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: an open redirect after sign-in would be a phishing tool."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("dashboard.index")
+
+
+def _pending_user():
+    pending = session.get("pending_login")
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        session.pop("pending_login", None)
+        return None
+    user = services.get_user(pending["user_id"])
+    return user if user.active else None
+
+
+def _finish_login(user, method: str):
+    target = _safe_next(session.get("pending_login", {}).get("next"))
+    session.pop("pending_login", None)
+    session.clear()  # a fresh session on sign-in: no fixation
+    login_user(user)
+    session.permanent = True
+    services.record_login(user, method=method)
+    return redirect(target)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        with audited_attempt():
+            user = services.check_password(form.email.data, form.password.data)
+            if user is None:
+                form.password.errors.append(_("Wrong e-mail or password."))
+            else:
+                session["pending_login"] = {"user_id": user.id, "at": time.time(),
+                                            "next": request.args.get("next")}
+                if user.totp_enabled:
+                    return redirect(url_for("identity.login_otp"))
+                if user.totp_required:
+                    return redirect(url_for("identity.login_enrol"))
+                return _finish_login(user, "password")
+    return render_template("identity/login.html", form=form), 401 if form.errors else 200
+
+
+@bp.route("/login/otp", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login_otp():
+    user = _pending_user()
+    if user is None or not user.totp_enabled:
+        return redirect(url_for("identity.login"))
+    form = OtpForm()
+    if form.validate_on_submit():
+        with audited_attempt():
+            if services.check_totp(user, form.code.data):
+                return _finish_login(user, "password+totp")
+            form.code.errors.append(_("The code is not right."))
+    return render_template("identity/otp.html", form=form), 401 if form.errors else 200
+
+
+@bp.route("/login/enrol", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login_enrol():
+    """First sign-in of a user whose role requires a second factor: set it up now."""
+    user = _pending_user()
+    if user is None or user.totp_enabled:
+        return redirect(url_for("identity.login"))
+    form = OtpForm()
+    with audited_attempt():
+        secret = services.pending_totp_secret(user)
+        if form.validate_on_submit():
+            try:
+                services.confirm_totp(user, form.code.data)
+                return _finish_login(user, "password+totp-enrolment")
+            except DomainError as exc:
+                form.code.errors.append(exc.message)
+    uri = totp.provisioning_uri(secret, user.email)
+    return render_template("identity/enrol.html", form=form, secret=secret, uri=uri,
+                           qr=totp.qr_svg(uri)), 422 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        with unit_of_work():
+            from ecabinet.audit import services as audit
+
+            user = current_user._get_current_object()
+            audit.record("auth.logout", actor=user, target=user)
+    logout_user()
+    session.clear()
+    return redirect(url_for("identity.login"))
+
+
+@bp.route("/language/<code>", methods=["POST"])
+def choose_language(code: str):
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated and current_user.locale != code:
+            with unit_of_work():
+                services.update_user(current_user._get_current_object(), actor=current_user,
+                                     locale=code)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = PreferencesForm(locale=current_user.locale)
+    if form.validate_on_submit():
+        with unit_of_work():
+            services.update_user(current_user._get_current_object(), actor=current_user,
+                                 locale=form.locale.data)
+        flash(_("Saved."), "success")
+        return redirect(url_for("identity.account"))
+    return render_template("identity/account.html", form=form)
+
+
+# --- administration ------------------------------------------------------------------------------
+
+@bp.route("/admin/users")
+@roles_required(Role.ADMIN)
+def admin_users():
+    return render_template("identity/admin_users.html", users=services.list_users(),
+                           role_label=role_label)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def admin_user_new():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                user = services.create_user(
+                    email=form.email.data, name=form.name.data, roles=form.roles.data,
+                    password=form.password.data or None, title=form.title.data or None,
+                    organisation=form.organisation.data or None, locale=form.locale.data,
+                    actor=current_user)
+            flash(_("User %(name)s created.", name=user.name), "success")
+            return redirect(url_for("identity.admin_users"))
+        except DomainError as exc:
+            form.email.errors.append(exc.message)
+    return render_template("identity/admin_user_form.html", form=form, user=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def admin_user_edit(user_id: int):
+    user = services.get_user(user_id)
+    form = UserForm(obj=user, roles=[r.value for r in user.roles],
+                    organisation=user.organisation.name if user.organisation else "")
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.update_user(
+                    user, actor=current_user, name=form.name.data, roles=form.roles.data,
+                    title=form.title.data, organisation=form.organisation.data,
+                    active=form.active.data, locale=form.locale.data,
+                    password=form.password.data or None)
+            flash(_("Saved."), "success")
+            return redirect(url_for("identity.admin_users"))
+        except DomainError as exc:
+            form.roles.errors.append(exc.message)
+    return render_template("identity/admin_user_form.html", form=form, user=user), \
+        422 if form.errors else 200

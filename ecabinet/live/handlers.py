@@ -1,0 +1,112 @@
+"""The wrapper every socket handler goes through (request hooks do not run for sockets)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from functools import wraps
+
+from flask import session
+from flask_babel import gettext as _
+from sqlalchemy import and_, select
+from sqlalchemy.orm import lazyload
+
+from ecabinet.database import unit_of_work
+from ecabinet.errors import DomainError, Unauthorized
+from ecabinet.extensions import db, socketio
+from ecabinet.identity.access import check_roles
+from ecabinet.identity.models import ApiToken, Role, User
+from ecabinet.live import NAMESPACE
+
+log = logging.getLogger(__name__)
+
+#: Keys in the connection's own session (Flask-SocketIO keeps one per socket, not a module dict,
+#: so it works the same with several workers).
+USER_KEY, TOKEN_KEY = "live_user_id", "live_token_id"
+
+
+def remember_connection(user: User, token: ApiToken | None) -> None:
+    session[USER_KEY] = user.id
+    session[TOKEN_KEY] = token.id if token else None
+
+
+def connected_user() -> User:
+    """The caller, checked again on every event: a revoked token or a deactivated account
+    stops working at once, not at the next connection.
+
+    One statement: the user with the token's state joined in. The roles are loaded only if
+    the event asks for them (most live events don't; a ballot's access is its eligibility).
+    """
+    token_id = session.get(TOKEN_KEY)
+    statement = (select(User).where(User.id == (session.get(USER_KEY) or 0))
+                 .options(lazyload(User.role_rows)))
+    if token_id is not None:
+        statement = statement.add_columns(ApiToken.revoked_at, ApiToken.expires_at).outerjoin(
+            ApiToken, and_(ApiToken.id == token_id, ApiToken.user_id == User.id))
+    row = db.session.execute(statement).one_or_none()
+    if row is None or not row[0].active:
+        raise Unauthorized(_("Your session has ended. Sign in again."))
+    if token_id is not None:
+        revoked_at, expires_at = row[1], row[2]
+        if expires_at is None or revoked_at is not None or expires_at <= datetime.now(UTC):
+            raise Unauthorized(_("Your token has expired or was revoked."))
+    return row[0]
+
+
+#: A tablet sends a handful of events a second at most; more is a stuck or hostile client.
+FLOOD_LIMIT, FLOOD_WINDOW = 30, 1.0  # events per window (seconds), per connection
+
+
+def _flooding() -> bool:
+    """Per-connection counter, kept in the connection's own Socket.IO session."""
+    import time
+
+    now = time.monotonic()
+    window_start, count = session.get("flood", (now, 0))
+    if now - window_start >= FLOOD_WINDOW:
+        window_start, count = now, 0
+    session["flood"] = (window_start, count + 1)
+    return count + 1 > FLOOD_LIMIT
+
+
+def error_ack(code: str, message: str) -> dict:
+    return {"ok": False, "error": {"code": code, "message": message}}
+
+
+#: Every /live handler, as (event, function). Bound to each app's Socket.IO server by
+#: :func:`bind_handlers`: Flask-SocketIO's decorators bind only to the server that exists at import
+#: time, which would leave every later app (a second worker's, a test's) without handlers.
+HANDLERS: list[tuple[str, object]] = []
+
+
+def bind_handlers() -> None:
+    for name, handler in HANDLERS:
+        socketio.on_event(name, handler, namespace=NAMESPACE)
+
+
+def live_event(name: str, *roles: Role):
+    """Declare ``handler(user, data) -> dict`` as the event ``name`` on /live."""
+
+    def decorator(handler):
+        @wraps(handler)
+        def wrapped(data=None):
+            if _flooding():
+                return error_ack("rate_limited", _("Too many requests. Wait a moment."))
+            try:
+                with unit_of_work():
+                    user = connected_user()
+                    check_roles(user, roles)
+                    result = handler(user, data if isinstance(data, dict) else {})
+                return {"ok": True, **(result or {})}
+            except DomainError as exc:
+                return error_ack(exc.code, exc.message)
+            except Exception:
+                log.exception("live event %s failed", name)
+                return error_ack("internal_error", _("Something went wrong. Nothing was saved."))
+            finally:
+                db.session.remove()
+
+        HANDLERS.append((name, wrapped))
+        return wrapped
+
+    return decorator

@@ -1,0 +1,21 @@
+"""Meetings: agendas, invitations, live sessions, check-in and quorum, positions, the speaker
+queue, votes with majority rules."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from ecabinet import api
+    from ecabinet.dashboard.sections import register_provider
+    from ecabinet.meetings import events  # noqa: F401 - declares the /live handlers
+    from ecabinet.meetings.api import blp
+    from ecabinet.meetings.dashboard import my_meetings
+    from ecabinet.meetings.minutes_api import blp as minutes_blp
+    from ecabinet.meetings.minutes_routes import bp as minutes_bp
+    from ecabinet.meetings.routes import bp
+
+    api.register(app, blp)
+    api.register(app, minutes_blp)
+    app.register_blueprint(bp)
+    app.register_blueprint(minutes_bp)
+    register_provider("meetings", my_meetings)

@@ -1,0 +1,303 @@
+"""/api/v1 for meetings: preparing them, running the session, votes. Thin: load → check → act."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from ecabinet.database import unit_of_work
+from ecabinet.identity.access import login_required
+from ecabinet.meetings import access, services, session, state, voting
+from ecabinet.meetings.schemas import (
+    AdoptSchema,
+    AgendaItemCreateSchema,
+    AgendaItemSchema,
+    AgendaOrderSchema,
+    BallotAnswerSchema,
+    BallotSchema,
+    CurrentItemSchema,
+    GiveFloorSchema,
+    InviteSchema,
+    MeetingCreateSchema,
+    MeetingDetailSchema,
+    MeetingSchema,
+    MeetingUpdateSchema,
+    ParticipantSchema,
+    PositionSchema,
+    TransitionSchema,
+    VoteOpenSchema,
+    VoteResultSchema,
+    VoteSchema,
+)
+
+blp = Blueprint("meetings_api", __name__, url_prefix="/api/v1",
+                description="Meetings: agenda, participants, the live session, votes")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _detail(meeting):
+    data = {name: getattr(meeting, name) for name in MeetingSchema().fields}
+    data["participants"] = meeting.participants
+    data["agenda"] = access.visible_items(_user(), meeting)
+    return data
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+@blp.route("/meetings")
+@login_required
+@blp.response(200, MeetingSchema(many=True))
+def list_meetings():
+    """The meetings the caller may see."""
+    return services.list_meetings(_user())
+
+
+@blp.route("/meetings", methods=["POST"])
+@login_required
+@blp.arguments(MeetingCreateSchema)
+@blp.response(201, MeetingDetailSchema)
+def create_meeting(body):
+    """Create a meeting in draft (the secretariat)."""
+    with unit_of_work():
+        meeting = services.create_meeting(_user(), **body)
+    return _detail(meeting)
+
+
+@blp.route("/meetings/<int:meeting_id>")
+@login_required
+@blp.response(200, MeetingDetailSchema)
+def get_meeting(meeting_id: int):
+    """One meeting with its participants and the agenda items the caller may see."""
+    return _detail(access.meeting_for(_user(), meeting_id))
+
+
+@blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
+@login_required
+@blp.arguments(MeetingUpdateSchema)
+@blp.response(200, MeetingDetailSchema)
+def update_meeting(body, meeting_id: int):
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        services.update_meeting(_user(), meeting, **body)
+    return _detail(meeting)
+
+
+@blp.route("/meetings/<int:meeting_id>/participants", methods=["POST"])
+@login_required
+@blp.arguments(InviteSchema)
+@blp.response(201, ParticipantSchema)
+def invite(body, meeting_id: int):
+    """Invite a user as chair, member, guest or secretary."""
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        return services.invite(_user(), meeting, **body)
+
+
+@blp.route("/meetings/<int:meeting_id>/participants/<int:user_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def uninvite(meeting_id: int, user_id: int):
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        services.uninvite(_user(), meeting, user_id)
+
+
+@blp.route("/agenda-items/<int:item_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def remove_item(item_id: int):
+    item = access.item_for(_user(), item_id)
+    with unit_of_work():
+        services.remove_item(_user(), item)
+
+
+@blp.route("/meetings/<int:meeting_id>/agenda-items", methods=["POST"])
+@login_required
+@blp.arguments(AgendaItemCreateSchema)
+@blp.response(201, AgendaItemSchema)
+def add_item(body, meeting_id: int):
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        return services.add_item(_user(), meeting, **body)
+
+
+@blp.route("/meetings/<int:meeting_id>/agenda-order", methods=["PUT"])
+@login_required
+@blp.arguments(AgendaOrderSchema)
+@blp.response(200, AgendaItemSchema(many=True))
+def reorder(body, meeting_id: int):
+    """Set the order of the whole agenda (what drag and drop sends)."""
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        services.reorder(_user(), meeting, body["item_ids"])
+    return sorted(meeting.items, key=lambda i: i.position)
+
+
+@blp.route("/meetings/<int:meeting_id>/transition", methods=["POST"])
+@login_required
+@blp.arguments(TransitionSchema)
+@blp.response(200, MeetingSchema)
+def transition(body, meeting_id: int):
+    """draft → published → in_session ⇄ adjourned → closed."""
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        return services.transition(_user(), meeting, body["to"])
+
+
+# --- the session ---------------------------------------------------------------------------------
+
+@blp.route("/meetings/<int:meeting_id>/state")
+@login_required
+@blp.response(200)
+def meeting_state(meeting_id: int):
+    """What `meeting.join` answers: the live state, and the caller's own part of it."""
+    return state.snapshot_for(_user(), access.meeting_for(_user(), meeting_id))
+
+
+@blp.route("/meetings/<int:meeting_id>/checkin", methods=["POST"])
+@login_required
+@blp.response(200)
+def check_in(meeting_id: int):
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        changed = session.check_in(_user(), meeting)
+    return {"checked_in": True, "changed": changed}
+
+
+@blp.route("/meetings/<int:meeting_id>/current-item", methods=["POST"])
+@login_required
+@blp.arguments(CurrentItemSchema)
+@blp.response(200)
+def set_current(body, meeting_id: int):
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        item = session.set_current_item(_user(), meeting, body["agenda_item_id"])
+    return {"agenda_item_id": item.id}
+
+
+@blp.route("/meetings/<int:meeting_id>/adopt-uncontested", methods=["POST"])
+@login_required
+@blp.arguments(AdoptSchema)
+@blp.response(200, AgendaItemSchema(many=True))
+def adopt_uncontested(body, meeting_id: int):
+    """The chair adopts items nobody objects to or asks to speak on, in one act."""
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        return session.adopt_uncontested(_user(), meeting, body["item_ids"])
+
+
+@blp.route("/agenda-items/<int:item_id>/positions", methods=["PUT"])
+@login_required
+@blp.arguments(PositionSchema)
+@blp.response(200)
+def set_position(body, item_id: int):
+    """The caller's position on an item: agree, object or speak, with an optional note."""
+    item = access.item_for(_user(), item_id)
+    with unit_of_work():
+        position = session.set_position(_user(), item, body["stance"], body["note"])
+        return {"agenda_item_id": item.id, "stance": position.stance, "note": position.note}
+
+
+@blp.route("/agenda-items/<int:item_id>/positions")
+@login_required
+@blp.response(200)
+def positions(item_id: int):
+    """The tally of positions on an item, and who stated what (the chair and the secretariat)."""
+    item = access.item_for(_user(), item_id)
+    if not access.is_organiser(_user(), item.meeting):
+        access.require_chair(_user(), item.meeting)
+    return {"agenda_item_id": item.id, "tally": session.position_tally(item),
+            "positions": [{"user_id": p.user_id, "name": p.user.name, "stance": p.stance,
+                           "note": p.note} for p in session.positions_of(item)]}
+
+
+@blp.route("/agenda-items/<int:item_id>/speakers", methods=["POST"])
+@login_required
+@blp.response(201)
+def request_floor(item_id: int):
+    """Ask to speak on an item (đăng ký phát biểu)."""
+    item = access.item_for(_user(), item_id)
+    with unit_of_work():
+        request = session.request_floor(_user(), item)
+    return {"request_id": request.id}
+
+
+@blp.route("/agenda-items/<int:item_id>/speakers", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def withdraw(item_id: int):
+    item = access.item_for(_user(), item_id)
+    with unit_of_work():
+        session.withdraw(_user(), item)
+
+
+@blp.route("/agenda-items/<int:item_id>/speakers/floor", methods=["POST"])
+@login_required
+@blp.arguments(GiveFloorSchema)
+@blp.response(200)
+def give_floor(body, item_id: int):
+    """The chair gives the floor (to the next waiting request by default)."""
+    item = access.item_for(_user(), item_id)
+    with unit_of_work():
+        request = session.give_floor(_user(), item, body["request_id"])
+    return {"request_id": request.id, "user_id": request.user_id}
+
+
+@blp.route("/agenda-items/<int:item_id>/speakers/finish", methods=["POST"])
+@login_required
+@blp.response(204)
+def finish_speaker(item_id: int):
+    item = access.item_for(_user(), item_id)
+    with unit_of_work():
+        session.finish_speaker(_user(), item)
+
+
+# --- votes ---------------------------------------------------------------------------------------
+
+@blp.route("/agenda-items/<int:item_id>/votes", methods=["POST"])
+@login_required
+@blp.arguments(VoteOpenSchema)
+@blp.response(201, VoteSchema)
+def open_vote(body, item_id: int):
+    """The chair opens a vote on an item, with the rule it passes by."""
+    item = access.item_for(_user(), item_id)
+    with unit_of_work():
+        return voting.open_vote(_user(), item, **body)
+
+
+def _vote(vote_id: int):
+    vote = voting.get_vote(vote_id)
+    access.meeting_for(_user(), vote.meeting_id)
+    return vote
+
+
+@blp.route("/votes/<int:vote_id>")
+@login_required
+@blp.response(200, VoteSchema)
+def get_vote(vote_id: int):
+    return _vote(vote_id)
+
+
+@blp.route("/votes/<int:vote_id>/ballots", methods=["POST"])
+@login_required
+@blp.arguments(BallotSchema)
+@blp.response(201, BallotAnswerSchema)
+def cast_ballot(body, vote_id: int):
+    """Cast or change one's ballot: yes, no or abstain. The same service as `ballot.cast`."""
+    vote = _vote(vote_id)
+    with unit_of_work():
+        return voting.cast_ballot(_user(), vote, body["choice"], body["receipt"])
+
+
+@blp.route("/votes/<int:vote_id>/close", methods=["POST"])
+@login_required
+@blp.response(200, VoteResultSchema)
+def close_vote(vote_id: int):
+    """The chair closes the vote: the tally and the outcome under the vote's rule."""
+    vote = _vote(vote_id)
+    with unit_of_work():
+        result = voting.close_vote(_user(), vote)
+    return {"vote_id": vote_id, "tally": result.tally, "outcome": result.outcome}

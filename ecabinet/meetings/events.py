@@ -1,0 +1,106 @@
+"""/live events of a meeting. Each handler: load (404) → check access → service → ack.
+
+The wrapper (:func:`ecabinet.live.handlers.live_event`) commits once before acknowledging, so a
+ballot is acknowledged only after it is committed, and broadcasts leave after the commit.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_socketio import join_room
+
+from ecabinet.errors import Invalid
+from ecabinet.live.handlers import live_event
+from ecabinet.meetings import access, rooms, session, state, voting
+
+
+def _id(data: dict, key: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(_("%(key)s must be a number.", key=key), details={key: [value]})
+    return value
+
+
+def _meeting(user, data):
+    return access.meeting_for(user, _id(data, "meeting_id"))
+
+
+def _item(user, data):
+    meeting = _meeting(user, data)
+    item = access.item_for(user, _id(data, "agenda_item_id"))
+    if item.meeting_id != meeting.id:
+        raise Invalid(_("The item is not on this meeting's agenda."))
+    return item
+
+
+@live_event("meeting.join")
+def join(user, data):
+    """Follow a meeting; the answer is the whole current state (joining again is harmless)."""
+    meeting = _meeting(user, data)
+    join_room(rooms.room(meeting.id))
+    if access.is_voting_member(user, meeting) or access.is_organiser(user, meeting):
+        join_room(rooms.voters_room(meeting.id))
+    return {"state": state.snapshot_for(user, meeting)}
+
+
+@live_event("attendance.checkin")
+def check_in(user, data):
+    meeting = _meeting(user, data)
+    return {"checked_in": True, "changed": session.check_in(user, meeting)}
+
+
+@live_event("speaker.request")
+def request_floor(user, data):
+    request = session.request_floor(user, _item(user, data))
+    return {"request_id": request.id}
+
+
+@live_event("speaker.withdraw")
+def withdraw(user, data):
+    session.withdraw(user, _item(user, data))
+    return {}
+
+
+@live_event("ballot.cast")
+def cast(user, data):
+    """The service loads the vote and checks access itself, in one read for an eligible member
+    (404 for a vote of a meeting one cannot see, as everywhere)."""
+    return voting.cast_ballot(user, _id(data, "vote_id"), str(data.get("choice", "")),
+                              data.get("receipt"))
+
+
+# --- the chair's console -------------------------------------------------------------------------
+
+@live_event("agenda.set_current")
+def set_current(user, data):
+    item = session.set_current_item(user, _meeting(user, data), _id(data, "agenda_item_id"))
+    return {"agenda_item_id": item.id}
+
+
+@live_event("speaker.give_floor")
+def give_floor(user, data):
+    request_id = data.get("request_id")
+    request = session.give_floor(user, _item(user, data),
+                                 request_id if isinstance(request_id, int) else None)
+    return {"request_id": request.id, "user_id": request.user_id}
+
+
+@live_event("speaker.finish")
+def finish(user, data):
+    session.finish_speaker(user, _item(user, data))
+    return {}
+
+
+@live_event("vote.open")
+def open_vote(user, data):
+    vote = voting.open_vote(user, _item(user, data), question=str(data.get("question", "")),
+                            secret=bool(data.get("secret")), rule=str(data.get("rule", "")))
+    return {"vote_id": vote.id}
+
+
+@live_event("vote.close")
+def close_vote(user, data):
+    """Like ``ballot.cast``, the service loads the vote and checks access (404, then 403)."""
+    vote_id = _id(data, "vote_id")
+    result = voting.close_vote(user, vote_id)
+    return {"vote_id": vote_id, "tally": result.tally, "outcome": result.outcome}

@@ -1,0 +1,290 @@
+"""Pages of meetings: the list, preparing a meeting (the secretariat), and the meeting room where
+every tablet follows the session and the chair runs it. Thin: load (404) → check (403) → service
+inside one unit of work → render or redirect. The room's live part talks over /live and the API.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ecabinet.database import unit_of_work
+from ecabinet.errors import Conflict, DomainError, Invalid, NotFound
+from ecabinet.i18n import VIETNAM
+from ecabinet.identity import services as identity
+from ecabinet.identity.access import login_required
+from ecabinet.meetings import access, services, state, voting
+from ecabinet.meetings.forms import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    RULE_LABELS,
+    STATUS_LABELS,
+    AgendaItemForm,
+    InviteForm,
+    MeetingForm,
+    TransitionForm,
+    label,
+    room_words,
+    user_choices,
+)
+from ecabinet.meetings.models import MeetingStatus
+
+bp = Blueprint("meetings", __name__, template_folder="templates")
+
+#: What the secretariat is told after each step of the lifecycle.
+TRANSITION_DONE = {
+    MeetingStatus.DRAFT: _l("The meeting is back in draft: members no longer see it."),
+    MeetingStatus.PUBLISHED: _l("The meeting is published: the invitations were sent."),
+    MeetingStatus.IN_SESSION: _l("The session is open."),
+    MeetingStatus.ADJOURNED: _l("The session is adjourned."),
+    MeetingStatus.CLOSED: _l("The meeting has ended."),
+}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _organised(meeting_id: int):
+    """A meeting the user may see (else 404) and prepares (else 403)."""
+    meeting = access.meeting_for(_user(), meeting_id)
+    access.require_organiser(_user(), meeting)
+    return meeting
+
+
+def _item_of(meeting, item_id: int):
+    item = access.item_for(_user(), item_id)
+    if item.meeting_id != meeting.id:
+        raise NotFound(_("No such agenda item."))
+    return item
+
+
+@bp.context_processor
+def _words():
+    return {"status_label": lambda value: label(STATUS_LABELS, value),
+            "kind_label": lambda value: label(KIND_LABELS, value),
+            "role_label": lambda value: label(ROLE_LABELS, value),
+            "rule_label": lambda value: label(RULE_LABELS, value),
+            "rule_labels": RULE_LABELS,
+            "local_time": lambda value: value.astimezone(VIETNAM)}
+
+
+# --- the list, creating and changing a meeting ---------------------------------------------------
+
+@bp.route("/meetings")
+@login_required
+def index():
+    return render_template("meetings/index.html", meetings=services.list_meetings(_user()),
+                           can_create=access.is_organiser(_user()))
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@login_required
+def new():
+    access.require_organiser(_user())
+    form = MeetingForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                meeting = services.create_meeting(_user(), **form.values())
+            flash(_("The meeting was created as a draft. Now build its agenda and invite its "
+                    "participants."), "success")
+            return redirect(url_for("meetings.prepare", meeting_id=meeting.id))
+        except DomainError as exc:
+            form.title.errors.append(exc.message)
+    return render_template("meetings/form.html", form=form, meeting=None), \
+        422 if form.errors else 200
+
+
+@bp.route("/meetings/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(meeting_id: int):
+    meeting = _organised(meeting_id)
+    form = MeetingForm() if request.method == "POST" else MeetingForm.for_meeting(meeting)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.update_meeting(_user(), meeting, **form.values())
+            flash(_("Saved."), "success")
+            return redirect(url_for("meetings.prepare", meeting_id=meeting.id))
+        except DomainError as exc:
+            form.title.errors.append(exc.message)
+    return render_template("meetings/form.html", form=form, meeting=meeting), \
+        422 if form.errors else 200
+
+
+# --- preparing: agenda, participants, publication ------------------------------------------------
+
+def _item_form(meeting) -> AgendaItemForm:
+    form = AgendaItemForm()
+    people = [p.user for p in meeting.participants]
+    form.presenter_id.choices = user_choices(people, empty="—")
+    form.invitee_ids.choices = user_choices(people)
+    return form
+
+
+def _invite_form(meeting) -> InviteForm:
+    form = InviteForm()
+    invited = {p.user_id for p in meeting.participants}
+    form.user_id.choices = user_choices(
+        [u for u in identity.list_users() if u.active and u.id not in invited],
+        empty=_("Choose a person…"))
+    return form
+
+
+def _prepare_page(meeting, *, item_form=None, invite_form=None):
+    item_form = item_form or _item_form(meeting)
+    invite_form = invite_form or _invite_form(meeting)
+    status = 422 if item_form.errors or invite_form.errors else 200
+    return render_template("meetings/prepare.html", meeting=meeting, item_form=item_form,
+                           invite_form=invite_form,
+                           editable=meeting.status in services.EDITABLE), status
+
+
+@bp.route("/meetings/<int:meeting_id>/prepare")
+@login_required
+def prepare(meeting_id: int):
+    return _prepare_page(_organised(meeting_id))
+
+
+@bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
+@login_required
+def add_item(meeting_id: int):
+    meeting = _organised(meeting_id)
+    form = _item_form(meeting)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                item = services.add_item(_user(), meeting, **form.values())
+            flash(_("Item %(n)d added to the agenda.", n=item.position), "success")
+            return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#agenda")
+        except DomainError as exc:
+            form.title.errors.append(exc.message)
+    return _prepare_page(meeting, item_form=form)
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/move", methods=["POST"])
+@login_required
+def move_item(meeting_id: int, item_id: int):
+    """Up or down by one: the same service as drag and drop, for keyboards and old tablets."""
+    meeting = _organised(meeting_id)
+    item = _item_of(meeting, item_id)
+    order = [i.id for i in sorted(meeting.items, key=lambda i: i.position)]
+    at = order.index(item.id)
+    to = at - 1 if request.form.get("direction") == "up" else at + 1
+    if 0 <= to < len(order):
+        order[at], order[to] = order[to], order[at]
+        try:
+            with unit_of_work():
+                services.reorder(_user(), meeting, order)
+        except (Conflict, Invalid) as exc:
+            flash(exc.message, "error")
+    return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/remove", methods=["POST"])
+@login_required
+def remove_item(meeting_id: int, item_id: int):
+    meeting = _organised(meeting_id)
+    item = _item_of(meeting, item_id)
+    try:
+        with unit_of_work():
+            services.remove_item(_user(), item)
+        flash(_("The item was removed from the agenda."), "success")
+    except (Conflict, Invalid) as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#agenda")
+
+
+@bp.route("/meetings/<int:meeting_id>/participants", methods=["POST"])
+@login_required
+def invite(meeting_id: int):
+    meeting = _organised(meeting_id)
+    form = _invite_form(meeting)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                participant = services.invite(_user(), meeting, user_id=form.user_id.data,
+                                              role=form.role.data)
+            flash(_("%(name)s is invited as %(role)s.", name=participant.user.name,
+                    role=label(ROLE_LABELS, participant.role).lower()), "success")
+            return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#participants")
+        except DomainError as exc:
+            form.user_id.errors.append(exc.message)
+    return _prepare_page(meeting, invite_form=form)
+
+
+@bp.route("/meetings/<int:meeting_id>/participants/<int:user_id>/remove", methods=["POST"])
+@login_required
+def uninvite(meeting_id: int, user_id: int):
+    meeting = _organised(meeting_id)
+    try:
+        with unit_of_work():
+            services.uninvite(_user(), meeting, user_id)
+        flash(_("The invitation was withdrawn."), "success")
+    except (Conflict, Invalid, NotFound) as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#participants")
+
+
+@bp.route("/meetings/<int:meeting_id>/status", methods=["POST"])
+@login_required
+def transition(meeting_id: int):
+    """Publish, return to draft, open, adjourn, end. Who may do which is the service's rule
+    (403 otherwise); a refusal the user can act on (no chair, no agenda) is shown as a message."""
+    meeting = access.meeting_for(_user(), meeting_id)
+    form = TransitionForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.transition(_user(), meeting, form.to.data)
+            flash(str(TRANSITION_DONE[MeetingStatus(form.to.data)]), "success")
+        except (Conflict, Invalid) as exc:
+            flash(exc.message, "error")
+    else:
+        flash(_("Choose one of the options."), "error")
+    if request.form.get("back") == "prepare" and meeting.status in services.EDITABLE:
+        return redirect(url_for("meetings.prepare", meeting_id=meeting.id))
+    return redirect(url_for("meetings.room", meeting_id=meeting.id))
+
+
+# --- the meeting room ----------------------------------------------------------------------------
+
+def _room_config(user, meeting, snapshot) -> dict:
+    """What the room's script starts from (a JSON block: the CSP runs no inline script)."""
+    return {
+        "meetingId": meeting.id,
+        "userId": user.id,
+        "isChair": access.is_chair(user, meeting),
+        "isOrganiser": access.is_organiser(user, meeting),
+        "isVoter": access.is_voting_member(user, meeting),
+        "isParticipant": meeting.participant(user.id) is not None,
+        "state": snapshot,
+        "urls": {
+            "positions": url_for("meetings_api.set_position", item_id=0).replace("/0/", "/{id}/"),
+            "transition": url_for("meetings_api.transition", meeting_id=meeting.id),
+            "adopt": url_for("meetings_api.adopt_uncontested", meeting_id=meeting.id),
+        },
+        "words": room_words(),
+    }
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@login_required
+def room(meeting_id: int):
+    user = _user()
+    meeting = access.meeting_for(user, meeting_id)
+    items = access.visible_items(user, meeting)
+    visible = {item.id for item in items}
+    past_votes = [v for v in voting.votes_of(meeting)
+                  if v.status == voting.CLOSED and v.item_id in visible]
+    snapshot = state.snapshot_for(user, meeting)
+    return render_template(
+        "meetings/room.html", meeting=meeting, items=items, past_votes=past_votes,
+        participant=meeting.participant(user.id), is_chair=access.is_chair(user, meeting),
+        is_organiser=access.is_organiser(user, meeting),
+        is_voter=access.is_voting_member(user, meeting),
+        sees_votes=access.is_voting_member(user, meeting) or access.is_organiser(user, meeting),
+        config=_room_config(user, meeting, snapshot))

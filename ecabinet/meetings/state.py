@@ -1,0 +1,87 @@
+"""The state of a meeting as tablets see it.
+
+:func:`public_state` is what ``meeting.state`` broadcasts to the whole room: status, current
+item, attendance and quorum, the speaker queue, the open vote; ids and counts, no item titles.
+:func:`snapshot_for` is what ``meeting.join`` answers: the same, plus what this user may see
+(the agenda items visible to them, their own ballot and positions), so a tablet that reconnects
+is right again at once without anything it missed.
+"""
+
+from __future__ import annotations
+
+from ecabinet.identity.models import User
+from ecabinet.meetings import access, session, voting
+from ecabinet.meetings.models import AgendaItem, Meeting, Position, SpeakerRequest
+
+#: Speaking time shown on every tablet's timer (the chair ends a turn; this only warns).
+SPEAKER_LIMIT_SECONDS = 300
+
+
+def speakers_payload(meeting_id: int, item_id: int | None) -> dict:
+    return {"meeting_id": meeting_id, "agenda_item_id": item_id,
+            "limit_seconds": SPEAKER_LIMIT_SECONDS,
+            "queue": [_speaker(r) for r in session.speakers_of(item_id)]}
+
+
+def _speaker(request: SpeakerRequest) -> dict:
+    return {"request_id": request.id, "user_id": request.user_id, "name": request.user.name,
+            "status": request.status,
+            "started_at": request.started_at.isoformat() if request.started_at else None}
+
+
+def public_state(meeting: Meeting) -> dict:
+    vote = voting.open_vote_of(meeting)
+    open_vote = None
+    if vote is not None:  # counts only: the question goes to the voters' room alone
+        open_vote = {"vote_id": vote.id, "agenda_item_id": vote.item_id,
+                     "cast": voting.cast_count(vote), "eligible": vote.present_total}
+    return {
+        "meeting_id": meeting.id,
+        "status": meeting.status,
+        "current_item_id": meeting.current_item_id,
+        "attendance": session.attendance_of(meeting),
+        "speakers": speakers_payload(meeting.id, meeting.current_item_id),
+        "open_vote": open_vote,
+        "adopted_item_ids": [i.id for i in meeting.items if i.adopted_without_discussion_at],
+    }
+
+
+def item_payload(item: AgendaItem) -> dict:
+    return {"id": item.id, "position": item.position, "title": item.title,
+            "presenting_agency": item.presenting_agency,
+            "presenter": {"id": item.presenter.id, "name": item.presenter.name}
+            if item.presenter else None,
+            "duration_min": item.duration_min, "confidential": item.confidential,
+            "adopted_without_discussion": item.adopted_without_discussion_at is not None}
+
+
+def snapshot_for(user: User, meeting: Meeting) -> dict:
+    state = public_state(meeting)
+    items = access.visible_items(user, meeting)
+    participant = meeting.participant(user.id)
+    state["items"] = [item_payload(item) for item in items]
+    state["me"] = {
+        "user_id": user.id,
+        "role": participant.role if participant else "secretariat",
+        "checked_in": bool(participant and participant.checked_in_at),
+        "positions": _my_positions(user, items),
+    }
+    vote = voting.open_vote_of(meeting)
+    if vote is not None:
+        if access.is_voting_member(user, meeting) or access.is_organiser(user, meeting):
+            state["open_vote"] = {**state["open_vote"], **voting.opened_payload(vote),
+                                  "mine": voting.my_ballot(user, vote)}
+    return state
+
+
+def _my_positions(user: User, items: list[AgendaItem]) -> dict:
+    from sqlalchemy import select
+
+    from ecabinet.extensions import db
+
+    ids = [item.id for item in items]
+    if not ids:
+        return {}
+    rows = db.session.scalars(select(Position).where(Position.user_id == user.id,
+                                                     Position.item_id.in_(ids)))
+    return {str(p.item_id): {"stance": p.stance, "note": p.note} for p in rows}

@@ -1,0 +1,377 @@
+"""Votes (biểu quyết): opening, ballots, closing with the rule the vote was opened under.
+
+One ballot per member is guaranteed by the database (a unique key and INSERT … ON CONFLICT),
+not by a check in Python. A member may change the ballot until the vote closes; the last counts.
+A secret vote records that a member voted (:class:`VoteEligibility`) apart from what was chosen
+(the vote's counters only), so nobody reading the database can link the two. The voter keeps a
+signed receipt of the current choice, which changing the ballot requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import lazyload
+
+from ecabinet.audit import services as audit
+from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
+from ecabinet.extensions import db
+from ecabinet.identity.models import User
+from ecabinet.meetings import access, progress, rooms
+from ecabinet.meetings.models import (
+    AgendaItem,
+    Ballot,
+    Choice,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    Vote,
+    VoteEligibility,
+    VoteRule,
+)
+from ecabinet.meetings.session import LIVE, require_status
+
+OPEN, CLOSED = "open", "closed"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- the rule ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Result:
+    yes: int
+    no: int
+    abstain: int
+    absent: int
+    outcome: str
+    decided_by_chair: bool = False
+
+    @property
+    def tally(self) -> dict:
+        return {"yes": self.yes, "no": self.no, "abstain": self.abstain, "absent": self.absent}
+
+
+def decide(rule: str, *, yes: int, no: int, abstain: int, members_total: int,
+           present_total: int, chair_choice: str | None = None) -> Result:
+    """Apply the rule. "More than half" and "two thirds" count *for* votes against all members
+    or against those present when the vote opened. On a tie (as many for as against, at exactly
+    half), the side the chair voted with wins (the Government's working rules)."""
+    rule = VoteRule(rule)
+    base = members_total if rule in (VoteRule.MAJORITY_OF_ALL, VoteRule.TWO_THIRDS_OF_ALL) \
+        else present_total
+    if rule in (VoteRule.MAJORITY_OF_ALL, VoteRule.MAJORITY_OF_PRESENT):
+        adopted = 2 * yes > base
+    else:
+        adopted = base > 0 and 3 * yes >= 2 * base
+    decided_by_chair = False
+    tie = yes == no and yes > 0 and 2 * yes == base
+    if tie and rule in (VoteRule.MAJORITY_OF_ALL, VoteRule.MAJORITY_OF_PRESENT) \
+            and chair_choice in (Choice.YES, Choice.NO):
+        adopted, decided_by_chair = chair_choice == Choice.YES, True
+    absent = max(members_total - yes - no - abstain, 0)
+    return Result(yes, no, abstain, absent, "adopted" if adopted else "rejected",
+                  decided_by_chair)
+
+
+# --- opening and closing -------------------------------------------------------------------------
+
+def open_vote_of(meeting: Meeting) -> Vote | None:
+    return db.session.scalar(select(Vote).where(Vote.meeting_id == meeting.id,
+                                                Vote.status == OPEN))
+
+
+def get_vote(vote_id: int) -> Vote:
+    vote = db.session.get(Vote, vote_id)
+    if vote is None:
+        raise NotFound(_("No such vote."))
+    return vote
+
+
+def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rule: str) -> Vote:
+    meeting = item.meeting
+    access.require_chair(actor, meeting)
+    require_status(meeting, LIVE)
+    question = (question or "").strip()
+    if not question:
+        raise Invalid(_("A vote needs a question."), details={"question": ["missing"]})
+    try:
+        rule_value = VoteRule(rule)
+    except ValueError:
+        raise Invalid(_("Unknown rule."), details={"rule": [rule]}) from None
+    if open_vote_of(meeting) is not None:
+        raise Conflict(_("Another vote is open."), code="vote_open")
+    present = [p for p in meeting.voting_participants if p.checked_in_at is not None]
+    if not present:
+        raise Conflict(_("Nobody has checked in: there is nobody to vote."), code="nobody_present")
+    vote = Vote(meeting_id=meeting.id, item_id=item.id, question=question, secret=bool(secret),
+                rule=rule_value.value, members_total=len(meeting.voting_participants),
+                present_total=len(present))
+    db.session.add(vote)
+    db.session.flush()
+    db.session.add_all(VoteEligibility(vote_id=vote.id, user_id=p.user_id) for p in present)
+    db.session.flush()
+    audit.record("vote.open", actor=actor, target=vote, details={
+        "item_id": item.id, "question": question, "secret": vote.secret, "rule": vote.rule,
+        "eligible": vote.present_total})
+    # vote.opened alone: with hundreds of tablets every extra broadcast doubles the fan-out;
+    # a tablet that missed it gets the open vote from meeting.join.
+    rooms.broadcast(meeting, "vote.opened", opened_payload(vote), voters_only=True)
+    return vote
+
+
+def opened_payload(vote: Vote) -> dict:
+    return {"vote_id": vote.id, "agenda_item_id": vote.item_id, "question": vote.question,
+            "secret": vote.secret, "rule": vote.rule, "eligible": vote.present_total}
+
+
+def cast_count(vote: Vote) -> int:
+    if vote.secret:
+        return db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
+            VoteEligibility.vote_id == vote.id, VoteEligibility.ballot_version > 0))
+    return db.session.scalar(select(func.count()).select_from(Ballot)
+                             .where(Ballot.vote_id == vote.id))
+
+
+def _lock_for_closing(vote_id: int) -> Vote:
+    """Re-read the vote under its row lock (FOR UPDATE), alone: it waits for the ballots holding
+    the row (see :func:`_vote_for_ballot`) to commit, and ballots after it find it closed."""
+    stmt = select(Vote).where(Vote.id == vote_id).with_for_update()
+    return db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
+
+
+def _vote_for_chair(actor: User, vote_id: int) -> tuple[Vote, Meeting]:
+    """The vote and its meeting (without the agenda) when ``actor`` chairs it, in one read:
+    the chair of a meeting that is not a draft sees it (``access.can_see_meeting``). Anyone else
+    goes through the access rules as written: 404 for a meeting one cannot see, 403 for a member
+    who is not the chair."""
+    row = db.session.execute(
+        select(Vote, Meeting, Participant.role)
+        .join(Meeting, Meeting.id == Vote.meeting_id)
+        .outerjoin(Participant, and_(Participant.meeting_id == Vote.meeting_id,
+                                     Participant.user_id == actor.id))
+        .where(Vote.id == vote_id)
+        .options(lazyload(Meeting.items))).one_or_none()
+    if row is not None and row.role == ParticipantRole.CHAIR \
+            and row.Meeting.status != MeetingStatus.DRAFT:
+        return row.Vote, row.Meeting
+    vote = get_vote(vote_id)
+    meeting = access.meeting_for(actor, vote.meeting_id)
+    access.require_chair(actor, meeting)
+    return vote, meeting
+
+
+def close_vote(actor: User, vote: Vote | int) -> Result:
+    """The chair closes the vote (given or by id): the tally under the vote's rule."""
+    vote, meeting = _vote_for_chair(actor, vote if isinstance(vote, int) else vote.id)
+    vote = _lock_for_closing(vote.id)
+    if vote.status != OPEN:
+        raise Conflict(_("This vote is closed already."), code="vote_closed")
+    result = decide(vote.rule, **_counts(vote), members_total=vote.members_total,
+                    present_total=vote.present_total, chair_choice=_chair_choice(vote))
+    vote.status, vote.closed_at, vote.outcome = CLOSED, _now(), result.outcome
+    vote.tally_yes, vote.tally_no, vote.tally_abstain, vote.tally_absent = \
+        result.yes, result.no, result.abstain, result.absent
+    vote.decided_by_chair = result.decided_by_chair
+    db.session.flush()
+    audit.record("vote.close", actor=actor, target=vote,
+                 details={"tally": result.tally, "outcome": result.outcome,
+                          "decided_by_chair": result.decided_by_chair})
+    progress.forget(vote.id)
+    rooms.broadcast(meeting, "vote.closed", closed_payload(vote))  # no meeting.state too
+    return result
+
+
+def closed_payload(vote: Vote) -> dict:
+    return {"vote_id": vote.id, "agenda_item_id": vote.item_id, "outcome": vote.outcome,
+            "tally": {"yes": vote.tally_yes, "no": vote.tally_no,
+                      "abstain": vote.tally_abstain, "absent": vote.tally_absent},
+            "rule": vote.rule, "decided_by_chair": vote.decided_by_chair}
+
+
+def _counts(vote: Vote) -> dict:
+    if vote.secret:
+        return {"yes": vote.secret_yes, "no": vote.secret_no, "abstain": vote.secret_abstain}
+    rows = db.session.execute(select(Ballot.choice, func.count()).where(Ballot.vote_id == vote.id)
+                              .group_by(Ballot.choice)).all()
+    counts = {choice.value: 0 for choice in Choice}
+    counts.update({choice: n for choice, n in rows})
+    return counts
+
+
+def _chair_choice(vote: Vote) -> str | None:
+    """The chair's ballot decides a tie; a secret ballot's choice is unknowable by design."""
+    if vote.secret:
+        return None
+    return db.session.scalar(
+        select(Ballot.choice)
+        .join(Participant, and_(Participant.meeting_id == vote.meeting_id,
+                                Participant.user_id == Ballot.user_id))
+        .where(Ballot.vote_id == vote.id, Participant.role == ParticipantRole.CHAIR.value)
+        .limit(1))
+
+
+# --- ballots -------------------------------------------------------------------------------------
+
+def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None = None) -> dict:
+    """Record the member's ballot; returns what the tablet shows (and, if secret, its receipt).
+
+    Takes the vote or its id. The common case — an eligible member — costs one read: the vote,
+    under the ballot lock, joined to the member's eligibility and participation, which together
+    prove that the member may see the meeting and vote in it. Anyone else goes the long way
+    (:func:`_refusal`), which answers exactly what the access rules say: 404, then 400, 409, 403.
+    """
+    vote_id = vote if isinstance(vote, int) else vote.id
+    found = _vote_for_ballot(user, vote_id)
+    if found is None:
+        raise _refusal(user, vote_id, choice)
+    vote, eligibility = found
+    choice_value = _choice(choice)
+    if vote.status != OPEN:
+        raise Conflict(_("This vote is closed."), code="vote_closed")
+    if vote.secret:
+        answer = _cast_secret(user, vote, eligibility, choice_value, receipt)
+    else:
+        answer = _cast_open(user, vote, choice_value)
+    audit.record("ballot.cast", actor=user, target=vote,
+                 details={} if vote.secret else {"choice": choice_value.value})
+    progress.mark(vote.meeting_id, vote.id)
+    return answer
+
+
+def _choice(choice: str) -> Choice:
+    try:
+        return Choice(choice)
+    except ValueError:
+        raise Invalid(_("A ballot is yes, no or abstain."), details={"choice": [choice]}) from None
+
+
+def _vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] | None:
+    """The vote and the member's eligibility row, or None when the member has none or is no
+    longer a participant of a meeting they may see (``access.can_see_meeting`` for a participant:
+    any status but draft).
+
+    The vote row is read under FOR KEY SHARE: every ballot holds it at once, closing
+    (FOR UPDATE) waits for them and they for it, so no ballot commits after the tally is taken;
+    and unlike FOR SHARE it does not stop a secret ballot from updating the vote's counters, so
+    ballots never wait for one another here. (SQLite's BEGIN IMMEDIATE serialises writers.)
+    """
+    statement = (
+        select(Vote, VoteEligibility)
+        .join(VoteEligibility, and_(VoteEligibility.vote_id == Vote.id,
+                                    VoteEligibility.user_id == user.id))
+        .join(Participant, and_(Participant.meeting_id == Vote.meeting_id,
+                                Participant.user_id == user.id))
+        .join(Meeting, Meeting.id == Vote.meeting_id)
+        .where(Vote.id == vote_id, Meeting.status != MeetingStatus.DRAFT.value)
+        .with_for_update(read=True, key_share=True, of=Vote)
+        .execution_options(populate_existing=True))
+    row = db.session.execute(statement).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+def _refusal(user: User, vote_id: int, choice: str) -> Exception:
+    """Why this ballot is refused, checked in the order of the rules: a vote of a meeting the
+    user cannot see does not exist (404); then a bad choice (400), a closed vote (409), and
+    not being eligible (403)."""
+    vote = get_vote(vote_id)
+    access.meeting_for(user, vote.meeting_id)
+    _choice(choice)
+    if vote.status != OPEN:
+        return Conflict(_("This vote is closed."), code="vote_closed")
+    return Forbidden(_("You are not eligible in this vote: only members present when it "
+                       "opened vote."), code="not_eligible")
+
+
+def _upsert(table):
+    return pg_insert(table) if db.session.get_bind().dialect.name == "postgresql" \
+        else sqlite_insert(table)
+
+
+def _cast_open(user: User, vote: Vote, choice: Choice) -> dict:
+    statement = _upsert(Ballot.__table__).values(
+        vote_id=vote.id, user_id=user.id, choice=choice.value, cast_at=_now())
+    statement = statement.on_conflict_do_update(
+        index_elements=["vote_id", "user_id"],
+        set_={"choice": statement.excluded.choice, "cast_at": statement.excluded.cast_at})
+    db.session.execute(statement)
+    return {"vote_id": vote.id, "choice": choice.value}
+
+
+def _receipts() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ecabinet.secret-ballot")
+
+
+def _cast_secret(user: User, vote: Vote, eligibility: VoteEligibility, choice: Choice,
+                 receipt: str | None) -> dict:
+    version = eligibility.ballot_version
+    previous = None
+    if version > 0:
+        previous = _previous_choice(user, vote, version, receipt)
+    # Compare-and-set on the version: two taps at once cannot both count.
+    changed = db.session.execute(
+        update(VoteEligibility)
+        .where(VoteEligibility.id == eligibility.id, VoteEligibility.ballot_version == version)
+        .values(ballot_version=version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if changed != 1:
+        raise Conflict(_("Your ballot changed meanwhile. Reload and try again."),
+                       code="ballot_conflict")
+    counters = {Choice.YES: Vote.secret_yes, Choice.NO: Vote.secret_no,
+                Choice.ABSTAIN: Vote.secret_abstain}
+    values = {counters[choice].key: counters[choice] + 1}
+    if previous is not None:
+        key = counters[previous].key
+        values[key] = values.get(key, counters[previous]) - 1
+    # Last, because it holds the vote row until the commit: concurrent secret ballots queue
+    # here for a moment, and closing waits for them.
+    counted = db.session.execute(update(Vote).where(Vote.id == vote.id, Vote.status == OPEN)
+                                 .values(**values)
+                                 .execution_options(synchronize_session=False)).rowcount
+    if counted != 1:
+        raise Conflict(_("This vote is closed."), code="vote_closed")
+    new_receipt = _receipts().dumps({"v": vote.id, "u": user.id, "n": version + 1,
+                                     "c": choice.value})
+    return {"vote_id": vote.id, "choice": choice.value, "receipt": new_receipt}
+
+
+def _previous_choice(user: User, vote: Vote, version: int, receipt: str | None) -> Choice:
+    if not receipt:
+        raise Conflict(_("You have voted in this secret ballot; changing it needs the receipt "
+                         "your tablet received."), code="receipt_required")
+    try:
+        data = _receipts().loads(receipt)
+    except BadSignature:
+        raise Invalid(_("The ballot receipt is not valid."), code="invalid_receipt") from None
+    if data.get("v") != vote.id or data.get("u") != user.id or data.get("n") != version:
+        raise Conflict(_("This receipt is not the one of your current ballot."),
+                       code="stale_receipt")
+    return Choice(data["c"])
+
+
+def my_ballot(user: User, vote: Vote) -> dict:
+    """What a reconnecting tablet needs: whether it voted and, for an open vote, what."""
+    if vote.secret:
+        version = db.session.scalar(select(VoteEligibility.ballot_version).where(
+            VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id))
+        return {"eligible": version is not None, "voted": bool(version), "choice": None}
+    eligible = db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
+        VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id)) > 0
+    choice = db.session.scalar(select(Ballot.choice).where(Ballot.vote_id == vote.id,
+                                                           Ballot.user_id == user.id))
+    return {"eligible": eligible, "voted": choice is not None, "choice": choice}
+
+
+def votes_of(meeting: Meeting) -> list[Vote]:
+    return list(db.session.scalars(select(Vote).where(Vote.meeting_id == meeting.id)
+                                   .order_by(Vote.opened_at)))

@@ -1,0 +1,17 @@
+"""Notifications by e-mail: meeting invitations with an .ics file, reminders.
+
+E-mail goes out only when ECABINET_SMTP_URL is set; in-app notice is the dashboard itself.
+Messages leave after the transaction that caused them commits, in a background task, so a
+slow mail server never holds a request (or a lock) and a rolled-back change sends nothing.
+"""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from ecabinet.meetings.signals import meeting_published
+    from ecabinet.notify.cli import notify_cli
+    from ecabinet.notify.meetings import on_published
+
+    meeting_published.connect(on_published)
+    app.cli.add_command(notify_cli)

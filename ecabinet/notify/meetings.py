@@ -1,0 +1,71 @@
+"""E-mail about meetings: the invitation on publication, the reminder the day before."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ecabinet.audit import services as audit
+from ecabinet.extensions import db
+from ecabinet.i18n import VIETNAM, vietnamese_date
+from ecabinet.meetings.models import Meeting, MeetingStatus
+from ecabinet.notify.invitations import invitation_ics
+from ecabinet.notify.mail import Mail, send_after_commit
+
+#: The reminder goes out when the meeting starts within this time.
+REMIND_BEFORE = timedelta(hours=24)
+ICS = "text/calendar"
+
+
+def _host() -> str:
+    return current_app.config["MAIL_FROM"].rsplit("@", 1)[-1]
+
+
+def _link(meeting: Meeting) -> str:
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/meetings/{meeting.id}"
+
+
+def invitation_mails(meeting: Meeting) -> list[Mail]:
+    ics = invitation_ics(meeting, organiser_email=current_app.config["MAIL_FROM"],
+                         host=_host())
+    when = vietnamese_date(meeting.starts_at, "Hà Nội")
+    local = meeting.starts_at.astimezone(VIETNAM).strftime("%H giờ %M")
+    mails = []
+    for participant in meeting.participants:
+        text = (f"Kính gửi {participant.user.title or ''} {participant.user.name},\n\n"
+                f"Văn phòng Chính phủ trân trọng kính mời dự {meeting.title}, "
+                f"vào {local}, {when}, tại {meeting.location or '(sẽ thông báo sau)'}.\n"
+                f"Chương trình họp và tài liệu: {_link(meeting)}\n")
+        mails.append(Mail(to=participant.user.email, subject=f"Giấy mời: {meeting.title}",
+                          text=text, attachments=[("giay-moi.ics", ICS, ics)]))
+    return mails
+
+
+def on_published(meeting: Meeting, actor=None, **_extra) -> None:
+    mails = invitation_mails(meeting)
+    send_after_commit(mails)
+    audit.record("meeting.invitations", actor=actor, target=meeting,
+                 details={"recipients": [m.to for m in mails],
+                          "email": bool(current_app.config.get("SMTP_URL"))})
+
+
+def remind_upcoming(now: datetime | None = None) -> list[Meeting]:
+    """Published meetings starting within a day, reminded once."""
+    now = now or datetime.now(UTC)
+    stmt = select(Meeting).where(Meeting.status == MeetingStatus.PUBLISHED,
+                                 Meeting.reminder_sent_at.is_(None),
+                                 Meeting.starts_at > now,
+                                 Meeting.starts_at <= now + REMIND_BEFORE)
+    reminded = list(db.session.scalars(stmt))
+    for meeting in reminded:
+        meeting.reminder_sent_at = now
+        mails = invitation_mails(meeting)
+        for mail in mails:
+            mail.subject = f"Nhắc lịch họp: {meeting.title}"
+        send_after_commit(mails)
+        audit.record("meeting.reminder", target=meeting,
+                     details={"recipients": [m.to for m in mails]})
+    db.session.flush()
+    return reminded

@@ -1,0 +1,32 @@
+"""Meeting packs: one PDF per meeting and reader, per-reader watermarks, read receipts.
+
+- :mod:`.plan` what one reader's pack holds (plain values; its key names the cached build);
+- :mod:`.build` cover, agenda, documents, outline and page labels (pypdf);
+- :mod:`.typeset` Vietnamese text in an embedded Liberation Serif subset;
+- :mod:`.watermark` "MẬT", the reader's name and the time over confidential pages;
+- :mod:`.services` the cache, the reader's copies, read receipts and the secretariat's report;
+- :mod:`.api` ``/api/v1/meetings/{id}/pack`` and ``…/reads``; :mod:`.routes` the pages.
+
+Configuration: ``PACK_FONT_DIR`` (default ``/usr/share/fonts/truetype/liberation2``, Debian's
+``fonts-liberation2``: Liberation Serif 2 has every Vietnamese letter).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+DEFAULTS = {
+    "PACK_FONT_DIR": "/usr/share/fonts/truetype/liberation2",
+}
+
+
+def init_app(app: Flask) -> None:
+    from ecabinet import api
+    from ecabinet.packs import models  # noqa: F401 - the tables, for migrations
+    from ecabinet.packs.api import blp
+    from ecabinet.packs.routes import bp
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    api.register(app, blp)
+    app.register_blueprint(bp)

@@ -1,0 +1,50 @@
+"""Pages: downloading the meeting pack, and the secretariat's read receipts of a meeting.
+Thin: load (404) → check (403) → service → respond."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ecabinet.database import unit_of_work
+from ecabinet.i18n import VIETNAM
+from ecabinet.identity.access import login_required
+from ecabinet.meetings import access
+from ecabinet.meetings.forms import ROLE_LABELS, label
+from ecabinet.packs import services
+from ecabinet.packs.api import send_copy
+
+bp = Blueprint("packs", __name__, template_folder="templates")
+
+STATES = {"opened": _l("Opened"), "earlier": _l("Opened an earlier version only"),
+          "not_opened": _l("Not opened")}
+VIA = {"pack": _l("in the meeting pack"), "document": _l("the document itself")}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/meetings/<int:meeting_id>/pack.pdf")
+@login_required
+def download(meeting_id: int):
+    meeting = access.meeting_for(_user(), meeting_id)
+    with unit_of_work():
+        copy = services.reader_pack(_user(), meeting)
+    return send_copy(copy)
+
+
+@bp.route("/meetings/<int:meeting_id>/reads")
+@login_required
+def reads(meeting_id: int):
+    meeting = access.meeting_for(_user(), meeting_id)
+    access.require_organiser(_user(), meeting)
+    report = services.reads_report(_user(), meeting)
+    return render_template(
+        "packs/reads.html", meeting=meeting, report=report,
+        unread_total=sum(len(entry.not_opened) for entry in report),
+        state_label=lambda value: STATES.get(value, value),
+        via_label=lambda value: VIA.get(value, value) if value else "",
+        role_label=lambda value: label(ROLE_LABELS, value),
+        local_time=lambda value: value.astimezone(VIETNAM))

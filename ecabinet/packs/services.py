@@ -1,0 +1,300 @@
+"""Meeting packs, per-reader copies and read receipts.
+
+Services flush and raise domain errors; the caller commits (:func:`ecabinet.database.unit_of_work`).
+
+- :func:`plan_for` — what one reader's pack holds: the items they see, in agenda order, and in
+  each the documents they may read (:func:`ecabinet.docs.services.can_read`);
+- :func:`reader_pack` — the pack built once per plan and kept in storage, then the reader's copy:
+  confidential pages watermarked with their name and the time, the download audited and counted
+  as opening every document in it;
+- :func:`reader_document` — the same for one document's PDF (the documents API calls it);
+- :func:`reads_report` — for the secretariat: who has not yet opened which document.
+
+Why a pack download counts as opening each of its documents: the pack is how members receive
+the dossier on their tablets before the meeting (DOMAIN.md), and nothing can see which pages of
+a downloaded PDF someone reads. A report that ignored packs would call everyone who read the
+pack a non-reader; so each receipt keeps *how* it was first opened ("pack" or "document"), and
+the report shows it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ecabinet import storage
+from ecabinet.audit import services as audit
+from ecabinet.docs import services as docs
+from ecabinet.docs.models import Document, DocumentVersion, ItemDocument
+from ecabinet.extensions import db
+from ecabinet.identity.models import Role, User
+from ecabinet.meetings import access
+from ecabinet.meetings.models import (
+    AgendaItem,
+    Meeting,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+)
+from ecabinet.packs import build as builder
+from ecabinet.packs import watermark
+from ecabinet.packs.models import MeetingPack, ReadReceipt, ReadVia
+from ecabinet.packs.plan import READY, PackDocument, PackItem, PackPlan
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _font_dir() -> str | None:
+    return current_app.config.get("PACK_FONT_DIR")
+
+
+# --- what a reader's pack holds ------------------------------------------------------------------
+
+def _links(item_ids: list[int]) -> dict[int, list[Document]]:
+    """The documents attached to each item, in the order they were attached."""
+    found: dict[int, list[Document]] = {item_id: [] for item_id in item_ids}
+    if not item_ids:
+        return found
+    rows = db.session.scalars(select(ItemDocument).where(ItemDocument.item_id.in_(item_ids))
+                              .order_by(ItemDocument.id))
+    for link in rows:
+        found[link.item_id].append(link.document)
+    return found
+
+
+def _pack_document(document: Document) -> PackDocument:
+    ready = [v for v in document.versions if v.state == READY]
+    chosen = ready[-1] if ready else None
+    latest = document.latest
+    return PackDocument(
+        document_id=document.id, title=document.title, confidential=document.confidential,
+        version_id=chosen.id if chosen else None,
+        version_number=chosen.number if chosen else None,
+        pdf_sha256=chosen.pdf_sha256 if chosen else None,
+        latest_number=latest.number if latest else None,
+        latest_state=latest.state if latest else None)
+
+
+def plan_for(user: User, meeting: Meeting) -> PackPlan:
+    """The items ``user`` sees, in agenda order, each with the documents they may read."""
+    items = sorted(access.visible_items(user, meeting), key=lambda item: item.position)
+    links = _links([item.id for item in items])
+    planned = []
+    for item in items:
+        documents = tuple(_pack_document(document) for document in links[item.id]
+                          if docs.can_read(user, document))
+        planned.append(PackItem(item_id=item.id, position=item.position, title=item.title,
+                                presenting_agency=item.presenting_agency,
+                                confidential=bool(item.confidential), documents=documents))
+    return PackPlan(meeting_id=meeting.id, title=meeting.title, kind=meeting.kind,
+                    starts_at=meeting.starts_at, location=meeting.location, items=tuple(planned))
+
+
+# --- the cache -----------------------------------------------------------------------------------
+
+def _insert(table):
+    """INSERT … ON CONFLICT, in the dialect of the database in use (SQLite or PostgreSQL)."""
+    return pg_insert(table) if db.session.get_bind().dialect.name == "postgresql" \
+        else sqlite_insert(table)
+
+
+def cached_pack(plan: PackPlan) -> builder.BuiltPack:
+    """The unwatermarked pack of ``plan``: from storage when it was built before, else built
+    now and kept. Two first downloads at once may both build; the database keeps one row."""
+    key = plan.key()
+    row = db.session.scalar(select(MeetingPack).where(MeetingPack.cache_key == key))
+    if row is not None:
+        try:
+            return builder.BuiltPack.from_layout(storage.get(row.pdf_sha256),
+                                                 json.loads(row.layout))
+        except OSError:  # the stored file was removed or damaged: build it again below
+            pass
+    built = builder.build(plan, storage.get, font_dir=_font_dir())
+    digest = storage.put(built.data)
+    if row is not None:
+        row.pdf_sha256, row.pages, row.layout = digest, built.pages, json.dumps(built.layout())
+    else:
+        statement = _insert(MeetingPack.__table__).values(
+            meeting_id=plan.meeting_id, cache_key=key, pdf_sha256=digest, pages=built.pages,
+            layout=json.dumps(built.layout()), created_at=_now())
+        db.session.execute(statement.on_conflict_do_nothing(index_elements=["cache_key"]))
+    db.session.flush()
+    return built
+
+
+# --- read receipts -------------------------------------------------------------------------------
+
+def record_reads(user: User, version_ids: list[int], via: ReadVia) -> None:
+    """The first open of each version by ``user``; later ones (and a concurrent duplicate)
+    change nothing."""
+    if not version_ids:
+        return
+    now = _now()
+    statement = _insert(ReadReceipt.__table__).values([
+        {"version_id": version_id, "user_id": user.id, "first_opened_at": now, "via": via.value}
+        for version_id in sorted(set(version_ids))])
+    db.session.execute(statement.on_conflict_do_nothing(index_elements=["version_id",
+                                                                        "user_id"]))
+
+
+# --- the reader's copies -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReaderCopy:
+    data: bytes
+    filename: str
+    pages: int
+    watermarked: bool
+
+
+def pack_filename(meeting: Meeting) -> str:
+    return f"tai-lieu-phien-hop-{meeting.id}.pdf"
+
+
+def reader_pack(user: User, meeting: Meeting) -> ReaderCopy:
+    """The reader's copy of the meeting pack (the caller has checked that they see the
+    meeting). The download is audited and counts as opening every document in it."""
+    plan = plan_for(user, meeting)
+    built = cached_pack(plan)
+    at = _now()
+    secret_pages = built.confidential_pages()
+    data = built.data
+    if secret_pages:
+        data = watermark.watermark(data, reader_name=user.name, at=at, pages=secret_pages,
+                                   font_dir=_font_dir())
+    versions = [p.version_id for p in built.placed]
+    record_reads(user, versions, ReadVia.PACK)
+    audit.record("meeting.pack_download", actor=user, target=meeting, details={
+        "documents": [{"document_id": p.document_id, "version_id": p.version_id,
+                       "confidential": p.confidential} for p in built.placed],
+        "pages": built.pages, "watermarked_pages": len(secret_pages),
+        "sha256": storage.sha256_of(data)})
+    return ReaderCopy(data, pack_filename(meeting), built.pages, bool(secret_pages))
+
+
+def reader_document(user: User, version: DocumentVersion, pdf: bytes) -> bytes:
+    """The reader's copy of one version's PDF: the first open recorded; a confidential one
+    watermarked on every page, and its download audited."""
+    record_reads(user, [version.id], ReadVia.DOCUMENT)
+    if not version.document.confidential:
+        return pdf
+    data = watermark.watermark(pdf, reader_name=user.name, at=_now(), font_dir=_font_dir())
+    audit.record("document.confidential_download", actor=user, target=version.document,
+                 details={"version": version.number, "version_id": version.id,
+                          "sha256": storage.sha256_of(data)})
+    return data
+
+
+# --- who has not opened what ---------------------------------------------------------------------
+
+#: Participants whose reading the secretariat follows (the meeting's secretaries are staff).
+READERS = (ParticipantRole.CHAIR, ParticipantRole.MEMBER, ParticipantRole.GUEST)
+
+
+@dataclass(frozen=True)
+class ReaderState:
+    user_id: int
+    name: str
+    title: str | None
+    role: str
+    #: "opened" (this version), "earlier" (only an older version) or "not_opened".
+    state: str
+    opened_at: datetime | None = None
+    via: str | None = None
+
+
+@dataclass
+class DocumentReads:
+    item_id: int
+    item_position: int
+    item_title: str
+    document_id: int
+    title: str
+    classification: str
+    version: int | None
+    version_id: int | None
+    readers: list[ReaderState] = field(default_factory=list)
+
+    @property
+    def not_opened(self) -> list[ReaderState]:
+        return [r for r in self.readers if r.state != "opened"]
+
+    @property
+    def opened_count(self) -> int:
+        return len(self.readers) - len(self.not_opened)
+
+
+def _may_read(participant: Participant, document: Document, item: AgendaItem,
+              meeting: Meeting, secretariat: set[int]) -> bool:
+    """Whether a participant reads ``document`` through ``item``: the rule of
+    :func:`ecabinet.docs.services.can_read` and :func:`ecabinet.meetings.access.can_see_item`,
+    computed from the loaded participants (a meeting of 500 would otherwise cost 500 queries
+    per document). tests/packs checks the two agree. Reading grants of other features (a
+    written poll's dossier) are left out: the report is about the meeting's readers."""
+    user_id = participant.user_id
+    if document.created_by_id == user_id or user_id in secretariat:
+        return True
+    if meeting.status == MeetingStatus.DRAFT:
+        return False
+    invited = user_id in item.invitee_ids
+    if participant.role != ParticipantRole.CHAIR and \
+            (item.confidential or participant.role == ParticipantRole.GUEST) and not invited:
+        return False
+    return not document.confidential or invited
+
+
+def reads_report(actor: User, meeting: Meeting) -> list[DocumentReads]:
+    """For every document of the agenda (its latest ready version), each participant who may
+    read it and whether they have opened it. The secretariat only."""
+    access.require_organiser(actor, meeting)
+    participants = [p for p in meeting.participants if p.role in READERS]
+    secretariat = {p.user_id for p in participants if p.user.has_role(Role.SECRETARIAT)}
+    items = sorted(meeting.items, key=lambda item: item.position)
+    links = _links([item.id for item in items])
+    report: list[DocumentReads] = []
+    for item in items:
+        for document in links[item.id]:
+            planned = _pack_document(document)
+            entry = DocumentReads(item.id, item.position, item.title, document.id,
+                                  document.title, document.classification,
+                                  planned.version_number, planned.version_id)
+            entry.readers = [p for p in participants
+                             if _may_read(p, document, item, meeting, secretariat)]
+            report.append(entry)
+    _fill_states(report)
+    return report
+
+
+def _fill_states(report: list[DocumentReads]) -> None:
+    document_ids = {entry.document_id for entry in report}
+    if not document_ids:
+        return
+    rows = db.session.execute(
+        select(ReadReceipt, DocumentVersion.document_id)
+        .join(DocumentVersion, DocumentVersion.id == ReadReceipt.version_id)
+        .where(DocumentVersion.document_id.in_(document_ids))).all()
+    exact = {(receipt.version_id, receipt.user_id): receipt for receipt, _doc in rows}
+    any_version = {(doc_id, receipt.user_id) for receipt, doc_id in rows}
+    for entry in report:
+        states = []
+        for participant in entry.readers:
+            receipt = exact.get((entry.version_id, participant.user_id))
+            if receipt is not None:
+                state = ReaderState(participant.user_id, participant.user.name,
+                                    participant.user.title, participant.role, "opened",
+                                    receipt.first_opened_at, receipt.via)
+            else:
+                earlier = (entry.document_id, participant.user_id) in any_version
+                state = ReaderState(participant.user_id, participant.user.name,
+                                    participant.user.title, participant.role,
+                                    "earlier" if earlier else "not_opened")
+            states.append(state)
+        entry.readers = states

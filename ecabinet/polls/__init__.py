@@ -1,0 +1,20 @@
+"""Written polls of the Government's members between meetings (phiếu lấy ý kiến)."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from ecabinet import api
+    from ecabinet.dashboard.sections import register_provider
+    from ecabinet.docs.services import grant_reading
+    from ecabinet.polls.api import blp
+    from ecabinet.polls.cli import polls_cli
+    from ecabinet.polls.dashboard import polls_to_answer
+    from ecabinet.polls.routes import bp
+    from ecabinet.polls.services import reads_through_poll
+
+    app.register_blueprint(bp)
+    api.register(app, blp)
+    app.cli.add_command(polls_cli)
+    register_provider("polls", polls_to_answer)
+    grant_reading(reads_through_poll)

@@ -1,0 +1,24 @@
+"""The dashboard's "Polls to answer" section."""
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from ecabinet.dashboard.sections import DashboardItem
+from ecabinet.i18n import vietnamese_datetime
+from ecabinet.polls import services
+from ecabinet.polls.models import PollStatus
+
+
+def polls_to_answer(user) -> list[DashboardItem]:
+    items = []
+    for poll in services.list_polls(user):
+        if poll.status != PollStatus.OPEN or poll.recipient(user.id) is None:
+            continue
+        if poll.response_of(user.id) is not None:
+            continue
+        overdue = services.is_overdue(poll)
+        items.append(DashboardItem(
+            title=poll.question, url=url_for("polls.show", poll_id=poll.id),
+            detail=_("Deadline: %(when)s", when=vietnamese_datetime(poll.deadline)),
+            badge=_("Overdue") if overdue else ""))
+    return items

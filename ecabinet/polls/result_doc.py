@@ -1,0 +1,116 @@
+"""The consolidated result of a written poll as a .docx (bảng tổng hợp kết quả lấy ý kiến)."""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from ecabinet.i18n import vietnam_iso, vietnamese_date
+from ecabinet.polls.models import Answer, MissingAnswer, Poll
+from ecabinet.polls.services import result_of
+
+ANSWER_WORDS = {Answer.AGREE: "Đồng ý", Answer.DISAGREE: "Không đồng ý",
+                Answer.OTHER: "Ý kiến khác"}
+FONT = "Times New Roman"
+
+
+def _base_document() -> Document:
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    style = document.styles["Normal"]
+    style.font.name, style.font.size = FONT, Pt(13)
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attribute), FONT)
+    return document
+
+
+def _paragraph(document, text: str, *, bold=False, italic=False, size=13,
+               align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent=True):
+    paragraph = document.add_paragraph()
+    paragraph.alignment = align
+    if indent and align == WD_ALIGN_PARAGRAPH.JUSTIFY:
+        paragraph.paragraph_format.first_line_indent = Mm(12.7)
+    run = paragraph.add_run(text)
+    run.bold, run.italic, run.font.size = bold, italic, Pt(size)
+    return paragraph
+
+
+def _header(document, date_line: str) -> None:
+    table = document.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    left.paragraphs[0].alignment = right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = left.paragraphs[0].add_run("VĂN PHÒNG CHÍNH PHỦ")
+    run.bold, run.font.size = True, Pt(13)
+    left.add_paragraph("______").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    run.bold, run.font.size = True, Pt(12)
+    motto = right.add_paragraph()
+    motto.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = motto.add_run("Độc lập - Tự do - Hạnh phúc")
+    run.bold, run.font.size = True, Pt(13)
+    right.add_paragraph("______________________").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    date = right.add_paragraph()
+    date.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = date.add_run(date_line)
+    run.italic, run.font.size = True, Pt(13)
+
+
+def render_result(poll: Poll) -> bytes:
+    result = result_of(poll)
+    document = _base_document()
+    when = poll.closed_at or poll.deadline
+    _header(document, vietnamese_date(when, "Hà Nội"))
+    _paragraph(document, "TỔNG HỢP KẾT QUẢ", bold=True, size=14,
+               align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, "Lấy ý kiến thành viên Chính phủ bằng phiếu", bold=True, size=14,
+               align=WD_ALIGN_PARAGRAPH.CENTER)
+    _paragraph(document, f"Nội dung xin ý kiến: {poll.question}")
+    if poll.summary:
+        _paragraph(document, poll.summary)
+    _paragraph(document, f"Thời hạn trả lời: {vietnam_iso(poll.deadline)}.")
+    missing_rule = ("được tính là đồng ý theo Quy chế làm việc của Chính phủ"
+                    if poll.missing_counts_as == MissingAnswer.AGREE
+                    else "không được tính là đồng ý")
+    counts = result.counts
+    _paragraph(document, (
+        f"Số phiếu gửi: {counts['recipients']}; đồng ý: {counts[Answer.AGREE]}; "
+        f"không đồng ý: {counts[Answer.DISAGREE]}; ý kiến khác: {counts[Answer.OTHER]}; "
+        f"chưa trả lời: {counts['missing']} ({missing_rule})."))
+    verdict = "được đa số thành viên Chính phủ đồng ý" if result.outcome == "agreed" \
+        else "chưa được đa số thành viên Chính phủ đồng ý"
+    _paragraph(document, f"Kết quả: nội dung xin ý kiến {verdict} "
+                         f"({counts['agree_total']}/{counts['recipients']}).", bold=True)
+    _answers_table(document, poll)
+    return _save(document)
+
+
+def _answers_table(document, poll: Poll) -> None:
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, title in zip(table.rows[0].cells, ("TT", "Thành viên Chính phủ", "Ý kiến",
+                                                  "Nội dung ý kiến"), strict=True):
+        cell.paragraphs[0].add_run(title).bold = True
+    answers = {response.user_id: response for response in poll.responses}
+    for number, recipient in enumerate(sorted(poll.recipients, key=lambda r: r.user.name), 1):
+        response = answers.get(recipient.user_id)
+        answer = ANSWER_WORDS[Answer(response.answer)] if response else "Chưa trả lời"
+        row = table.add_row().cells
+        row[0].text = str(number)
+        row[1].text = f"{recipient.user.name}" + (f", {recipient.user.title}"
+                                                  if recipient.user.title else "")
+        row[2].text = answer
+        row[3].text = (response.comment or "") if response else ""
+
+
+def _save(document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

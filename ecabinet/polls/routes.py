@@ -1,0 +1,98 @@
+"""Pages of written polls: the list, answering, and (the secretariat) sending and closing."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ecabinet.database import unit_of_work
+from ecabinet.errors import DomainError
+from ecabinet.i18n import VIETNAM
+from ecabinet.identity.access import login_required, roles_required
+from ecabinet.identity.models import Role
+from ecabinet.polls import services
+from ecabinet.polls.forms import PollForm, ResponseForm
+
+bp = Blueprint("polls", __name__, template_folder="templates")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/polls")
+@login_required
+def index():
+    return render_template("polls/index.html", polls=services.list_polls(_user()),
+                           is_overdue=services.is_overdue)
+
+
+@bp.route("/polls/new", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def new():
+    form = PollForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                poll = services.create_poll(
+                    _user(), question=form.question.data, summary=form.summary.data or None,
+                    deadline=form.deadline.data.replace(tzinfo=VIETNAM),
+                    missing_counts_as=form.missing_counts_as.data,
+                    signed_ballots=form.signed_ballots.data)
+            flash(_("The poll was sent to the members."), "success")
+            return redirect(url_for("polls.show", poll_id=poll.id))
+        except DomainError as exc:
+            form.deadline.errors.append(exc.message)
+    return render_template("polls/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/polls/<int:poll_id>", methods=["GET", "POST"])
+@login_required
+def show(poll_id: int):
+    poll = services.poll_for(_user(), poll_id)
+    mine = poll.response_of(_user().id)
+    form = ResponseForm(answer=mine.answer if mine else None,
+                        comment=mine.comment if mine else None)
+    if poll.recipient(_user().id) is not None and form.validate_on_submit():
+        try:
+            with unit_of_work():
+                services.respond(_user(), poll, answer=form.answer.data,
+                                 comment=form.comment.data or None, pin=form.pin.data or None)
+            flash(_("Your answer was recorded."), "success")
+            return redirect(url_for("polls.show", poll_id=poll.id))
+        except DomainError as exc:
+            about_pin = exc.code in ("pin_required", "wrong_pin", "pin_locked")
+            (form.pin if about_pin else form.answer).errors.append(exc.message)
+    is_secretariat = _user().has_role(Role.SECRETARIAT)
+    return render_template("polls/show.html", poll=poll, form=form, mine=mine,
+                           dossier=services.dossier_of(poll),
+                           attachable=services.attachable_documents(_user(), poll)
+                           if is_secretariat and poll.status == "open" else [],
+                           result=services.result_of(poll),
+                           overdue=services.is_overdue(poll),
+                           is_secretariat=is_secretariat), \
+        422 if form.errors else 200
+
+
+@bp.route("/polls/<int:poll_id>/documents", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def attach_document(poll_id: int):
+    poll = services.poll_for(_user(), poll_id)
+    try:
+        with unit_of_work():
+            services.attach_document(_user(), poll, request.form.get("document_id", type=int) or 0)
+        flash(_("The document was added to the dossier."), "success")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("polls.show", poll_id=poll.id))
+
+
+@bp.route("/polls/<int:poll_id>/close", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def close(poll_id: int):
+    poll = services.poll_for(_user(), poll_id)
+    with unit_of_work():
+        services.close_poll(_user(), poll)
+    flash(_("The poll is closed."), "success")
+    return redirect(url_for("polls.show", poll_id=poll.id))

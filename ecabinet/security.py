@@ -1,0 +1,72 @@
+"""Security headers, and CSRF for every cookie-authenticated state change.
+
+CSRF is enforced here rather than by Flask-WTF's default hook so that API calls made with a
+bearer token (which a browser never attaches by itself) are exempt, while the same API called
+with the session cookie is protected.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+
+from ecabinet.extensions import csrf
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self' ws: wss:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+def has_bearer_token() -> bool:
+    return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def _cookie_authenticated() -> bool:
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
+
+def _protect_against_csrf() -> None:
+    """Pages always; the API only when the browser's session cookie could authenticate the call.
+
+    A program calling the API sends a bearer token (or, for POST /auth/token, no credentials at
+    all): a forged cross-site request can carry neither, so there is nothing to protect.
+    """
+    if request.method in SAFE_METHODS or has_bearer_token():
+        return
+    if request.path.startswith("/api/") and not _cookie_authenticated():
+        return
+    csrf.protect()
+
+
+def _add_security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if response.mimetype == "text/html" or request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_protect_against_csrf)
+    app.after_request(_add_security_headers)

@@ -1,0 +1,117 @@
+"""/api/v1 for signatures: validating any PDF, and the images shown in visible signatures.
+Thin: load → check → act. (Signing itself is exposed by the decisions feature.)"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ecabinet.api import MultipartBlueprint
+from ecabinet.database import unit_of_work
+from ecabinet.errors import Forbidden, Invalid, NotFound, UnsupportedMedia
+from ecabinet.extensions import db
+from ecabinet.identity.access import login_required, roles_required
+from ecabinet.identity.models import Organisation, Role
+from ecabinet.signing import services
+from ecabinet.signing.models import ImageKind
+from ecabinet.signing.schemas import ImageInfoSchema, ValidationReportSchema
+
+blp = MultipartBlueprint("signatures_api", __name__, url_prefix="/api/v1",
+                         description="Signatures: validation reports, signature and seal images")
+
+_ENVELOPE = 1024 * 1024
+_PDF_BODY = {"content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}}}}}}
+_PNG_BODY = {"content": {
+    "image/png": {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}}}}}}
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def uploaded_bytes(limit: int, *, media: str) -> bytes:
+    """The file of a multipart form (field ``file``) or the raw body; one byte over ``limit``
+    is read so that the service refuses it as too large."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise Invalid(_("Send the file in the field “file”."), code="file_missing")
+        return upload.stream.read(limit + 1)
+    if request.mimetype not in (media, "application/octet-stream"):
+        raise UnsupportedMedia(_("Send %(media)s or a multipart form.", media=media))
+    return request.stream.read(limit + 1)
+
+
+@blp.before_request
+def _size_limit():
+    request.max_content_length = max(current_app.config["SIGNING_VALIDATE_MAX_BYTES"],
+                                     current_app.config["SIGNING_IMAGE_MAX_BYTES"]) + _ENVELOPE
+
+
+@blp.route("/signatures/validate", methods=["POST"])
+@login_required
+@blp.doc(requestBody=_PDF_BODY)
+@blp.response(200, ValidationReportSchema)
+@blp.alt_response(413, description="larger than SIGNING_VALIDATE_MAX_BYTES")
+@blp.alt_response(415, description="neither a PDF body nor a multipart form")
+@blp.alt_response(422, description="not a PDF, or too damaged to read")
+def validate():
+    """The validation report of every signature in a PDF (the body, or multipart `file`):
+    signer, time, PAdES level, integrity, trust, timestamp, coverage, changes after
+    signing, DocMDP and the bottom line. Trusts the configured roots (the demo root)."""
+    data = uploaded_bytes(current_app.config["SIGNING_VALIDATE_MAX_BYTES"],
+                          media="application/pdf")
+    return services.validate_pdf(data)
+
+
+def _image_info(row):
+    return {"kind": row.kind, "bytes": len(row.png), "uploaded_at": row.uploaded_at}
+
+
+@blp.route("/me/signature-image", methods=["PUT"])
+@roles_required(Role.SIGNER)
+@blp.doc(requestBody=_PNG_BODY)
+@blp.response(200, ImageInfoSchema)
+@blp.alt_response(415, description="not a PNG")
+@blp.alt_response(422, description="no transparency, too small or too large")
+def put_signature_image():
+    """Upload my handwritten signature: a PNG with a transparent background (signers)."""
+    data = uploaded_bytes(current_app.config["SIGNING_IMAGE_MAX_BYTES"], media="image/png")
+    with unit_of_work():
+        row = services.save_image(ImageKind.SIGNATURE, data, by=_user(), user=_user())
+        return _image_info(row)
+
+
+def organisation_for_seal(user, organisation_id: int) -> Organisation:
+    """The organisation whose seal ``user`` may change: a clerk's own, or any for an admin."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise NotFound(_("Not found."))
+    if user.has_role(Role.ADMIN):
+        return organisation
+    if user.has_role(Role.CLERK) and user.organisation_id == organisation.id:
+        return organisation
+    raise Forbidden(_("Only the organisation's clerks may change its seal."))
+
+
+@blp.route("/organisations/<int:organisation_id>/seal-image", methods=["PUT"])
+@roles_required(Role.CLERK, Role.ADMIN)
+@blp.doc(requestBody=_PNG_BODY)
+@blp.response(200, ImageInfoSchema)
+@blp.alt_response(403, description="a clerk of another organisation")
+@blp.alt_response(415, description="not a PNG")
+@blp.alt_response(422, description="no transparency, too small or too large")
+def put_seal_image(organisation_id: int):
+    """Upload an organisation's red seal: a PNG with a transparent background (its clerks,
+    administrators)."""
+    organisation = organisation_for_seal(_user(), organisation_id)
+    data = uploaded_bytes(current_app.config["SIGNING_IMAGE_MAX_BYTES"], media="image/png")
+    with unit_of_work():
+        row = services.save_image(ImageKind.SEAL, data, by=_user(), organisation=organisation)
+        return _image_info(row)

@@ -1,0 +1,110 @@
+"""Signature and seal images: checking uploads, and drawing plausible ones for the demo."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+
+from flask_babel import gettext as _
+
+from ecabinet.errors import Invalid, UnsupportedMedia
+
+MAX_SIDE = 2000
+MIN_SIDE = 40
+
+
+def check_png(data: bytes, *, max_bytes: int) -> None:
+    """A PNG with a transparent background, of a sensible size, that Pillow decodes fully."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > max_bytes:
+        raise Invalid(_("The image is larger than %(size)s KB.", size=max_bytes // 1024),
+                      code="image_too_large")
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise UnsupportedMedia(_("The image must be a PNG file."), code="not_png")
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            if picture.format != "PNG":
+                raise UnsupportedMedia(_("The image must be a PNG file."), code="not_png")
+            width, height = picture.size
+            if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+                raise Invalid(_("The image must be between %(low)s and %(high)s pixels on "
+                                "each side.", low=MIN_SIDE, high=MAX_SIDE), code="image_size")
+            picture.load()
+            has_alpha = picture.mode in ("RGBA", "LA", "PA") or (
+                picture.mode == "P" and "transparency" in picture.info)
+            if not has_alpha:
+                raise Invalid(_("The image needs a transparent background (an alpha channel)."),
+                              code="image_not_transparent")
+            alpha = picture.convert("RGBA").getchannel("A")
+            low, _high = alpha.getextrema()
+            if low == 255:
+                raise Invalid(_("The image needs a transparent background (an alpha channel)."),
+                              code="image_not_transparent")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise Invalid(_("The image cannot be read."), code="bad_image") from exc
+
+
+def _png(picture) -> bytes:
+    out = io.BytesIO()
+    picture.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+def demo_signature(name: str) -> bytes:
+    """A blue scribble, different for each name: a handwritten signature stand-in."""
+    from PIL import Image, ImageDraw
+
+    rng = random.Random(name)  # noqa: S311 - a drawing, not a secret
+    width, height = 600, 240
+    picture = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(picture)
+    ink = (20, 50, 170, 255)
+    points = []
+    x = 40.0
+    phase = rng.random() * math.pi
+    while x < width - 60:
+        y = height / 2 + math.sin(x / rng.uniform(18, 30) + phase) * rng.uniform(30, 70)
+        points.append((x, y))
+        x += rng.uniform(6, 12)
+    draw.line(points, fill=ink, width=6, joint="curve")
+    draw.line([(60, height * 0.75), (width - 40, height * 0.62)], fill=ink, width=5)
+    return _png(picture)
+
+
+def demo_seal(organisation: str) -> bytes:
+    """A red round seal with the organisation's name around it and a star in the middle."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    size = 400
+    red = (210, 20, 30, 255)
+    picture = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((8, 8, size - 8, size - 8), outline=red, width=12)
+    draw.ellipse((90, 90, size - 90, size - 90), outline=red, width=6)
+    centre = size / 2
+    star = []
+    for i in range(10):
+        radius = 70 if i % 2 == 0 else 28
+        angle = -math.pi / 2 + i * math.pi / 5
+        star.append((centre + radius * math.cos(angle), centre + radius * math.sin(angle)))
+    draw.polygon(star, fill=red)
+    try:
+        from ecabinet.signing.appearance import font_path
+
+        font = ImageFont.truetype(font_path().replace("Regular", "Bold"), 30)
+    except (OSError, Invalid):
+        font = ImageFont.load_default()
+    text = organisation.upper()
+    step = min(250 / max(len(text) - 1, 1), 18)
+    start = -90 - step * (len(text) - 1) / 2
+    for index, letter in enumerate(text):
+        angle = math.radians(start + index * step)
+        glyph = Image.new("RGBA", (44, 44), (0, 0, 0, 0))
+        ImageDraw.Draw(glyph).text((22, 22), letter, font=font, fill=red, anchor="mm")
+        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.BICUBIC)
+        x = centre + 150 * math.cos(angle) - 22
+        y = centre + 150 * math.sin(angle) - 22
+        picture.alpha_composite(glyph, (int(x), int(y)))
+    return _png(picture)

@@ -1,0 +1,101 @@
+"""Pages: validating a PDF (upload, see the report) and the signature/seal images."""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ecabinet.database import unit_of_work
+from ecabinet.errors import DomainError
+from ecabinet.identity.access import login_required, roles_required
+from ecabinet.identity.models import Role
+from ecabinet.signing import services
+from ecabinet.signing.api import organisation_for_seal
+from ecabinet.signing.models import ImageKind
+from ecabinet.signing.validation import REASONS
+
+bp = Blueprint("signing", __name__, template_folder="templates", url_prefix="/signatures")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+@bp.route("/validate", methods=["GET", "POST"])
+@login_required
+def validate():
+    """Upload a PDF and read the report of its signatures."""
+    result, error, filename = None, None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            error = _("Choose a PDF file.")
+        else:
+            filename = upload.filename
+            limit = current_app.config["SIGNING_VALIDATE_MAX_BYTES"]
+            try:
+                result = services.validate_pdf(upload.stream.read(limit + 1))
+            except DomainError as exc:
+                error = exc.message
+    return render_template("signing/validate.html", result=result, error=error,
+                           filename=filename, reasons=REASONS), 422 if error else 200
+
+
+def _data_url(png: bytes | None) -> str | None:
+    return "data:image/png;base64," + base64.b64encode(png).decode() if png else None
+
+
+@bp.route("/images", methods=["GET"])
+@roles_required(Role.SIGNER, Role.CLERK, Role.ADMIN)
+def images():
+    """My signature image (signers) and my organisation's seal (clerks, administrators)."""
+    user = _user()
+    organisation = user.organisation
+    return render_template(
+        "signing/images.html",
+        signature=_data_url(services.signature_image(user)) if user.has_role(Role.SIGNER)
+        else None,
+        seal=_data_url(services.seal_image(organisation)) if organisation else None,
+        organisation=organisation,
+        can_sign=user.has_role(Role.SIGNER),
+        can_seal=organisation is not None and user.has_role(Role.CLERK, Role.ADMIN))
+
+
+@bp.route("/images/signature", methods=["POST"])
+@roles_required(Role.SIGNER)
+def upload_signature():
+    return _upload(ImageKind.SIGNATURE)
+
+
+@bp.route("/images/seal", methods=["POST"])
+@roles_required(Role.CLERK, Role.ADMIN)
+def upload_seal():
+    return _upload(ImageKind.SEAL)
+
+
+def _upload(kind: ImageKind):
+    user = _user()
+    upload = request.files.get("file")
+    limit = current_app.config["SIGNING_IMAGE_MAX_BYTES"]
+    data = upload.stream.read(limit + 1) if upload and upload.filename else b""
+    if not data:
+        flash(_("Choose a PNG file."), "error")
+        return redirect(url_for("signing.images"))
+    try:
+        with unit_of_work():
+            if kind == ImageKind.SIGNATURE:
+                services.save_image(kind, data, by=user, user=user)
+            else:
+                if user.organisation is None:
+                    flash(_("You belong to no organisation."), "error")
+                    return redirect(url_for("signing.images"))
+                organisation = organisation_for_seal(user, user.organisation_id)
+                services.save_image(kind, data, by=user, organisation=organisation)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("signing.images"))
+    flash(_("The image was saved."), "success")
+    return redirect(url_for("signing.images"))

@@ -1,0 +1,146 @@
+"""Who reads a document, who uploads, who attaches: a document someone may not read is a 404."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import bearer
+from tests.docs.conftest import new_version, upload
+from tests.docs.corpus import pdf_bytes
+
+EVERYONE = ("secretariat", "chair", "m1", "m2", "m3", "m4", "guest", "outsider")
+
+
+def _upload(client, cab, who="secretariat", classification="normal", title="Tờ trình"):
+    status, document = upload(client, cab.headers(who), pdf_bytes(), filename="to-trinh.pdf",
+                              title=title, classification=classification)
+    assert status == 201, document
+    return document["id"]
+
+
+def _readers(client, cab, document_id) -> set[str]:
+    """Who gets the document, its PDF and its original (all three agree)."""
+    readers = set()
+    for who in EVERYONE:
+        answers = {client.get(f"/api/v1/documents/{document_id}{path}",
+                              headers=cab.headers(who)).status_code
+                   for path in ("", "/versions/1/pdf", "/versions/1/original")}
+        assert answers in ({200}, {404}), (who, answers)
+        if answers == {200}:
+            readers.add(who)
+    return readers
+
+
+def _attach(api, cab, item_id, document_id, who="secretariat"):
+    return api(cab, "POST", f"/api/v1/agenda-items/{item_id}/documents",
+               {"document_id": document_id}, who=who)
+
+
+def _item_documents(api, cab, who) -> dict[int, list]:
+    status, meeting = api(cab, "GET", f"/api/v1/meetings/{cab.meeting_id}", who=who)
+    assert status == 200
+    return {item["id"]: [d["id"] for d in item["documents"]] for item in meeting["agenda"]}
+
+
+def test_a_normal_document_is_read_by_who_sees_its_items(client, cabinet, api):
+    cab = cabinet
+    document = _upload(client, cab)
+    assert _readers(client, cab, document) == {"secretariat"}
+    status, attached = _attach(api, cab, cab.items[1], document)
+    assert status == 201 and attached["agenda_item_id"] == cab.items[1]
+    # Item 2 is for every member; the guest is invited to item 1 only.
+    assert _readers(client, cab, document) == {"secretariat", "chair", "m1", "m2", "m3", "m4"}
+    assert _item_documents(api, cab, "m2")[cab.items[1]] == [document]
+    assert _item_documents(api, cab, "guest") == {cab.items[0]: []}
+    assert _attach(api, cab, cab.items[0], document)[0] == 201
+    assert "guest" in _readers(client, cab, document)
+    assert _item_documents(api, cab, "guest") == {cab.items[0]: [document]}
+    listed = api(cab, "GET", f"/api/v1/meetings/{cab.meeting_id}", who="m1")[1]["agenda"][0]
+    assert listed["documents"][0] == {"id": document, "title": "Tờ trình",
+                                      "classification": "normal", "version": 1,
+                                      "state": "ready", "pages": 1}
+
+
+def test_a_confidential_document_is_read_by_the_invitees_only(client, cabinet, api):
+    cab = cabinet
+    # A member uploads (members submit drafts); the secretariat attaches.
+    document = _upload(client, cab, who="m2", classification="confidential", title="Nhân sự")
+    assert _readers(client, cab, document) == {"secretariat", "m2"}
+    assert _attach(api, cab, cab.items[1], document)[0] == 201
+    # Item 2 invites nobody: still only the uploader and the secretariat.
+    assert _readers(client, cab, document) == {"secretariat", "m2"}
+    assert _item_documents(api, cab, "m1")[cab.items[1]] == []
+    # The confidential item 3 invites m1: m1 reads it; the chair sees the item, not the document.
+    assert _attach(api, cab, cab.confidential_item, document)[0] == 201
+    assert _readers(client, cab, document) == {"secretariat", "m2", "m1"}
+    assert _item_documents(api, cab, "m1")[cab.confidential_item] == [document]
+    assert _item_documents(api, cab, "chair")[cab.confidential_item] == []
+    assert _item_documents(api, cab, "secretariat")[cab.confidential_item] == [document]
+
+
+def test_a_normal_document_on_a_confidential_item(client, cabinet, api):
+    cab = cabinet
+    document = _upload(client, cab)
+    assert _attach(api, cab, cab.confidential_item, document)[0] == 201
+    assert _readers(client, cab, document) == {"secretariat", "chair", "m1"}
+
+
+def test_nothing_is_read_through_a_draft_meeting(client, cabinet, api):
+    cab = cabinet
+    mid = api(cab, "POST", "/api/v1/meetings", {"title": "Phiên họp chuyên đề",
+                                                "starts_at": "2026-12-10T08:00:00+07:00"},
+              who="secretariat")[1]["id"]
+    for who, role in (("chair", "chair"), ("m3", "member")):
+        assert api(cab, "POST", f"/api/v1/meetings/{mid}/participants",
+                   {"user_id": cab.users[who].id, "role": role}, who="secretariat")[0] == 201
+    item = api(cab, "POST", f"/api/v1/meetings/{mid}/agenda-items", {"title": "Đề án"},
+               who="secretariat")[1]["id"]
+    document = _upload(client, cab)
+    assert _attach(api, cab, item, document)[0] == 201
+    assert "m3" not in _readers(client, cab, document)
+    status, body = api(cab, "POST", f"/api/v1/meetings/{mid}/transition", {"to": "published"},
+                       who="secretariat")
+    assert status == 200, body
+    assert "m3" in _readers(client, cab, document)
+
+
+@pytest.mark.parametrize("role,status", [("secretariat", 201), ("member", 201), ("guest", 403),
+                                         ("clerk", 403), ("admin", 403)])
+def test_who_may_upload(client, make_user, token_for, role, status):
+    headers = bearer(token_for(make_user(role)))
+    assert upload(client, headers, pdf_bytes())[0] == status
+
+
+def test_uploading_needs_a_sign_in(client):
+    got, body = upload(client, {}, pdf_bytes())
+    assert got == 401 and body["error"]["code"] == "unauthorized"
+
+
+def test_who_may_attach_and_when(client, cabinet, api):
+    cab = cabinet
+    document = _upload(client, cab)
+    assert _attach(api, cab, cab.items[1], document, who="m1")[0] == 403
+    assert _attach(api, cab, cab.items[1], document, who="outsider")[0] == 404
+    assert _attach(api, cab, cab.items[1], 999_999)[0] == 404
+    assert _attach(api, cab, 999_999, document)[0] == 404
+    assert _attach(api, cab, cab.items[1], document)[0] == 201
+    status, body = _attach(api, cab, cab.items[1], document)
+    assert status == 409 and body["error"]["code"] == "already_attached"
+    for who in ("chair", "m1", "m2", "m3"):
+        api(cab, "POST", f"/api/v1/meetings/{cab.meeting_id}/checkin", who=who)
+    assert api(cab, "POST", f"/api/v1/meetings/{cab.meeting_id}/transition",
+               {"to": "in_session"}, who="chair")[0] == 200
+    status, body = _attach(api, cab, cab.items[0], document)
+    assert status == 409 and body["error"]["code"] == "meeting_locked"
+
+
+def test_who_may_add_a_version(client, cabinet, api):
+    cab = cabinet
+    document = _upload(client, cab, who="m2")
+    assert _attach(api, cab, cab.items[1], document)[0] == 201
+    assert new_version(client, cab.headers("m1"), document, pdf_bytes())[0] == 403  # a reader
+    assert new_version(client, cab.headers("outsider"), document, pdf_bytes())[0] == 404
+    assert new_version(client, cab.headers("m2"), document, pdf_bytes(2))[0] == 201  # uploader
+    assert new_version(client, cab.headers("secretariat"), document, pdf_bytes(3))[0] == 201
+    versions = api(cab, "GET", f"/api/v1/documents/{document}", who="m1")[1]["versions"]
+    assert [(v["number"], v["pages"]) for v in versions] == [(1, 1), (2, 2), (3, 3)]

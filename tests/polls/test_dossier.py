@@ -1,0 +1,66 @@
+"""A written poll's dossier: the documents its recipients read before answering."""
+
+from tests.conftest import bearer
+from tests.docs.conftest import upload
+from tests.docs.corpus import pdf_bytes
+from tests.polls.test_polls import people, send  # noqa: F401 - the fixture is used here
+
+
+def dossier_poll(client, tokens, classification="normal"):
+    status, document = upload(client, bearer(tokens["secretariat"]), pdf_bytes(2),
+                              filename="to-trinh.pdf", title="Tờ trình dự thảo Nghị định",
+                              classification=classification)
+    assert status == 201, document
+    poll = send(client, tokens["secretariat"]).get_json()
+    return poll, document
+
+
+def test_recipients_read_the_dossier_and_others_do_not(client, people):  # noqa: F811
+    _, tokens = people
+    poll, document = dossier_poll(client, tokens, classification="confidential")
+    pdf_url = f"/api/v1/documents/{document['id']}/versions/1/pdf"
+    # Before it is in the dossier, a member may not know the document exists.
+    assert client.get(pdf_url, headers=bearer(tokens["m1"])).status_code == 404
+    response = client.post(f"/api/v1/polls/{poll['id']}/documents",
+                           json={"document_id": document["id"]},
+                           headers=bearer(tokens["secretariat"]))
+    assert response.status_code == 201
+    assert response.get_json()["title"] == "Tờ trình dự thảo Nghị định"
+    shown = client.get(f"/api/v1/polls/{poll['id']}", headers=bearer(tokens["m1"])).get_json()
+    assert [d["id"] for d in shown["documents"]] == [document["id"]]
+    assert shown["documents"][0]["state"] == "ready"
+    assert client.get(pdf_url, headers=bearer(tokens["m1"])).status_code == 200
+    # The guest got no poll: neither the poll nor the document.
+    assert client.get(f"/api/v1/polls/{poll['id']}",
+                      headers=bearer(tokens["guest"])).status_code == 404
+    assert client.get(pdf_url, headers=bearer(tokens["guest"])).status_code == 404
+
+
+def test_only_the_secretariat_attaches_once_to_an_open_poll(client, people):  # noqa: F811
+    _, tokens = people
+    poll, document = dossier_poll(client, tokens)
+    url = f"/api/v1/polls/{poll['id']}/documents"
+    body = {"document_id": document["id"]}
+    assert client.post(url, json=body, headers=bearer(tokens["m1"])).status_code == 403
+    assert client.post(url, json=body, headers=bearer(tokens["secretariat"])).status_code == 201
+    again = client.post(url, json=body, headers=bearer(tokens["secretariat"]))
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_attached"
+    missing = client.post(url, json={"document_id": 999_999},
+                          headers=bearer(tokens["secretariat"]))
+    assert missing.status_code == 404
+    client.post(f"/api/v1/polls/{poll['id']}/close", headers=bearer(tokens["secretariat"]))
+    _, other = dossier_poll(client, tokens)
+    closed = client.post(url, json={"document_id": other["id"]},
+                         headers=bearer(tokens["secretariat"]))
+    assert closed.status_code == 409 and closed.get_json()["error"]["code"] == "poll_closed"
+
+
+def test_the_poll_page_lists_the_dossier(client, people, auth):  # noqa: F811
+    users, tokens = people
+    poll, document = dossier_poll(client, tokens)
+    client.post(f"/api/v1/polls/{poll['id']}/documents", json={"document_id": document["id"]},
+                headers=bearer(tokens["secretariat"]))
+    auth.login(users["m1"])
+    page = client.get(f"/polls/{poll['id']}").get_data(as_text=True)
+    assert "Tờ trình dự thảo Nghị định" in page
+    assert f"/api/v1/documents/{document['id']}/versions/1/pdf" in page
