@@ -20,13 +20,16 @@ import pyotp
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from ecabinet import create_app
 from ecabinet.database import unit_of_work
+from ecabinet.docs.jobs import local_worker
 from ecabinet.extensions import db
 from ecabinet.identity import services as identity
 from ecabinet.identity.models import ROLES_REQUIRING_TOTP
+from ecabinet.meetings import progress
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("ECABINET_TEST_DATABASE_URL")
@@ -86,16 +89,37 @@ def database(tmp_path_factory):
         yield {"kind": "sqlite", "template": template}
 
 
-def _clean_postgres(url: str) -> None:
-    engine = create_engine(url)
+def _clean_postgres(url: str, attempts: int = 5) -> None:
+    """Empty every table. A straggling connection of the previous test can still hold a lock
+    the TRUNCATE needs (PostgreSQL then picks one side of the deadlock): wait and try again."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        for attempt in range(1, attempts + 1):
+            try:
+                _truncate_all(engine)
+                return
+            except DBAPIError as error:
+                if attempt == attempts or not _is_lock_conflict(error):
+                    raise
+                time.sleep(0.2 * attempt)
+    finally:
+        engine.dispose()
+
+
+def _truncate_all(engine) -> None:
     with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '5s'"))
         tables = [row[0] for row in conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
             "AND tablename <> 'alembic_version'"))]
         conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         conn.execute(text("INSERT INTO audit_head (id, last_seq, last_hash) "
                           "VALUES (1, 0, :genesis)"), {"genesis": "0" * 64})
-    engine.dispose()
+
+
+def _is_lock_conflict(error: DBAPIError) -> bool:
+    # 40P01 deadlock_detected, 55P03 lock_not_available (lock_timeout)
+    return getattr(error.orig, "sqlstate", None) in {"40P01", "55P03"}
 
 
 @pytest.fixture
@@ -119,7 +143,11 @@ def make_app(db_url, tmp_path):
         return app
 
     yield factory
+    # Background work a test started (conversions, coalesced broadcasts) ends here, not while
+    # the next test empties the database.
+    local_worker().wait_idle(timeout=120)
     for app in apps:
+        progress.wait_idle(app)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
@@ -68,10 +69,24 @@ def forget(vote_id: int) -> None:
 
 
 def _take(app: Flask) -> dict[tuple[str, int], int]:
+    """What changed since the last round; empty means the task ends (the next mark restarts it),
+    so no task outlives the activity that started it."""
     pending = _pending(app)
     with pending.lock:
         taken, pending.changed = pending.changed, {}
+        if not taken:
+            pending.started = False
     return taken
+
+
+def wait_idle(app: Flask, timeout: float = 10) -> bool:
+    """True once no broadcast task runs for this app (a graceful stop; tests)."""
+    deadline = time.monotonic() + timeout
+    while _pending(app).started:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(INTERVAL / 5)
+    return True
 
 
 def _run(app: Flask) -> None:
@@ -79,7 +94,7 @@ def _run(app: Flask) -> None:
         socketio.sleep(INTERVAL)
         changed = _take(app)
         if not changed:
-            continue
+            return
         try:
             with app.app_context():
                 send(changed)

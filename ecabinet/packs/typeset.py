@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import logging
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -62,13 +63,19 @@ class Metrics:
     bbox: tuple[int, int, int, int]
     italic_angle: float
     bold: bool
+    advances: dict[str, int] = field(default_factory=dict)  # character → advance (font units)
 
     def glyph(self, char: str) -> int:
         return self.cmap.get(ord(char), self.cmap.get(ord("?"), 0))
 
+    def advance(self, char: str) -> int:
+        found = self.advances.get(char)
+        return self.widths[self.glyph(char)] if found is None else found
+
     def width(self, text: str, size: float) -> float:
-        """The advance of ``text`` at ``size`` points."""
-        return sum(self.widths[self.glyph(ch)] for ch in text) * size / self.upem
+        """The advance of ``text`` at ``size`` points (laying out an agenda measures thousands
+        of strings: one dictionary look-up a character)."""
+        return sum(map(self.advance, text)) * size / self.upem
 
 
 @lru_cache(maxsize=8)
@@ -94,7 +101,8 @@ def _metrics(path: str, font: ttLib.TTFont) -> Metrics:
         widths=tuple(hmtx[name][0] for name in order), ascent=os2.sTypoAscender,
         descent=os2.sTypoDescender, cap_height=getattr(os2, "sCapHeight", os2.sTypoAscender),
         bbox=(head.xMin, head.yMin, head.xMax, head.yMax), italic_angle=float(post.italicAngle),
-        bold=os2.usWeightClass >= 600)
+        bold=os2.usWeightClass >= 600,
+        advances={chr(code): hmtx[order[gid]][0] for code, gid in cmap.items()})
 
 
 #: Every character Vietnamese administrative text uses: one subset of these per face is made
@@ -132,6 +140,12 @@ def _subset_bytes(path: str, glyphs: frozenset[int]) -> bytes:
     return out.getvalue()
 
 
+@lru_cache(maxsize=256)
+def _compressed_subset(path: str, glyphs: frozenset[int]) -> bytes:
+    """The subset, deflated as it goes into the PDF: every pack and copy embeds the same one."""
+    return zlib.compress(_subset_bytes(path, glyphs))
+
+
 def _pdf_name_safe(name: str) -> str:
     return "".join(ch for ch in name if ch.isalnum() or ch in "-_") or "Font"
 
@@ -160,11 +174,11 @@ class FontUse:
         scale = 1000 / m.upem
         common = repertoire_glyphs(m)
         used = frozenset(self.glyphs)
-        data = _subset_bytes(m.path, common if used <= common else common | used)
+        glyphs = common if used <= common else common | used
         file_stream = StreamObject()
-        file_stream.set_data(data)
-        file_stream[NameObject("/Length1")] = NumberObject(len(data))
-        file_stream = file_stream.flate_encode()
+        file_stream.set_data(_compressed_subset(m.path, glyphs))
+        file_stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+        file_stream[NameObject("/Length1")] = NumberObject(len(_subset_bytes(m.path, glyphs)))
         tag = _subset_tag(used)
         name = NameObject(f"/{tag}+{_pdf_name_safe(m.ps_name)}")
         flags = 2 | 32 | (64 if m.italic_angle else 0) | (1 << 18 if m.bold else 0)
@@ -296,22 +310,27 @@ class Canvas:
              size: float = 13) -> list[str]:
         """Greedy line breaking at spaces; a word longer than a line is cut."""
         m = self.fonts.metrics(face)
+        space = m.width(" ", size)
         lines: list[str] = []
-        current = ""
+        current, current_width = "", 0.0  # widths add up: no kerning is applied
         for word in nfc(value).split():
-            candidate = f"{current} {word}" if current else word
-            if m.width(candidate, size) <= width:
-                current = candidate
+            word_width = m.width(word, size)
+            if current and current_width + space + word_width <= width:
+                current, current_width = f"{current} {word}", current_width + space + word_width
+                continue
+            if not current and word_width <= width:
+                current, current_width = word, word_width
                 continue
             if current:
                 lines.append(current)
-            while m.width(word, size) > width and len(word) > 1:
+            while word_width > width and len(word) > 1:
                 cut = len(word)
                 while cut > 1 and m.width(word[:cut], size) > width:
                     cut -= 1
                 lines.append(word[:cut])
                 word = word[cut:]
-            current = word
+                word_width = m.width(word, size)
+            current, current_width = word, word_width
         if current:
             lines.append(current)
         return lines or [""]
