@@ -40,6 +40,16 @@ def horizontal_overflow(page) -> int:
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+def links_out_of_sight(page, viewport) -> list[str]:
+    """The main navigation's links not wholly inside the viewport."""
+    hidden = []
+    for link in page.locator(".mainnav a").all():
+        box = link.bounding_box()
+        if box["x"] < 0 or box["x"] + box["width"] > viewport["width"]:
+            hidden.append(link.inner_text())
+    return hidden
+
+
 def sign_in_admin(page, live_server, app, make_user, browser_auth):
     admin = make_user("admin", "secretariat", name="Phạm Minh Quản Trị Viên Hệ Thống",
                       title="Chánh Văn phòng", organisation="Văn phòng Chính phủ")
@@ -85,6 +95,8 @@ def test_signed_in_pages_fit_and_have_large_targets(viewport, page, live_server,
         assert horizontal_overflow(page) <= 0, path
         topbar = page.locator(".topbar").bounding_box()
         assert topbar["width"] <= viewport["width"], path
+        if viewport is not PHONE:  # a phone's bar scrolls; a tablet shows every link
+            assert links_out_of_sight(page, viewport) == [], path
         screenshot(page, f"layout-{name}-{viewport['width']}")
 
 
