@@ -24,11 +24,12 @@ with embedded subsets, ~45 lines a page, no LibreOffice needed).
 qpdf is timed twice: as it runs by default, and with ``--remove-unreferenced-resources=no``. By
 default qpdf prunes the resources each page does not use when pages share one resource
 dictionary, as LibreOffice writes them; that tokenises every content stream and dominates its
-time on such files. ecabinet does not prune, so the second figure is the like-for-like one. qpdf runs as a process (its start-up is
-part of what a server calling it would pay). Medians of ``--repeat`` runs; ratio = ours / qpdf;
-the target is at most 2×. The font subsets (one per face, for the whole Vietnamese repertoire)
-are made once per process: the repetitions run warm, and the first ("cold") build and watermark
-of the process are shown apart.
+time on such files. ecabinet does not prune, so the second figure is the like-for-like one.
+
+qpdf runs as a process (its start-up is part of what a server calling it would pay).
+Medians of ``--repeat`` runs; ratio = ours / qpdf; the target is at most 2×. The font subsets
+(one per face, for the whole Vietnamese repertoire) are made once per process: the repetitions
+run warm, and the first ("cold") build and watermark of the process are shown apart.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from ecabinet.decisions.schemas import (
     DecisionExternalPrepareSchema,
     DecisionIssueSchema,
     DecisionPendingSchema,
+    DecisionReviseSchema,
     DecisionSchema,
     DecisionSignSchema,
 )
@@ -56,6 +57,18 @@ def create_decision(body):
 @blp.response(200, DecisionSchema)
 def get_decision(decision_id: int):
     return services.payload(services.decision_for(_user(), decision_id))
+
+
+@blp.route("/decisions/<int:decision_id>", methods=["PATCH"])
+@login_required
+@blp.arguments(DecisionReviseSchema)
+@blp.response(200, DecisionSchema)
+def revise_decision(body, decision_id: int):
+    """Correct a draft (the secretariat) before it is signed: its PDF is rendered again
+    (`render_state` turns `rendering`, then `ready`); 409 `not_a_draft` once signed."""
+    with unit_of_work():
+        decision = services.decision_for(_user(), decision_id)
+        return services.payload(services.revise(_user(), decision, **body))
 
 
 @blp.route("/decisions/<int:decision_id>/pdf")

@@ -78,6 +78,8 @@ def show(decision_id: int):
                            can_sign=decision.state == "draft" and decision.signer_id == _user().id
                            and _user().has_role(Role.SIGNER),
                            can_issue=decision.state == "signed" and _user().has_role(Role.CLERK),
+                           can_revise=decision.state == "draft"
+                           and _user().has_role(Role.SECRETARIAT),
                            authority=services._clean_lines(decision.authority))
 
 
@@ -107,6 +109,35 @@ def issue(decision_id: int):
     except DomainError as exc:
         flash(exc.message, "error")
     return redirect(url_for("decisions.show", decision_id=decision_id))
+
+
+@bp.route("/decisions/<int:decision_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT)
+def edit(decision_id: int):
+    """Correct a draft before it is signed."""
+    decision = services.decision_for(_user(), decision_id)
+    error = None
+    if request.method == "POST":
+        values = {key: request.form.get(key) for key in services.REVISABLE}
+        signer = values.get("signer_id") or ""
+        try:
+            with unit_of_work():
+                services.revise(_user(), decision, **{
+                    **values, "signer_id": int(signer) if signer.isdigit() else None})
+            flash(_("The draft was saved; its PDF is being prepared again."), "success")
+            return redirect(url_for("decisions.show", decision_id=decision_id))
+        except DomainError as exc:
+            error = exc.message
+    else:
+        values = {"summary": decision.summary, "body": decision.body,
+                  "authority": decision.authority, "recipients": decision.recipients_text,
+                  "signer_id": decision.signer_id}
+        if decision.state != "draft":
+            flash(_("Only a draft can be changed; this document is signed already."), "error")
+            return redirect(url_for("decisions.show", decision_id=decision_id))
+    return render_template("decisions/edit.html", decision=decision, values=values,
+                           error=error, kind=layout.KINDS[decision.kind],
+                           signers=_signers()), 422 if error else 200
 
 
 def _signers() -> list[User]:

@@ -37,6 +37,17 @@ class DecisionCreateSchema(Schema):
                        "the top right of their first page"})
 
 
+class DecisionReviseSchema(Schema):
+    """What the secretariat may correct in a draft before it is signed; what is left out
+    stays as it is."""
+
+    summary = fields.String(validate=validate.Length(min=1, max=500))
+    body = fields.String(validate=validate.Length(min=1, max=100_000))
+    signer_id = fields.Integer(metadata={"description": "another competent person (role signer)"})
+    authority = fields.String(validate=validate.Length(max=300))
+    recipients = fields.String(validate=validate.Length(max=5000))
+
+
 class DecisionSignSchema(Schema):
     pin = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=64))
     otp = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=12))

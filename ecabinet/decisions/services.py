@@ -264,14 +264,10 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
     background (the decision can be signed once :func:`on_version_ready` has prepared it)."""
     from ecabinet.docs import services as docs
 
-    if not actor.has_role(Role.SECRETARIAT):
-        raise Forbidden(_("Only the secretariat drafts decisions."))
+    _require_secretariat(actor)
     if kind not in layout.KINDS:
         raise Invalid(_("Unknown kind of document."), details={"kind": [kind]})
-    summary = " ".join((summary or "").split())
-    if not summary:
-        raise Invalid(_("A document needs its summary (trích yếu)."),
-                      details={"summary": ["missing"]})
+    summary = _clean_summary(summary)
     signer = _signer(signer_id)
     issuer = _issuer(issuer_id, signer)
     body = (body or "").strip()
@@ -281,11 +277,7 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
         from ecabinet.meetings import access as meeting_access
 
         basis = Basis(meeting_access.meeting_for(actor, meeting_id).id, None, "")
-    body = body or (basis.body if basis else "")
-    if not body:
-        raise Invalid(_("A document needs a body."), details={"body": ["missing"]})
-    if len(body) > MAX_BODY:
-        raise Invalid(_("The body is too long."), details={"body": ["too_long"]})
+    body = _checked_body(body or (basis.body if basis else ""))
     authority_lines = _clean_lines(authority) or [(signer.title or "").upper()]
     decision = Decision(
         kind=kind, summary=summary[:500], body=body, issuer_id=issuer.id,
@@ -299,8 +291,8 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
     db.session.add(decision)
     db.session.flush()
     docx = layout.render(draft_of(decision, issuer, signer))
-    document = docs.upload(actor, data=docx, filename=f"du-thao-{decision.id}.docx",
-                           title=f"{layout.KINDS[kind].type_name or 'Công văn'}: {summary}"[:500],
+    document = docs.upload(actor, data=docx, filename=_docx_name(decision),
+                           title=_document_title(decision),
                            classification="normal", limits=docs.limits(current_app.config))
     decision.document_id = document.id
     db.session.flush()
@@ -309,6 +301,95 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
         "issuer": issuer.code, "meeting_id": decision.meeting_id, "vote_id": decision.vote_id,
         "document_id": document.id})
     return decision
+
+
+def _require_secretariat(actor: User) -> None:
+    if not actor.has_role(Role.SECRETARIAT):
+        raise Forbidden(_("Only the secretariat drafts decisions."))
+
+
+def _clean_summary(summary: str | None) -> str:
+    summary = " ".join((summary or "").split())
+    if not summary:
+        raise Invalid(_("A document needs its summary (trích yếu)."),
+                      details={"summary": ["missing"]})
+    return summary[:500]
+
+
+def _checked_body(body: str) -> str:
+    if not body:
+        raise Invalid(_("A document needs a body."), details={"body": ["missing"]})
+    if len(body) > MAX_BODY:
+        raise Invalid(_("The body is too long."), details={"body": ["too_long"]})
+    return body
+
+
+def _docx_name(decision: Decision) -> str:
+    return f"du-thao-{decision.id}.docx"
+
+
+def _document_title(decision: Decision) -> str:
+    """How the draft's .docx is listed among the documents."""
+    return f"{layout.KINDS[decision.kind].type_name or 'Công văn'}: {decision.summary}"[:500]
+
+
+#: What :func:`revise` may change, and the column each lands in.
+REVISABLE = ("summary", "body", "authority", "recipients", "signer_id")
+
+
+def revise(actor: User, decision: Decision, **changes) -> Decision:
+    """The secretariat corrects a draft before it is signed: the .docx is generated again as a
+    new version of its document (the earlier ones are kept) and rendered anew. Until then the
+    draft has no PDF, so nobody can sign what is no longer the text. A signature prepared on
+    an external device for the earlier text cannot be finished any more (it would not extend
+    the new PDF)."""
+    from ecabinet.docs import services as docs
+    from ecabinet.docs.models import Document
+
+    _require_secretariat(actor)
+    decision = _locked(decision)
+    if decision.state != DecisionState.DRAFT:
+        raise Conflict(_("Only a draft can be changed; this document is signed already."),
+                       code="not_a_draft")
+    changed = _apply_revision(decision, {k: v for k, v in changes.items()
+                                         if k in REVISABLE and v is not None})
+    if not changed:
+        return decision
+    signer = db.session.get(User, decision.signer_id)
+    document = db.session.get(Document, decision.document_id)
+    document.title = _document_title(decision)
+    version = docs.add_version(actor, document,
+                               data=layout.render(draft_of(decision, decision.issuer, signer)),
+                               filename=_docx_name(decision),
+                               limits=docs.limits(current_app.config))
+    decision.pdf_sha256, decision.fields_json = None, None
+    decision.render_state = RenderState.RENDERING.value
+    db.session.flush()
+    db.session.expire(decision, ["signer"])  # loaded again from the new signer_id
+    audit.record("decision.revise", actor=actor, target=decision,
+                 details={"changed": changed, "version": version.number})
+    return decision
+
+
+def _apply_revision(decision: Decision, changes: dict) -> list[str]:
+    """Set the changed fields (checked as when drafting); the names of those that changed."""
+    new = {}
+    if "summary" in changes:
+        new["summary"] = _clean_summary(changes["summary"])
+    if "body" in changes:
+        new["body"] = _checked_body(changes["body"].strip())
+    if "authority" in changes:
+        lines = _clean_lines(changes["authority"])
+        if lines:  # an emptied line keeps the one printed: a decision always has one
+            new["authority"] = "\n".join(line.upper() for line in lines)[:300]
+    if "recipients" in changes:
+        new["recipients_text"] = "\n".join(_clean_lines(changes["recipients"]))
+    if "signer_id" in changes:
+        new["signer_id"] = _signer(changes["signer_id"]).id
+    changed = [name for name, value in new.items() if getattr(decision, name) != value]
+    for name in changed:
+        setattr(decision, name, new[name])
+    return changed
 
 
 def draft_of(decision: Decision, issuer: Organisation, signer: User) -> layout.Draft:
@@ -325,8 +406,8 @@ def on_version_ready(version, **_kwargs) -> None:
     decision = db.session.scalar(select(Decision).where(
         Decision.document_id == version.document_id,
         Decision.state == DecisionState.DRAFT.value))
-    if decision is None:
-        return
+    if decision is None or version.number != version.document.latest.number:
+        return  # not a draft's, or an earlier text whose rendering finished late
     rendered = storage.get(version.pdf_sha256)
     try:
         found = fields_pdf.locate(rendered, signer_name=decision.signer.name)
@@ -507,7 +588,8 @@ def finish_external(actor: User, decision: Decision, *, pending_id: int, signatu
     except (binascii.Error, ValueError):
         raise Invalid(_("The signature is not valid base64."),
                       details={"signature": ["invalid"]}) from None
-    signed = signing.finish_external(pending_id, raw, user=actor)
+    signed = signing.finish_external(pending_id, raw, user=actor,
+                                     prepared_from=pdf_of(decision))
     _record_signature(actor, decision, signed, level=level_for(decision.kind, level),
                       external=True)
     return decision

@@ -651,12 +651,15 @@ def prepare_external(pdf: bytes, *, user: User, certificate: bytes, field_name: 
         expires_at=row.expires_at)
 
 
-def finish_external(pending_id: int, signature: bytes, *, user: User) -> bytes:
+def finish_external(pending_id: int, signature: bytes, *, user: User,
+                    prepared_from: bytes | None = None) -> bytes:
     """Embed the device's signature value and return the signed PDF.
 
     Refuses a pending signature that is someone else's or unknown (NotFound), finished
-    (Conflict ``already_finished``) or expired (Conflict ``expired``), and a signature value
-    that does not verify against the certificate (Invalid ``bad_signature``).
+    (Conflict ``already_finished``) or expired (Conflict ``expired``), one that was not
+    prepared on ``prepared_from`` when given — another document, or an earlier text of this one
+    (Conflict ``document_changed``) — and a signature value that does not verify against the
+    certificate (Invalid ``bad_signature``).
     """
     from asn1crypto import algos, cms, x509
     from pyhanko.sign import signers
@@ -670,6 +673,10 @@ def finish_external(pending_id: int, signature: bytes, *, user: User) -> bytes:
         raise Conflict(_("This signature was already finished."), code="already_finished")
     if row.expires_at <= datetime.now(UTC):
         raise Conflict(_("This prepared signature expired; prepare it again."), code="expired")
+    # The prepared PDF is an incremental update: it starts with the bytes it was prepared on.
+    if prepared_from is not None and not row.prepared_pdf.startswith(prepared_from):
+        raise Conflict(_("The document changed since this signature was prepared; prepare it "
+                         "again."), code="document_changed")
     state = pickle.loads(row.state)  # noqa: S301 - written by this server, never by a client
     cert = x509.Certificate.load(row.certificate)
     attributes = cms.CMSAttributes.load(state["attributes"])

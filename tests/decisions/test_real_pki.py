@@ -223,6 +223,20 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
     # The device: RSA PKCS#1 v1.5 with SHA-256 over the signed attributes.
     assert "sha256" in pending["digest_algorithm"].lower()
     signature = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    # Prepared on this document, it cannot finish another one of the same signer.
+    response = client.post("/api/v1/decisions", json={
+        "kind": "cong_van", "summary": "Về việc khác", "body": "Kính gửi: Bộ Tư pháp.",
+        "signer_id": office.ids["signer"], "authority": "BỘ TRƯỞNG, CHỦ NHIỆM"},
+        headers=office.headers("secretariat"))
+    other = response.get_json()["id"]
+    _wait_rendered(client, office, other)
+    response = client.post(f"/api/v1/decisions/{other}/signatures/external/finish", json={
+        "pending_id": pending["id"], "signature": base64.b64encode(signature).decode()},
+        headers=office.headers("signer"))
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json()["error"]["code"] == "document_changed"
+    assert client.get(f"/api/v1/decisions/{other}", headers=office.headers("signer")
+                      ).get_json()["state"] == "draft"
     response = client.post(f"{url}/finish", json={
         "pending_id": pending["id"], "signature": base64.b64encode(signature).decode(),
         "level": "B-T"}, headers=office.headers("signer"))
