@@ -30,7 +30,11 @@ def init_app(app: Flask) -> None:
     from ecabinet.decisions.api import blp
     from ecabinet.decisions.dashboard import documents_to_sign
     from ecabinet.decisions.routes import bp
-    from ecabinet.decisions.services import on_version_ready, reads_through_decision
+    from ecabinet.decisions.services import (
+        documents_read_through_decisions,
+        on_version_ready,
+        reads_through_decision,
+    )
     from ecabinet.docs.services import grant_reading
     from ecabinet.docs.signals import version_ready
 
@@ -39,6 +43,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api.register(app, blp)
     register_provider("signatures", documents_to_sign)
-    grant_reading(reads_through_decision)
+    grant_reading(reads_through_decision, sql=documents_read_through_decisions)
     # A module-level function: blinker keeps it once however many apps are built.
     version_ready.connect(on_version_ready)

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
@@ -128,6 +128,12 @@ def reads_through_decision(user: User, document) -> bool:
     draft .docx of a decision they handle."""
     decision = db.session.scalar(select(Decision).where(Decision.document_id == document.id))
     return decision is not None and (user.id == decision.signer_id or user.has_role(Role.CLERK))
+
+
+def documents_read_through_decisions(user: User) -> Select:
+    """:func:`reads_through_decision` as SQL: the ids of the draft documents ``user`` reads."""
+    query = select(Decision.document_id).where(Decision.document_id.is_not(None))
+    return query if user.has_role(Role.CLERK) else query.where(Decision.signer_id == user.id)
 
 
 # --- drafting ------------------------------------------------------------------------------------

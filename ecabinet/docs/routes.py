@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -154,8 +154,9 @@ def _documents_to_attach() -> list[Document]:
 
 def readable_documents(user) -> list[Document]:
     """Every document the user may read, newest first: all of them for the secretariat; for
-    anyone else their own uploads and the documents of the meetings they take part in, each
-    checked with the one rule (:func:`services.can_read`)."""
+    anyone else their own uploads, the documents of the meetings they take part in and those
+    other features let them read (a poll's dossier, a decision to sign), each checked with the
+    one rule (:func:`services.can_read`)."""
     query = select(Document).order_by(Document.id.desc())
     if user.has_role(Role.SECRETARIAT):
         return list(db.session.scalars(query))
@@ -163,8 +164,9 @@ def readable_documents(user) -> list[Document]:
                       .join(AgendaItem, AgendaItem.id == ItemDocument.item_id)
                       .join(Participant, Participant.meeting_id == AgendaItem.meeting_id)
                       .where(Participant.user_id == user.id))
-    candidates = db.session.scalars(query.where(
-        (Document.created_by_id == user.id) | Document.id.in_(in_my_meetings)))
+    granted = [Document.id.in_(ids) for ids in services.granted_ids(user)]
+    candidates = db.session.scalars(query.where(or_(
+        Document.created_by_id == user.id, Document.id.in_(in_my_meetings), *granted)))
     return [document for document in candidates if services.can_read(user, document)]
 
 

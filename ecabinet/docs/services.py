@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
@@ -85,12 +85,29 @@ def _reads_through_item(user: User, document: Document, item: AgendaItem) -> boo
 #: Rules of other features that let someone read a document (a written poll's recipients its
 #: dossier, a consultation round's reviewers the draft): ``rule(user, document) -> bool``.
 _reading_grants: list[Callable[[User, Document], bool]] = []
+#: The same rules as SQL, for those that have one: ``sql(user)`` selects the ids of exactly
+#: the documents ``rule`` lets the user read. Lists and searches use it instead of asking
+#: ``rule`` document by document.
+_reading_grants_sql: dict[Callable[[User, Document], bool], Callable[[User], Select]] = {}
 
 
-def grant_reading(rule: Callable[[User, Document], bool]) -> None:
+def grant_reading(rule: Callable[[User, Document], bool], *,
+                  sql: Callable[[User], Select] | None = None) -> None:
     """Called by a feature's init_app; registering the same rule twice is harmless."""
     if rule not in _reading_grants:
         _reading_grants.append(rule)
+    if sql is not None:
+        _reading_grants_sql[rule] = sql
+
+
+def granted_ids(user: User) -> list[Select]:
+    """Selects of the ids of the documents other features let ``user`` read (their SQL
+    forms; see :func:`rules_without_sql` for the rest)."""
+    return [sql(user) for sql in _reading_grants_sql.values()]
+
+
+def rules_without_sql() -> list[Callable[[User, Document], bool]]:
+    return [rule for rule in _reading_grants if rule not in _reading_grants_sql]
 
 
 def can_read(user: User, document: Document) -> bool:

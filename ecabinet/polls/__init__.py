@@ -11,10 +11,10 @@ def init_app(app: Flask) -> None:
     from ecabinet.polls.cli import polls_cli
     from ecabinet.polls.dashboard import polls_to_answer
     from ecabinet.polls.routes import bp
-    from ecabinet.polls.services import reads_through_poll
+    from ecabinet.polls.services import documents_read_through_polls, reads_through_poll
 
     app.register_blueprint(bp)
     api.register(app, blp)
     app.cli.add_command(polls_cli)
     register_provider("polls", polls_to_answer)
-    grant_reading(reads_through_poll)
+    grant_reading(reads_through_poll, sql=documents_read_through_polls)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
@@ -167,6 +167,14 @@ def reads_through_poll(user: User, document) -> bool:
         select(PollDocument.id).join(PollRecipient, PollRecipient.poll_id == PollDocument.poll_id)
         .where(PollDocument.document_id == document.id, PollRecipient.user_id == user.id)
         .limit(1)) is not None
+
+
+def documents_read_through_polls(user: User) -> Select:
+    """:func:`reads_through_poll` as SQL: the ids of the dossier documents of the polls
+    ``user`` receives."""
+    return (select(PollDocument.document_id)
+            .join(PollRecipient, PollRecipient.poll_id == PollDocument.poll_id)
+            .where(PollRecipient.user_id == user.id))
 
 
 def attachable_documents(actor: User, poll: Poll, limit: int = 200) -> list:

@@ -210,7 +210,10 @@ def readable_by(user: User):
     - the meeting's secretary (an organiser) reads every document of its items;
     - in a meeting that is not a draft: a normal document if the user sees the item (the chair
       sees every item; a member sees a non-confidential item; a guest, or anyone on a
-      confidential item, only as an invitee); a confidential document only as an invitee.
+      confidential item, only as an invitee); a confidential document only as an invitee;
+
+    and through the reading grants of other features that have an SQL form (a poll's dossier
+    for its recipients, a draft decision for its signer and the clerks).
 
     ``tests/search/test_access.py`` checks it against ``can_read`` user by user.
     """
@@ -236,7 +239,8 @@ def readable_by(user: User):
                                  sees_item),
                             invited))))
         .exists())
-    return or_(Document.created_by_id == user.id, through_item)
+    granted = [Document.id.in_(ids) for ids in docs.granted_ids(user)]
+    return or_(Document.created_by_id == user.id, through_item, *granted)
 
 
 # --- searching -----------------------------------------------------------------------------------
@@ -315,11 +319,11 @@ def search(user: User, query: str, *, limit: int = 20, offset: int = 0,
 
 
 def _granted_elsewhere(user: User, match, readable, rank, max_candidates: int):
-    """Documents other features let the user read (``ecabinet.docs.services.grant_reading``:
-    a written poll's dossier for its recipients, a decision for its signer, …), which
-    :func:`readable_by` cannot see, being Python. The matching documents SQL refused are put to
-    those rules, best ranked first, at most ``max_candidates`` of them (each costs a query or
-    two). Returns (the ids granted, whether every candidate was checked).
+    """Documents other features let the user read through a rule without an SQL form
+    (``ecabinet.docs.services.grant_reading``), which :func:`readable_by` cannot see. The
+    matching documents SQL refused are put to those rules, best ranked first, at most
+    ``max_candidates`` of them (each costs a query or two). Returns (the ids granted, whether
+    every candidate was checked).
     """
     rules = _reading_grants()
     if not rules or user.has_role(Role.SECRETARIAT):
@@ -337,12 +341,11 @@ def _granted_elsewhere(user: User, match, readable, rank, max_candidates: int):
 
 
 def _reading_grants() -> list:
-    """The rules features gave the documents feature. SQL has already applied the documents'
-    own rule to the candidates, so only these remain to ask (:func:`can_read` would ask the
-    documents' rule again, ~3 queries a document). Should the registry move, ``can_read``
-    itself is asked: slower, never wrong."""
-    rules = getattr(docs, "_reading_grants", None)
-    return list(rules) if rules is not None else [docs.can_read]
+    """The rules features gave the documents feature without an SQL form (those with one are
+    part of :func:`readable_by`). SQL has already applied the documents' own rule to the
+    candidates, so only these remain to ask (:func:`can_read` would ask the documents' rule
+    again, ~3 queries a document)."""
+    return docs.rules_without_sql()
 
 
 def _sqlite_match(words: list[str]):

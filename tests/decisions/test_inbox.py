@@ -201,3 +201,16 @@ def test_openapi_describes_the_decisions(client):
                  "/api/v1/decisions/{decision_id}/signatures/external/prepare",
                  "/api/v1/decisions/{decision_id}/signatures/external/finish"):
         assert path in spec["paths"], path
+
+
+def test_the_draft_is_among_the_documents_of_its_signer_and_the_clerks(client, auth, people,
+                                                                       drafted, fake_signing):
+    """The documents list knows the decisions' reading grant: the competent person and the
+    clerks find the draft's .docx there; another signer and a member do not."""
+    document_id = drafted()["document_id"]
+    link = f'/documents/{document_id}"'
+    for who, listed in (("signer", True), ("clerk", True), ("other_signer", False),
+                        ("member", False)):
+        auth.login(getattr(people, who))
+        assert (link in client.get("/documents").text) is listed, who
+        auth.logout()

@@ -64,3 +64,32 @@ def test_the_poll_page_lists_the_dossier(client, people, auth):  # noqa: F811
     page = client.get(f"/polls/{poll['id']}").get_data(as_text=True)
     assert "Tờ trình dự thảo Nghị định" in page
     assert f"/api/v1/documents/{document['id']}/versions/1/pdf" in page
+
+
+def test_recipients_find_the_dossier_in_their_documents_and_search(client, people, auth):  # noqa: F811
+    """The documents list and search know the dossier grant in SQL: the recipients find the
+    document like any other they read, with an exact count; a guest without the poll does
+    not."""
+    users, tokens = people
+    poll, document = dossier_poll(client, tokens, classification="confidential")
+
+    def search(who):
+        response = client.get("/api/v1/search", query_string={"q": "to trinh du thao"},
+                              headers=bearer(tokens[who]))
+        assert response.status_code == 200
+        return response.get_json()
+
+    assert search("m1")["total"] == 0
+    client.post(f"/api/v1/polls/{poll['id']}/documents", json={"document_id": document["id"]},
+                headers=bearer(tokens["secretariat"]))
+    found = search("m1")
+    assert [hit["document_id"] for hit in found["results"]] == [document["id"]]
+    assert found["total"] == 1 and found["total_exact"]
+    assert search("guest")["total"] == 0
+
+    auth.login(users["m1"])
+    assert f"/documents/{document['id']}\"" in client.get("/documents").get_data(as_text=True)
+    auth.logout()
+    auth.login(users["guest"])
+    assert f"/documents/{document['id']}\"" not in client.get("/documents").get_data(
+        as_text=True)
