@@ -48,6 +48,9 @@ NUMBER_GAP = " " * 9
 #: The gaps left for the day and the month (two digits at 14 pt) and the year (four).
 DAY_GAP = " " * 6
 YEAR_GAP = "\u00a0" * 9
+#: Points between the authority line and the signer's name: the seal at its real size (100 pt)
+#: with its two lines of text under it (26 pt), clear of both (see ecabinet.decisions.pdf).
+SIGNATURE_GAP = 140
 
 #: "Điều 1." at the start of a paragraph: bold (Decree 30, Appendix I).
 _ARTICLE = re.compile(r"^(Điều\s+\d+[a-zđ]?\.)(\s*)(.*)$", re.DOTALL)
@@ -154,5 +157,6 @@ def _signature_block(w: _Writer, draft: Draft) -> None:
     for number, line in enumerate(draft.authority or ("",)):
         w.para(right, line.upper(), bold=True, align=_CENTER, first_line=False,
                before=12 if number == 0 else 0)
-    # Room for the signature image (and the seal over its left third).
-    w.para(right, draft.signer_name, bold=True, align=_CENTER, first_line=False, before=78)
+    # Room for the signature image and the seal over its left third.
+    w.para(right, draft.signer_name, bold=True, align=_CENTER, first_line=False,
+           before=SIGNATURE_GAP)

@@ -53,7 +53,6 @@ SIGNATURE_WIDTH = 150.0
 SEAL_SIZE = 100.0
 #: The seal field: the image, then a band of text under it (see signing.appearance).
 SEAL_BOX_WIDTH = 140.0
-NAME_LINE = 16.0  # the signer's name, 13-14 pt, under the signature box
 
 
 class LayoutNotFound(Exception):
@@ -135,12 +134,13 @@ def locate(pdf: bytes, *, signer_name: str) -> Fields:
     day, month, year = _date_boxes(header, height, width)
     page_index, signature = _signature_box(pages, signer_name)
     x1, y1, x2, y2 = signature
+    # The seal at its real size from the top of the box, over the left third of the signature
+    # (centred in the box), its two lines of text right under it: the layout leaves room for
+    # both above the signer's name (layout.SIGNATURE_GAP), so nothing covers the authority
+    # line or the name. A block with less room still gets the seal at its real size.
     seal_right = x1 + (x2 - x1) / 3
-    middle = (y1 + y2) / 2
-    seal_left, seal_top = seal_right - SEAL_SIZE, middle + SEAL_SIZE / 2
-    # The seal's text band goes under the image and below the signer's name line (the name
-    # is printed just under the signature box), wide enough for the time at 10 pt.
-    seal_bottom = min(seal_top - SEAL_SIZE, y1 - NAME_LINE) - SEAL_TEXT_BAND
+    seal_left, seal_top = seal_right - SEAL_SIZE, y2 - 2
+    seal_bottom = seal_top - SEAL_SIZE - SEAL_TEXT_BAND
     seal = (round(seal_left, 2), round(seal_bottom, 2), round(seal_left + SEAL_BOX_WIDTH, 2),
             round(seal_top, 2))
     return Fields(number_box, day, month, year, page_index, signature, seal)

@@ -162,7 +162,8 @@ def test_drafted_signed_sealed_issued_and_valid_as_b_lt(pki_app, office, tmp_pat
     text = _run("pdftotext", "-layout", str(path), "-").stdout
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Điều 1." in text
     SCREENSHOTS.mkdir(exist_ok=True)
-    _run("pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(path),
+    (SCREENSHOTS / "decision-issued.pdf").write_bytes(pdf)
+    _run("pdftoppm", "-r", "110", "-png", "-f", "1", "-l", "1", str(path),
          str(SCREENSHOTS / "decision-issued"))
     annex_pdf = client.get(f"/api/v1/decisions/{did}/attachments/1/pdf",
                            headers=office.headers("clerk")).data
