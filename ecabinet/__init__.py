@@ -92,3 +92,7 @@ def _register_features(app: Flask) -> None:
     decisions.init_app(app)
     live.init_app(app)  # last: binds every feature's socket handlers
     demo.init_app(app)
+
+    from ecabinet.storage_cli import storage_cli
+
+    app.cli.add_command(storage_cli)

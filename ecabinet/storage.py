@@ -39,8 +39,11 @@ def put(data: bytes) -> str:
     """Store ``data`` and return its SHA-256 (hex). Storing the same bytes twice is a no-op."""
     digest = sha256_of(data)
     target = path_for(digest)
-    if target.exists():
+    try:
+        os.utime(target)  # stored again: the sweep's grace period starts anew from now
         return digest
+    except FileNotFoundError:
+        pass
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
