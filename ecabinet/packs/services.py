@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -108,7 +108,9 @@ def _insert(table):
 
 def cached_pack(plan: PackPlan) -> builder.BuiltPack:
     """The unwatermarked pack of ``plan``: from storage when it was built before, else built
-    now and kept. Two first downloads at once may both build; the database keeps one row."""
+    now and kept. Two first downloads at once may both build; the database keeps one row. A
+    rebuild writes the row whether or not it is still there (``ecabinet storage sweep`` may
+    have removed it meanwhile)."""
     key = plan.key()
     row = db.session.scalar(select(MeetingPack).where(MeetingPack.cache_key == key))
     if row is not None:
@@ -118,15 +120,14 @@ def cached_pack(plan: PackPlan) -> builder.BuiltPack:
         except OSError:  # the stored file was removed or damaged: build it again below
             pass
     built = builder.build(plan, storage.get, font_dir=_font_dir())
-    digest = storage.put(built.data)
-    if row is not None:
-        row.pdf_sha256, row.pages, row.layout = digest, built.pages, json.dumps(built.layout())
-    else:
-        statement = _insert(MeetingPack.__table__).values(
-            meeting_id=plan.meeting_id, cache_key=key, pdf_sha256=digest, pages=built.pages,
-            layout=json.dumps(built.layout()), created_at=_now())
-        db.session.execute(statement.on_conflict_do_nothing(index_elements=["cache_key"]))
-    db.session.flush()
+    values = {"pdf_sha256": storage.put(built.data), "pages": built.pages,
+              "layout": json.dumps(built.layout()), "created_at": _now()}
+    statement = _insert(MeetingPack.__table__).values(meeting_id=plan.meeting_id,
+                                                       cache_key=key, **values)
+    db.session.execute(statement.on_conflict_do_update(index_elements=["cache_key"],
+                                                       set_=values))
+    if row is not None and inspect(row).persistent:
+        db.session.expire(row)  # written above, not through the ORM
     return built
 
 

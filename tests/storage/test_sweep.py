@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfWriter
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ecabinet import storage, storage_sweep
 from ecabinet.audit import services as audit
@@ -246,6 +246,33 @@ def test_a_swept_pack_is_built_again_on_the_next_download(app, meeting_id):
         with unit_of_work():
             again = packs.cached_pack(plan)
         assert again.pages == first.pages
+        assert db.session.scalar(select(func.count(MeetingPack.id))) == 1
+        assert storage.exists(db.session.scalar(select(MeetingPack.pdf_sha256)))
+
+
+
+def test_a_pack_swept_while_it_is_being_rebuilt_is_written_anew(app, meeting_id, monkeypatch):
+    """A download found the row, its file was gone, and the sweep removed the row while the
+    pack was being built again: the download still succeeds and the row is back."""
+    from ecabinet.packs import build as builder
+
+    plan = PackPlan(meeting_id=meeting_id, title="Phiên họp thường kỳ", kind="regular",
+                    starts_at=datetime(2025, 5, 2, 8, 30, tzinfo=UTC), location="Hà Nội")
+    real_build = builder.build
+
+    def build_while_the_sweep_runs(*args, **kwargs):
+        db.session.execute(delete(MeetingPack))  # what the sweep's transaction does
+        return real_build(*args, **kwargs)
+
+    with app.app_context():
+        with unit_of_work():
+            digest = packs.cached_pack(plan).data and db.session.scalar(
+                select(MeetingPack.pdf_sha256))
+        storage.path_for(digest).unlink()
+        monkeypatch.setattr(builder, "build", build_while_the_sweep_runs)
+        with unit_of_work():
+            again = packs.cached_pack(plan)
+        assert again.pages >= 1
         assert db.session.scalar(select(func.count(MeetingPack.id))) == 1
         assert storage.exists(db.session.scalar(select(MeetingPack.pdf_sha256)))
 
