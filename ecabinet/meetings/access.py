@@ -81,6 +81,12 @@ def require_organiser(user: User, meeting: Meeting | None = None) -> None:
         raise Forbidden(_("Only the secretariat can do this."))
 
 
+def can_see_tally(user: User, meeting: Meeting) -> bool:
+    """The chair, the secretariat and the meeting's secretary see the tally of positions (and
+    hear ``positions.changed``)."""
+    return is_organiser(user, meeting) or is_chair(user, meeting)
+
+
 def require_chair(user: User, meeting: Meeting) -> None:
     if not is_chair(user, meeting):
         raise Forbidden(_("Only the chair can do this."))

@@ -207,8 +207,8 @@ def set_position(body, item_id: int):
 def positions(item_id: int):
     """The tally of positions on an item, and who stated what (the chair and the secretariat)."""
     item = access.item_for(_user(), item_id)
-    if not access.is_organiser(_user(), item.meeting):
-        access.require_chair(_user(), item.meeting)
+    if not access.can_see_tally(_user(), item.meeting):
+        access.require_chair(_user(), item.meeting)  # refused with the chair's reason
     return {"agenda_item_id": item.id, "tally": session.position_tally(item),
             "positions": [{"user_id": p.user_id, "name": p.user.name, "stance": p.stance,
                            "note": p.note} for p in session.positions_of(item)]}

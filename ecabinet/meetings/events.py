@@ -40,6 +40,8 @@ def join(user, data):
     join_room(rooms.room(meeting.id))
     if access.is_voting_member(user, meeting) or access.is_organiser(user, meeting):
         join_room(rooms.voters_room(meeting.id))
+    if access.can_see_tally(user, meeting):
+        join_room(rooms.tallies_room(meeting.id))
     return {"state": state.snapshot_for(user, meeting)}
 
 

@@ -1,8 +1,10 @@
 """The Socket.IO rooms of a meeting and what is broadcast to them.
 
-Two rooms per meeting: everyone who follows it (guests included) hears the session's progress;
-only voting members, the chair and the secretariat hear about votes. Broadcasts carry ids and
-counts, never item titles (a guest may not know a confidential item) and never who voted what.
+Three rooms per meeting: everyone who follows it (guests included) hears the session's progress;
+only voting members, the chair and the secretariat hear about votes; only those who may see the
+tally of positions (the chair, the secretariat, the meeting's secretary) hear it change.
+Broadcasts carry ids and counts, never item titles (a guest may not know a confidential item)
+and never who voted or stated what.
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ def voters_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}:voters"
 
 
+def tallies_room(meeting_id: int) -> str:
+    return f"meeting:{meeting_id}:tallies"
+
+
 def broadcast_state(meeting: Meeting) -> None:
     from ecabinet.meetings.state import public_state
 
@@ -27,3 +33,11 @@ def broadcast_state(meeting: Meeting) -> None:
 
 def broadcast(meeting: Meeting, name: str, payload: dict, *, voters_only: bool = False) -> None:
     outbox.emit(name, payload, room=voters_room(meeting.id) if voters_only else room(meeting.id))
+
+
+def broadcast_tally(meeting: Meeting, item_id: int, tally: dict) -> None:
+    """``positions.changed``: the counts of one item (as ``GET …/positions`` gives them), to the
+    tallies room only; members and guests never hear of it."""
+    outbox.emit("positions.changed",
+                {"meeting_id": meeting.id, "agenda_item_id": item_id, "tally": tally},
+                room=tallies_room(meeting.id))

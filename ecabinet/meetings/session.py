@@ -116,6 +116,16 @@ def set_current_item(actor: User, meeting: Meeting, item_id: int) -> AgendaItem:
 # --- positions before the session ----------------------------------------------------------------
 
 def set_position(user: User, item: AgendaItem, stance: str, note: str | None = None) -> Position:
+    """State or change the caller's position; the chair and the secretariat hear the new tally.
+
+    One ``positions.changed`` per committed change, not coalesced like ``vote.progress``: it goes
+    only to the few who may see tallies, so a hundred members stating positions make a hundred
+    small messages to three or four connections (linear, not the N² of a whole-room broadcast),
+    with no background task to run. The item's row is locked first so that changes on one item
+    follow one another and each message counts every change committed before it; under
+    PostgreSQL's read committed two simultaneous changes would otherwise each miss the other and
+    leave a wrong count on screen (SQLite's ``BEGIN IMMEDIATE`` serialises them anyway).
+    """
     meeting = item.meeting
     access.require_voting_member(user, meeting)
     require_status(meeting, POSITIONS_OPEN)
@@ -124,6 +134,9 @@ def set_position(user: User, item: AgendaItem, stance: str, note: str | None = N
     except ValueError:
         raise Invalid(_("A position is agree, object or speak."),
                       details={"stance": [stance]}) from None
+    # FOR NO KEY UPDATE: rows referring to the item (speakers, votes) are not held up.
+    db.session.execute(select(AgendaItem.id).where(AgendaItem.id == item.id)
+                       .with_for_update(key_share=True))
     position = db.session.scalar(select(Position).where(Position.item_id == item.id,
                                                         Position.user_id == user.id))
     if position is None:
@@ -133,6 +146,7 @@ def set_position(user: User, item: AgendaItem, stance: str, note: str | None = N
     db.session.flush()
     audit.record("position.set", actor=user, target=item,
                  details={"stance": stance_value.value})
+    rooms.broadcast_tally(meeting, item.id, position_tally(item))  # sent after the commit
     return position
 
 

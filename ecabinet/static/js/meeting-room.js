@@ -25,6 +25,7 @@
     result: null, // the last vote.closed, shown until dismissed
     panelShown: false,
     tallies: {}, // item id -> tally (chair and secretariat)
+    tallyHeard: {}, // item id -> positions.changed heard for it (newer than a fetch on its way)
     questionEdited: false
   };
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
@@ -222,6 +223,16 @@
     if (data.meeting_id === config.meetingId && data.agenda_item_id === state.current_item_id) {
       state.speakers = data;
       render();
+    }
+  });
+
+  // Only the chair's and the secretariat's connections are in the room that hears this.
+  socket.on("positions.changed", function (data) {
+    if (data.meeting_id === config.meetingId) {
+      ui.tallies[data.agenda_item_id] = data.tally;
+      ui.tallyHeard[data.agenda_item_id] = (ui.tallyHeard[data.agenda_item_id] || 0) + 1;
+      renderAgenda();
+      renderConsole();
     }
   });
 
@@ -621,12 +632,19 @@
 
   // --- positions (chair and secretariat see the tally) -------------------------------------------
 
+  // Fetched after each join (what changed while this page was not in the room); from then on
+  // positions.changed keeps them right. A fetch answered after a broadcast it may predate is
+  // not shown.
   function refreshTallies() {
     if (!config.isChair && !config.isOrganiser) {
       return;
     }
     (state.items || []).forEach(function (item) {
+      var heard = ui.tallyHeard[item.id] || 0;
       api("GET", config.urls.positions.replace("{id}", item.id)).then(function (data) {
+        if ((ui.tallyHeard[item.id] || 0) !== heard) {
+          return;
+        }
         ui.tallies[item.id] = data.tally;
         renderAgenda();
         renderConsole();
@@ -649,8 +667,7 @@
         delete note.dataset.dirty;
       }
       setText(status, W.saved);
-      renderAgenda();
-      refreshTallies();
+      renderAgenda(); // a chair's own tally comes with positions.changed, like anyone's
     }).catch(function (error) {
       toast(error.message);
     });
@@ -879,16 +896,6 @@
         });
       });
     });
-  }
-
-  // Positions are not broadcast (they are stated before the session, one by one): the chair's
-  // and the secretariat's tallies are fetched again now and then.
-  if (config.isChair || config.isOrganiser) {
-    window.setInterval(function () {
-      if (!document.hidden && socket.connected) {
-        refreshTallies();
-      }
-    }, 30000);
   }
 
   indexItems();
