@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+
+from flask import request
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError
 
 from ecabinet.extensions import db
 from ecabinet.identity.services import user_for_token
+from ecabinet.live import connections
 from ecabinet.live.handlers import HANDLERS, live_event, remember_connection
+
+log = logging.getLogger(__name__)
 
 
 def connect(auth=None):
@@ -19,16 +26,34 @@ def connect(auth=None):
             if found is None:
                 raise ConnectionRefusedError({"code": "unauthorized",
                                               "message": "invalid or expired token"})
-            remember_connection(*found)
+            user, token = found
         elif current_user.is_authenticated:
-            remember_connection(current_user._get_current_object(), None)
+            user, token = current_user._get_current_object(), None
         else:
             raise ConnectionRefusedError({"code": "unauthorized", "message": "sign in first"})
+        remember_connection(user, token)
+        user_id, token_id = user.id, token.id if token else None
     finally:
         db.session.remove()
+    try:
+        connections.register(request.sid, user_id, token_id)
+    except connections.RegistryUnavailable:
+        # A connection the registry does not know would keep hearing broadcasts after its
+        # credentials are revoked: refuse it rather than let it in unaccounted.
+        log.exception("could not register a live connection")
+        raise ConnectionRefusedError({"code": "unavailable", "message": _(
+            "Live updates are unavailable right now. Try again in a moment.")}) from None
+
+
+def disconnect(reason=None):
+    """Forget the connection. No database here: when a revocation cuts a connection of this
+    worker, this runs inside the revoking request's ``after_commit``, on that request's
+    session."""
+    connections.forget(request.sid)
 
 
 HANDLERS.append(("connect", connect))
+HANDLERS.append(("disconnect", disconnect))
 
 
 @live_event("me")

@@ -1,0 +1,232 @@
+"""Who is connected to /live, so that ending a user's sessions or revoking a token cuts their
+open connections at once.
+
+Every event a connection sends is checked again (:func:`ecabinet.live.handlers.connected_user`),
+but broadcasts are not: a connection stays in its meeting rooms until it disconnects. So the
+connect handler registers each connection (its sid, user id and token id) and
+:func:`end_connections` disconnects them once the transaction that revoked commits.
+
+With ``REDIS_URL`` set a connection may live on any worker, so the registry is in Redis and the
+disconnect goes through the Socket.IO message queue (python-socketio's ``PubSubManager``
+forwards it to the worker that holds the sid). Without Redis there is one process, and a dict
+of that process is the whole truth.
+
+A connection that authenticates just while its credentials are being revoked can slip past
+(read before the revocation commits, registered after it looked): harmless, because every room
+is joined through an event, and events from it are refused. Broadcasts to the whole namespace
+would change that; there are none.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import redis
+from flask import current_app
+
+from ecabinet.extensions import socketio
+from ecabinet.live import NAMESPACE, outbox
+
+log = logging.getLogger(__name__)
+
+#: Each worker writes its own connections again every REFRESH_SECONDS; an entry not written
+#: again within EXPIRY_SECONDS is gone. A crashed worker's connections died with it (their
+#: tablets reconnect elsewhere and register anew), so its entries only cost a disconnect
+#: message for a sid nobody holds: they must not live forever, but need not go fast. A live
+#: connection's entry must never lapse, or a revocation would miss it: five refreshes fit in an
+#: expiry, so a slow loop or a Redis hiccup of a few minutes costs nothing, and the next
+#: successful refresh writes everything again. Scores are wall-clock seconds: the workers'
+#: clocks are assumed NTP-synchronised (seconds of skew against minutes of expiry).
+REFRESH_SECONDS = 60
+EXPIRY_SECONDS = 300
+
+_EXTENSION_KEY = "ecabinet_live_connections"
+
+
+class RegistryUnavailable(Exception):
+    """The shared registry (Redis) could not be reached."""
+
+
+class LocalRegistry:
+    """The connections of this process; all of them when there is one process (no Redis)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[int, int | None]] = {}  # sid -> (user id, token id)
+
+    def add(self, sid: str, user_id: int, token_id: int | None) -> None:
+        with self._lock:
+            self._entries[sid] = (user_id, token_id)
+
+    def remove(self, sid: str) -> tuple[int, int | None] | None:
+        with self._lock:
+            return self._entries.pop(sid, None)
+
+    def sids(self, *, user_id: int | None = None, token_id: int | None = None) -> list[str]:
+        with self._lock:
+            return [sid for sid, (user, token) in self._entries.items()
+                    if (token == token_id if token_id is not None else user == user_id)]
+
+    def entries(self) -> dict[str, tuple[int, int | None]]:
+        with self._lock:
+            return dict(self._entries)
+
+    def start_refreshing(self) -> None:
+        """Nothing expires here: a process's dict dies with the process."""
+
+
+class RedisRegistry:
+    """The connections of every worker: a sorted set per user and per token, members the sids,
+    scores the time each entry lapses unless its worker writes it again (see
+    :data:`EXPIRY_SECONDS`); the keys expire too, so a user who is gone leaves nothing."""
+
+    def __init__(self, url: str, *, prefix: str, clock: Callable[[], float] = time.time):
+        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._prefix = prefix
+        self._clock = clock
+        self._own = LocalRegistry()  # this worker's connections: what it refreshes
+        self._lock = threading.Lock()
+        self._refreshing = False
+
+    def user_key(self, user_id: int) -> str:
+        return f"{self._prefix}:user:{user_id}"
+
+    def token_key(self, token_id: int) -> str:
+        return f"{self._prefix}:token:{token_id}"
+
+    def _keys(self, user_id: int, token_id: int | None) -> list[str]:
+        keys = [self.user_key(user_id)]
+        if token_id is not None:
+            keys.append(self.token_key(token_id))
+        return keys
+
+    def add(self, sid: str, user_id: int, token_id: int | None) -> None:
+        self._write({sid: (user_id, token_id)})
+        self._own.add(sid, user_id, token_id)
+
+    def remove(self, sid: str) -> None:
+        entry = self._own.remove(sid)  # no longer refreshed: it lapses even if Redis fails now
+        if entry is None:
+            return
+        try:
+            with self._redis.pipeline() as pipe:
+                for key in self._keys(*entry):
+                    pipe.zrem(key, sid)
+                pipe.execute()
+        except redis.RedisError as error:
+            raise RegistryUnavailable(str(error)) from error
+
+    def sids(self, *, user_id: int | None = None, token_id: int | None = None) -> list[str]:
+        key = self.token_key(token_id) if token_id is not None else self.user_key(user_id)
+        try:
+            members = self._redis.zrangebyscore(key, self._clock(), "+inf")
+        except redis.RedisError as error:
+            raise RegistryUnavailable(str(error)) from error
+        return [member.decode() for member in members]
+
+    def refresh(self) -> None:
+        """Write this worker's connections again with a new expiry."""
+        entries = self._own.entries()
+        if entries:
+            self._write(entries)
+
+    def _write(self, entries: dict[str, tuple[int, int | None]]) -> None:
+        now = self._clock()
+        try:
+            with self._redis.pipeline() as pipe:  # MULTI: all the keys of a sid or none
+                for sid, (user_id, token_id) in entries.items():
+                    for key in self._keys(user_id, token_id):
+                        pipe.zadd(key, {sid: now + EXPIRY_SECONDS})
+                        pipe.zremrangebyscore(key, "-inf", now)  # lapsed entries
+                        # Every write pushes the key's expiry to its newest member's.
+                        pipe.expire(key, EXPIRY_SECONDS)
+                pipe.execute()
+        except redis.RedisError as error:
+            raise RegistryUnavailable(str(error)) from error
+
+    def close(self) -> None:
+        """Let go of the Redis connections (a worker keeps its registry for its whole life)."""
+        self._redis.close()
+
+    def start_refreshing(self) -> None:
+        """Start this worker's refresh loop once (a greenlet under gevent, a thread otherwise)."""
+        with self._lock:
+            if self._refreshing:
+                return
+            self._refreshing = True
+        socketio.start_background_task(self._refresh_forever)
+
+    def _refresh_forever(self) -> None:
+        while True:
+            socketio.sleep(REFRESH_SECONDS)
+            try:
+                self.refresh()
+            except Exception:  # the loop must outlive any failure, or the entries lapse
+                log.exception("could not refresh the live connections in Redis")
+
+
+Registry = LocalRegistry | RedisRegistry
+
+
+def registry() -> Registry:
+    """This app's registry: in Redis when the app has ``REDIS_URL``, else in this process."""
+    app = current_app._get_current_object()
+    found = app.extensions.get(_EXTENSION_KEY)
+    if found is None:
+        if app.config.get("REDIS_URL"):
+            # The deployment's channel names the keys too: two deployments (or test runs)
+            # sharing one Redis never see each other's connections.
+            prefix = f"{app.config.get('LIVE_CHANNEL', 'ecabinet')}:live-connections"
+            found = RedisRegistry(app.config["REDIS_URL"], prefix=prefix)
+        else:
+            found = LocalRegistry()
+        found = app.extensions.setdefault(_EXTENSION_KEY, found)
+    return found
+
+
+def register(sid: str, user_id: int, token_id: int | None) -> None:
+    """Note a connection that has just authenticated (``token_id`` None: a browser session).
+
+    Raises :class:`RegistryUnavailable` when it cannot be noted: the caller refuses the
+    connection then, since a revocation could not find it.
+    """
+    found = registry()
+    found.add(sid, user_id, token_id)
+    found.start_refreshing()
+
+
+def forget(sid: str) -> None:
+    """The connection has gone; without Redis at this moment its entry lapses on its own."""
+    try:
+        registry().remove(sid)
+    except RegistryUnavailable:
+        log.exception("could not remove live connection %s from the registry", sid)
+
+
+def end_connections(*, user_id: int | None = None, token_id: int | None = None) -> None:
+    """Disconnect every live connection of the user, or only those of one token, once the
+    current transaction commits; if it rolls back, nobody is cut."""
+    if (user_id is None) == (token_id is None):
+        raise ValueError("end_connections takes a user_id or a token_id")
+    found = registry()
+    outbox.on_commit(lambda: _disconnect(found, user_id=user_id, token_id=token_id))
+
+
+def _disconnect(found: Registry, *, user_id: int | None, token_id: int | None) -> None:
+    try:
+        sids = found.sids(user_id=user_id, token_id=token_id)
+    except RegistryUnavailable:
+        log.exception("could not find the live connections of user %s / token %s",
+                      user_id, token_id)
+        return
+    for sid in sids:
+        # Local sid: disconnected here, and the disconnect handler forgets it. With the message
+        # queue, another worker's sid is disconnected there; a sid nobody holds any more (a
+        # dropped connection, a crashed worker's) is a no-op everywhere.
+        try:
+            socketio.server.disconnect(sid, namespace=NAMESPACE)
+        except Exception:  # the others are still cut
+            log.exception("could not disconnect live connection %s", sid)
