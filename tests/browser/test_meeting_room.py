@@ -363,3 +363,18 @@ def test_meeting_pages_fit_and_have_large_targets(viewport, room, tablet, live_s
         assert small_targets(page, "main") == [], path
         assert horizontal_overflow(page) <= 0, path
     snap(screenshot, tabs["chair"], f"meeting-room-chair-{viewport['width']}")
+
+
+def test_a_tablet_whose_account_is_switched_off_goes_back_to_the_sign_in_page(app, room, tablet,
+                                                                             live_server):
+    """The server cuts the live connection when the account's sessions end; the room page
+    reloads at once and, the session being gone, shows the sign-in page."""
+    from ecabinet.identity import services as identity
+
+    page = tablet()
+    sign_in(page, live_server, room.users["member"])
+    open_room(page, live_server, room)
+    with app.app_context(), unit_of_work():
+        identity.update_user(identity.get_user(room.users["member"].id), active=False,
+                             actor=identity.get_user(room.users["secretariat"].id))
+    expect(page).to_have_url(re.compile(r"/login"), timeout=15_000)

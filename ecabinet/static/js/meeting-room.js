@@ -172,8 +172,13 @@
     connection("online");
     join();
   });
-  socket.on("disconnect", function () {
+  socket.on("disconnect", function (reason) {
     connection("offline");
+    if (reason === "io server disconnect") {
+      // The server cut this connection (the session ended or the token was revoked) and will
+      // not take it back: reloading shows the sign-in page when the session is gone.
+      window.location.reload();
+    }
   });
   socket.on("connect_error", function () {
     connection("offline");

@@ -650,9 +650,12 @@ function connectLive() {
       }
     });
   });
-  socket.on("disconnect", () => {
+  socket.on("disconnect", (reason) => {
     if (state.following || state.presenting) {
       say(W.offline);
+    }
+    if (reason === "io server disconnect") {
+      window.location.reload(); // cut by the server (session ended): back to the sign-in page
     }
   });
   socket.on("presenter.page", (presentation) => {
