@@ -112,10 +112,20 @@ class Meeting(db.Model):
         return "participants" not in inspect(self).unloaded
 
     def participant(self, user_id: int) -> Participant | None:
+        """The user's place in the meeting. Access rules ask for it many times a request: one
+        found is remembered by this instance (it lives as long as the request's session, and a
+        participant is never deleted, only changed in place); one not found is asked again,
+        since an invitation may add it."""
         if self._participants_loaded():
             return next((p for p in self.participants if p.user_id == user_id), None)
-        return db.session.scalar(select(Participant).where(Participant.meeting_id == self.id,
-                                                           Participant.user_id == user_id))
+        found = self.__dict__.setdefault("_participant_of", {})
+        if user_id not in found:
+            participant = db.session.scalar(select(Participant).where(
+                Participant.meeting_id == self.id, Participant.user_id == user_id))
+            if participant is None:
+                return None
+            found[user_id] = participant
+        return found[user_id]
 
     @property
     def voting_participants(self) -> list[Participant]:

@@ -199,3 +199,20 @@ def test_refusals_keep_the_order_of_the_access_rules(app, api, session_open, mak
     finally:
         for client in tablets.values():
             client.disconnect(namespace=NS)
+
+
+def test_joining_asks_for_the_caller_s_place_in_the_meeting_once(app, session_open, statements):
+    """The access rules ask "who is this user in this meeting?" many times while a join builds
+    its snapshot; the database is asked once (it was 17 times, each with the user's roles)."""
+    cab = session_open
+    tablet = socketio.test_client(app, namespace=NS, auth={"token": cab.tokens["m1"]})
+    try:
+        ack, sent = statements.during(lambda: tablet.emit(
+            "meeting.join", {"meeting_id": cab.meeting_id}, namespace=NS, callback=True))
+        assert ack["ok"], ack
+        lookups = [s for s in sent if "FROM meeting_participants" in s
+                   and "meeting_participants.user_id = " in s]
+        assert len(lookups) == 1, lookups
+        assert len(sent) <= 15, sent
+    finally:
+        tablet.disconnect(namespace=NS)
