@@ -29,6 +29,7 @@ from ecabinet.docs.jobs import local_worker
 from ecabinet.extensions import db
 from ecabinet.identity import services as identity
 from ecabinet.identity.models import ROLES_REQUIRING_TOTP
+from ecabinet.live import connections
 from ecabinet.meetings import progress
 
 PASSWORD = "correct horse battery staple"
@@ -147,6 +148,7 @@ def make_app(db_url, tmp_path):
     # the next test empties the database.
     local_worker().wait_idle(timeout=120)
     for app in apps:
+        connections.stop_watching(app)
         progress.wait_idle(app)
         with app.app_context():
             db.session.remove()

@@ -23,6 +23,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import redis
 from flask import current_app
@@ -73,6 +74,10 @@ class LocalRegistry:
     def entries(self) -> dict[str, tuple[int, int | None]]:
         with self._lock:
             return dict(self._entries)
+
+    def own_entries(self) -> dict[str, tuple[int, int | None]]:
+        """The connections this process holds (all of them, here)."""
+        return self.entries()
 
     def start_refreshing(self) -> None:
         """Nothing expires here: a process's dict dies with the process."""
@@ -126,6 +131,10 @@ class RedisRegistry:
         except redis.RedisError as error:
             raise RegistryUnavailable(str(error)) from error
         return [member.decode() for member in members]
+
+    def own_entries(self) -> dict[str, tuple[int, int | None]]:
+        """The connections this worker holds."""
+        return self._own.entries()
 
     def refresh(self) -> None:
         """Write this worker's connections again with a new expiry."""
@@ -196,6 +205,99 @@ def register(sid: str, user_id: int, token_id: int | None) -> None:
     found = registry()
     found.add(sid, user_id, token_id)
     found.start_refreshing()
+    _start_watching(current_app._get_current_object())
+
+
+# --- what the registry cannot be told ------------------------------------------------------------
+
+#: How often each process checks the credentials of the connections it holds.
+WATCH_SECONDS = 30
+
+
+def lapsed(entries: dict[str, tuple[int, int | None]]) -> list[str]:
+    """The sids among ``entries`` whose token ran out or was revoked, or whose account is
+    switched off: what no revocation announced — a token reaching its expiry, or a change made
+    by another process that has no way to the registry (``ecabinet import-users`` without
+    Redis, an administrator's SQL). Two queries, whatever the number of connections."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import or_, select
+
+    from ecabinet.extensions import db
+    from ecabinet.identity.models import ApiToken, User
+
+    if not entries:
+        return []
+    token_ids = {token for _user, token in entries.values() if token is not None}
+    user_ids = {user for user, _token in entries.values()}
+    dead_tokens = set(db.session.scalars(select(ApiToken.id).where(
+        ApiToken.id.in_(token_ids),
+        or_(ApiToken.revoked_at.is_not(None), ApiToken.expires_at <= datetime.now(UTC))))
+    ) if token_ids else set()
+    dead_users = set(db.session.scalars(select(User.id).where(User.id.in_(user_ids),
+                                                              User.active.is_(False))))
+    return [sid for sid, (user, token) in entries.items()
+            if user in dead_users or token in dead_tokens]
+
+
+def check_once(app) -> list[str]:
+    """Disconnect this process's connections whose credentials lapsed; their sids."""
+    from ecabinet.extensions import db
+
+    with app.app_context():
+        try:
+            cut = lapsed(registry().own_entries())
+        finally:
+            db.session.remove()
+    for sid in cut:
+        try:
+            socketio.server.disconnect(sid, namespace=NAMESPACE)
+        except Exception:  # the others are still cut
+            log.exception("could not disconnect live connection %s", sid)
+    return cut
+
+
+@dataclass
+class _Watch:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    running: bool = False
+    stopped: bool = False  # the app is going away (tests; a graceful stop)
+
+
+def _watch_of(app) -> _Watch:
+    return app.extensions.setdefault("ecabinet_live_watch", _Watch())
+
+
+def _start_watching(app) -> None:
+    watch = _watch_of(app)
+    with watch.lock:
+        start = not watch.running and not watch.stopped
+        watch.running = watch.running or start
+    if start:
+        socketio.start_background_task(_watch_forever, app)
+
+
+def stop_watching(app) -> None:
+    """No more checks for this app: its task ends at its next wake-up without a query."""
+    watch = _watch_of(app)
+    with watch.lock:
+        watch.stopped = True
+
+
+def _watch_forever(app) -> None:
+    """Every :data:`WATCH_SECONDS` while this process holds connections; the task ends when it
+    holds none (the next connection starts it again), so none outlives its connections."""
+    watch = _watch_of(app)
+    while True:
+        socketio.sleep(WATCH_SECONDS)
+        with watch.lock:
+            if watch.stopped or not app.extensions[_EXTENSION_KEY].own_entries():
+                watch.running = False
+                return
+        try:
+            check_once(app)
+        except Exception:  # keep watching: the next round may reach the database again
+            log.exception("could not check the live connections' credentials")
 
 
 def forget(sid: str) -> None:

@@ -376,3 +376,54 @@ def _next_disconnect(pubsub) -> str:
             assert data["method"] == "disconnect" and data["namespace"] == NAMESPACE, data
             return data["sid"]
     raise AssertionError(f"no disconnect published within {WAIT} s")
+
+
+# --- what nobody announced: a token running out, a change behind the registry's back ------------
+
+def _behind_the_back(app, change) -> None:
+    """A change no revocation announces (as another process without the registry makes it)."""
+    with app.app_context(), unit_of_work():
+        change()
+
+
+def test_a_token_that_runs_out_is_cut_at_the_next_check(app, session_open, tablets):  # noqa: F811
+    from datetime import UTC, datetime, timedelta
+
+    m1_token = token_id(app, session_open.tokens["m1"])
+    _behind_the_back(app, lambda: setattr(db.session.get(ApiToken, m1_token), "expires_at",
+                                          datetime.now(UTC) - timedelta(seconds=1)))
+    assert len(connections.check_once(app)) == 1
+    assert not tablets["m1"].is_connected(NAMESPACE)
+    assert all(tablets[who].is_connected(NAMESPACE) for who in ("chair", "m2", "m1_phone"))
+    assert connections.check_once(app) == []  # nothing more to cut
+
+
+def test_an_account_switched_off_elsewhere_is_cut_at_the_next_check(
+        app, session_open, tablets):  # noqa: F811
+    member_id = session_open.users["m1"].id
+    _behind_the_back(app, lambda: setattr(identity.get_user(member_id), "active", False))
+    assert len(connections.check_once(app)) == 2  # the tablet and the phone
+    assert not tablets["m1"].is_connected(NAMESPACE)
+    assert not tablets["m1_phone"].is_connected(NAMESPACE)
+    assert tablets["chair"].is_connected(NAMESPACE)
+
+
+def test_the_watch_runs_while_there_are_connections_and_then_ends(app, make_user, token_for,
+                                                                 monkeypatch):
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr(connections, "WATCH_SECONDS", 0.05)
+    member = make_user("member")
+    secret = token_for(member)
+    tablet = connect(app, auth={"token": secret})
+    watch = connections._watch_of(app)
+    assert watch.running
+    _behind_the_back(app, lambda: setattr(db.session.get(ApiToken, token_id(app, secret)),
+                                          "expires_at", datetime.now(UTC)))
+    deadline = time.monotonic() + WAIT
+    while tablet.is_connected(NAMESPACE):  # cut by the watch itself, within a few rounds
+        assert time.monotonic() < deadline, "the watch did not cut the expired token"
+        time.sleep(0.02)
+    while watch.running:  # no connection left: the task ends
+        assert time.monotonic() < deadline, "the watch outlived its connections"
+        time.sleep(0.02)
