@@ -317,6 +317,27 @@ def end_connections(*, user_id: int | None = None, token_id: int | None = None) 
     outbox.on_commit(lambda: _disconnect(found, user_id=user_id, token_id=token_id))
 
 
+def leave_rooms(user_id: int, rooms: list[str]) -> None:
+    """Once the current transaction commits, take every live connection of the user out of
+    ``rooms`` (on whichever worker holds it: the message queue forwards it)."""
+    found = registry()
+    outbox.on_commit(lambda: _leave(found, user_id, rooms))
+
+
+def _leave(found: Registry, user_id: int, rooms: list[str]) -> None:
+    try:
+        sids = found.sids(user_id=user_id)
+    except RegistryUnavailable:
+        log.exception("could not find the live connections of user %s", user_id)
+        return
+    for sid in sids:
+        for room in rooms:
+            try:
+                socketio.server.leave_room(sid, room, namespace=NAMESPACE)
+            except Exception:  # the other rooms and connections still go
+                log.exception("could not take live connection %s out of %s", sid, room)
+
+
 def _disconnect(found: Registry, *, user_id: int | None, token_id: int | None) -> None:
     try:
         sids = found.sids(user_id=user_id, token_id=token_id)

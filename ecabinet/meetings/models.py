@@ -113,9 +113,10 @@ class Meeting(db.Model):
 
     def participant(self, user_id: int) -> Participant | None:
         """The user's place in the meeting. Access rules ask for it many times a request: one
-        found is remembered by this instance (it lives as long as the request's session, and a
-        participant is never deleted, only changed in place); one not found is asked again,
-        since an invitation may add it."""
+        found is remembered by this instance (it lives as long as the request's session; a
+        participant is changed in place, and removed only through the loaded ``participants``,
+        which is read instead once loaded — see :meth:`forget_participants`); one not found is
+        asked again, since an invitation may add it."""
         if self._participants_loaded():
             return next((p for p in self.participants if p.user_id == user_id), None)
         found = self.__dict__.setdefault("_participant_of", {})
@@ -126,6 +127,11 @@ class Meeting(db.Model):
                 return None
             found[user_id] = participant
         return found[user_id]
+
+    def forget_participants(self) -> None:
+        """Read the participants from the database again at the next look."""
+        self.__dict__.pop("_participant_of", None)
+        db.session.expire(self, ["participants"])
 
     @property
     def voting_participants(self) -> list[Participant]:

@@ -25,6 +25,18 @@ def tallies_room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}:tallies"
 
 
+def all_rooms(meeting_id: int) -> list[str]:
+    return [room(meeting_id), voters_room(meeting_id), tallies_room(meeting_id)]
+
+
+def leave(meeting_id: int, user_id: int) -> None:
+    """Once the change commits, take the user's open connections out of the meeting's rooms
+    (uninvited: they hear nothing more of it)."""
+    from ecabinet.live import connections
+
+    connections.leave_rooms(user_id, all_rooms(meeting_id))
+
+
 def broadcast_state(meeting: Meeting) -> None:
     from ecabinet.meetings.state import public_state
 

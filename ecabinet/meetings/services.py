@@ -19,6 +19,7 @@ from ecabinet.identity.models import User
 from ecabinet.meetings import access, rooms, signals
 from ecabinet.meetings.models import (
     TRANSITIONS,
+    VOTING_ROLES,
     AgendaItem,
     ItemInvitee,
     Meeting,
@@ -160,6 +161,8 @@ def invite(actor: User, meeting: Meeting, *, user_id: int, role: str) -> Partici
     db.session.flush()
     audit.record("meeting.invite", actor=actor, target=meeting,
                  details={"user_id": user.id, "role": role_value.value})
+    if role_value in VOTING_ROLES:
+        _members_changed(meeting)
     return participant
 
 
@@ -173,6 +176,17 @@ def uninvite(actor: User, meeting: Meeting, user_id: int) -> None:
     db.session.flush()
     audit.record("meeting.uninvite", actor=actor, target=meeting,
                  details={"user_id": participant.user_id})
+    if not access.can_see_meeting(participant.user, meeting):
+        rooms.leave(meeting.id, participant.user_id)  # their open tablets hear no more of it
+    if participant.role in VOTING_ROLES:
+        _members_changed(meeting)
+
+
+def _members_changed(meeting: Meeting) -> None:
+    from ecabinet.meetings import session
+
+    meeting.forget_participants()  # the tallies count the members again
+    session.broadcast_tallies(meeting)
 
 
 # --- agenda --------------------------------------------------------------------------------------

@@ -164,6 +164,14 @@ def position_tally(item: AgendaItem) -> dict:
     return tally
 
 
+def broadcast_tallies(meeting: Meeting) -> None:
+    """Every item's tally again (the number of members changed, so the "none" counts did),
+    while positions are being stated."""
+    if meeting.status in POSITIONS_OPEN:
+        for item in meeting.items:
+            rooms.broadcast_tally(meeting, item.id, position_tally(item))
+
+
 def uncontested_items(meeting: Meeting) -> list[AgendaItem]:
     """Items nobody objects to or asks to speak on, not yet adopted."""
     return [item for item in meeting.items if item.adopted_without_discussion_at is None

@@ -207,3 +207,47 @@ def test_the_chair_s_room_shows_a_position_without_reloading(api, cabinet, table
     assert put_position(api, cabinet, "m2", cabinet.items[0], "agree")[0] == 200
     expect(tally).to_have_text(_counts(1, 1, 0, 3))
     assert chair.evaluate("window.__sameDocument") is True
+
+
+def test_inviting_and_uninviting_a_member_updates_every_tally(api, cabinet, tablets):
+    """The "none" count is the members who stated nothing: one more member, one more each."""
+    mid = cabinet.meeting_id
+    status, _ = api(cabinet, "POST", f"/api/v1/meetings/{mid}/participants",
+                    {"user_id": cabinet.users["outsider"].id, "role": "member"},
+                    who="secretariat")
+    assert status == 201
+    messages = wait_for(tablets["chair"], count=len(cabinet.items))
+    assert {m["agenda_item_id"] for m in messages} == set(cabinet.items)
+    assert all(m["tally"] == {"agree": 0, "object": 0, "speak": 0, "none": 6} for m in messages)
+    assert heard(tablets["m1"]) == [] and heard(tablets["guest"]) == []
+
+    status, _ = api(cabinet, "DELETE",
+                    f"/api/v1/meetings/{mid}/participants/{cabinet.users['outsider'].id}",
+                    who="secretariat")
+    assert status == 204
+    messages = wait_for(tablets["chair"], count=len(cabinet.items))
+    assert all(m["tally"]["none"] == 5 for m in messages)
+
+
+def test_an_uninvited_member_s_tablet_hears_no_more_of_the_meeting(api, cabinet, tablets):
+    mid = cabinet.meeting_id
+    status, _ = api(cabinet, "DELETE",
+                    f"/api/v1/meetings/{mid}/participants/{cabinet.users['m4'].id}",
+                    who="secretariat")
+    assert status == 204
+    for client in tablets.values():
+        client.get_received(NS)
+    status, _ = api(cabinet, "POST", f"/api/v1/meetings/{mid}/transition",
+                    {"to": "in_session"}, who="chair")
+    assert status == 200
+
+    def states(who):
+        deadline = time.monotonic() + 5
+        while True:
+            found = [m for m in tablets[who].get_received(NS) if m["name"] == "meeting.state"]
+            if found or time.monotonic() > deadline or who == "m4":
+                return found
+            time.sleep(0.02)
+
+    assert states("m1"), "the members still in the meeting hear the session start"
+    assert states("m4") == []  # the uninvited one, asked after the others heard it
