@@ -15,9 +15,8 @@ from sqlalchemy import func, select
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
 from ecabinet.extensions import db
-from ecabinet.identity import passwords, totp
+from ecabinet.identity import passwords, signals, totp
 from ecabinet.identity.models import ApiToken, Organisation, Role, User, UserRole
-from ecabinet.live import connections as live_connections
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -181,7 +180,7 @@ def _end_sessions(user: User) -> None:
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
         token.revoked_at = now
-    live_connections.end_connections(user_id=user.id)
+    signals.sessions_ended.send(user)
 
 
 @dataclass
@@ -322,4 +321,4 @@ def revoke_token(token: ApiToken, *, actor) -> None:
         audit.record("auth.token_revoked", actor=actor, target=token)
     # Even when it was revoked already: a connection that authenticated just while it was being
     # revoked is cut now.
-    live_connections.end_connections(token_id=token.id)
+    signals.token_revoked.send(token)

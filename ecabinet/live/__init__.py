@@ -12,7 +12,9 @@ NAMESPACE = "/live"
 
 def init_app(app: Flask) -> None:
     """Bind every feature's handlers to this app's server; call after the features are loaded."""
+    from ecabinet.identity import signals as identity_signals
     from ecabinet.live import (
+        connections,
         events,  # noqa: F401 - declares the shared handlers
         outbox,
     )
@@ -20,3 +22,6 @@ def init_app(app: Flask) -> None:
 
     outbox.install()
     bind_handlers()
+    # Module-level functions: blinker keeps each once however many apps are built.
+    identity_signals.sessions_ended.connect(connections.on_sessions_ended)
+    identity_signals.token_revoked.connect(connections.on_token_revoked)

@@ -317,6 +317,16 @@ def end_connections(*, user_id: int | None = None, token_id: int | None = None) 
     outbox.on_commit(lambda: _disconnect(found, user_id=user_id, token_id=token_id))
 
 
+def on_sessions_ended(user, **_kwargs) -> None:
+    """identity's ``sessions_ended``: every connection of the user goes."""
+    end_connections(user_id=user.id)
+
+
+def on_token_revoked(token, **_kwargs) -> None:
+    """identity's ``token_revoked``: the connections made with that token go."""
+    end_connections(token_id=token.id)
+
+
 def leave_rooms(user_id: int, rooms: list[str]) -> None:
     """Once the current transaction commits, take every live connection of the user out of
     ``rooms`` (on whichever worker holds it: the message queue forwards it)."""
