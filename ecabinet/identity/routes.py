@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 
 from flask import (
@@ -57,6 +58,9 @@ def _finish_login(user, method: str):
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(user)
     session.permanent = True
+    # This sign-in's own id: signing out ends what it opened (its live connections), and only
+    # that, not the user's other browsers and tablets.
+    session["login_id"] = secrets.token_urlsafe(16)
     services.record_login(user, method=method)
     return redirect(target)
 
@@ -124,9 +128,11 @@ def logout():
     if current_user.is_authenticated:
         with unit_of_work():
             from ecabinet.audit import services as audit
+            from ecabinet.identity import signals
 
             user = current_user._get_current_object()
             audit.record("auth.logout", actor=user, target=user)
+            signals.signed_out.send(user, login_id=session.get("login_id"))
     logout_user()
     session.clear()
     return redirect(url_for("identity.login"))

@@ -12,3 +12,7 @@ sessions_ended = _signals.signal("identity-sessions-ended")
 
 #: sender: the ApiToken revoked (also when it was revoked already: asked again is no error).
 token_revoked = _signals.signal("identity-token-revoked")
+
+#: sender: the User who signed out of one browser; kwargs: login_id (that sign-in's id, kept in
+#: its session as ``login_id``; None for a session older than the id).
+signed_out = _signals.signal("identity-signed-out")

@@ -25,3 +25,4 @@ def init_app(app: Flask) -> None:
     # Module-level functions: blinker keeps each once however many apps are built.
     identity_signals.sessions_ended.connect(connections.on_sessions_ended)
     identity_signals.token_revoked.connect(connections.on_token_revoked)
+    identity_signals.signed_out.connect(connections.on_signed_out)

@@ -46,6 +46,11 @@ EXPIRY_SECONDS = 300
 
 _EXTENSION_KEY = "ecabinet_live_connections"
 
+#: What a connection is known by: (user id, token id, sign-in id). A bearer token's connection
+#: has a token id; a browser's has the id of the sign-in its cookie carries (``login_id`` in the
+#: session, new at each sign-in), so signing out cuts that browser's connections only.
+Entry = tuple[int, int | None, str | None]
+
 
 class RegistryUnavailable(Exception):
     """The shared registry (Redis) could not be reached."""
@@ -56,26 +61,32 @@ class LocalRegistry:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[int, int | None]] = {}  # sid -> (user id, token id)
+        self._entries: dict[str, Entry] = {}  # sid -> entry
 
-    def add(self, sid: str, user_id: int, token_id: int | None) -> None:
+    def add(self, sid: str, user_id: int, token_id: int | None,
+            login_id: str | None = None) -> None:
         with self._lock:
-            self._entries[sid] = (user_id, token_id)
+            self._entries[sid] = (user_id, token_id, login_id)
 
-    def remove(self, sid: str) -> tuple[int, int | None] | None:
+    def remove(self, sid: str) -> Entry | None:
         with self._lock:
             return self._entries.pop(sid, None)
 
-    def sids(self, *, user_id: int | None = None, token_id: int | None = None) -> list[str]:
+    def sids(self, *, user_id: int | None = None, token_id: int | None = None,
+             login_id: str | None = None) -> list[str]:
+        """The sids of one token, or one sign-in, or else of one user."""
         with self._lock:
-            return [sid for sid, (user, token) in self._entries.items()
-                    if (token == token_id if token_id is not None else user == user_id)]
+            if token_id is not None:
+                return [sid for sid, entry in self._entries.items() if entry[1] == token_id]
+            if login_id is not None:
+                return [sid for sid, entry in self._entries.items() if entry[2] == login_id]
+            return [sid for sid, entry in self._entries.items() if entry[0] == user_id]
 
-    def entries(self) -> dict[str, tuple[int, int | None]]:
+    def entries(self) -> dict[str, Entry]:
         with self._lock:
             return dict(self._entries)
 
-    def own_entries(self) -> dict[str, tuple[int, int | None]]:
+    def own_entries(self) -> dict[str, Entry]:
         """The connections this process holds (all of them, here)."""
         return self.entries()
 
@@ -102,15 +113,22 @@ class RedisRegistry:
     def token_key(self, token_id: int) -> str:
         return f"{self._prefix}:token:{token_id}"
 
-    def _keys(self, user_id: int, token_id: int | None) -> list[str]:
+    def login_key(self, login_id: str) -> str:
+        return f"{self._prefix}:login:{login_id}"
+
+    def _keys(self, user_id: int, token_id: int | None, login_id: str | None = None
+              ) -> list[str]:
         keys = [self.user_key(user_id)]
         if token_id is not None:
             keys.append(self.token_key(token_id))
+        if login_id is not None:
+            keys.append(self.login_key(login_id))
         return keys
 
-    def add(self, sid: str, user_id: int, token_id: int | None) -> None:
-        self._write({sid: (user_id, token_id)})
-        self._own.add(sid, user_id, token_id)
+    def add(self, sid: str, user_id: int, token_id: int | None,
+            login_id: str | None = None) -> None:
+        self._write({sid: (user_id, token_id, login_id)})
+        self._own.add(sid, user_id, token_id, login_id)
 
     def remove(self, sid: str) -> None:
         entry = self._own.remove(sid)  # no longer refreshed: it lapses even if Redis fails now
@@ -124,15 +142,21 @@ class RedisRegistry:
         except redis.RedisError as error:
             raise RegistryUnavailable(str(error)) from error
 
-    def sids(self, *, user_id: int | None = None, token_id: int | None = None) -> list[str]:
-        key = self.token_key(token_id) if token_id is not None else self.user_key(user_id)
+    def sids(self, *, user_id: int | None = None, token_id: int | None = None,
+             login_id: str | None = None) -> list[str]:
+        if token_id is not None:
+            key = self.token_key(token_id)
+        elif login_id is not None:
+            key = self.login_key(login_id)
+        else:
+            key = self.user_key(user_id)
         try:
             members = self._redis.zrangebyscore(key, self._clock(), "+inf")
         except redis.RedisError as error:
             raise RegistryUnavailable(str(error)) from error
         return [member.decode() for member in members]
 
-    def own_entries(self) -> dict[str, tuple[int, int | None]]:
+    def own_entries(self) -> dict[str, Entry]:
         """The connections this worker holds."""
         return self._own.entries()
 
@@ -142,12 +166,12 @@ class RedisRegistry:
         if entries:
             self._write(entries)
 
-    def _write(self, entries: dict[str, tuple[int, int | None]]) -> None:
+    def _write(self, entries: dict[str, Entry]) -> None:
         now = self._clock()
         try:
             with self._redis.pipeline() as pipe:  # MULTI: all the keys of a sid or none
-                for sid, (user_id, token_id) in entries.items():
-                    for key in self._keys(user_id, token_id):
+                for sid, entry in entries.items():
+                    for key in self._keys(*entry):
                         pipe.zadd(key, {sid: now + EXPIRY_SECONDS})
                         pipe.zremrangebyscore(key, "-inf", now)  # lapsed entries
                         # Every write pushes the key's expiry to its newest member's.
@@ -196,14 +220,15 @@ def registry() -> Registry:
     return found
 
 
-def register(sid: str, user_id: int, token_id: int | None) -> None:
-    """Note a connection that has just authenticated (``token_id`` None: a browser session).
+def register(sid: str, user_id: int, token_id: int | None, login_id: str | None = None) -> None:
+    """Note a connection that has just authenticated: with a token, or (``token_id`` None) a
+    browser's sign-in.
 
     Raises :class:`RegistryUnavailable` when it cannot be noted: the caller refuses the
     connection then, since a revocation could not find it.
     """
     found = registry()
-    found.add(sid, user_id, token_id)
+    found.add(sid, user_id, token_id, login_id)
     found.start_refreshing()
     _start_watching(current_app._get_current_object())
 
@@ -214,7 +239,7 @@ def register(sid: str, user_id: int, token_id: int | None) -> None:
 WATCH_SECONDS = 30
 
 
-def lapsed(entries: dict[str, tuple[int, int | None]]) -> list[str]:
+def lapsed(entries: dict[str, Entry]) -> list[str]:
     """The sids among ``entries`` whose token ran out or was revoked, or whose account is
     switched off: what no revocation announced — a token reaching its expiry, or a change made
     by another process that has no way to the registry (``ecabinet import-users`` without
@@ -228,16 +253,16 @@ def lapsed(entries: dict[str, tuple[int, int | None]]) -> list[str]:
 
     if not entries:
         return []
-    token_ids = {token for _user, token in entries.values() if token is not None}
-    user_ids = {user for user, _token in entries.values()}
+    token_ids = {entry[1] for entry in entries.values() if entry[1] is not None}
+    user_ids = {entry[0] for entry in entries.values()}
     dead_tokens = set(db.session.scalars(select(ApiToken.id).where(
         ApiToken.id.in_(token_ids),
         or_(ApiToken.revoked_at.is_not(None), ApiToken.expires_at <= datetime.now(UTC))))
     ) if token_ids else set()
     dead_users = set(db.session.scalars(select(User.id).where(User.id.in_(user_ids),
                                                               User.active.is_(False))))
-    return [sid for sid, (user, token) in entries.items()
-            if user in dead_users or token in dead_tokens]
+    return [sid for sid, entry in entries.items()
+            if entry[0] in dead_users or entry[1] in dead_tokens]
 
 
 def check_once(app) -> list[str]:
@@ -308,13 +333,16 @@ def forget(sid: str) -> None:
         log.exception("could not remove live connection %s from the registry", sid)
 
 
-def end_connections(*, user_id: int | None = None, token_id: int | None = None) -> None:
-    """Disconnect every live connection of the user, or only those of one token, once the
-    current transaction commits; if it rolls back, nobody is cut."""
-    if (user_id is None) == (token_id is None):
-        raise ValueError("end_connections takes a user_id or a token_id")
+def end_connections(*, user_id: int | None = None, token_id: int | None = None,
+                    login_id: str | None = None) -> None:
+    """Disconnect every live connection of the user, or only those of one token or of one
+    browser sign-in, once the current transaction commits; if it rolls back, nobody is cut."""
+    selector = {name: value for name, value in (("user_id", user_id), ("token_id", token_id),
+                                                ("login_id", login_id)) if value is not None}
+    if len(selector) != 1:
+        raise ValueError("end_connections takes one of a user_id, a token_id or a login_id")
     found = registry()
-    outbox.on_commit(lambda: _disconnect(found, user_id=user_id, token_id=token_id))
+    outbox.on_commit(lambda: _disconnect(found, **selector))
 
 
 def on_sessions_ended(user, **_kwargs) -> None:
@@ -325,6 +353,12 @@ def on_sessions_ended(user, **_kwargs) -> None:
 def on_token_revoked(token, **_kwargs) -> None:
     """identity's ``token_revoked``: the connections made with that token go."""
     end_connections(token_id=token.id)
+
+
+def on_signed_out(user, *, login_id: str | None = None, **_kwargs) -> None:
+    """identity's ``signed_out``: that browser's connections go (not the user's others)."""
+    if login_id:
+        end_connections(login_id=login_id)
 
 
 def leave_rooms(user_id: int, rooms: list[str]) -> None:
@@ -348,12 +382,11 @@ def _leave(found: Registry, user_id: int, rooms: list[str]) -> None:
                 log.exception("could not take live connection %s out of %s", sid, room)
 
 
-def _disconnect(found: Registry, *, user_id: int | None, token_id: int | None) -> None:
+def _disconnect(found: Registry, **selector) -> None:
     try:
-        sids = found.sids(user_id=user_id, token_id=token_id)
+        sids = found.sids(**selector)
     except RegistryUnavailable:
-        log.exception("could not find the live connections of user %s / token %s",
-                      user_id, token_id)
+        log.exception("could not find the live connections of %s", selector)
         return
     for sid in sids:
         # Local sid: disconnected here, and the disconnect handler forgets it. With the message

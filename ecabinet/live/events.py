@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import request
+from flask import request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError
@@ -26,9 +26,11 @@ def connect(auth=None):
             if found is None:
                 raise ConnectionRefusedError({"code": "unauthorized",
                                               "message": "invalid or expired token"})
-            user, token = found
+            (user, token), login_id = found, None
         elif current_user.is_authenticated:
+            # A browser: known by its sign-in, so that signing out cuts this browser only.
             user, token = current_user._get_current_object(), None
+            login_id = session.get("login_id")
         else:
             raise ConnectionRefusedError({"code": "unauthorized", "message": "sign in first"})
         remember_connection(user, token)
@@ -36,7 +38,7 @@ def connect(auth=None):
     finally:
         db.session.remove()
     try:
-        connections.register(request.sid, user_id, token_id)
+        connections.register(request.sid, user_id, token_id, login_id)
     except connections.RegistryUnavailable:
         # A connection the registry does not know would keep hearing broadcasts after its
         # credentials are revoked: refuse it rather than let it in unaccounted.

@@ -234,7 +234,7 @@ def test_the_registry_follows_connect_and_disconnect(app, client, auth, make_use
 
 def test_a_connection_the_registry_cannot_note_is_refused(app, make_user, token_for,
                                                           monkeypatch, caplog):
-    def unavailable(sid, user_id, token_id):
+    def unavailable(sid, user_id, token_id, login_id=None):
         raise connections.RegistryUnavailable("Redis is down")
 
     monkeypatch.setattr(connections, "register", unavailable)
@@ -427,3 +427,27 @@ def test_the_watch_runs_while_there_are_connections_and_then_ends(app, make_user
     while watch.running:  # no connection left: the task ends
         assert time.monotonic() < deadline, "the watch outlived its connections"
         time.sleep(0.02)
+
+
+# --- signing out of a browser --------------------------------------------------------------------
+
+def test_signing_out_cuts_that_browser_s_connections_only(app, make_user, token_for):
+    """A tablet left open on a shared device must not keep voting as whoever signed out: the
+    browser's sign-in is what its connection is known by, and signing out ends it. The same
+    person's other browser and their token tablet stay."""
+    member = make_user("member")
+    first, second = app.test_client(), app.test_client()
+    first_auth, second_auth = AuthActions(app, first), AuthActions(app, second)
+    assert first_auth.login(member).status_code == 302
+    assert second_auth.login(member).status_code == 302
+    here = connect(app, flask_test_client=first)
+    other_browser = connect(app, flask_test_client=second)
+    tablet = connect(app, auth={"token": token_for(member)})
+    assert all(c.is_connected(NAMESPACE) for c in (here, other_browser, tablet))
+
+    assert first_auth.logout().status_code == 302
+    assert not here.is_connected(NAMESPACE)
+    assert other_browser.is_connected(NAMESPACE) and tablet.is_connected(NAMESPACE)
+    assert call(other_browser, "me")["ok"] is True
+    for live in (other_browser, tablet):
+        live.disconnect(namespace=NAMESPACE)
