@@ -518,9 +518,13 @@ def sign(actor: User, decision: Decision, *, pin: str, otp: str | None,
         pdf_of(decision), key=key, pin=pin, field_name=fields_pdf.SIGNER_FIELD, level=level,
         appearance=signing.Appearance(kind="person", image=signing.signature_image(actor)),
         box=found.signature, page=found.signature_page, certify=True,
-        reason=f"{actor.name} ký {layout.KINDS[decision.kind].type_name or 'công văn'}")
+        reason=_signing_reason(actor, decision))
     _record_signature(actor, decision, signed, level=level, external=False)
     return decision
+
+
+def _signing_reason(actor: User, decision: Decision) -> str:
+    return f"{actor.name} ký {layout.KINDS[decision.kind].type_name or 'công văn'}"
 
 
 def _record_signature(actor: User, decision: Decision, signed: bytes, *, level: str,
@@ -576,7 +580,8 @@ def prepare_external(actor: User, decision: Decision, *, certificate: str,
         pdf_of(decision), user=actor, certificate=_certificate_bytes(certificate),
         field_name=fields_pdf.SIGNER_FIELD, level=level,
         appearance=signing.Appearance(kind="person", image=signing.signature_image(actor)),
-        box=found.signature, page=found.signature_page)
+        box=found.signature, page=found.signature_page, certify=True,
+        reason=_signing_reason(actor, decision))
     audit.record("decision.sign_prepared", actor=actor, target=decision,
                  details={"pending_id": pending.id, "level": level})
     return {**pending.as_json(), "level": level}

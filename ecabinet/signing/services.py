@@ -570,8 +570,11 @@ def sign_pdf(pdf: bytes, *, key: SigningKey, pin: str, field_name: str, level: s
 def prepare_external(pdf: bytes, *, user: User, certificate: bytes, field_name: str,
                      level: str = "B-LT", appearance: Appearance | None = None,
                      box: tuple[float, float, float, float] | None = None,
-                     page: int = 0) -> PendingExternal:
-    """Prepare ``pdf`` for a signature made on ``user``'s device with ``certificate`` (DER).
+                     page: int = 0, certify: bool = False,
+                     reason: str | None = None) -> PendingExternal:
+    """Prepare ``pdf`` for a signature made on ``user``'s device with ``certificate`` (DER);
+    ``certify``: a certification signature (DocMDP: only form filling and more signatures may
+    follow), as :func:`sign_pdf` makes it.
 
     The device signs ``data_to_sign`` (the DER of the CMS signed attributes) with
     ``signature_algorithm`` over ``digest_algorithm`` and sends the raw signature value to
@@ -603,7 +606,7 @@ def prepare_external(pdf: bytes, *, user: User, certificate: bytes, field_name: 
     style, text_params = stamp_style(appearance, moment)
     timestamper = _timestamper(current_app.config["TSA_URL"]) if level != "B-B" else None
     context = _validation_context(fetching=True) if level in ("B-LT", "B-LTA") else None
-    meta = _signature_meta(field_name, level, False, None, context)
+    meta = _signature_meta(field_name, level, certify, reason, context)
     chain = [x509.Certificate.load(c) for c in _intermediates()]
     placeholder = signers.ExternalSigner(
         signing_cert=cert, cert_registry=SimpleCertificateStore.from_certs(chain),

@@ -212,7 +212,7 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
     url = f"/api/v1/decisions/{did}/signatures/external"
     assert client.post(f"{url}/prepare", json={"certificate": certificate},
                        headers=office.headers("clerk")).status_code == 403
-    response = client.post(f"{url}/prepare", json={"certificate": certificate, "level": "B-T"},
+    response = client.post(f"{url}/prepare", json={"certificate": certificate, "level": "B-LT"},
                            headers=office.headers("signer"))
     assert response.status_code == 201, response.get_json()
     pending = response.get_json()
@@ -240,7 +240,7 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
                       ).get_json()["state"] == "draft"
     response = client.post(f"{url}/finish", json={
         "pending_id": pending["id"], "signature": base64.b64encode(signature).decode(),
-        "level": "B-T"}, headers=office.headers("signer"))
+        "level": "B-LT"}, headers=office.headers("signer"))
     assert response.status_code == 201, response.get_json()
     signed = response.get_json()
     assert signed["state"] == "signed" and signed["signatures"][0]["external"] is True
@@ -250,3 +250,16 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
 
         report = validate_pdf(pdf)
     assert report["signatures"][0]["valid"], report["signatures"][0]["reasons"]
+    # Signed on the device, it is the same legal act: a certification that allows only the
+    # number and date to be filled in and the seal to follow.
+    assert report["signatures"][0]["docmdp"]["certification"]
+    response = client.post(f"/api/v1/decisions/{did}/issue",
+                           json={"pin": PIN, "otp": office.code("clerk")},
+                           headers=office.headers("clerk"))
+    assert response.status_code == 200, response.get_json()
+    with pki_app.app_context():
+        report = validate_pdf(client.get(f"/api/v1/decisions/{did}/pdf",
+                                         headers=office.headers("clerk")).data)
+    leader, seal = report["signatures"]
+    assert leader["valid"] and seal["valid"], (leader["reasons"], seal["reasons"])
+    assert leader["docmdp"]["ok"] is True and leader["modification_level"] == "form_filling"
