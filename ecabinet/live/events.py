@@ -24,15 +24,16 @@ def connect(auth=None):
         if token_secret:
             found = user_for_token(str(token_secret))
             if found is None:
-                raise ConnectionRefusedError({"code": "unauthorized",
-                                              "message": "invalid or expired token"})
+                raise ConnectionRefusedError({"code": "unauthorized", "message": _(
+                    "Your token has expired or was revoked.")})
             (user, token), login_id = found, None
         elif current_user.is_authenticated:
             # A browser: known by its sign-in, so that signing out cuts this browser only.
             user, token = current_user._get_current_object(), None
             login_id = session.get("login_id")
         else:
-            raise ConnectionRefusedError({"code": "unauthorized", "message": "sign in first"})
+            raise ConnectionRefusedError({"code": "unauthorized",
+                                          "message": _("Sign in first.")})
         remember_connection(user, token)
         user_id, token_id = user.id, token.id if token else None
     finally:
