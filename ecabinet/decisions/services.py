@@ -636,6 +636,10 @@ def issue(actor: User, decision: Decision, *, pin: str, otp: str | None) -> Deci
         fields_pdf.NUMBER_FIELD: f"{number:02d}", fields_pdf.DAY_FIELD: f"{local.day:02d}",
         fields_pdf.MONTH_FIELD: _month(local.month), fields_pdf.YEAR_FIELD: str(local.year)})
     level = current_app.config.get("DECISION_SEAL_LEVEL", "B-LT")
+    if level in ("B-LT", "B-LTA") and decision.level in ("B-B", "B-T"):
+        # The seal brings a DSS: the competent person's material goes in first, or validators
+        # reading that DSS would not find it.
+        filled = signing.add_revocation_info(filled)
     sealed = signing.sign_pdf(
         filled, key=signing.seal_key(issuer), pin=pin, field_name=fields_pdf.SEAL_FIELD,
         level=level, appearance=signing.Appearance(kind="seal", image=signing.seal_image(issuer),

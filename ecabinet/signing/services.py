@@ -452,6 +452,38 @@ def _check_level(level: str) -> None:
                       code="bad_level")
 
 
+def add_revocation_info(pdf: bytes) -> bytes:
+    """``pdf`` with the validation material of each of its signatures (chains, OCSP responses,
+    CRLs, the time stamp's too) added to its DSS in an incremental update — what makes a B-T
+    signature long-term. Called before a later signature that embeds its own: validators read
+    the DSS of the final document for every signature, and one that finds only the later
+    signer's responses there refuses the earlier signer's certificate rather than fetch.
+    The responders unreachable: :class:`Unavailable`, as when signing."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import async_add_validation_info
+
+    context = _validation_context(fetching=True)
+
+    async def add() -> bytes:
+        try:
+            data = pdf
+            count = len(PdfFileReader(io.BytesIO(data)).embedded_signatures)
+            for index in range(count):
+                signature = PdfFileReader(io.BytesIO(data)).embedded_signatures[index]
+                data = (await async_add_validation_info(signature, context)).getvalue()
+            return data
+        finally:
+            await context.aclose()
+
+    try:
+        return run_async(add)
+    except Exception as exc:
+        translated = _translate_signing_error(exc)
+        if translated is None:
+            raise
+        raise translated from exc
+
+
 def _translate_signing_error(exc: BaseException):
     """pyHanko's failures, as the errors of our contract."""
     import aiohttp

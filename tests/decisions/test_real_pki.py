@@ -263,3 +263,36 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
     leader, seal = report["signatures"]
     assert leader["valid"] and seal["valid"], (leader["reasons"], seal["reasons"])
     assert leader["docmdp"]["ok"] is True and leader["modification_level"] == "form_filling"
+
+
+@pytest.mark.usefixtures("_jobs_finish_within_the_test")
+def test_a_b_t_signature_stays_valid_once_the_seal_brings_its_dss(pki_app, office, tmp_path):
+    """A competent person's B-T signature (no revocation data of its own), then the seal at
+    B-LT: the issued PDF carries the first signer's material too, so a validator reading its
+    DSS finds it (without it, pyHanko refused the first certificate as untrusted)."""
+    client = pki_app.test_client()
+    response = client.post("/api/v1/decisions", json={
+        "kind": "cong_van", "summary": "Về việc ký số mức B-T", "body": "Kính gửi: Bộ Tư pháp.",
+        "signer_id": office.ids["signer"], "authority": "BỘ TRƯỞNG, CHỦ NHIỆM"},
+        headers=office.headers("secretariat"))
+    assert response.status_code == 201, response.get_json()
+    did = response.get_json()["id"]
+    _wait_rendered(client, office, did)
+    response = client.post(f"/api/v1/decisions/{did}/signatures", json={
+        "pin": PIN, "otp": office.code("signer"), "level": "B-T"},
+        headers=office.headers("signer"))
+    assert response.status_code == 201, response.get_json()
+    response = client.post(f"/api/v1/decisions/{did}/issue",
+                           json={"pin": PIN, "otp": office.code("clerk")},
+                           headers=office.headers("clerk"))
+    assert response.status_code == 200, response.get_json()
+    pdf = client.get(f"/api/v1/decisions/{did}/pdf", headers=office.headers("clerk")).data
+    with pki_app.app_context():
+        from ecabinet.signing.services import validate_pdf
+
+        leader, seal = validate_pdf(pdf)["signatures"]
+    assert leader["valid"] and seal["valid"], (leader["reasons"], seal["reasons"])
+    assert leader["docmdp"]["ok"] is True and leader["modification_level"] == "form_filling"
+    path = tmp_path / "issued-b-t.pdf"
+    path.write_bytes(pdf)
+    assert _run("pdfsig", str(path)).stdout.count("Signature is Valid.") == 2
