@@ -339,7 +339,7 @@ def _document_title(decision: Decision) -> str:
     return f"{layout.KINDS[decision.kind].type_name or 'Công văn'}: {decision.summary}"[:500]
 
 
-#: What :func:`revise` may change, and the column each lands in.
+#: What :func:`revise` may change (the issuing body and the kind stay as drafted).
 REVISABLE = ("summary", "body", "authority", "recipients", "signer_id")
 
 
