@@ -182,7 +182,10 @@ def create_round(actor: User, document: Document, *, version_number: int,
     """Send one version of a document to reviewers for comments until ``deadline``."""
     require_drafting_side(actor, document)
     # One round opening at a time per document: two clicks open one round, not two.
-    db.session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+    # One round opened at a time per document; FOR NO KEY UPDATE leaves the rows that refer to
+    # the document (a search entry written by a conversion finishing now) free to go on.
+    db.session.execute(select(Document.id).where(Document.id == document.id)
+                       .with_for_update(key_share=True))
     version = version_of(document, version_number)
     if version.number != document.latest.number:
         raise Conflict(_("Comments are asked on the latest version only."),

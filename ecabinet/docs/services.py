@@ -211,8 +211,10 @@ def add_version(actor: User, document: Document, *, data: bytes, filename: str |
     """The next version of a document (its uploader or the secretariat)."""
     _require_editor(actor, document)
     checked = validation.check_upload(data, **limits)
-    # One writer at a time per document, so numbers have no gaps and no duplicates.
-    db.session.execute(select(Document.id).where(Document.id == document.id).with_for_update())
+    # One writer at a time per document, so numbers have no gaps and no duplicates (FOR NO KEY
+    # UPDATE: rows that only refer to the document are not held up).
+    db.session.execute(select(Document.id).where(Document.id == document.id)
+                       .with_for_update(key_share=True))
     version = _add_version(actor, document, data, filename, checked)
     audit.record("document.version", actor=actor, target=document,
                  details={"version": version.number, "kind": version.kind,
@@ -318,8 +320,12 @@ def record_conversion(version_id: int, *, pdf: bytes | None, error_code: str | N
                       error_detail: str | None = None, max_pages: int) -> DocumentVersion | None:
     """Store the converter's PDF (checked) or why it failed. A version already finished by
     another worker is left as it is."""
+    # FOR NO KEY UPDATE (key_share): one worker at a time finishes a version, but rows that
+    # merely refer to it (a consultation round opened meanwhile) are not held up — with FOR
+    # UPDATE the two deadlocked on PostgreSQL (this lock, then the search entry's reference to
+    # the document, against the round's lock on the document, then its reference here).
     version = db.session.execute(select(DocumentVersion).where(
-        DocumentVersion.id == version_id).with_for_update()).scalar_one_or_none()
+        DocumentVersion.id == version_id).with_for_update(key_share=True)).scalar_one_or_none()
     if version is None or version.state != VersionState.CONVERTING:
         return None
     pages = None
