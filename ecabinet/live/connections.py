@@ -274,11 +274,7 @@ def check_once(app) -> list[str]:
             cut = lapsed(registry().own_entries())
         finally:
             db.session.remove()
-    for sid in cut:
-        try:
-            socketio.server.disconnect(sid, namespace=NAMESPACE)
-        except Exception:  # the others are still cut
-            log.exception("could not disconnect live connection %s", sid)
+    _disconnect_all(cut)
     return cut
 
 
@@ -369,12 +365,7 @@ def leave_rooms(user_id: int, rooms: list[str]) -> None:
 
 
 def _leave(found: Registry, user_id: int, rooms: list[str]) -> None:
-    try:
-        sids = found.sids(user_id=user_id)
-    except RegistryUnavailable:
-        log.exception("could not find the live connections of user %s", user_id)
-        return
-    for sid in sids:
+    for sid in _sids(found, user_id=user_id):
         for room in rooms:
             try:
                 socketio.server.leave_room(sid, room, namespace=NAMESPACE)
@@ -382,12 +373,20 @@ def _leave(found: Registry, user_id: int, rooms: list[str]) -> None:
                 log.exception("could not take live connection %s out of %s", sid, room)
 
 
-def _disconnect(found: Registry, **selector) -> None:
+def _sids(found: Registry, **selector) -> list[str]:
+    """The registered sids (none, logged, when the registry cannot be reached)."""
     try:
-        sids = found.sids(**selector)
+        return found.sids(**selector)
     except RegistryUnavailable:
         log.exception("could not find the live connections of %s", selector)
-        return
+        return []
+
+
+def _disconnect(found: Registry, **selector) -> None:
+    _disconnect_all(_sids(found, **selector))
+
+
+def _disconnect_all(sids: list[str]) -> None:
     for sid in sids:
         # Local sid: disconnected here, and the disconnect handler forgets it. With the message
         # queue, another worker's sid is disconnected there; a sid nobody holds any more (a
