@@ -43,6 +43,7 @@ def office(pki_app, demo_pki):
     PKI's keys and images; bearer tokens for each."""
     from datetime import timedelta
 
+    from ecabinet.signing import certificates
     from ecabinet.signing.images import demo_seal, demo_signature
     from ecabinet.signing.models import SignatureImage, SigningKey
 
@@ -61,14 +62,16 @@ def office(pki_app, demo_pki):
         clerk = identity.create_user(email="vt@vpcp.vn", name="Bùi Đức Long", roles=["clerk"],
                                      password=PASSWORD, organisation="VPCP",
                                      totp_secret=secrets["clerk"])
+        personal = SigningKey(user_id=signer.id, pin_failures=0, **demo_pki.personal)
         db.session.add_all([
-            SigningKey(user_id=signer.id, pin_failures=0, **demo_pki.personal),
+            personal,
             SigningKey(organisation_id=organisation.id, pin_failures=0, **demo_pki.seal),
             SignatureImage(kind="signature", user_id=signer.id,
                            png=demo_signature(signer.name)),
             SignatureImage(kind="seal", organisation_id=organisation.id,
                            png=demo_seal(organisation.name))])
         db.session.flush()
+        certificates.enrol_key(personal, by=None)  # as `ecabinet pki enroll` does
         ids = {"secretariat": secretariat.id, "signer": signer.id, "clerk": clerk.id}
         tokens = {}
         for who, email in (("secretariat", "thuky@vpcp.vn"), ("signer", "bt@vpcp.vn"),
