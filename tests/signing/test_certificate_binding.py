@@ -304,3 +304,67 @@ def test_the_enroll_command_enrols_the_keys_certificate(pki_app, make_user, offi
     assert {(r.fingerprint, r.method) for r in rows} == {
         (_fingerprint(key.certificate), "key"),
         (_fingerprint(officials["minister"][1]), "cli")}
+
+
+def test_enrolment_from_the_account_page(pki_app, make_user, officials):
+    """The account page's form: the file, the password and a fresh code."""
+    import io
+
+    from tests.conftest import AuthActions
+
+    pm = make_user("signer")
+    client = pki_app.test_client()
+    AuthActions(pki_app, client).login(pm)
+
+    def post(otp):
+        page = client.get("/account")
+        return client.post("/signatures/certificates", data={
+            "file": (io.BytesIO(officials["pm"][1]), "pm.cer"), "password": PASSWORD,
+            "otp": otp, "csrf_token": csrf_from(page.text)},
+            content_type="multipart/form-data", follow_redirects=True)
+
+    refused = post("000000")
+    assert refused.status_code == 200
+    with pki_app.app_context():
+        assert certificates.for_user(db.session.get(User, pm.id)) == []
+    done = post(unused_code(pki_app, pm.email))
+    with pki_app.app_context():
+        [row] = certificates.for_user(db.session.get(User, pm.id))
+    assert row.fingerprint == _fingerprint(officials["pm"][1]) and row.method == "self"
+    assert certificates.grouped(row.fingerprint) in done.text
+
+
+def test_the_upgrade_enrols_the_certificates_of_the_keys_users_hold(make_app, tmp_path,
+                                                                     demo_pki):
+    """An existing installation keeps signing: the certificates of its users' current keys
+    are enrolled for them by the migration (retired keys are not)."""
+    from datetime import UTC, datetime
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import insert, text
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/upgrade.db")
+    retired_p12 = pkcs12.load_key_and_certificates(demo_pki.file_key_p12, b"p12-secret")[1]
+    with app.app_context():
+        upgrade(revision="e1a0c0f00003")
+        downgrade(revision="-1")
+        db.session.execute(text(
+            "INSERT INTO users (id, email, name, locale, active, session_version, created_at) "
+            "VALUES (7, 'pm@chinhphu.vn', 'Thủ tướng', 'vi', 1, 1, '2026-01-01 00:00:00')"))
+        now = datetime.now(UTC)
+        for certificate, retired in ((demo_pki.personal["certificate"], None),
+                                     (retired_p12.public_bytes(Encoding.DER), now)):
+            db.session.execute(insert(SigningKey.__table__).values(
+                purpose="personal", user_id=7, store="pkcs11", certificate=certificate,
+                subject="x", serial="1", not_before=now, not_after=now, pin_failures=0,
+                retired_at=retired, created_at=now))
+        db.session.commit()
+        upgrade(revision="e1a0c0f00003")
+        rows = db.session.execute(text(
+            "SELECT user_id, fingerprint, method, issuer FROM enrolled_certificates")).all()
+        db.session.remove()
+        db.engine.dispose()
+    [(user_id, fingerprint, method, issuer)] = rows
+    assert (user_id, fingerprint, method) == (
+        7, _fingerprint(demo_pki.personal["certificate"]), "key")
+    assert "Signing CA" in issuer
