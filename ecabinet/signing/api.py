@@ -11,7 +11,7 @@ from flask_login import current_user
 from ecabinet.api import MultipartBlueprint
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import Forbidden, Invalid, NotFound, UnsupportedMedia
-from ecabinet.extensions import db
+from ecabinet.extensions import db, limiter
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Organisation, Role, User
 from ecabinet.signing import certificates, services
@@ -134,11 +134,18 @@ def my_certificates():
     return certificates.for_user(_user())
 
 
+def _password_limit() -> str:
+    """Enrolment checks the password: guessed no faster than at sign-in."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @blp.route("/me/certificates", methods=["POST"])
+@limiter.limit(_password_limit)
 @login_required
 @blp.arguments(CertificateEnrolSchema)
 @blp.response(201, EnrolledCertificateSchema)
 @blp.alt_response(403, description="wrong password, or a wrong or replayed TOTP code")
+@blp.alt_response(429, description="too many attempts")
 @blp.alt_response(409, description="enrolled for another person")
 @blp.alt_response(422, description="not a certificate, not valid now, or not from a trusted CA")
 def enrol_my_certificate(body):

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import DomainError, NotFound
-from ecabinet.extensions import db
+from ecabinet.extensions import db, limiter
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Role
 from ecabinet.signing import certificates, services
@@ -127,6 +127,7 @@ def _to_account():
 
 
 @bp.route("/certificates", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
 @login_required
 def enrol_certificate():
     """Enrol a certificate from the account page: the file, the password, a fresh code."""
