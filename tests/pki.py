@@ -162,6 +162,7 @@ class Keys:
 def signing_keys(pki_app, demo_pki):
     """A signer and a clerk of "Văn phòng Chính phủ" with the session's keys and images."""
     from ecabinet.identity.models import User
+    from ecabinet.signing import certificates
     from ecabinet.signing.images import demo_seal, demo_signature
     from ecabinet.signing.models import SignatureImage, SigningKey
 
@@ -181,6 +182,7 @@ def signing_keys(pki_app, demo_pki):
         db.session.add(SignatureImage(kind="seal", organisation_id=clerk.organisation_id,
                                       png=demo_seal("Văn phòng Chính phủ")))
         db.session.flush()
+        certificates.enrol_key(personal, by=None)  # as `ecabinet pki enroll` does
         return Keys(signer.id, clerk.id, clerk.organisation_id, personal.id, seal.id)
 
 

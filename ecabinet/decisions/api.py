@@ -142,10 +142,14 @@ def issue(body, decision_id: int):
 @login_required
 @blp.arguments(DecisionExternalPrepareSchema)
 @blp.response(201, DecisionPendingSchema)
+@blp.alt_response(403, description="not the signer, wrong or replayed code, or a certificate "
+                                   "not enrolled for the signer (certificate_not_enrolled)")
+@blp.alt_response(409, description="certificate expired, revoked or untrusted; signed already")
 def prepare_external(body, decision_id: int):
-    """External signer, step 1: send the certificate; get the bytes the device signs."""
+    """External signer, step 1: send a certificate enrolled for you and a fresh TOTP code;
+    get the bytes the device signs."""
     decision = services.decision_for(_user(), decision_id)
-    with unit_of_work():
+    with audited_attempt():
         return services.prepare_external(_user(), decision, **body)
 
 
@@ -153,9 +157,12 @@ def prepare_external(body, decision_id: int):
 @login_required
 @blp.arguments(DecisionExternalFinishSchema)
 @blp.response(201, DecisionSchema)
+@blp.alt_response(403, description="the certificate is no longer enrolled, or not the "
+                                   "prepared one (certificate_mismatch)")
+@blp.alt_response(422, description="the signature value does not verify (bad_signature)")
 def finish_external(body, decision_id: int):
     """External signer, step 2: send the device's signature; the document is signed."""
     decision = services.decision_for(_user(), decision_id)
-    with unit_of_work():
+    with audited_attempt():
         services.finish_external(_user(), decision, **body)
         return services.payload(decision)

@@ -21,7 +21,7 @@ from ecabinet.errors import DomainError
 
 #: Refusals that would repeat identically for every other document of the batch.
 STOPPING = {"wrong_pin", "pin_locked", "certificate_revoked", "certificate_expired",
-            "not_found", "no_key", "totp_enrolment_required"}
+            "not_found", "no_key", "totp_enrolment_required", "certificate_not_enrolled"}
 
 
 def sign_batch(actor, decision_ids: list[int], *, pin: str, otp: str | None,

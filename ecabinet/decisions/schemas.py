@@ -67,7 +67,9 @@ class DecisionIssueSchema(Schema):
 class DecisionExternalPrepareSchema(Schema):
     certificate = fields.String(required=True, validate=validate.Length(min=1, max=20_000),
                                 metadata={"description": "the signer's certificate, base64 DER "
-                                                         "or PEM"})
+                                                         "or PEM; one enrolled for the signer"})
+    otp = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=12),
+                        metadata={"description": "a TOTP code not used before"})
     level = _LEVEL
 
 
@@ -76,6 +78,10 @@ class DecisionExternalFinishSchema(Schema):
     signature = fields.String(required=True, validate=validate.Length(min=1, max=20_000),
                               metadata={"description": "base64 of the device's signature over "
                                                        "data_to_sign"})
+    certificate = fields.String(validate=validate.Length(min=1, max=20_000),
+                                metadata={"description": "optional: the certificate the device "
+                                                         "signed with (base64 DER or PEM); "
+                                                         "refused unless it is the prepared one"})
     level = _LEVEL
 
 

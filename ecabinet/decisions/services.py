@@ -557,25 +557,24 @@ def check_batch(actor: User, decision_ids: list[int], otp: str | None) -> list[D
 # --- the external signer (the key on the official's own device) ----------------------------------
 
 def _certificate_bytes(value: str) -> bytes:
-    value = (value or "").strip()
-    if value.startswith("-----BEGIN"):
-        return value.encode()
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid(_("The certificate is not valid base64 or PEM."),
-                      details={"certificate": ["invalid"]}) from None
+    from ecabinet.signing import certificates
+
+    return certificates.from_text(value)
 
 
 def prepare_external(actor: User, decision: Decision, *, certificate: str,
-                     level: str | None = None) -> dict:
-    """What the device signs: the signed attributes of a signature over the current PDF."""
+                     otp: str | None = None, level: str | None = None) -> dict:
+    """What the device signs: the signed attributes of a signature over the current PDF.
+
+    A fresh TOTP code confirms it, as for a signature with the server's key; the certificate
+    must be one enrolled for the actor (the signing core refuses any other, audited)."""
     from ecabinet.signing import services as signing
 
     _require_signer(actor, decision)
     decision = _locked(decision)
     found = _require_signable(decision)
     level = level_for(decision.kind, level)
+    check_otp(actor, otp)
     pending = signing.prepare_external(
         pdf_of(decision), user=actor, certificate=_certificate_bytes(certificate),
         field_name=fields_pdf.SIGNER_FIELD, level=level,
@@ -588,7 +587,7 @@ def prepare_external(actor: User, decision: Decision, *, certificate: str,
 
 
 def finish_external(actor: User, decision: Decision, *, pending_id: int, signature: str,
-                    level: str | None = None) -> Decision:
+                    certificate: str | None = None, level: str | None = None) -> Decision:
     from ecabinet.signing import services as signing
 
     _require_signer(actor, decision)
@@ -599,8 +598,9 @@ def finish_external(actor: User, decision: Decision, *, pending_id: int, signatu
     except (binascii.Error, ValueError):
         raise Invalid(_("The signature is not valid base64."),
                       details={"signature": ["invalid"]}) from None
-    signed = signing.finish_external(pending_id, raw, user=actor,
-                                     prepared_from=pdf_of(decision))
+    signed = signing.finish_external(
+        pending_id, raw, user=actor, prepared_from=pdf_of(decision),
+        certificate=_certificate_bytes(certificate) if certificate else None)
     _record_signature(actor, decision, signed, level=level_for(decision.kind, level),
                       external=True)
     return decision

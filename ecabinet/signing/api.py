@@ -1,5 +1,6 @@
-"""/api/v1 for signatures: validating any PDF, and the images shown in visible signatures.
-Thin: load → check → act. (Signing itself is exposed by the decisions feature.)"""
+"""/api/v1 for signatures: validating any PDF, the images shown in visible signatures, and the
+certificates enrolled for each user. Thin: load → check → act. (Signing itself is exposed by
+the decisions feature.)"""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ecabinet.api import MultipartBlueprint
-from ecabinet.database import unit_of_work
+from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import Forbidden, Invalid, NotFound, UnsupportedMedia
-from ecabinet.extensions import db
+from ecabinet.extensions import db, limiter
 from ecabinet.identity.access import login_required, roles_required
-from ecabinet.identity.models import Organisation, Role
-from ecabinet.signing import services
-from ecabinet.signing.models import ImageKind
-from ecabinet.signing.schemas import ImageInfoSchema, ValidationReportSchema
+from ecabinet.identity.models import Organisation, Role, User
+from ecabinet.signing import certificates, services
+from ecabinet.signing.models import EnrolledCertificate, EnrolmentMethod, ImageKind
+from ecabinet.signing.schemas import (
+    AdminCertificateEnrolSchema,
+    CertificateEnrolSchema,
+    EnrolledCertificateSchema,
+    ImageInfoSchema,
+    ValidationReportSchema,
+)
 
 blp = MultipartBlueprint("signatures_api", __name__, url_prefix="/api/v1",
                          description="Signatures: validation reports, signature and seal images")
@@ -115,3 +122,91 @@ def put_seal_image(organisation_id: int):
     with unit_of_work():
         row = services.save_image(ImageKind.SEAL, data, by=_user(), organisation=organisation)
         return _image_info(row)
+
+
+# --- enrolled certificates -----------------------------------------------------------------------
+
+@blp.route("/me/certificates")
+@login_required
+@blp.response(200, EnrolledCertificateSchema(many=True))
+def my_certificates():
+    """The certificates enrolled for me (revoked ones too): only these sign in my name."""
+    return certificates.for_user(_user())
+
+
+def _password_limit() -> str:
+    """Enrolment checks the password: guessed no faster than at sign-in."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@blp.route("/me/certificates", methods=["POST"])
+@limiter.limit(_password_limit)
+@login_required
+@blp.arguments(CertificateEnrolSchema)
+@blp.response(201, EnrolledCertificateSchema)
+@blp.alt_response(403, description="wrong password, or a wrong or replayed TOTP code")
+@blp.alt_response(429, description="too many attempts")
+@blp.alt_response(409, description="enrolled for another person")
+@blp.alt_response(422, description="not a certificate, not valid now, or not from a trusted CA")
+def enrol_my_certificate(body):
+    """Enrol a certificate of mine (the one on my signing device), confirming with my
+    password and a TOTP code not used before."""
+    with audited_attempt():
+        return certificates.enrol_self(_user(), certificates.from_text(body["certificate"]),
+                                       password=body["password"], otp=body["otp"])
+
+
+def _enrolment_of(user_id: int, certificate_id: int) -> EnrolledCertificate:
+    row = db.session.get(EnrolledCertificate, certificate_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound(_("Not found."))
+    return row
+
+
+@blp.route("/me/certificates/<int:certificate_id>", methods=["DELETE"])
+@login_required
+@blp.response(204)
+def revoke_my_certificate(certificate_id: int):
+    """Revoke one of my certificates: it no longer signs in my name."""
+    row = _enrolment_of(_user().id, certificate_id)
+    with unit_of_work():
+        certificates.revoke(row, by=_user())
+
+
+def _target_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(_("Not found."))
+    return user
+
+
+@blp.route("/users/<int:user_id>/certificates")
+@roles_required(Role.ADMIN)
+@blp.response(200, EnrolledCertificateSchema(many=True))
+def user_certificates(user_id: int):
+    """The certificates enrolled for a user (administrators)."""
+    return certificates.for_user(_target_user(user_id))
+
+
+@blp.route("/users/<int:user_id>/certificates", methods=["POST"])
+@roles_required(Role.ADMIN)
+@blp.arguments(AdminCertificateEnrolSchema)
+@blp.response(201, EnrolledCertificateSchema)
+@blp.alt_response(409, description="enrolled for another person")
+@blp.alt_response(422, description="not a certificate, not valid now, or not from a trusted CA")
+def enrol_user_certificate(body, user_id: int):
+    """Enrol a certificate for a user (administrators; audited with who did it)."""
+    user = _target_user(user_id)
+    with unit_of_work():
+        return certificates.enrol(user, certificates.from_text(body["certificate"]),
+                                  by=_user(), method=EnrolmentMethod.ADMIN)
+
+
+@blp.route("/users/<int:user_id>/certificates/<int:certificate_id>", methods=["DELETE"])
+@roles_required(Role.ADMIN)
+@blp.response(204)
+def revoke_user_certificate(user_id: int, certificate_id: int):
+    """Revoke a user's certificate (administrators; audited)."""
+    row = _enrolment_of(_target_user(user_id).id, certificate_id)
+    with unit_of_work():
+        certificates.revoke(row, by=_user())

@@ -76,18 +76,36 @@ def _user(email: str):
     return user
 
 
+def _pin_unless_certificate(ctx, param, value):
+    """The PIN is asked for only when a key is made (not with --certificate)."""
+    if value is None and not ctx.params.get("certificate_file"):
+        value = click.prompt("Pin", hide_input=True, confirmation_prompt=True)
+    return value
+
+
 @pki_cli.command("enroll")
 @click.option("--email", required=True)
-@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--certificate", "certificate_file", is_eager=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Enrol this certificate (PEM or DER; the key stays on the user's device) "
+                   "instead of making a key.")
+@click.option("--pin", callback=_pin_unless_certificate)
 @click.option("--seal", is_flag=True, help="Enrol the seal key of the user's organisation.")
 @with_appcontext
-def enroll_command(email, pin, seal):
-    """Give a user (or, with --seal, their organisation) a new key and certificate."""
-    from ecabinet.signing import enrolment
+def enroll_command(email, certificate_file, pin, seal):
+    """Give a user (or, with --seal, their organisation) a new key and certificate; or, with
+    --certificate, enrol a certificate the user holds as theirs (audited)."""
+    from ecabinet.signing import certificates, enrolment
 
     try:
         with unit_of_work():
             user = _user(email)
+            if certificate_file is not None:
+                row = certificates.enrol(user, certificate_file.read_bytes(), by=None,
+                                         method="cli")
+                click.echo(f"Certificate enrolled for {user.email}: {row.subject}, "
+                           f"SHA-256 {row.fingerprint}.")
+                return
             if seal:
                 if user.organisation is None:
                     raise click.ClickException(f"{email} belongs to no organisation.")

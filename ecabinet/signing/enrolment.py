@@ -16,7 +16,7 @@ from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation, Role, User, UserRole
-from ecabinet.signing import pki, tokens
+from ecabinet.signing import certificates, pki, tokens
 from ecabinet.signing.models import (
     ImageKind,
     KeyPurpose,
@@ -91,6 +91,8 @@ def enrol(*, pin: str, user: User | None = None, organisation: Organisation | No
     audit.record("signing.key_enrolled", actor=by, target=key,
                  details={"purpose": purpose.value, "serial": key.serial,
                           "owner": user.email if user else organisation.name})
+    # The key signs in the user's name: its certificate is theirs.
+    certificates.enrol_key(key, by=by)
     return key
 
 
@@ -119,6 +121,7 @@ def add_pkcs12_key(*, pkcs12: bytes, password: str, user: User | None = None,
     db.session.flush()
     audit.record("signing.key_enrolled", actor=by, target=key,
                  details={"purpose": purpose.value, "serial": key.serial, "store": "pkcs12"})
+    certificates.enrol_key(key, by=by)
     return key
 
 

@@ -116,3 +116,45 @@ class PendingExternalSignature(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class EnrolmentMethod(enum.StrEnum):
+    SELF = "self"  # the user, confirming with password and a fresh TOTP code
+    ADMIN = "admin"  # an administrator, through the API
+    CLI = "cli"  # an operator, ``ecabinet pki enroll --certificate``
+    KEY = "key"  # the certificate of a key the server made or holds for the user
+
+
+class EnrolledCertificate(db.Model):
+    """A certificate registered as a user's: the only certificates a signature may be made
+    with in that user's name (every official's certificate comes from the same trusted CA, so
+    trust alone says nothing about whose it is). Revoked, it no longer signs; kept, so that
+    who enrolled what and when can still be read."""
+
+    __tablename__ = "enrolled_certificates"
+    __table_args__ = (UniqueConstraint("user_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the certificate's DER, lower-case hexadecimal.
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    #: The certificate, DER.
+    certificate: Mapped[bytes] = mapped_column(LargeBinary)
+    subject: Mapped[str] = mapped_column(String(500))
+    issuer: Mapped[str] = mapped_column(String(500))
+    #: Hexadecimal serial number of the certificate.
+    serial: Mapped[str] = mapped_column(String(80))
+    not_before: Mapped[datetime]
+    not_after: Mapped[datetime]
+    #: An :class:`EnrolmentMethod`.
+    method: Mapped[str] = mapped_column(String(10))
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                  ondelete="SET NULL"))
+    enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                 ondelete="SET NULL"))
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,4 +1,5 @@
-"""Pages: validating a PDF (upload, see the report) and the signature/seal images."""
+"""Pages: validating a PDF (upload, see the report), the signature/seal images, and the
+account page's block on enrolled certificates."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ecabinet.database import unit_of_work
-from ecabinet.errors import DomainError
+from ecabinet.database import audited_attempt, unit_of_work
+from ecabinet.errors import DomainError, NotFound
+from ecabinet.extensions import db, limiter
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Role
-from ecabinet.signing import services
+from ecabinet.signing import certificates, services
 from ecabinet.signing.api import organisation_for_seal
-from ecabinet.signing.models import ImageKind
+from ecabinet.signing.models import EnrolledCertificate, ImageKind
 from ecabinet.signing.validation import REASONS
 
 bp = Blueprint("signing", __name__, template_folder="templates", url_prefix="/signatures")
@@ -99,3 +101,61 @@ def _upload(kind: ImageKind):
         return redirect(url_for("signing.images"))
     flash(_("The image was saved."), "success")
     return redirect(url_for("signing.images"))
+
+
+# --- the account page's certificates (signing/_account_certificates.html) ------------------------
+
+@bp.app_template_filter("cert_fingerprint")
+def _cert_fingerprint(value: str) -> str:
+    return certificates.grouped(value)
+
+
+@bp.app_context_processor
+def _account_certificates():
+    """For the account page's block: its rows are read only when the block is shown."""
+    def enrolled_certificates():
+        return certificates.for_user(_user()) if current_user.is_authenticated else []
+
+    return {"enrolled_certificates": enrolled_certificates,
+            "enrolment_methods": {"self": _("by you"), "admin": _("by an administrator"),
+                                  "cli": _("by an operator"),
+                                  "key": _("with a key held by the system")}}
+
+
+def _to_account():
+    return redirect(url_for("identity.account") + "#certificates")
+
+
+@bp.route("/certificates", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_required
+def enrol_certificate():
+    """Enrol a certificate from the account page: the file, the password, a fresh code."""
+    upload = request.files.get("file")
+    data = upload.stream.read(64 * 1024) if upload and upload.filename else b""
+    if not data:
+        flash(_("Choose a certificate file."), "error")
+        return _to_account()
+    try:
+        with audited_attempt():
+            row = certificates.enrol_self(_user(), data, password=request.form.get("password"),
+                                          otp=request.form.get("otp"))
+            fingerprint = certificates.grouped(row.fingerprint)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return _to_account()
+    flash(_("The certificate was enrolled. Fingerprint: %(fingerprint)s",
+            fingerprint=fingerprint), "success")
+    return _to_account()
+
+
+@bp.route("/certificates/<int:certificate_id>/revoke", methods=["POST"])
+@login_required
+def revoke_certificate(certificate_id: int):
+    row = db.session.get(EnrolledCertificate, certificate_id)
+    if row is None or row.user_id != _user().id:
+        raise NotFound(_("Not found."))
+    with unit_of_work():
+        certificates.revoke(row, by=_user())
+    flash(_("The certificate was revoked."), "success")
+    return _to_account()

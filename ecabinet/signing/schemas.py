@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 
 class SignerSchema(Schema):
@@ -55,3 +55,34 @@ class ImageInfoSchema(Schema):
     kind = fields.String()
     bytes = fields.Integer()
     uploaded_at = fields.DateTime()
+
+
+class EnrolledCertificateSchema(Schema):
+    id = fields.Integer()
+    fingerprint = fields.String(metadata={"description": "SHA-256 of the DER, hexadecimal"})
+    subject = fields.String()
+    issuer = fields.String()
+    serial = fields.String(metadata={"description": "hexadecimal"})
+    not_before = fields.AwareDateTime()
+    not_after = fields.AwareDateTime()
+    method = fields.String(metadata={"description": "self (password and TOTP), admin, cli, or "
+                                                    "key (a key the server holds)"})
+    enrolled_by_id = fields.Integer(allow_none=True)
+    enrolled_at = fields.AwareDateTime()
+    revoked_at = fields.AwareDateTime(allow_none=True)
+
+
+_CERTIFICATE = fields.String(required=True, validate=validate.Length(min=1, max=20_000),
+                             metadata={"description": "the certificate, base64 DER or PEM"})
+
+
+class CertificateEnrolSchema(Schema):
+    certificate = _CERTIFICATE
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=1, max=200))
+    otp = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=12),
+                        metadata={"description": "a TOTP code not used before"})
+
+
+class AdminCertificateEnrolSchema(Schema):
+    certificate = _CERTIFICATE

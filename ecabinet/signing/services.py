@@ -32,7 +32,7 @@ from sqlalchemy import delete, select
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from ecabinet.extensions import db
-from ecabinet.signing import tokens
+from ecabinet.signing import certificates, tokens
 from ecabinet.signing.models import (
     MAX_PIN_FAILURES,
     ImageKind,
@@ -205,7 +205,7 @@ def _load_certificate_file(path) -> bytes:
     return data
 
 
-def _validation_context(*, fetching: bool, extra_certs=()):
+def validation_context(*, fetching: bool, extra_certs=()):
     from asn1crypto import x509
     from pyhanko_certvalidator import ValidationContext
 
@@ -241,7 +241,7 @@ def check_certificate_status(certificate_der: bytes, *, use_cache: bool = True) 
             if _revocation_cache.get(fingerprint, 0) > time.monotonic():
                 return
     cert = x509.Certificate.load(certificate_der)
-    context = _validation_context(fetching=True)
+    context = validation_context(fetching=True)
 
     async def validate():
         try:
@@ -462,7 +462,7 @@ def add_revocation_info(pdf: bytes) -> bytes:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation.dss import async_add_validation_info
 
-    context = _validation_context(fetching=True)
+    context = validation_context(fetching=True)
 
     async def add() -> bytes:
         try:
@@ -543,7 +543,8 @@ def sign_pdf(pdf: bytes, *, key: SigningKey, pin: str, field_name: str, level: s
     ``certify`` makes a certification signature allowing form filling and later signatures
     — in fields that exist before it: see :func:`add_signature_fields`.
 
-    Raises: Forbidden ``wrong_pin`` (counted); Conflict ``pin_locked``,
+    Raises: Forbidden ``wrong_pin`` (counted), ``certificate_not_enrolled`` (a personal key
+    whose certificate is not enrolled for its owner); Conflict ``pin_locked``,
     ``certificate_revoked``, ``certificate_expired``; Unavailable ``tsa_unavailable`` /
     ``ocsp_unavailable`` (nothing changed, retry later); Invalid ``bad_pdf``, ``bad_level``.
 
@@ -556,6 +557,9 @@ def sign_pdf(pdf: bytes, *, key: SigningKey, pin: str, field_name: str, level: s
     _check_level(level)
     _refuse_locked(key)
     _refuse_expired(key)
+    if key.user_id is not None:
+        # A personal key signs in its owner's name: only with a certificate enrolled for them.
+        certificates.require_enrolled(key.user, key.certificate, step="sign")
     check_certificate_status(key.certificate)
     writer = _writer(pdf)
     spec = _field_spec(writer, field_name, box, page)
@@ -564,7 +568,7 @@ def sign_pdf(pdf: bytes, *, key: SigningKey, pin: str, field_name: str, level: s
 
     style, text_params = stamp_style(appearance, moment)
     timestamper = _timestamper(current_app.config["TSA_URL"]) if level != "B-B" else None
-    context = (_validation_context(fetching=True) if level in ("B-LT", "B-LTA") else None)
+    context = (validation_context(fetching=True) if level in ("B-LT", "B-LTA") else None)
     meta = _signature_meta(field_name, level, certify, reason, context)
     lock_name = f"key-{key.id}-{key.token_label or 'p12'}"
 
@@ -612,21 +616,19 @@ def prepare_external(pdf: bytes, *, user: User, certificate: bytes, field_name: 
     ``signature_algorithm`` over ``digest_algorithm`` and sends the raw signature value to
     :func:`finish_external`. The prepared document and pyHanko's state stay in the database,
     expiring after ``EXTERNAL_SIGNATURE_TTL_SECONDS``. Flushes; does not commit.
+
+    The certificate must be enrolled for ``user`` (Forbidden ``certificate_not_enrolled``,
+    audited: commit the refusal with :func:`ecabinet.database.audited_attempt`), valid now and
+    from a trusted CA, not revoked.
     """
-    from asn1crypto import pem, x509
+    from asn1crypto import x509
     from pyhanko.sign import signers
     from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     _check_level(level)
-    if pem.detect(certificate):
-        _kind, _headers, certificate = pem.unarmor(certificate)
-    try:
-        cert = x509.Certificate.load(certificate)
-        cert.native  # noqa: B018 - parse it fully now, not later inside pyHanko
-    except Exception as exc:  # noqa: BLE001
-        raise Invalid(_("The certificate is not a DER or PEM X.509 certificate."),
-                      code="bad_certificate") from exc
+    cert, certificate = certificates.parse(certificate)
+    certificates.require_enrolled(user, certificate, step="prepare")
     if cert.not_valid_after <= datetime.now(UTC):
         raise Conflict(_("The certificate has expired."), code="certificate_expired")
     check_certificate_status(certificate)
@@ -637,7 +639,7 @@ def prepare_external(pdf: bytes, *, user: User, certificate: bytes, field_name: 
 
     style, text_params = stamp_style(appearance, moment)
     timestamper = _timestamper(current_app.config["TSA_URL"]) if level != "B-B" else None
-    context = _validation_context(fetching=True) if level in ("B-LT", "B-LTA") else None
+    context = validation_context(fetching=True) if level in ("B-LT", "B-LTA") else None
     meta = _signature_meta(field_name, level, certify, reason, context)
     chain = [x509.Certificate.load(c) for c in _intermediates()]
     placeholder = signers.ExternalSigner(
@@ -687,14 +689,18 @@ def prepare_external(pdf: bytes, *, user: User, certificate: bytes, field_name: 
 
 
 def finish_external(pending_id: int, signature: bytes, *, user: User,
-                    prepared_from: bytes | None = None) -> bytes:
+                    prepared_from: bytes | None = None,
+                    certificate: bytes | None = None) -> bytes:
     """Embed the device's signature value and return the signed PDF.
 
     Refuses a pending signature that is someone else's or unknown (NotFound), finished
     (Conflict ``already_finished``) or expired (Conflict ``expired``), one that was not
     prepared on ``prepared_from`` when given — another document, or an earlier text of this one
     (Conflict ``document_changed``) — and a signature value that does not verify against the
-    certificate (Invalid ``bad_signature``).
+    certificate (Invalid ``bad_signature``). The prepared certificate must still be enrolled
+    for ``user`` (Forbidden ``certificate_not_enrolled``) and be ``certificate`` when the device
+    names one (Forbidden ``certificate_mismatch``); the CMS made is checked to name it and to
+    verify over its signed attributes before it goes into the document. Refusals are audited.
     """
     from asn1crypto import algos, cms, x509
     from pyhanko.sign import signers
@@ -712,6 +718,12 @@ def finish_external(pending_id: int, signature: bytes, *, user: User,
     if prepared_from is not None and not row.prepared_pdf.startswith(prepared_from):
         raise Conflict(_("The document changed since this signature was prepared; prepare it "
                          "again."), code="document_changed")
+    certificates.require_enrolled(user, row.certificate, step="finish")
+    enrolled = certificates.fingerprint(row.certificate)
+    if certificate is not None:
+        certificates.refuse_mismatch(
+            user, enrolled, certificates.fingerprint(certificates.parse(certificate)[1]),
+            step="finish")
     state = pickle.loads(row.state)  # noqa: S301 - written by this server, never by a client
     cert = x509.Certificate.load(row.certificate)
     attributes = cms.CMSAttributes.load(state["attributes"])
@@ -722,13 +734,14 @@ def finish_external(pending_id: int, signature: bytes, *, user: User,
         signing_cert=cert, cert_registry=SimpleCertificateStore.from_certs(chain),
         signature_value=signature, signature_mechanism=mechanism)
     timestamper = _timestamper(current_app.config["TSA_URL"]) if row.level != "B-B" else None
-    context = _validation_context(fetching=True) if row.level in ("B-LT", "B-LTA") else None
+    context = validation_context(fetching=True) if row.level in ("B-LT", "B-LTA") else None
     output = io.BytesIO(row.prepared_pdf)
 
     async def finish():
         try:
             signed = await external.async_sign_prescribed_attributes(
                 "sha256", signed_attrs=attributes, timestamper=timestamper)
+            certificates.check_cms_signer(signed["content"], enrolled)
             await PdfTBSDocument.async_finish_signing(
                 output, prepared_digest=state["digest"], signature_cms=signed,
                 post_sign_instr=state["instructions"], validation_context=context)
@@ -738,6 +751,8 @@ def finish_external(pending_id: int, signature: bytes, *, user: User,
 
     try:
         run_async(finish)
+    except (Forbidden, Invalid):
+        raise
     except Exception as exc:
         translated = _translate_signing_error(exc)
         if translated is None:

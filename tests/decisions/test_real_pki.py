@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pyotp
 import pytest
+from sqlalchemy import select
 
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.identity import services as identity
+from ecabinet.identity.models import User
 from tests.conftest import PASSWORD
 from tests.docs.conftest import _jobs_finish_within_the_test  # noqa: F401
 from tests.pki import PIN
@@ -43,6 +45,7 @@ def office(pki_app, demo_pki):
     PKI's keys and images; bearer tokens for each."""
     from datetime import timedelta
 
+    from ecabinet.signing import certificates
     from ecabinet.signing.images import demo_seal, demo_signature
     from ecabinet.signing.models import SignatureImage, SigningKey
 
@@ -61,14 +64,16 @@ def office(pki_app, demo_pki):
         clerk = identity.create_user(email="vt@vpcp.vn", name="Bùi Đức Long", roles=["clerk"],
                                      password=PASSWORD, organisation="VPCP",
                                      totp_secret=secrets["clerk"])
+        personal = SigningKey(user_id=signer.id, pin_failures=0, **demo_pki.personal)
         db.session.add_all([
-            SigningKey(user_id=signer.id, pin_failures=0, **demo_pki.personal),
+            personal,
             SigningKey(organisation_id=organisation.id, pin_failures=0, **demo_pki.seal),
             SignatureImage(kind="signature", user_id=signer.id,
                            png=demo_signature(signer.name)),
             SignatureImage(kind="seal", organisation_id=organisation.id,
                            png=demo_seal(organisation.name))])
         db.session.flush()
+        certificates.enrol_key(personal, by=None)  # as `ecabinet pki enroll` does
         ids = {"secretariat": secretariat.id, "signer": signer.id, "clerk": clerk.id}
         tokens = {}
         for who, email in (("secretariat", "thuky@vpcp.vn"), ("signer", "bt@vpcp.vn"),
@@ -195,11 +200,26 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
     from cryptography.hazmat.primitives.asymmetric import padding
     from cryptography.hazmat.primitives.serialization import pkcs12
 
+    from ecabinet.signing import certificates, pki
     from tests.pki import P12_PASSWORD
 
     key, cert, _chain = pkcs12.load_key_and_certificates(demo_pki.file_key_p12,
                                                          P12_PASSWORD.encode())
     certificate = base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
+    # Another official's device, certified by the same CA: enrolled for a minister, not for
+    # the signer of this document.
+    with pki_app.app_context(), unit_of_work():
+        minister = identity.create_user(email="bt2@vpcp.vn", name="Trần Văn Khác",
+                                        roles=["signer"], password=PASSWORD)
+        other_p12 = pki.issue_for_file_key(pki.paths(pki_app.config), label="other-official",
+                                           common_name="Trần Văn Khác",
+                                           password=P12_PASSWORD.encode())
+        _k, other_cert, _c = pkcs12.load_key_and_certificates(other_p12, P12_PASSWORD.encode())
+        other_der = other_cert.public_bytes(serialization.Encoding.DER)
+        certificates.enrol(minister, other_der, by=None, method="admin")
+        certificates.enrol(db.session.get(User, office.ids["signer"]),
+                           cert.public_bytes(serialization.Encoding.DER), by=None,
+                           method="admin")
     client = pki_app.test_client()
     response = client.post("/api/v1/decisions", json={
         "kind": "cong_van", "summary": "Về việc góp ý dự thảo Quy chế",
@@ -210,9 +230,33 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
     did = response.get_json()["id"]
     _wait_rendered(client, office, did)
     url = f"/api/v1/decisions/{did}/signatures/external"
-    assert client.post(f"{url}/prepare", json={"certificate": certificate},
+    assert client.post(f"{url}/prepare", json={"certificate": certificate,
+                                               "otp": office.code("clerk")},
                        headers=office.headers("clerk")).status_code == 403
-    response = client.post(f"{url}/prepare", json={"certificate": certificate, "level": "B-LT"},
+    # Without a code: refused by the schema.
+    response = client.post(f"{url}/prepare", json={"certificate": certificate},
+                           headers=office.headers("signer"))
+    assert response.status_code == 422, response.get_json()
+    # Another official's certificate (same CA, valid, trusted): refused and audited.
+    code = office.code("signer")
+    response = client.post(f"{url}/prepare", json={
+        "certificate": base64.b64encode(other_der).decode(), "otp": code},
+        headers=office.headers("signer"))
+    assert response.status_code == 403, response.get_json()
+    assert response.get_json()["error"]["code"] == "certificate_not_enrolled"
+    with pki_app.app_context():
+        from ecabinet.audit.models import AuditEntry
+
+        assert db.session.scalar(select(AuditEntry.id).where(
+            AuditEntry.action == "signing.certificate_refused",
+            AuditEntry.actor_id == office.ids["signer"])) is not None
+    # The same code again (a replay): refused.
+    response = client.post(f"{url}/prepare", json={"certificate": certificate, "otp": code},
+                           headers=office.headers("signer"))
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "invalid_otp"
+    response = client.post(f"{url}/prepare", json={"certificate": certificate, "level": "B-LT",
+                                                   "otp": office.code("signer")},
                            headers=office.headers("signer"))
     assert response.status_code == 201, response.get_json()
     pending = response.get_json()
@@ -224,6 +268,14 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
     # The device: RSA PKCS#1 v1.5 with SHA-256 over the signed attributes.
     assert "sha256" in pending["digest_algorithm"].lower()
     signature = key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+    # A finish naming another certificate than the prepared one: refused, nothing signed.
+    response = client.post(f"{url}/finish", json={
+        "pending_id": pending["id"], "signature": base64.b64encode(signature).decode(),
+        "certificate": base64.b64encode(other_der).decode()}, headers=office.headers("signer"))
+    assert response.status_code == 403, response.get_json()
+    assert response.get_json()["error"]["code"] == "certificate_mismatch"
+    assert client.get(f"/api/v1/decisions/{did}", headers=office.headers("signer")
+                      ).get_json()["state"] == "draft"
     # Prepared on this document, it cannot finish another one of the same signer.
     response = client.post("/api/v1/decisions", json={
         "kind": "cong_van", "summary": "Về việc khác", "body": "Kính gửi: Bộ Tư pháp.",

@@ -38,6 +38,20 @@ def device(demo_pki):
     return key, cert.public_bytes(Encoding.DER)
 
 
+@pytest.fixture(autouse=True)
+def _device_enrolled(pki_app, signing_keys, device):
+    """The device's certificate is the signer's (enrolled as an administrator would)."""
+    _enrol(pki_app, signing_keys.signer_id, device[1])
+
+
+def _enrol(app, user_id, certificate, *, check=True):
+    from ecabinet.signing import certificates
+
+    with app.app_context(), unit_of_work():
+        certificates.enrol(db.session.get(User, user_id), certificate, by=None,
+                           method="admin", check=check)
+
+
 def device_signs(key, data_to_sign: str) -> bytes:
     """What the device does with what it is sent: RSA PKCS#1 v1.5 over SHA-256."""
     return key.sign(base64.b64decode(data_to_sign), padding.PKCS1v15(), hashes.SHA256())
@@ -127,6 +141,8 @@ def test_a_wrong_signature_value_is_refused_and_the_pending_one_kept(pki_app, si
 
 def test_revoked_or_garbage_certificate_is_refused(pki_app, signing_keys, demo_pki):
     _key, revoked, _ = pkcs12.load_key_and_certificates(demo_pki.revoked_p12, b"p12-secret")
+    # Enrolled before it was revoked: the revocation is what refuses it now.
+    _enrol(pki_app, signing_keys.signer_id, revoked.public_bytes(Encoding.DER), check=False)
     with pytest.raises(Conflict) as caught:
         _prepare(pki_app, signing_keys.signer_id, revoked.public_bytes(Encoding.DER), "B-B")
     assert caught.value.code == "certificate_revoked"
