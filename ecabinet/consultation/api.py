@@ -118,9 +118,10 @@ def round_pdf(round_id: int):
                   success=True)
 @blp.alt_response(409, description="still converting")
 def round_version_pdf(round_id: int, number: int):
-    """Any version of the round's document: reviewers read the earlier ones too."""
+    """A version of the round's document the caller may read: the drafting side and the
+    document's readers any; a reviewer exactly the versions of their rounds."""
     round_ = services.round_for(_user(), round_id)
-    version = services.version_of(round_.document, number)
+    version = services.version_for(_user(), round_.document, number)
     data = docs.pdf_of(version)
     stem = version.filename.rsplit(".", 1)[0]
     return _private(send_file(io.BytesIO(data), mimetype=PDF, download_name=f"{stem}.pdf",
@@ -218,4 +219,4 @@ def table(round_id: int):
 def compare(args, document_id: int):
     """Paragraph by paragraph (pages for a PDF), word by word inside a changed paragraph."""
     document = services.document_for(_user(), document_id)
-    return services.compare_versions(document, args["old"], args["new"])
+    return services.compare_versions(_user(), document, args["old"], args["new"])

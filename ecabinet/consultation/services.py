@@ -4,9 +4,10 @@ Services flush and raise domain errors; the caller commits. Who is who in a roun
 
 - the **drafting side** (cơ quan chủ trì soạn thảo): the document's uploader and the
   secretariat. They open and close rounds, see every comment and answer each one;
-- the **reviewers** chosen for the round: they read the round's document through it (even a
-  document the documents feature would not show them), comment until the deadline, and see
-  their own comments with the replies to them;
+- the **reviewers** chosen for the round: they read the round's *version* through it (even a
+  document the documents feature would not show them) — exactly that version: a round grants
+  its version, not the versions uploaded after it nor those before (:func:`can_read_version`) —,
+  comment until the deadline, and see their own comments with the replies to them;
 - anyone else who may read the document (:func:`ecabinet.docs.services.can_read`) sees that the
   round exists, not the comments. Everybody else gets 404.
 """
@@ -85,6 +86,31 @@ def document_for(user: User, document_id: int) -> Document:
 
 def version_of(document: Document, number: int) -> DocumentVersion:
     version = next((v for v in document.versions if v.number == number), None)
+    if version is None:
+        raise NotFound(_("No such version."))
+    return version
+
+
+def _granted_version_ids(user: User, document: Document) -> set[int]:
+    """The versions of ``document`` that rounds the user reviews were opened on."""
+    return set(db.session.scalars(
+        select(ConsultationRound.version_id).join(RoundReviewer)
+        .where(ConsultationRound.document_id == document.id, RoundReviewer.user_id == user.id)))
+
+
+def readable_versions(user: User, document: Document) -> list[DocumentVersion]:
+    """The versions the user may read here: every one for the drafting side and whoever the
+    documents feature lets read the document; for a reviewer, exactly the versions of their
+    rounds (a round on v1 never shares v2, uploaded after it closed)."""
+    if is_drafting_side(user, document) or docs.can_read(user, document):
+        return list(document.versions)
+    granted = _granted_version_ids(user, document)
+    return [version for version in document.versions if version.id in granted]
+
+
+def version_for(user: User, document: Document, number: int) -> DocumentVersion:
+    """A version of ``document`` the user may read (:func:`readable_versions`), or 404."""
+    version = next((v for v in readable_versions(user, document) if v.number == number), None)
     if version is None:
         raise NotFound(_("No such version."))
     return version
@@ -410,9 +436,10 @@ def all_threads(round_: ConsultationRound) -> list[Comment]:
 
 # --- comparing versions --------------------------------------------------------------------------
 
-def compare_versions(document: Document, old_number: int, new_number: int) -> dict:
-    """The difference between two versions of a document (any two, in either order)."""
-    old, new = version_of(document, old_number), version_of(document, new_number)
+def compare_versions(user: User, document: Document, old_number: int, new_number: int) -> dict:
+    """The difference between two versions of a document the user may both read (any two, in
+    either order)."""
+    old, new = version_for(user, document, old_number), version_for(user, document, new_number)
     if old.number == new.number:
         raise Invalid(_("Choose two different versions."), details={"to": ["same version"]})
     blocks = texts.compare(units(old), units(new))

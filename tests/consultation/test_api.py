@@ -294,8 +294,12 @@ def test_compare_two_versions(client, call, cast, draft):
     new_version(client, cast.headers("drafter"), draft.document_id,
                 draft_docx(paragraphs=changed, after="Điều 3. Điều khoản thi hành mới"),
                 filename="v2.docx")
+    # r1 reviews a round on each version (a round grants exactly its version)
+    assert call(cast, "drafter", "POST", "/api/v1/consultation-rounds", {
+        "document_id": draft.document_id, "version": 2, "deadline": in_days(3),
+        "reviewer_ids": [cast.users["r1"].id]})[0] == 201
     path = f"/api/v1/documents/{draft.document_id}/compare?from=1&to=2"
-    status, diff = call(cast, "r1", "GET", path)  # a reviewer of a round on the document
+    status, diff = call(cast, "r1", "GET", path)  # a reviewer of rounds on both versions
     assert status == 200, diff
     assert diff["from"] == 1 and diff["to"] == 2
     change = next(b for b in diff["blocks"] if b["op"] == "change")
@@ -334,16 +338,22 @@ def test_control_characters_are_dropped_so_the_table_can_be_written(client, call
     assert response.status_code == 200
 
 
-def test_a_reviewer_reads_every_version_of_the_document_through_the_round(client, call, cast,
-                                                                          draft):
+def test_a_reviewer_reads_the_versions_of_their_rounds_through_a_round(client, call, cast,
+                                                                       draft):
     new_version(client, cast.headers("drafter"), draft.document_id, pdf_bytes(2),
                 filename="v2.pdf")
     wait_for_state(client, cast.headers("drafter"), draft.document_id, 1)
+    assert call(cast, "drafter", "POST", "/api/v1/consultation-rounds", {
+        "document_id": draft.document_id, "version": 2, "deadline": in_days(3),
+        "reviewer_ids": [cast.users["r1"].id]})[0] == 201
     for number in (1, 2):
         response = client.get(
             f"/api/v1/consultation-rounds/{draft.round_id}/versions/{number}/pdf",
             headers=cast.headers("r1"))
         assert response.status_code == 200 and response.data.startswith(b"%PDF"), number
+    # r2 reviewed the first version only
+    assert client.get(f"/api/v1/consultation-rounds/{draft.round_id}/versions/2/pdf",
+                      headers=cast.headers("r2")).status_code == 404
     assert client.get(f"/api/v1/consultation-rounds/{draft.round_id}/versions/3/pdf",
                       headers=cast.headers("r1")).status_code == 404
     assert client.get(f"/api/v1/consultation-rounds/{draft.round_id}/versions/1/pdf",
