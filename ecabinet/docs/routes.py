@@ -224,6 +224,7 @@ def _document_page(document, *, version_form=None, status=200):
     return render_template(
         "docs/show.html", document=document, items=_visible_items(user, document),
         can_edit=_can_edit(user, document), version_form=version_form or VersionForm(),
+        original_allowed=services.can_read_original(user, document),
         max_bytes=_max_bytes()), status
 
 
