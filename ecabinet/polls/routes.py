@@ -32,6 +32,8 @@ def index():
 @roles_required(Role.SECRETARIAT)
 def new():
     form = PollForm()
+    form.chair_id.choices = [(0, _("the secretariat only"))] + [
+        (user.id, user.name) for user in services.chair_candidates()]
     if form.validate_on_submit():
         try:
             with unit_of_work():
@@ -39,7 +41,7 @@ def new():
                     _user(), question=form.question.data, summary=form.summary.data or None,
                     deadline=form.deadline.data.replace(tzinfo=VIETNAM),
                     missing_counts_as=form.missing_counts_as.data,
-                    signed_ballots=form.signed_ballots.data)
+                    signed_ballots=form.signed_ballots.data, chair_id=form.chair_id.data or None)
             flash(_("The poll was sent to the members."), "success")
             return redirect(url_for("polls.show", poll_id=poll.id))
         except DomainError as exc:
@@ -69,7 +71,8 @@ def show(poll_id: int):
                            dossier=services.dossier_of(poll),
                            attachable=services.attachable_documents(_user(), poll)
                            if is_secretariat and poll.status == "open" else [],
-                           result=services.result_of(poll),
+                           result=services.result_of(poll)
+                           if services.sees_result(_user(), poll) else None,
                            overdue=services.is_overdue(poll),
                            is_secretariat=is_secretariat), \
         422 if form.errors else 200

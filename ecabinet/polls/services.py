@@ -38,6 +38,31 @@ def can_see(user: User, poll: Poll) -> bool:
     return _is_secretariat(user) or poll.recipient(user.id) is not None
 
 
+def reads_all_answers(user: User, poll: Poll) -> bool:
+    """The secretariat and the poll's chair read every answer, at any time."""
+    return _is_secretariat(user) or (poll.chair_id is not None and poll.chair_id == user.id)
+
+
+def sees_result(user: User, poll: Poll) -> bool:
+    """The consolidated result: the chair and the secretariat at any time, the recipients once
+    the poll is closed (the Government's practice: nobody answers knowing the others')."""
+    return reads_all_answers(user, poll) or (
+        poll.status == PollStatus.CLOSED and poll.recipient(user.id) is not None)
+
+
+def require_result(user: User, poll: Poll) -> None:
+    if not sees_result(user, poll):
+        raise Forbidden(_("The consolidated result goes to the members once the poll is "
+                          "closed."), code="result_not_published")
+
+
+def responses_for(user: User, poll: Poll) -> list[PollResponse]:
+    """The answers the user reads: all for the chair and the secretariat, otherwise their own."""
+    if reads_all_answers(user, poll):
+        return list(poll.responses)
+    return [response for response in poll.responses if response.user_id == user.id]
+
+
 def poll_for(user: User, poll_id: int) -> Poll:
     poll = db.session.get(Poll, poll_id)
     if poll is None or not can_see(user, poll):
@@ -54,6 +79,13 @@ def is_overdue(poll: Poll, now: datetime | None = None) -> bool:
     return poll.status == PollStatus.OPEN and (now or _now()) > poll.deadline
 
 
+def chair_candidates() -> list[User]:
+    """Who a poll can report to: the active members."""
+    return list(db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.MEMBER.value,
+                                          User.active.is_(True)).order_by(User.name)))
+
+
 def _members() -> list[int]:
     return list(db.session.scalars(
         select(User.id).join(UserRole).where(UserRole.role == Role.MEMBER.value,
@@ -62,7 +94,7 @@ def _members() -> list[int]:
 
 def create_poll(actor: User, *, question: str, deadline: datetime, summary: str | None = None,
                 missing_counts_as: str = "agree", recipient_ids: list[int] | None = None,
-                signed_ballots: bool = False) -> Poll:
+                signed_ballots: bool = False, chair_id: int | None = None) -> Poll:
     """Send a question to the members (all active members unless recipients are named)."""
     if not _is_secretariat(actor):
         raise Forbidden(_("Only the secretariat can do this."))
@@ -81,15 +113,18 @@ def create_poll(actor: User, *, question: str, deadline: datetime, summary: str 
     if not recipients or set(recipients) - set(users):
         raise Invalid(_("The recipients must be existing users."),
                       details={"recipient_ids": sorted(set(recipients) - set(users))})
+    if chair_id is not None and db.session.get(User, chair_id) is None:
+        raise Invalid(_("The chair must be an existing user."), details={"chair_id": [chair_id]})
     poll = Poll(question=question, summary=summary, deadline=deadline,
                 missing_counts_as=missing.value, created_by_id=actor.id,
-                signed_ballots=signed_ballots)
+                signed_ballots=signed_ballots, chair_id=chair_id)
     poll.recipients = [PollRecipient(user_id=user_id) for user_id in sorted(set(recipients))]
     db.session.add(poll)
     db.session.flush()
     audit.record("poll.create", actor=actor, target=poll, details={
         "question": question, "deadline": deadline.isoformat(), "recipients": len(recipients),
-        "missing_counts_as": missing.value, "signed_ballots": signed_ballots})
+        "missing_counts_as": missing.value, "signed_ballots": signed_ballots,
+        "chair_id": chair_id})
     return poll
 
 
