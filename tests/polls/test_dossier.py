@@ -3,7 +3,7 @@
 from tests.conftest import bearer
 from tests.docs.conftest import upload
 from tests.docs.corpus import pdf_bytes
-from tests.polls.test_polls import people, send  # noqa: F401 - the fixture is used here
+from tests.polls.test_polls import send
 
 
 def dossier_poll(client, tokens, classification="normal"):

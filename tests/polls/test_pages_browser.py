@@ -7,10 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, context, live_server, page, screenshot  # noqa: F401
 from tests.browser.test_layout import horizontal_overflow, small_targets
 from tests.browser.test_meeting_room import sign_in
-from tests.polls.test_polls import people  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,6 @@
 import io
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from docx import Document
 
 from ecabinet.database import unit_of_work
@@ -14,16 +13,6 @@ from tests.conftest import bearer, csrf_from
 
 def iso(delta: timedelta) -> str:
     return (datetime.now(UTC) + delta).isoformat()
-
-
-@pytest.fixture
-def people(make_user, token_for):
-    users = {"secretariat": make_user("secretariat", name="Vũ Thị Lan"),
-             "pm": make_user("member", name="Trần Minh Quang", title="Thủ tướng Chính phủ"),
-             "m1": make_user("member", name="Phạm Quốc Bảo"),
-             "m2": make_user("member", name="Nguyễn Thu Hà"),
-             "guest": make_user("guest", name="Đinh Công Sơn")}
-    return users, {name: token_for(user) for name, user in users.items()}
 
 
 def send(client, token, **body):

@@ -14,7 +14,7 @@ from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.polls.models import Poll
 from tests.conftest import bearer, csrf_from
-from tests.polls.test_polls import iso, people, send  # noqa: F401 - the fixture
+from tests.polls.test_polls import iso, send
 
 
 def _answer(client, tokens, poll_id, who, answer="agree", comment=None):
