@@ -18,6 +18,7 @@ from ecabinet.consultation.schemas import (
     CompareArgsSchema,
     ComparisonSchema,
     DocumentCommentSchema,
+    MoveRoundSchema,
     ReplyCreateSchema,
     RoundCreateSchema,
     RoundSchema,
@@ -85,6 +86,20 @@ def close_round(round_id: int):
     services.require_drafting_side(_user(), round_.document)
     with unit_of_work():
         return services.close_round(_user(), round_)
+
+
+@blp.route("/consultation-rounds/<int:round_id>/move", methods=["POST"])
+@login_required
+@blp.arguments(MoveRoundSchema)
+@blp.response(201, RoundSchema)
+@blp.alt_response(409, description="closed already, or on the latest version already")
+def move_round(body, round_id: int):
+    """Ask the same reviewers about the document's latest version: this round closes, a new
+    one opens (the drafting side). A new version never closes a round by itself."""
+    round_ = services.round_for(_user(), round_id)
+    services.require_drafting_side(_user(), round_.document)
+    with unit_of_work():
+        return services.move_round(_user(), round_, deadline=body["deadline"])
 
 
 @blp.route("/consultation-rounds/<int:round_id>/units")

@@ -206,6 +206,36 @@ def close(round_id: int):
     return redirect(url_for("consultation.answers", round_id=round_.id))
 
 
+@bp.route("/consultation/documents/<int:document_id>/superseded", methods=["GET", "POST"])
+@login_required
+def superseded(document_id: int):
+    """After a new version: for each round still open on an earlier one, keep it or move it to
+    the new version (the same reviewers are asked again)."""
+    document = services.document_for(_user(), document_id)
+    services.require_drafting_side(_user(), document)
+    if request.method == "POST":
+        round_ = services.round_for(_user(), request.form.get("round_id", type=int) or 0)
+        if round_.document_id != document.id:
+            return redirect(url_for("consultation.superseded", document_id=document.id))
+        if request.form.get("choice") == "move":
+            try:
+                with unit_of_work():
+                    moved = services.move_round(_user(), round_)
+                flash(_("The reviewers are now asked about version %(n)d.",
+                        n=moved.version.number), "success")
+                return redirect(url_for("consultation.answers", round_id=moved.id))
+            except DomainError as exc:
+                flash(exc.message, "error")
+        else:
+            flash(_("The round on version %(n)d stays open until its deadline.",
+                    n=round_.version.number), "success")
+            return redirect(url_for("documents.show", document_id=document.id))
+    rounds = services.superseded_rounds(document)
+    if not rounds:
+        return redirect(url_for("documents.show", document_id=document.id))
+    return render_template("consultation/superseded.html", document=document, rounds=rounds)
+
+
 @bp.route("/consultation/documents/<int:document_id>/compare")
 @login_required
 def compare(document_id: int):

@@ -273,23 +273,52 @@ def close_round(actor: User | None, round_: ConsultationRound, *,
     return round_
 
 
-def close_superseded(version: DocumentVersion, actor: User | None = None) -> list[int]:
-    """A new version was uploaded: the open rounds on the document's earlier versions end."""
-    rounds = db.session.scalars(
+def superseded_rounds(document: Document) -> list[ConsultationRound]:
+    """The open rounds on versions older than the document's latest: after an upload, the
+    drafting side is asked what becomes of each (:func:`move_round`, or keep it)."""
+    latest = document.latest
+    return list(db.session.scalars(
         select(ConsultationRound).join(DocumentVersion,
                                        DocumentVersion.id == ConsultationRound.version_id)
-        .where(ConsultationRound.document_id == version.document_id,
+        .where(ConsultationRound.document_id == document.id,
                ConsultationRound.state == RoundState.OPEN.value,
-               DocumentVersion.number < version.number)).unique().all()
-    for round_ in rounds:
-        close_round(actor, round_, reason=CloseReason.NEW_VERSION, new_version=version.number)
-    return [round_.id for round_ in rounds]
+               DocumentVersion.number < latest.number)
+        .order_by(ConsultationRound.id)).unique())
 
 
-def on_version_added(version: DocumentVersion, actor: User | None = None, **_kwargs) -> None:
-    """Receiver of :data:`ecabinet.docs.signals.version_added` (inside the uploader's
-    transaction: flush only)."""
-    close_superseded(version, actor)
+def superseded_followup(user: User, document: Document) -> str | None:
+    """After ``user`` uploaded a new version: the page that asks them about the rounds still
+    open on earlier versions, if any."""
+    from flask import url_for
+
+    if is_drafting_side(user, document) and superseded_rounds(document):
+        return url_for("consultation.superseded", document_id=document.id)
+    return None
+
+
+def move_round(actor: User, round_: ConsultationRound, *, deadline: datetime | None = None,
+               now: datetime | None = None) -> ConsultationRound:
+    """Close a round on an earlier version and ask the same reviewers about the latest one
+    (until the same deadline unless another is given). A new version never closes a round by
+    itself: uploading v2 three days before the deadline must not silently cut the comments
+    on v1 short."""
+    require_drafting_side(actor, round_.document)
+    if not round_.is_open:
+        raise Conflict(_("This consultation round is closed already."), code="round_closed")
+    latest = round_.document.latest
+    if latest.number == round_.version.number:
+        raise Conflict(_("The round is on the latest version already."),
+                       code="already_latest_version")
+    close_round(actor, round_, reason=CloseReason.NEW_VERSION, new_version=latest.number)
+    successor = create_round(actor, round_.document, version_number=latest.number,
+                             reviewer_ids=sorted(round_.reviewer_ids()),
+                             deadline=deadline or round_.deadline, title=round_.title, now=now)
+    round_.successor_id = successor.id
+    db.session.flush()
+    audit.record("consultation.move", actor=actor, target=round_, details={
+        "document_id": round_.document_id, "from_version": round_.version.number,
+        "to_version": latest.number, "new_round_id": successor.id})
+    return successor
 
 
 # --- comments and replies ------------------------------------------------------------------------

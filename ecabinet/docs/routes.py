@@ -248,7 +248,8 @@ def add_version(document_id: int):
                                                filename=sent.filename,
                                                limits=services.limits(current_app.config))
             flash(_("Version %(n)d was uploaded.", n=version.number), "success")
-            return redirect(url_for("documents.show", document_id=document.id))
+            return redirect(services.version_followup(_user(), document)
+                            or url_for("documents.show", document_id=document.id))
         except DomainError as exc:
             if exc.status == 403:
                 raise

@@ -102,6 +102,23 @@ def grant_reading(rule: Callable[[User, Document], bool], *,
         _reading_grants_sql[rule] = sql
 
 
+#: What other features ask the uploader after a new version (a consultation round still open
+#: on the earlier one): ``followup(user, document) -> url | None``.
+_version_followups: list[Callable[[User, Document], str | None]] = []
+
+
+def register_version_followup(followup: Callable[[User, Document], str | None]) -> None:
+    """Called by a feature's init_app; registering the same function twice is harmless."""
+    if followup not in _version_followups:
+        _version_followups.append(followup)
+
+
+def version_followup(user: User, document: Document) -> str | None:
+    """The first page another feature wants the uploader of a new version to see, if any."""
+    return next((url for url in (followup(user, document) for followup in _version_followups)
+                 if url), None)
+
+
 def granted_ids(user: User) -> list[Select]:
     """Selects of the ids of the documents other features let ``user`` read (their SQL
     forms; see :func:`rules_without_sql` for the rest)."""

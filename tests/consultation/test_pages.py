@@ -3,6 +3,7 @@ answers, opening a round, closing, the comparison, the dashboard section, and th
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -201,6 +202,42 @@ def test_after_a_new_version_the_answers_page_offers_the_next_round(app, client,
     new_version(client, cast.headers("drafter"), draft.document_id,
                 draft_docx(after="Điều 3. Hiệu lực từ ngày ký"), filename="v2.docx")
     page = drafter.get(f"/consultation/rounds/{draft.round_id}/answers")
-    assert f"/consultation/new?document_id={draft.document_id}" in page.text
+    # the round stays open: move it to the new version, or close it
+    assert f"/consultation/documents/{draft.document_id}/superseded" in page.text
     assert f"/consultation/documents/{draft.document_id}/compare" in page.text
+    assert f"/consultation/rounds/{draft.round_id}/close" in page.text
+    drafter.post(f"/consultation/rounds/{draft.round_id}/close",
+                 data={"csrf_token": csrf_from(page.text)})
+    page = drafter.get(f"/consultation/rounds/{draft.round_id}/answers")
+    assert f"/consultation/new?document_id={draft.document_id}" in page.text
     assert f"/consultation/rounds/{draft.round_id}/close" not in page.text
+
+
+def test_after_uploading_a_new_version_the_drafting_side_is_asked(app, client, cast, draft):
+    """The upload page leads to the question, and the reviewers of the closed round are sent
+    to the new one (issue 9, point 11)."""
+    drafter = signed_in(app, cast.users["drafter"])
+    page = drafter.get(f"/documents/{draft.document_id}")
+    uploaded = drafter.post(f"/documents/{draft.document_id}/versions", data={
+        "csrf_token": csrf_from(page.text),
+        "file": (io.BytesIO(draft_docx(after="Điều 3. Mới")), "v2.docx")},
+        content_type="multipart/form-data")
+    assert uploaded.status_code == 302
+    assert uploaded.headers["Location"].endswith(
+        f"/consultation/documents/{draft.document_id}/superseded")
+    question = drafter.get(uploaded.headers["Location"])
+    assert question.status_code == 200 and "phiên bản 2" in question.text
+    kept = drafter.post(uploaded.headers["Location"], data={
+        "csrf_token": csrf_from(question.text), "round_id": draft.round_id, "choice": "keep"})
+    assert kept.status_code == 302
+    reviewer = signed_in(app, cast.users["r1"])
+    assert "Chuyển sang vòng mới" not in reviewer.get(f"/consultation/rounds/{draft.round_id}").text
+    moved = drafter.post(uploaded.headers["Location"], data={
+        "csrf_token": csrf_from(question.text), "round_id": draft.round_id, "choice": "move"})
+    assert moved.status_code == 302
+    shown = reviewer.get(f"/consultation/rounds/{draft.round_id}")
+    assert "Chuyển sang vòng mới" in shown.text
+    # nothing left to ask: the question page goes back to the document
+    assert drafter.get(uploaded.headers["Location"]).status_code == 302
+    # a reviewer may not answer the question
+    assert reviewer.get(uploaded.headers["Location"]).status_code in (403, 404)
