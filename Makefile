@@ -11,9 +11,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 
 # Debian packages: LibreOffice for .docx -> PDF (python3-uno: its Python bridge, which keeps one
-# LibreOffice running per worker), Vietnamese-capable Times-metric fonts,
+# LibreOffice running per worker), Vietnamese-capable Times-metric fonts, Calibri- and
+# Cambria-metric ones (Carlito, Caladea: Word's and python-docx's defaults keep their line breaks),
 # SoftHSM2 for PKCS#11 keys, poppler and qpdf to check PDFs, NSS tools, Node for the front end.
-APT_RUN := libreoffice-writer-nogui python3-uno fonts-liberation2 softhsm2 opensc poppler-utils \
+APT_RUN := libreoffice-writer-nogui python3-uno fonts-liberation2 fonts-crosextra-carlito \
+           fonts-crosextra-caladea softhsm2 opensc poppler-utils \
            qpdf libnss3-tools nodejs npm python3-venv gettext
 # ... and for the browser tests, Debian's Chromium (Playwright drives it; no browser download).
 APT_TEST := chromium chromium-driver

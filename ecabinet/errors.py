@@ -99,7 +99,28 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
 
 def _handle_domain_error(exc: DomainError):
     db.session.rollback()
+    if isinstance(exc, Forbidden):
+        audit_refusal(exc.code)
     return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
+def audit_refusal(code: str, **details) -> None:
+    """Leave an audit line for a refused attempt (a 403): who, what and where, in a transaction
+    of its own, since the request's was rolled back. Never the body: it may hold secrets.
+    An audit failure must not turn the refusal into a 500."""
+    from flask_login import current_user
+
+    from ecabinet.audit import services as audit
+    from ecabinet.database import unit_of_work
+
+    actor = current_user if getattr(current_user, "is_authenticated", False) else None
+    try:
+        with unit_of_work():
+            audit.record("access.denied", actor=actor, details={
+                "code": code, "method": request.method, "path": request.path, **details})
+    except Exception:  # noqa: BLE001 - the refusal stands whatever happens to its audit line
+        db.session.rollback()
+        log.exception("could not audit a refused request")
 
 
 def _handle_csrf(exc: CSRFError):

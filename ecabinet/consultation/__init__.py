@@ -2,8 +2,10 @@
 
 A version of a document goes to reviewers with a deadline; they comment on its paragraphs
 (.docx) or pages (PDF); the drafting side answers each comment (tiếp thu / giải trình) and
-downloads the consolidated table. A new version of the document closes the rounds on earlier
-ones (through :data:`ecabinet.docs.signals.version_added`).
+downloads the consolidated table. A new version of the document closes no round by itself: the
+drafting side is asked whether to keep each round on the earlier version or move it to the new
+one (:func:`.services.move_round`; the documents page asks through
+:func:`ecabinet.docs.services.register_version_followup`).
 
 - :mod:`.text` numbers paragraphs and pages, and compares versions;
 - :mod:`.services` who sees what, rounds, comments, replies, answers;
@@ -24,12 +26,11 @@ def init_app(app: Flask) -> None:
     from ecabinet.consultation.api import blp
     from ecabinet.consultation.dashboard import drafts_to_review
     from ecabinet.consultation.routes import bp
-    from ecabinet.consultation.services import on_version_added
+    from ecabinet.consultation.services import superseded_followup
     from ecabinet.dashboard.sections import register_provider
-    from ecabinet.docs.signals import version_added
+    from ecabinet.docs.services import register_version_followup
 
     app.register_blueprint(bp)
     api.register(app, blp)
     register_provider("drafts", drafts_to_review)
-    # A module-level function: blinker keeps one (weak) reference however many apps connect.
-    version_added.connect(on_version_added)
+    register_version_followup(superseded_followup)

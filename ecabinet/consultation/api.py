@@ -18,6 +18,7 @@ from ecabinet.consultation.schemas import (
     CompareArgsSchema,
     ComparisonSchema,
     DocumentCommentSchema,
+    MoveRoundSchema,
     ReplyCreateSchema,
     RoundCreateSchema,
     RoundSchema,
@@ -87,6 +88,20 @@ def close_round(round_id: int):
         return services.close_round(_user(), round_)
 
 
+@blp.route("/consultation-rounds/<int:round_id>/move", methods=["POST"])
+@login_required
+@blp.arguments(MoveRoundSchema)
+@blp.response(201, RoundSchema)
+@blp.alt_response(409, description="closed already, or on the latest version already")
+def move_round(body, round_id: int):
+    """Ask the same reviewers about the document's latest version: this round closes, a new
+    one opens (the drafting side). A new version never closes a round by itself."""
+    round_ = services.round_for(_user(), round_id)
+    services.require_drafting_side(_user(), round_.document)
+    with unit_of_work():
+        return services.move_round(_user(), round_, deadline=body["deadline"])
+
+
 @blp.route("/consultation-rounds/<int:round_id>/units")
 @login_required
 @blp.response(200, UnitSchema(many=True))
@@ -118,9 +133,10 @@ def round_pdf(round_id: int):
                   success=True)
 @blp.alt_response(409, description="still converting")
 def round_version_pdf(round_id: int, number: int):
-    """Any version of the round's document: reviewers read the earlier ones too."""
+    """A version of the round's document the caller may read: the drafting side and the
+    document's readers any; a reviewer exactly the versions of their rounds."""
     round_ = services.round_for(_user(), round_id)
-    version = services.version_of(round_.document, number)
+    version = services.version_for(_user(), round_.document, number)
     data = docs.pdf_of(version)
     stem = version.filename.rsplit(".", 1)[0]
     return _private(send_file(io.BytesIO(data), mimetype=PDF, download_name=f"{stem}.pdf",
@@ -218,4 +234,4 @@ def table(round_id: int):
 def compare(args, document_id: int):
     """Paragraph by paragraph (pages for a PDF), word by word inside a changed paragraph."""
     document = services.document_for(_user(), document_id)
-    return services.compare_versions(document, args["old"], args["new"])
+    return services.compare_versions(_user(), document, args["old"], args["new"])

@@ -41,13 +41,17 @@ class ConsultationRound(db.Model):
         ForeignKey("document_versions.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(500))
     deadline: Mapped[datetime]
-    #: open → closed (by hand, or when a new version of the document is uploaded).
+    #: open → closed (by hand, or moved to a new version of the document).
     state: Mapped[str] = mapped_column(String(10), default=RoundState.OPEN.value, index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
     #: "manual" or "new_version" once closed.
     close_reason: Mapped[str | None] = mapped_column(String(20))
+    #: The round this one was moved to when the drafting side chose to ask for comments on a
+    #: new version instead (same reviewers): where the reviewers are sent from here.
+    successor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation_rounds.id", ondelete="SET NULL"))
 
     document: Mapped[Document] = relationship(lazy="joined")
     version: Mapped[DocumentVersion] = relationship(lazy="joined")

@@ -85,6 +85,7 @@ def _show(round_, *, failed: dict | None = None, status: int = 200):
     return render_template(
         "consultation/show.html", round=round_, units=services.units(round_.version),
         by_anchor=by_anchor, reviewer=services.is_reviewer(user, round_),
+        comparable=len(services.readable_versions(user, round_.document)) > 1,
         drafting=services.is_drafting_side(user, round_.document),
         accepting=services.accepting_comments(round_), failed=failed or {},
         comment_form=CommentForm(), reply_form=ReplyForm()), status
@@ -164,6 +165,7 @@ def _answers(round_, *, failed: dict | None = None, status: int = 200):
         form.text.errors = [failed["message"]]
     unanswered = sum(1 for thread in threads if thread.answer is None)
     return render_template("consultation/answers.html", round=round_, threads=threads,
+                           comparable=len(round_.document.versions) > 1,
                            forms=forms, reply_form=ReplyForm(), unanswered=unanswered,
                            reviewers=round_.reviewers,
                            commented={t.author_id for t in threads}), status
@@ -204,22 +206,54 @@ def close(round_id: int):
     return redirect(url_for("consultation.answers", round_id=round_.id))
 
 
+@bp.route("/consultation/documents/<int:document_id>/superseded", methods=["GET", "POST"])
+@login_required
+def superseded(document_id: int):
+    """After a new version: for each round still open on an earlier one, keep it or move it to
+    the new version (the same reviewers are asked again)."""
+    document = services.document_for(_user(), document_id)
+    services.require_drafting_side(_user(), document)
+    if request.method == "POST":
+        round_ = services.round_for(_user(), request.form.get("round_id", type=int) or 0)
+        if round_.document_id != document.id:
+            return redirect(url_for("consultation.superseded", document_id=document.id))
+        if request.form.get("choice") == "move":
+            try:
+                with unit_of_work():
+                    moved = services.move_round(_user(), round_)
+                flash(_("The reviewers are now asked about version %(n)d.",
+                        n=moved.version.number), "success")
+                return redirect(url_for("consultation.answers", round_id=moved.id))
+            except DomainError as exc:
+                flash(exc.message, "error")
+        else:
+            flash(_("The round on version %(n)d stays open until its deadline.",
+                    n=round_.version.number), "success")
+            return redirect(url_for("documents.show", document_id=document.id))
+    rounds = services.superseded_rounds(document)
+    if not rounds:
+        return redirect(url_for("documents.show", document_id=document.id))
+    return render_template("consultation/superseded.html", document=document, rounds=rounds)
+
+
 @bp.route("/consultation/documents/<int:document_id>/compare")
 @login_required
 def compare(document_id: int):
     """Two versions side by side in one column: deleted and inserted text marked."""
     document = services.document_for(_user(), document_id)
-    numbers = [version.number for version in document.versions]
-    if len(numbers) < 2:
+    numbers = [version.number for version in services.readable_versions(_user(), document)]
+    asked_old, asked_new = request.args.get("from", type=int), request.args.get("to", type=int)
+    if len(numbers) < 2 and asked_old is None and asked_new is None:
         return render_template("consultation/compare.html", document=document,
                                numbers=numbers, comparison=None)
-    old = request.args.get("from", type=int) or numbers[-2]
-    new = request.args.get("to", type=int) or numbers[-1]
+    # A version the caller may not read answers 404 from compare_versions, as if absent.
+    old = asked_old or (numbers[-2] if len(numbers) > 1 else numbers[0])
+    new = asked_new or numbers[-1]
     if old == new:
         return render_template("consultation/compare.html", document=document,
                                numbers=numbers, comparison={"old": old, "new": new},
                                groups=[], error=_("Choose two different versions.")), 422
-    comparison = services.compare_versions(document, old, new)
+    comparison = services.compare_versions(_user(), document, old, new)
     return render_template("consultation/compare.html", document=document, numbers=numbers,
                            comparison=comparison, groups=_collapse_unchanged(comparison["blocks"]))
 

@@ -51,10 +51,17 @@ class RoundSchema(Schema):
     closed_at = fields.AwareDateTime(allow_none=True)
     close_reason = fields.String(allow_none=True,
                                  metadata={"description": "manual | new_version"})
+    successor_id = fields.Integer(allow_none=True, metadata={
+        "description": "the round on a newer version this one was moved to"})
     reviewers = fields.Function(lambda r: [PersonSchema().dump(x.user) for x in r.reviewers])
     role = fields.Function(lambda r: _services().role_of(current_user, r),
                            metadata={"description": "the caller's part: drafting, reviewer, "
                                                     "reader"})
+
+
+class MoveRoundSchema(Schema):
+    deadline = fields.AwareDateTime(load_default=None, metadata={
+        "description": "the new round's deadline (default: the round's own)"})
 
 
 class UnitSchema(Schema):

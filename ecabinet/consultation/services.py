@@ -4,9 +4,10 @@ Services flush and raise domain errors; the caller commits. Who is who in a roun
 
 - the **drafting side** (cơ quan chủ trì soạn thảo): the document's uploader and the
   secretariat. They open and close rounds, see every comment and answer each one;
-- the **reviewers** chosen for the round: they read the round's document through it (even a
-  document the documents feature would not show them), comment until the deadline, and see
-  their own comments with the replies to them;
+- the **reviewers** chosen for the round: they read the round's *version* through it (even a
+  document the documents feature would not show them) — exactly that version: a round grants
+  its version, not the versions uploaded after it nor those before (:func:`can_read_version`) —,
+  comment until the deadline, and see their own comments with the replies to them;
 - anyone else who may read the document (:func:`ecabinet.docs.services.can_read`) sees that the
   round exists, not the comments. Everybody else gets 404.
 """
@@ -85,6 +86,31 @@ def document_for(user: User, document_id: int) -> Document:
 
 def version_of(document: Document, number: int) -> DocumentVersion:
     version = next((v for v in document.versions if v.number == number), None)
+    if version is None:
+        raise NotFound(_("No such version."))
+    return version
+
+
+def _granted_version_ids(user: User, document: Document) -> set[int]:
+    """The versions of ``document`` that rounds the user reviews were opened on."""
+    return set(db.session.scalars(
+        select(ConsultationRound.version_id).join(RoundReviewer)
+        .where(ConsultationRound.document_id == document.id, RoundReviewer.user_id == user.id)))
+
+
+def readable_versions(user: User, document: Document) -> list[DocumentVersion]:
+    """The versions the user may read here: every one for the drafting side and whoever the
+    documents feature lets read the document; for a reviewer, exactly the versions of their
+    rounds (a round on v1 never shares v2, uploaded after it closed)."""
+    if is_drafting_side(user, document) or docs.can_read(user, document):
+        return list(document.versions)
+    granted = _granted_version_ids(user, document)
+    return [version for version in document.versions if version.id in granted]
+
+
+def version_for(user: User, document: Document, number: int) -> DocumentVersion:
+    """A version of ``document`` the user may read (:func:`readable_versions`), or 404."""
+    version = next((v for v in readable_versions(user, document) if v.number == number), None)
     if version is None:
         raise NotFound(_("No such version."))
     return version
@@ -247,23 +273,52 @@ def close_round(actor: User | None, round_: ConsultationRound, *,
     return round_
 
 
-def close_superseded(version: DocumentVersion, actor: User | None = None) -> list[int]:
-    """A new version was uploaded: the open rounds on the document's earlier versions end."""
-    rounds = db.session.scalars(
+def superseded_rounds(document: Document) -> list[ConsultationRound]:
+    """The open rounds on versions older than the document's latest: after an upload, the
+    drafting side is asked what becomes of each (:func:`move_round`, or keep it)."""
+    latest = document.latest
+    return list(db.session.scalars(
         select(ConsultationRound).join(DocumentVersion,
                                        DocumentVersion.id == ConsultationRound.version_id)
-        .where(ConsultationRound.document_id == version.document_id,
+        .where(ConsultationRound.document_id == document.id,
                ConsultationRound.state == RoundState.OPEN.value,
-               DocumentVersion.number < version.number)).unique().all()
-    for round_ in rounds:
-        close_round(actor, round_, reason=CloseReason.NEW_VERSION, new_version=version.number)
-    return [round_.id for round_ in rounds]
+               DocumentVersion.number < latest.number)
+        .order_by(ConsultationRound.id)).unique())
 
 
-def on_version_added(version: DocumentVersion, actor: User | None = None, **_kwargs) -> None:
-    """Receiver of :data:`ecabinet.docs.signals.version_added` (inside the uploader's
-    transaction: flush only)."""
-    close_superseded(version, actor)
+def superseded_followup(user: User, document: Document) -> str | None:
+    """After ``user`` uploaded a new version: the page that asks them about the rounds still
+    open on earlier versions, if any."""
+    from flask import url_for
+
+    if is_drafting_side(user, document) and superseded_rounds(document):
+        return url_for("consultation.superseded", document_id=document.id)
+    return None
+
+
+def move_round(actor: User, round_: ConsultationRound, *, deadline: datetime | None = None,
+               now: datetime | None = None) -> ConsultationRound:
+    """Close a round on an earlier version and ask the same reviewers about the latest one
+    (until the same deadline unless another is given). A new version never closes a round by
+    itself: uploading v2 three days before the deadline must not silently cut the comments
+    on v1 short."""
+    require_drafting_side(actor, round_.document)
+    if not round_.is_open:
+        raise Conflict(_("This consultation round is closed already."), code="round_closed")
+    latest = round_.document.latest
+    if latest.number == round_.version.number:
+        raise Conflict(_("The round is on the latest version already."),
+                       code="already_latest_version")
+    close_round(actor, round_, reason=CloseReason.NEW_VERSION, new_version=latest.number)
+    successor = create_round(actor, round_.document, version_number=latest.number,
+                             reviewer_ids=sorted(round_.reviewer_ids()),
+                             deadline=deadline or round_.deadline, title=round_.title, now=now)
+    round_.successor_id = successor.id
+    db.session.flush()
+    audit.record("consultation.move", actor=actor, target=round_, details={
+        "document_id": round_.document_id, "from_version": round_.version.number,
+        "to_version": latest.number, "new_round_id": successor.id})
+    return successor
 
 
 # --- comments and replies ------------------------------------------------------------------------
@@ -410,9 +465,10 @@ def all_threads(round_: ConsultationRound) -> list[Comment]:
 
 # --- comparing versions --------------------------------------------------------------------------
 
-def compare_versions(document: Document, old_number: int, new_number: int) -> dict:
-    """The difference between two versions of a document (any two, in either order)."""
-    old, new = version_of(document, old_number), version_of(document, new_number)
+def compare_versions(user: User, document: Document, old_number: int, new_number: int) -> dict:
+    """The difference between two versions of a document the user may both read (any two, in
+    either order)."""
+    old, new = version_for(user, document, old_number), version_for(user, document, new_number)
     if old.number == new.number:
         raise Invalid(_("Choose two different versions."), details={"to": ["same version"]})
     blocks = texts.compare(units(old), units(new))

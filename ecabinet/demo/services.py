@@ -140,6 +140,6 @@ def _ensure_poll(result: SeedResult) -> None:
 
     day = datetime.now(VIETNAM).date() + timedelta(days=POLL["days_ahead"])
     polls.create_poll(_user(MEETING["secretary"]), question=POLL["question"],
-                      summary=POLL["summary"],
+                      summary=POLL["summary"], chair_id=_user(MEETING["chair"]).id,
                       deadline=datetime(day.year, day.month, day.day, 17, tzinfo=VIETNAM))
     result.created.append("written poll")

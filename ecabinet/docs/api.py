@@ -116,8 +116,11 @@ def version_pdf(document_id: int, number: int):
 @login_required
 @blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type=DOCX_MIME,
                   description="the file as uploaded", success=True)
+@blp.alt_response(403, description="a confidential document's original, to a reader who is "
+                                   "neither its uploader nor the secretariat")
 def version_original(document_id: int, number: int):
-    version = services.version_for(_user(), document_id, number)
+    """The file as uploaded (no per-reader watermark)."""
+    version = services.original_for(_user(), document_id, number)
     mimetype = PDF_MIME if version.kind == "pdf" else DOCX_MIME
     return _send(services.original_of(version), mimetype=mimetype, filename=version.filename,
                  etag=version.sha256, as_attachment=True)

@@ -224,6 +224,7 @@ def _document_page(document, *, version_form=None, status=200):
     return render_template(
         "docs/show.html", document=document, items=_visible_items(user, document),
         can_edit=_can_edit(user, document), version_form=version_form or VersionForm(),
+        original_allowed=services.can_read_original(user, document),
         max_bytes=_max_bytes()), status
 
 
@@ -247,7 +248,8 @@ def add_version(document_id: int):
                                                filename=sent.filename,
                                                limits=services.limits(current_app.config))
             flash(_("Version %(n)d was uploaded.", n=version.number), "success")
-            return redirect(url_for("documents.show", document_id=document.id))
+            return redirect(services.version_followup(_user(), document)
+                            or url_for("documents.show", document_id=document.id))
         except DomainError as exc:
             if exc.status == 403:
                 raise

@@ -43,8 +43,17 @@ class VersionSchema(Schema):
     converted_at = fields.AwareDateTime(allow_none=True)
     pdf_url = fields.Function(lambda v: url_for(
         "documents_api.version_pdf", document_id=v.document_id, number=v.number))
-    original_url = fields.Function(lambda v: url_for(
-        "documents_api.version_original", document_id=v.document_id, number=v.number))
+    original_url = fields.Method("_original_url", allow_none=True, metadata={
+        "description": "null when the caller may not download the original (a confidential "
+                       "document's reader other than its uploader and the secretariat)"})
+
+    def _original_url(self, version):
+        from ecabinet.docs.services import can_read_original
+
+        if not can_read_original(current_user, version.document):
+            return None
+        return url_for("documents_api.version_original", document_id=version.document_id,
+                       number=version.number)
 
     def _error(self, version):
         from ecabinet.docs.services import error_message

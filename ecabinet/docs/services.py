@@ -10,7 +10,9 @@ Who reads a document:
   participants, a guest only on the items they are invited to, a confidential item only its
   invitees — :func:`ecabinet.meetings.access.can_see_item`);
 - a confidential document (mật): only the invitees of the items it is attached to, and the
-  meeting's own secretary.
+  meeting's own secretary; of these, only the uploader and the secretariat download the
+  original file, the others read the PDF watermarked with their name
+  (:func:`can_read_original`).
 """
 
 from __future__ import annotations
@@ -100,6 +102,23 @@ def grant_reading(rule: Callable[[User, Document], bool], *,
         _reading_grants_sql[rule] = sql
 
 
+#: What other features ask the uploader after a new version (a consultation round still open
+#: on the earlier one): ``followup(user, document) -> url | None``.
+_version_followups: list[Callable[[User, Document], str | None]] = []
+
+
+def register_version_followup(followup: Callable[[User, Document], str | None]) -> None:
+    """Called by a feature's init_app; registering the same function twice is harmless."""
+    if followup not in _version_followups:
+        _version_followups.append(followup)
+
+
+def version_followup(user: User, document: Document) -> str | None:
+    """The first page another feature wants the uploader of a new version to see, if any."""
+    return next((url for url in (followup(user, document) for followup in _version_followups)
+                 if url), None)
+
+
 def granted_ids(user: User) -> list[Select]:
     """Selects of the ids of the documents other features let ``user`` read (their SQL
     forms; see :func:`rules_without_sql` for the rest)."""
@@ -124,6 +143,27 @@ def document_for(user: User, document_id: int) -> Document:
     if document is None or not can_read(user, document):
         raise NotFound(_("No such document."))
     return document
+
+
+def can_read_original(user: User, document: Document) -> bool:
+    """The file as uploaded carries no reader's watermark: of a confidential document only its
+    uploader and the secretariat get it, every other reader the watermarked PDF. The caller has
+    checked :func:`can_read`."""
+    if not document.confidential:
+        return True
+    return document.created_by_id == user.id or _is_secretariat(user)
+
+
+def original_for(user: User, document_id: int, number: int) -> DocumentVersion:
+    """A version whose original file the user may download: 404 for a document they may not
+    read, 403 for a confidential one's reader who is neither its uploader nor the
+    secretariat."""
+    version = version_for(user, document_id, number)
+    if not can_read_original(user, version.document):
+        raise Forbidden(_("The original file of a confidential document stays with the "
+                          "secretariat; read the PDF, marked with your name."),
+                        code="original_withheld")
+    return version
 
 
 def version_for(user: User, document_id: int, number: int) -> DocumentVersion:

@@ -32,7 +32,7 @@ def _user():
 def _summary(poll) -> dict:
     return {"id": poll.id, "question": poll.question, "summary": poll.summary,
             "deadline": poll.deadline, "missing_counts_as": poll.missing_counts_as,
-            "signed_ballots": poll.signed_ballots,
+            "signed_ballots": poll.signed_ballots, "chair_id": poll.chair_id,
             "status": poll.status, "overdue": services.is_overdue(poll),
             "recipients": len(poll.recipients), "answered": len(poll.responses),
             "my_response": poll.response_of(_user().id),
@@ -100,16 +100,21 @@ def close_poll(poll_id: int):
 @blp.route("/polls/<int:poll_id>/result")
 @login_required
 @blp.response(200, PollResultSchema)
+@blp.alt_response(403, description="a recipient, before the poll closes")
 def result(poll_id: int):
-    """The consolidated result so far (final once closed)."""
-    return _result(services.poll_for(_user(), poll_id))
+    """The consolidated result so far (final once closed): the chair and the secretariat at
+    any time, with every answer; the recipients once closed, with their own answer."""
+    poll = services.poll_for(_user(), poll_id)
+    services.require_result(_user(), poll)
+    return _result(poll)
 
 
 @blp.route("/polls/<int:poll_id>/result.docx")
 @login_required
 def result_docx(poll_id: int):
-    """The consolidated result as a document for the chair."""
+    """The consolidated result as a document for the chair (the recipients once closed)."""
     poll = services.poll_for(_user(), poll_id)
+    services.require_result(_user(), poll)
     return Response(result_doc.render_result(poll), mimetype=DOCX, headers={
         "Content-Disposition": f'attachment; filename="tong-hop-phieu-{poll.id}.docx"'})
 
@@ -138,5 +143,5 @@ def proof_bundle(poll_id: int):
 def _result(poll) -> dict:
     outcome = services.result_of(poll)
     return {"poll_id": poll.id, "status": poll.status, "counts": outcome.counts,
-            "outcome": outcome.outcome, "responses": poll.responses,
+            "outcome": outcome.outcome, "responses": services.responses_for(_user(), poll),
             "missing_user_ids": outcome.missing_user_ids}

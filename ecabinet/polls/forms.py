@@ -6,6 +6,7 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -35,3 +36,8 @@ class PollForm(FlaskForm):
         SelectChoice("agree", _l("agreeing (the Government's working rules)")),
         SelectChoice("none", _l("no answer"))])
     signed_ballots = BooleanField(_l("Each answer is a ballot signed with the member's key"))
+    #: Choices (the active members) are filled in by the route; none ticked: every member.
+    recipient_ids = SelectMultipleField(_l("Recipients"), coerce=int, validate_choice=True)
+    #: Choices (the members) are filled in by the route; 0 is "nobody but the secretariat".
+    chair_id = SelectField(_l("The result goes to (reads every answer)"), coerce=int, default=0,
+                           validate_choice=True)

@@ -46,6 +46,9 @@ class Poll(db.Model):
     closed_at: Mapped[datetime | None]
     #: Every answer is rendered as a one-page ballot PDF signed with the member's key.
     signed_ballots: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: Who the consolidated result goes to (chủ tọa, usually the Prime Minister): with the
+    #: secretariat, the only one who reads every answer before the poll closes.
+    chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     recipients: Mapped[list[PollRecipient]] = relationship(
         back_populates="poll", cascade="all, delete-orphan", lazy="selectin")

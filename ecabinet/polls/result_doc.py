@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ecabinet.i18n import vietnam_iso, vietnamese_date
+from ecabinet.i18n import VIETNAM, vietnamese_date, vietnamese_datetime
 from ecabinet.polls.models import Answer, MissingAnswer, Poll
-from ecabinet.polls.services import result_of
+from ecabinet.polls.services import defaults_apply, result_of
 
 ANSWER_WORDS = {Answer.AGREE: "Đồng ý", Answer.DISAGREE: "Không đồng ý",
                 Answer.OTHER: "Ý kiến khác"}
@@ -66,8 +67,8 @@ def _header(document, date_line: str) -> None:
 def render_result(poll: Poll) -> bytes:
     result = result_of(poll)
     document = _base_document()
-    when = poll.closed_at or poll.deadline
-    _header(document, vietnamese_date(when, "Hà Nội"))
+    # Dated the day it is made (Decree 30: the date of the document), not the deadline.
+    _header(document, vietnamese_date(datetime.now(VIETNAM), "Hà Nội"))
     _paragraph(document, "TỔNG HỢP KẾT QUẢ", bold=True, size=14,
                align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, "Lấy ý kiến thành viên Chính phủ bằng phiếu", bold=True, size=14,
@@ -75,17 +76,27 @@ def render_result(poll: Poll) -> bytes:
     _paragraph(document, f"Nội dung xin ý kiến: {poll.question}")
     if poll.summary:
         _paragraph(document, poll.summary)
-    _paragraph(document, f"Thời hạn trả lời: {vietnam_iso(poll.deadline)}.")
-    missing_rule = ("được tính là đồng ý theo Quy chế làm việc của Chính phủ"
-                    if poll.missing_counts_as == MissingAnswer.AGREE
-                    else "không được tính là đồng ý")
+    _paragraph(document, f"Thời hạn trả lời: {vietnamese_datetime(poll.deadline)}.")
+    if poll.missing_counts_as != MissingAnswer.AGREE:
+        missing_rule = "không được tính là đồng ý"
+    elif counts_by_default := result.counts["agree_by_default"]:
+        missing_rule = (f"{counts_by_default} phiếu chưa trả lời được tính là đồng ý theo Quy chế "
+                        "làm việc của Chính phủ")
+    elif result.outcome == "pending":
+        missing_rule = ("được tính là đồng ý theo Quy chế làm việc của Chính phủ sau thời hạn "
+                        "trả lời")
+    elif not defaults_apply(poll):
+        missing_rule = "không được tính là đồng ý vì lấy ý kiến kết thúc trước thời hạn"
+    else:
+        missing_rule = "được tính là đồng ý theo Quy chế làm việc của Chính phủ"
     counts = result.counts
     _paragraph(document, (
         f"Số phiếu gửi: {counts['recipients']}; đồng ý: {counts[Answer.AGREE]}; "
         f"không đồng ý: {counts[Answer.DISAGREE]}; ý kiến khác: {counts[Answer.OTHER]}; "
         f"chưa trả lời: {counts['missing']} ({missing_rule})."))
-    verdict = "được đa số thành viên Chính phủ đồng ý" if result.outcome == "agreed" \
-        else "chưa được đa số thành viên Chính phủ đồng ý"
+    verdict = {"agreed": "được đa số thành viên Chính phủ đồng ý",
+               "not_agreed": "chưa được đa số thành viên Chính phủ đồng ý",
+               "pending": "chưa có kết quả cuối cùng (đang lấy ý kiến)"}[result.outcome]
     _paragraph(document, f"Kết quả: nội dung xin ý kiến {verdict} "
                          f"({counts['agree_total']}/{counts['recipients']}).", bold=True)
     _answers_table(document, poll)

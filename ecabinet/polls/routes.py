@@ -11,6 +11,7 @@ from ecabinet.errors import DomainError
 from ecabinet.i18n import VIETNAM
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Role
+from ecabinet.notify import mail
 from ecabinet.polls import services
 from ecabinet.polls.forms import PollForm, ResponseForm
 
@@ -32,6 +33,12 @@ def index():
 @roles_required(Role.SECRETARIAT)
 def new():
     form = PollForm()
+    members = services.chair_candidates()
+    form.chair_id.choices = [(0, _("the secretariat only"))] + [
+        (user.id, user.name) for user in members]
+    form.recipient_ids.choices = [(user.id, user.name) for user in members]
+    if request.method == "GET":
+        form.recipient_ids.data = [user.id for user in members]
     if form.validate_on_submit():
         try:
             with unit_of_work():
@@ -39,12 +46,49 @@ def new():
                     _user(), question=form.question.data, summary=form.summary.data or None,
                     deadline=form.deadline.data.replace(tzinfo=VIETNAM),
                     missing_counts_as=form.missing_counts_as.data,
-                    signed_ballots=form.signed_ballots.data)
-            flash(_("The poll was sent to the members."), "success")
+                    signed_ballots=form.signed_ballots.data, chair_id=form.chair_id.data or None,
+                    recipient_ids=form.recipient_ids.data or None)
+            flash(_("The poll was sent to %(n)d recipients (on their dashboard%(mail)s).",
+                    n=len(poll.recipients), mail=_(" and by e-mail") if mail.enabled() else ""),
+                  "success")
             return redirect(url_for("polls.show", poll_id=poll.id))
         except DomainError as exc:
-            form.deadline.errors.append(exc.message)
+            _field_for(form, exc).errors.append(exc.message)
     return render_template("polls/new.html", form=form), 422 if form.errors else 200
+
+
+def _answer_words() -> dict[str, str]:
+    return {"agree": _("Agree"), "disagree": _("Disagree"), "other": _("Other opinion")}
+
+
+def _outcome_words() -> dict[str, str]:
+    return {"agreed": _("Agreed by a majority of the members"),
+            "not_agreed": _("Not agreed by a majority of the members"),
+            "pending": _("Not final: the poll is still open")}
+
+
+def _field_for(form: PollForm, exc: DomainError):
+    """The form field a refusal is about."""
+    fields = {"recipients_without_key": form.signed_ballots}
+    details = exc.details or {}
+    for name in ("recipient_ids", "chair_id", "question", "missing_counts_as"):
+        if name in details:
+            fields.setdefault(exc.code, getattr(form, name))
+    return fields.get(exc.code, form.deadline)
+
+
+@bp.route("/polls/<int:poll_id>/remind", methods=["POST"])
+@roles_required(Role.SECRETARIAT)
+def remind(poll_id: int):
+    """Remind now every recipient who has not answered (the dashboard, e-mail if configured)."""
+    poll = services.poll_for(_user(), poll_id)
+    try:
+        with unit_of_work():
+            reminded = services.remind_now(_user(), poll)
+        flash(_("Reminded %(n)d members.", n=len(reminded)), "success")
+    except DomainError as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("polls.show", poll_id=poll.id))
 
 
 @bp.route("/polls/<int:poll_id>", methods=["GET", "POST"])
@@ -69,8 +113,12 @@ def show(poll_id: int):
                            dossier=services.dossier_of(poll),
                            attachable=services.attachable_documents(_user(), poll)
                            if is_secretariat and poll.status == "open" else [],
-                           result=services.result_of(poll),
+                           result=services.result_of(poll)
+                           if services.sees_result(_user(), poll) else None,
                            overdue=services.is_overdue(poll),
+                           answer_words=_answer_words(), outcome_words=_outcome_words(),
+                           missing=services.missing_recipients(poll)
+                           if services.reads_all_answers(_user(), poll) else None,
                            is_secretariat=is_secretariat), \
         422 if form.errors else 200
 

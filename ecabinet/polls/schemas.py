@@ -17,6 +17,9 @@ class PollCreateSchema(Schema):
     signed_ballots = fields.Boolean(
         load_default=False,
         metadata={"description": "each answer is a ballot PDF signed with the member's key"})
+    chair_id = fields.Integer(load_default=None, metadata={
+        "description": "who the consolidated result goes to; with the secretariat the only "
+                       "one who reads every answer"})
 
 
 class ResponseCreateSchema(Schema):
@@ -54,6 +57,7 @@ class PollSchema(Schema):
     deadline = fields.AwareDateTime()
     missing_counts_as = fields.String()
     signed_ballots = fields.Boolean()
+    chair_id = fields.Integer(allow_none=True)
     status = fields.String()
     overdue = fields.Boolean()
     recipients = fields.Integer()

@@ -38,6 +38,31 @@ def can_see(user: User, poll: Poll) -> bool:
     return _is_secretariat(user) or poll.recipient(user.id) is not None
 
 
+def reads_all_answers(user: User, poll: Poll) -> bool:
+    """The secretariat and the poll's chair read every answer, at any time."""
+    return _is_secretariat(user) or (poll.chair_id is not None and poll.chair_id == user.id)
+
+
+def sees_result(user: User, poll: Poll) -> bool:
+    """The consolidated result: the chair and the secretariat at any time, the recipients once
+    the poll is closed (the Government's practice: nobody answers knowing the others')."""
+    return reads_all_answers(user, poll) or (
+        poll.status == PollStatus.CLOSED and poll.recipient(user.id) is not None)
+
+
+def require_result(user: User, poll: Poll) -> None:
+    if not sees_result(user, poll):
+        raise Forbidden(_("The consolidated result goes to the members once the poll is "
+                          "closed."), code="result_not_published")
+
+
+def responses_for(user: User, poll: Poll) -> list[PollResponse]:
+    """The answers the user reads: all for the chair and the secretariat, otherwise their own."""
+    if reads_all_answers(user, poll):
+        return list(poll.responses)
+    return [response for response in poll.responses if response.user_id == user.id]
+
+
 def poll_for(user: User, poll_id: int) -> Poll:
     poll = db.session.get(Poll, poll_id)
     if poll is None or not can_see(user, poll):
@@ -54,6 +79,13 @@ def is_overdue(poll: Poll, now: datetime | None = None) -> bool:
     return poll.status == PollStatus.OPEN and (now or _now()) > poll.deadline
 
 
+def chair_candidates() -> list[User]:
+    """Who a poll can report to: the active members."""
+    return list(db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == Role.MEMBER.value,
+                                          User.active.is_(True)).order_by(User.name)))
+
+
 def _members() -> list[int]:
     return list(db.session.scalars(
         select(User.id).join(UserRole).where(UserRole.role == Role.MEMBER.value,
@@ -62,7 +94,7 @@ def _members() -> list[int]:
 
 def create_poll(actor: User, *, question: str, deadline: datetime, summary: str | None = None,
                 missing_counts_as: str = "agree", recipient_ids: list[int] | None = None,
-                signed_ballots: bool = False) -> Poll:
+                signed_ballots: bool = False, chair_id: int | None = None) -> Poll:
     """Send a question to the members (all active members unless recipients are named)."""
     if not _is_secretariat(actor):
         raise Forbidden(_("Only the secretariat can do this."))
@@ -81,16 +113,41 @@ def create_poll(actor: User, *, question: str, deadline: datetime, summary: str 
     if not recipients or set(recipients) - set(users):
         raise Invalid(_("The recipients must be existing users."),
                       details={"recipient_ids": sorted(set(recipients) - set(users))})
+    if signed_ballots:
+        _require_keys(list(users.values()))
+    if chair_id is not None and db.session.get(User, chair_id) is None:
+        raise Invalid(_("The chair must be an existing user."), details={"chair_id": [chair_id]})
     poll = Poll(question=question, summary=summary, deadline=deadline,
                 missing_counts_as=missing.value, created_by_id=actor.id,
-                signed_ballots=signed_ballots)
+                signed_ballots=signed_ballots, chair_id=chair_id)
     poll.recipients = [PollRecipient(user_id=user_id) for user_id in sorted(set(recipients))]
     db.session.add(poll)
     db.session.flush()
     audit.record("poll.create", actor=actor, target=poll, details={
         "question": question, "deadline": deadline.isoformat(), "recipients": len(recipients),
-        "missing_counts_as": missing.value, "signed_ballots": signed_ballots})
+        "missing_counts_as": missing.value, "signed_ballots": signed_ballots,
+        "chair_id": chair_id})
     return poll
+
+
+def _require_keys(recipients: list[User]) -> None:
+    """A signed-ballot poll would lock out a recipient without a signing key: name them, so
+    the secretariat enrols them (``ecabinet pki enroll``) or does not ask for signed ballots."""
+    from ecabinet.errors import DomainError
+    from ecabinet.signing import services as signing
+
+    without = []
+    for user in recipients:
+        try:
+            signing.personal_key(user)
+        except DomainError:
+            without.append(user)
+    if without:
+        names = ", ".join(user.name for user in sorted(without, key=lambda u: u.name))
+        raise Invalid(_("These recipients have no signing key and could not answer a "
+                        "signed ballot: %(names)s. Enrol them or do not ask for signed "
+                        "ballots.", names=names), code="recipients_without_key",
+                      details={"recipient_ids": [user.id for user in without]})
 
 
 def respond(user: User, poll: Poll, *, answer: str, comment: str | None = None,
@@ -237,11 +294,19 @@ def close_poll(actor: User, poll: Poll) -> PollResult:
 class PollResult:
     counts: dict
     missing_user_ids: list[int] = field(default_factory=list)
+    #: "agreed", "not_agreed", or "pending" while the poll is open and its deadline ahead.
     outcome: str = ""
 
 
-def result_of(poll: Poll) -> PollResult:
-    """The consolidated result (tổng hợp kết quả); a missing answer counts as the poll says."""
+def defaults_apply(poll: Poll, now: datetime | None = None) -> bool:
+    """A missing answer counts (as agreement, when the poll says so) only once the deadline
+    has passed: before it, the member may still answer; a poll closed early counts nobody."""
+    return (poll.closed_at or now or _now()) >= poll.deadline
+
+
+def result_of(poll: Poll, now: datetime | None = None) -> PollResult:
+    """The consolidated result (tổng hợp kết quả); a missing answer counts as the poll says,
+    after the deadline."""
     counts = {answer.value: 0 for answer in Answer}
     for response in poll.responses:
         counts[response.answer] += 1
@@ -249,16 +314,51 @@ def result_of(poll: Poll) -> PollResult:
     missing = [r.user_id for r in poll.recipients if r.user_id not in answered]
     counts["missing"] = len(missing)
     counts["recipients"] = len(poll.recipients)
-    agree = counts[Answer.AGREE] + (len(missing) if poll.missing_counts_as == MissingAnswer.AGREE
-                                    else 0)
+    by_default = len(missing) if (poll.missing_counts_as == MissingAnswer.AGREE
+                                  and defaults_apply(poll, now)) else 0
+    counts["agree_by_default"] = by_default
+    agree = counts[Answer.AGREE] + by_default
     counts["agree_total"] = agree
-    outcome = "agreed" if 2 * agree > len(poll.recipients) else "not_agreed"
+    if poll.status == PollStatus.OPEN and not defaults_apply(poll, now):
+        outcome = "pending"
+    else:
+        outcome = "agreed" if 2 * agree > len(poll.recipients) else "not_agreed"
     return PollResult(counts, missing, outcome)
+
+
+def missing_recipients(poll: Poll) -> list[User]:
+    """The recipients who have not answered, by name."""
+    answered = {response.user_id for response in poll.responses}
+    return sorted((r.user for r in poll.recipients if r.user_id not in answered),
+                  key=lambda user: user.name)
+
+
+def remind_now(actor: User, poll: Poll, now: datetime | None = None) -> list[User]:
+    """The secretariat's reminder button: every recipient who has not answered an open poll,
+    whenever they were last reminded. Marks them reminded and audits; e-mail when configured
+    (the dashboard lists the poll for them anyway)."""
+    if not _is_secretariat(actor):
+        raise Forbidden(_("Only the secretariat can do this."))
+    if poll.status != PollStatus.OPEN:
+        raise Conflict(_("This poll is closed."), code="poll_closed")
+    now = now or _now()
+    late = missing_recipients(poll)
+    for recipient in poll.recipients:
+        if recipient.user in late:
+            recipient.reminded_at = now
+    db.session.flush()
+    if late:
+        audit.record("poll.remind", actor=actor, target=poll,
+                     details={"user_ids": [user.id for user in late]})
+        from ecabinet.notify.polls import send_reminders
+
+        send_reminders(poll, late)
+    return late
 
 
 def remind(now: datetime | None = None) -> list[tuple[Poll, list[User]]]:
     """Members who have not answered an open poll due within a day, not reminded in the last
-    12 hours. Marks them reminded and audits; the caller notifies (e-mail, in-app)."""
+    12 hours. Marks them reminded, audits, and e-mails them when SMTP is configured."""
     now = now or _now()
     due = []
     stmt = select(Poll).where(Poll.status == PollStatus.OPEN,
@@ -273,6 +373,9 @@ def remind(now: datetime | None = None) -> list[tuple[Poll, list[User]]]:
             audit.record("poll.remind", target=poll,
                          details={"user_ids": [r.user_id for r in late]})
             due.append((poll, [r.user for r in late]))
+            from ecabinet.notify.polls import send_reminders
+
+            send_reminders(poll, [r.user for r in late])
     db.session.flush()
     return due
 

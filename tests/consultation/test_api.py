@@ -233,26 +233,40 @@ def test_manual_close(app, call, cast, draft):
                                                 if a == "consultation.close"]
 
 
-def test_a_new_version_closes_the_round_on_the_earlier_one(app, client, call, cast, draft):
+def test_a_new_version_keeps_the_round_until_the_drafting_side_moves_it(app, client, call, cast,
+                                                                       draft):
+    """Uploading v2 three days before the deadline must not silently end the comments on v1
+    (issue 9, point 11): the round stays open until the drafting side moves it."""
     comment(call, cast, draft)
     status, version = new_version(client, cast.headers("drafter"), draft.document_id,
                                   draft_docx(after="Điều 3. Nghị định có hiệu lực từ ngày ký."),
                                   filename="du-thao-2.docx")
     assert status == 201 and version["number"] == 2
     status, round_ = call(cast, "r1", "GET", f"/api/v1/consultation-rounds/{draft.round_id}")
-    assert round_["state"] == "closed" and round_["close_reason"] == "new_version"
+    assert round_["state"] == "open" and round_["accepting_comments"]
+    assert comment(call, cast, draft, text="Góp ý thêm trên bản 1.")[0] == 201
+    # a round on the first version can no longer be opened
+    status, error = call(cast, "drafter", "POST", "/api/v1/consultation-rounds", {
+        "document_id": draft.document_id, "deadline": in_days(3), "version": 1,
+        "reviewer_ids": [cast.users["r1"].id]})
+    assert status == 409 and error["error"]["code"] == "not_latest_version"
+    # only the drafting side moves it; the same reviewers, the same deadline
+    move = f"/api/v1/consultation-rounds/{draft.round_id}/move"
+    assert call(cast, "r1", "POST", move, {})[0] == 403
+    status, second = call(cast, "drafter", "POST", move, {})
+    assert status == 201 and second["version"] == 2
+    assert sorted(r["id"] for r in second["reviewers"]) == sorted(
+        [cast.users["r1"].id, cast.users["r2"].id])
+    assert second["deadline"] == round_["deadline"]
+    status, first = call(cast, "r1", "GET", f"/api/v1/consultation-rounds/{draft.round_id}")
+    assert first["state"] == "closed" and first["close_reason"] == "new_version"
+    assert first["successor_id"] == second["id"]
     closes = [d for a, d in actions(app) if a == "consultation.close"]
     assert closes[-1]["reason"] == "new_version" and closes[-1]["new_version"] == 2
+    assert [d["new_round_id"] for a, d in actions(app) if a == "consultation.move"] == \
+        [second["id"]]
     assert comment(call, cast, draft)[1]["error"]["code"] == "round_closed"
-    # a round on the first version can no longer be opened; on the second one it can
-    body = {"document_id": draft.document_id, "deadline": in_days(3),
-            "reviewer_ids": [cast.users["r1"].id]}
-    status, error = call(cast, "drafter", "POST", "/api/v1/consultation-rounds",
-                         {**body, "version": 1})
-    assert status == 409 and error["error"]["code"] == "not_latest_version"
-    status, second = call(cast, "drafter", "POST", "/api/v1/consultation-rounds",
-                          {**body, "version": 2})
-    assert status == 201 and second["version"] == 2
+    assert call(cast, "drafter", "POST", move, {})[1]["error"]["code"] == "round_closed"
     assert comment(call, cast, draft, version=2, anchor="p:11")[1]["quote"] == \
         "Điều 3. Nghị định có hiệu lực từ ngày ký."
 
@@ -294,8 +308,12 @@ def test_compare_two_versions(client, call, cast, draft):
     new_version(client, cast.headers("drafter"), draft.document_id,
                 draft_docx(paragraphs=changed, after="Điều 3. Điều khoản thi hành mới"),
                 filename="v2.docx")
+    # r1 reviews a round on each version (a round grants exactly its version)
+    assert call(cast, "drafter", "POST", "/api/v1/consultation-rounds", {
+        "document_id": draft.document_id, "version": 2, "deadline": in_days(3),
+        "reviewer_ids": [cast.users["r1"].id]})[0] == 201
     path = f"/api/v1/documents/{draft.document_id}/compare?from=1&to=2"
-    status, diff = call(cast, "r1", "GET", path)  # a reviewer of a round on the document
+    status, diff = call(cast, "r1", "GET", path)  # a reviewer of rounds on both versions
     assert status == 200, diff
     assert diff["from"] == 1 and diff["to"] == 2
     change = next(b for b in diff["blocks"] if b["op"] == "change")
@@ -334,16 +352,22 @@ def test_control_characters_are_dropped_so_the_table_can_be_written(client, call
     assert response.status_code == 200
 
 
-def test_a_reviewer_reads_every_version_of_the_document_through_the_round(client, call, cast,
-                                                                          draft):
+def test_a_reviewer_reads_the_versions_of_their_rounds_through_a_round(client, call, cast,
+                                                                       draft):
     new_version(client, cast.headers("drafter"), draft.document_id, pdf_bytes(2),
                 filename="v2.pdf")
     wait_for_state(client, cast.headers("drafter"), draft.document_id, 1)
+    assert call(cast, "drafter", "POST", "/api/v1/consultation-rounds", {
+        "document_id": draft.document_id, "version": 2, "deadline": in_days(3),
+        "reviewer_ids": [cast.users["r1"].id]})[0] == 201
     for number in (1, 2):
         response = client.get(
             f"/api/v1/consultation-rounds/{draft.round_id}/versions/{number}/pdf",
             headers=cast.headers("r1"))
         assert response.status_code == 200 and response.data.startswith(b"%PDF"), number
+    # r2 reviewed the first version only
+    assert client.get(f"/api/v1/consultation-rounds/{draft.round_id}/versions/2/pdf",
+                      headers=cast.headers("r2")).status_code == 404
     assert client.get(f"/api/v1/consultation-rounds/{draft.round_id}/versions/3/pdf",
                       headers=cast.headers("r1")).status_code == 404
     assert client.get(f"/api/v1/consultation-rounds/{draft.round_id}/versions/1/pdf",
@@ -384,6 +408,9 @@ def test_signals_tell_other_features_when_rounds_open_and_close(client, call, ca
             "document_id": document["id"], "version": 1, "deadline": in_days(1),
             "reviewer_ids": [cast.users["r2"].id]})
         new_version(client, cast.headers("drafter"), document["id"], draft_docx(after="Mới"))
+        status, moved = call(cast, "drafter", "POST",
+                             f"/api/v1/consultation-rounds/{round_['id']}/move", {})
     drafter = cast.users["drafter"].id
     assert heard == [("opened", round_["id"], drafter, [cast.users["r2"].id]),
-                     ("closed", round_["id"], drafter, "new_version")]
+                     ("closed", round_["id"], drafter, "new_version"),
+                     ("opened", moved["id"], drafter, [cast.users["r2"].id])]

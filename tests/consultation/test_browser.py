@@ -61,7 +61,7 @@ def test_the_comparison_page(app, client, cast, draft, page, live_server, screen
                             draft_docx(table=table, after="Điều 3. Hiệu lực từ ngày ký"),
                             filename="v2.docx")
     assert status == 201
-    sign_in(page, live_server, cast.users["r1"])
+    sign_in(page, live_server, cast.users["drafter"])  # a v1 reviewer may not read v2
     page.goto(live_server(f"/consultation/documents/{draft.document_id}/compare"))
     expect(page.locator(".diff-change del").first).to_be_visible()
     expect(page.locator(".diff-change ins").first).to_be_visible()

@@ -3,6 +3,7 @@ answers, opening a round, closing, the comparison, the dashboard section, and th
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -149,24 +150,26 @@ def test_the_comparison_page_marks_insertions_and_deletions(app, client, cast, d
     new_version(client, cast.headers("drafter"), draft.document_id,
                 draft_docx(table=table, after="Điều 3. Hiệu lực từ ngày 01 tháng 01 năm 2027"),
                 filename="v2.docx")
-    page = signed_in(app, cast.users["r1"]).get(
+    # the drafting side (a reviewer of the v1 round alone may not read v2:
+    # tests/consultation/test_version_grant.py)
+    page = signed_in(app, cast.users["drafter"]).get(
         f"/consultation/documents/{draft.document_id}/compare?from=1&to=2")
     assert page.status_code == 200
     assert "<del>30</del><ins>trong 20</ins> ngày" in page.text
     assert "Điều 3. Hiệu lực <del>thi hành</del><ins>từ ngày 01 tháng 01 năm 2027</ins>" \
         in page.text
     assert '<select name="from">' in page.text
-    client_r1 = signed_in(app, cast.users["r1"])
-    same = client_r1.get(f"/consultation/documents/{draft.document_id}/compare?from=2&to=2")
+    drafter = signed_in(app, cast.users["drafter"])
+    same = drafter.get(f"/consultation/documents/{draft.document_id}/compare?from=2&to=2")
     assert same.status_code == 422 and '<select name="to">' in same.text
-    missing = client_r1.get(f"/consultation/documents/{draft.document_id}/compare?from=1&to=7")
+    missing = drafter.get(f"/consultation/documents/{draft.document_id}/compare?from=1&to=7")
     assert missing.status_code == 404
 
 
 def test_long_unchanged_runs_fold_away(app, client, cast, draft):
     new_version(client, cast.headers("drafter"), draft.document_id,
                 draft_docx(after="Điều 3. Hiệu lực từ ngày ký"), filename="v2.docx")
-    page = signed_in(app, cast.users["r1"]).get(
+    page = signed_in(app, cast.users["drafter"]).get(
         f"/consultation/documents/{draft.document_id}/compare")  # the last two by default
     assert page.status_code == 200
     assert page.text.count('<details class="diff-same">') == 1  # paragraphs 1-10 unchanged
@@ -199,6 +202,42 @@ def test_after_a_new_version_the_answers_page_offers_the_next_round(app, client,
     new_version(client, cast.headers("drafter"), draft.document_id,
                 draft_docx(after="Điều 3. Hiệu lực từ ngày ký"), filename="v2.docx")
     page = drafter.get(f"/consultation/rounds/{draft.round_id}/answers")
-    assert f"/consultation/new?document_id={draft.document_id}" in page.text
+    # the round stays open: move it to the new version, or close it
+    assert f"/consultation/documents/{draft.document_id}/superseded" in page.text
     assert f"/consultation/documents/{draft.document_id}/compare" in page.text
+    assert f"/consultation/rounds/{draft.round_id}/close" in page.text
+    drafter.post(f"/consultation/rounds/{draft.round_id}/close",
+                 data={"csrf_token": csrf_from(page.text)})
+    page = drafter.get(f"/consultation/rounds/{draft.round_id}/answers")
+    assert f"/consultation/new?document_id={draft.document_id}" in page.text
     assert f"/consultation/rounds/{draft.round_id}/close" not in page.text
+
+
+def test_after_uploading_a_new_version_the_drafting_side_is_asked(app, client, cast, draft):
+    """The upload page leads to the question, and the reviewers of the closed round are sent
+    to the new one (issue 9, point 11)."""
+    drafter = signed_in(app, cast.users["drafter"])
+    page = drafter.get(f"/documents/{draft.document_id}")
+    uploaded = drafter.post(f"/documents/{draft.document_id}/versions", data={
+        "csrf_token": csrf_from(page.text),
+        "file": (io.BytesIO(draft_docx(after="Điều 3. Mới")), "v2.docx")},
+        content_type="multipart/form-data")
+    assert uploaded.status_code == 302
+    assert uploaded.headers["Location"].endswith(
+        f"/consultation/documents/{draft.document_id}/superseded")
+    question = drafter.get(uploaded.headers["Location"])
+    assert question.status_code == 200 and "phiên bản 2" in question.text
+    kept = drafter.post(uploaded.headers["Location"], data={
+        "csrf_token": csrf_from(question.text), "round_id": draft.round_id, "choice": "keep"})
+    assert kept.status_code == 302
+    reviewer = signed_in(app, cast.users["r1"])
+    assert "Chuyển sang vòng mới" not in reviewer.get(f"/consultation/rounds/{draft.round_id}").text
+    moved = drafter.post(uploaded.headers["Location"], data={
+        "csrf_token": csrf_from(question.text), "round_id": draft.round_id, "choice": "move"})
+    assert moved.status_code == 302
+    shown = reviewer.get(f"/consultation/rounds/{draft.round_id}")
+    assert "Chuyển sang vòng mới" in shown.text
+    # nothing left to ask: the question page goes back to the document
+    assert drafter.get(uploaded.headers["Location"]).status_code == 302
+    # a reviewer may not answer the question
+    assert reviewer.get(uploaded.headers["Location"]).status_code in (403, 404)

@@ -19,16 +19,30 @@ def _upload(client, cab, who="secretariat", classification="normal", title="Tờ
 
 
 def _readers(client, cab, document_id) -> set[str]:
-    """Who gets the document, its PDF and its original (all three agree)."""
+    """Who gets the document and its PDF (both agree). The original goes to the same readers
+    of a normal document; of a confidential one, see :func:`_original_readers`."""
     readers = set()
     for who in EVERYONE:
         answers = {client.get(f"/api/v1/documents/{document_id}{path}",
                               headers=cab.headers(who)).status_code
-                   for path in ("", "/versions/1/pdf", "/versions/1/original")}
+                   for path in ("", "/versions/1/pdf")}
         assert answers in ({200}, {404}), (who, answers)
         if answers == {200}:
             readers.add(who)
     return readers
+
+
+def _original_readers(client, cab, document_id) -> set[str]:
+    """Who gets the file as uploaded: a reader who may not is told so (403), anyone else 404."""
+    readers = _readers(client, cab, document_id)
+    got = set()
+    for who in EVERYONE:
+        status = client.get(f"/api/v1/documents/{document_id}/versions/1/original",
+                            headers=cab.headers(who)).status_code
+        assert status == (200 if status == 200 else 403 if who in readers else 404), (who, status)
+        if status == 200:
+            got.add(who)
+    return got
 
 
 def _attach(api, cab, item_id, document_id, who="secretariat"):
@@ -144,3 +158,54 @@ def test_who_may_add_a_version(client, cabinet, api):
     assert new_version(client, cab.headers("secretariat"), document, pdf_bytes(3))[0] == 201
     versions = api(cab, "GET", f"/api/v1/documents/{document}", who="m1")[1]["versions"]
     assert [(v["number"], v["pages"]) for v in versions] == [(1, 1), (2, 2), (3, 3)]
+
+
+def test_a_normal_documents_original_goes_to_its_readers(client, cabinet, api):
+    cab = cabinet
+    document = _upload(client, cab)
+    assert _attach(api, cab, cab.items[1], document)[0] == 201
+    assert _original_readers(client, cab, document) == _readers(client, cab, document)
+
+
+def test_the_original_of_a_confidential_document_stays_with_its_uploader_and_the_secretariat(
+        app, client, cabinet, api):
+    """The original carries no reader's watermark: a confidential document's other readers get
+    the watermarked PDF only (issue 8, point 8), and the refusal is audited."""
+    from sqlalchemy import select
+
+    from ecabinet.audit.models import AuditEntry
+    from ecabinet.extensions import db
+
+    cab = cabinet
+    document = _upload(client, cab, who="m2", classification="confidential", title="Nhân sự")
+    assert _attach(api, cab, cab.confidential_item, document)[0] == 201
+    assert _readers(client, cab, document) == {"secretariat", "m2", "m1"}
+    assert _original_readers(client, cab, document) == {"secretariat", "m2"}
+    refused = client.get(f"/api/v1/documents/{document}/versions/1/original",
+                         headers=cab.headers("m1"))
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "original_withheld"
+    # the invitee still reads it, watermarked with their name
+    pdf = client.get(f"/api/v1/documents/{document}/versions/1/pdf", headers=cab.headers("m1"))
+    assert pdf.status_code == 200 and pdf.data != client.get(
+        f"/api/v1/documents/{document}/versions/1/original", headers=cab.headers("m2")).data
+    # the API and the page offer the original only to those who get it
+    versions = api(cab, "GET", f"/api/v1/documents/{document}", who="m1")[1]["versions"]
+    assert versions[0]["original_url"] is None
+    versions = api(cab, "GET", f"/api/v1/documents/{document}", who="m2")[1]["versions"]
+    assert versions[0]["original_url"].endswith("/versions/1/original")
+    with app.app_context():
+        denied = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == "access.denied")).all()
+        assert any("/versions/1/original" in entry.details and "original_withheld" in
+                   entry.details for entry in denied)
+
+
+def test_the_document_page_offers_the_original_only_to_who_gets_it(client, cabinet, api):
+    cab = cabinet
+    document = _upload(client, cab, who="m2", classification="confidential", title="Nhân sự")
+    assert _attach(api, cab, cab.confidential_item, document)[0] == 201
+    for who, offered in (("m1", False), ("m2", True)):
+        page = client.get(f"/documents/{document}", headers=cab.headers(who))
+        assert page.status_code == 200
+        assert ("/versions/1/original" in page.text) is offered, who

@@ -3,7 +3,7 @@
 from tests.conftest import bearer
 from tests.docs.conftest import upload
 from tests.docs.corpus import pdf_bytes
-from tests.polls.test_polls import people, send  # noqa: F401 - the fixture is used here
+from tests.polls.test_polls import send
 
 
 def dossier_poll(client, tokens, classification="normal"):
@@ -63,7 +63,7 @@ def test_the_poll_page_lists_the_dossier(client, people, auth):  # noqa: F811
     auth.login(users["m1"])
     page = client.get(f"/polls/{poll['id']}").get_data(as_text=True)
     assert "Tờ trình dự thảo Nghị định" in page
-    assert f"/api/v1/documents/{document['id']}/versions/1/pdf" in page
+    assert f"/documents/{document['id']}/versions/1/view" in page  # the tablet viewer
 
 
 def test_recipients_find_the_dossier_in_their_documents_and_search(client, people, auth):  # noqa: F811

@@ -3,7 +3,6 @@
 import io
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from docx import Document
 
 from ecabinet.database import unit_of_work
@@ -16,23 +15,13 @@ def iso(delta: timedelta) -> str:
     return (datetime.now(UTC) + delta).isoformat()
 
 
-@pytest.fixture
-def people(make_user, token_for):
-    users = {"secretariat": make_user("secretariat", name="Vũ Thị Lan"),
-             "pm": make_user("member", name="Trần Minh Quang", title="Thủ tướng Chính phủ"),
-             "m1": make_user("member", name="Phạm Quốc Bảo"),
-             "m2": make_user("member", name="Nguyễn Thu Hà"),
-             "guest": make_user("guest", name="Đinh Công Sơn")}
-    return users, {name: token_for(user) for name, user in users.items()}
-
-
 def send(client, token, **body):
     body = {"question": "Ý kiến về dự thảo Nghị định quy định chi tiết Luật Đầu tư công?",
             "deadline": iso(timedelta(days=3)), **body}
     return client.post("/api/v1/polls", json=body, headers=bearer(token))
 
 
-def test_poll_goes_to_all_members_and_collects_answers(client, people):
+def test_poll_goes_to_all_members_and_collects_answers(app, client, people):
     users, tokens = people
     response = send(client, tokens["secretariat"])
     assert response.status_code == 201
@@ -45,11 +34,15 @@ def test_poll_goes_to_all_members_and_collects_answers(client, people):
     # Answering again replaces the answer.
     client.post(f"/api/v1/polls/{poll['id']}/responses", json={"answer": "disagree"},
                 headers=bearer(tokens["m1"]))
+    with app.app_context(), unit_of_work():  # the deadline passes: missing answers count
+        from ecabinet.extensions import db
+        from ecabinet.polls.models import Poll
+        db.session.get(Poll, poll["id"]).deadline = datetime.now(UTC) - timedelta(minutes=1)
     result = client.post(f"/api/v1/polls/{poll['id']}/close",
                          headers=bearer(tokens["secretariat"])).get_json()
     # m2 did not answer: counted as agreement by default (the Government's working rules).
     assert result["counts"] == {"agree": 1, "disagree": 1, "other": 0, "missing": 1,
-                                "recipients": 3, "agree_total": 2}
+                                "recipients": 3, "agree_total": 2, "agree_by_default": 1}
     assert result["outcome"] == "agreed"
     assert result["missing_user_ids"] == [users["m2"].id]
 
