@@ -2,7 +2,7 @@
 a round was moved to on a new version
 
 Revision ID: e1a0c0f00006
-Revises: d7fa0d18d9e7
+Revises: e1a0c0f00003
 Create Date: 2026-12-05 00:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e1a0c0f00006'
-down_revision = 'd7fa0d18d9e7'
+down_revision = 'e1a0c0f00003'
 branch_labels = None
 depends_on = None
 
