@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ecabinet.database import audited_attempt, unit_of_work
-from ecabinet.decisions import batch, services
+from ecabinet.decisions import batch, register_book, services
 from ecabinet.decisions.schemas import (
     DecisionBatchResultSchema,
     DecisionBatchSignSchema,
@@ -21,6 +21,8 @@ from ecabinet.decisions.schemas import (
     DecisionReviseSchema,
     DecisionSchema,
     DecisionSignSchema,
+    RegisterArgsSchema,
+    RegisterSchema,
 )
 from ecabinet.identity.access import login_required
 
@@ -166,3 +168,26 @@ def finish_external(body, decision_id: int):
     with audited_attempt():
         services.finish_external(_user(), decision, **body)
         return services.payload(decision)
+
+
+@blp.route("/register")
+@login_required
+@blp.arguments(RegisterArgsSchema, location="query")
+@blp.response(200, RegisterSchema)
+@blp.alt_response(200, schema={"type": "string", "format": "binary"}, content_type="text/csv",
+                  description="format=csv (UTF-8) or format=xlsx", success=True)
+def register(args):
+    """The register of outgoing documents (sổ đăng ký văn bản đi) of a year: the clerks, the
+    secretariat and the administrators."""
+    register_book.require_reader(_user())
+    year = register_book.check_year(args["year"])
+    rows = register_book.entries(_user(), year)
+    if args["format"] == "json":
+        return {"year": year, "years": register_book.years(), "entries": rows}
+    data, mimetype = (register_book.to_csv(rows), "text/csv") if args["format"] == "csv" else (
+        register_book.to_xlsx(rows, year),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
+                         download_name=f"so-van-ban-di-{year}.{args['format']}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ecabinet.database import audited_attempt, unit_of_work
-from ecabinet.decisions import batch, layout, services
+from ecabinet.decisions import batch, layout, register_book, services
 from ecabinet.errors import DomainError
 from ecabinet.extensions import db
 from ecabinet.identity.access import login_required, roles_required
@@ -179,3 +179,13 @@ def new():
     return render_template("decisions/new.html", values=values, error=error, source=source,
                            kinds=layout.KINDS, signers=_signers(),
                            organisations=organisations), 422 if error else 200
+
+
+@bp.route("/register")
+@login_required
+def register():
+    """The register of outgoing documents of a year, with its exports."""
+    register_book.require_reader(_user())
+    year = register_book.check_year(request.args.get("year", type=int))
+    return render_template("decisions/register.html", year=year, years=register_book.years(),
+                           rows=register_book.entries(_user(), year))

@@ -157,3 +157,30 @@ class DecisionPendingSchema(Schema):
     signature_algorithm = fields.String()
     expires_at = fields.String()
     level = fields.String()
+
+
+class RegisterArgsSchema(Schema):
+    year = fields.Integer(load_default=None, metadata={"description": "default: this year"})
+    format = fields.String(load_default="json", validate=validate.OneOf(
+        ["json", "csv", "xlsx"]), metadata={"description": "json, csv or xlsx"})
+
+
+class RegisterEntrySchema(Schema):
+    id = fields.Integer(allow_none=True, metadata={
+        "description": "null when the reader may not read the document"})
+    number = fields.Integer()
+    symbol = fields.String()
+    issued_on = fields.String(metadata={"description": "the date of issue (YYYY-MM-DD)"})
+    kind = fields.String()
+    summary = fields.String()
+    signer = fields.String(allow_none=True)
+    recipients = fields.List(fields.String())
+    issuer = fields.String()
+    withheld = fields.Boolean(metadata={"description": "the reader may not read the document: "
+                                                       "its line is kept, its content withheld"})
+
+
+class RegisterSchema(Schema):
+    year = fields.Integer()
+    years = fields.List(fields.Integer())
+    entries = fields.List(fields.Nested(RegisterEntrySchema))
