@@ -1,7 +1,8 @@
 """The state of a meeting as tablets see it.
 
-:func:`public_state` is what ``meeting.state`` broadcasts to the whole room: status, current
-item, attendance and quorum, the speaker queue, the open vote; ids and counts, no item titles.
+:func:`public_state` is what ``meeting.state`` broadcasts to one audience (see
+:mod:`ecabinet.meetings.rooms`): status, current item, attendance and quorum, the speaker queue,
+the open vote; ids and counts, no item titles, nothing of an item the audience cannot see.
 :func:`snapshot_for` is what ``meeting.join`` answers: the same, plus what this user may see
 (the agenda items visible to them, their own ballot and positions), so a tablet that reconnects
 is right again at once without anything it missed.
@@ -29,18 +30,23 @@ def _speaker(request: SpeakerRequest) -> dict:
             "started_at": request.started_at.isoformat() if request.started_at else None}
 
 
-def public_state(meeting: Meeting) -> dict:
+def public_state(meeting: Meeting, audience: access.Audience) -> dict:
+    """What one audience hears: of an item it cannot see (the current one, the open vote's),
+    neither the speakers nor the vote."""
     vote = voting.open_vote_of(meeting)
     open_vote = None
-    if vote is not None:  # counts only: the question goes to the voters' room alone
-        open_vote = {"vote_id": vote.id, "agenda_item_id": vote.item_id,
+    if vote is not None and audience.sees(vote.item_id):  # counts only: the question goes
+        open_vote = {"vote_id": vote.id, "agenda_item_id": vote.item_id,  # to voters alone
                      "cast": voting.cast_count(vote), "eligible": vote.present_total}
+    current = meeting.current_item_id
+    speakers = speakers_payload(meeting.id, current if audience.sees(current) else None)
+    speakers["agenda_item_id"] = current
     return {
         "meeting_id": meeting.id,
         "status": meeting.status,
-        "current_item_id": meeting.current_item_id,
+        "current_item_id": current,
         "attendance": session.attendance_of(meeting),
-        "speakers": speakers_payload(meeting.id, meeting.current_item_id),
+        "speakers": speakers,
         "open_vote": open_vote,
         "adopted_item_ids": [i.id for i in meeting.items if i.adopted_without_discussion_at],
     }
@@ -56,7 +62,8 @@ def item_payload(item: AgendaItem) -> dict:
 
 
 def snapshot_for(user: User, meeting: Meeting) -> dict:
-    state = public_state(meeting)
+    audience = access.audience_of(user, meeting)
+    state = public_state(meeting, audience)
     items = access.visible_items(user, meeting)
     participant = meeting.participant(user.id)
     state["items"] = [item_payload(item) for item in items]
@@ -67,10 +74,9 @@ def snapshot_for(user: User, meeting: Meeting) -> dict:
         "positions": _my_positions(user, items),
     }
     vote = voting.open_vote_of(meeting)
-    if vote is not None:
-        if access.is_voting_member(user, meeting) or access.is_organiser(user, meeting):
-            state["open_vote"] = {**state["open_vote"], **voting.opened_payload(vote),
-                                  "mine": voting.my_ballot(user, vote)}
+    if vote is not None and state["open_vote"] is not None and audience.voters:
+        state["open_vote"] = {**state["open_vote"], **voting.opened_payload(vote),
+                              "mine": voting.my_ballot(user, vote)}
     return state
 
 
