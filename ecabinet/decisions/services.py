@@ -36,6 +36,7 @@ from sqlalchemy import Select, select
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
+from ecabinet.audit.redaction import rule as audit_rule
 from ecabinet.decisions import layout, register
 from ecabinet.decisions import pdf as fields_pdf
 from ecabinet.decisions.models import (
@@ -89,6 +90,19 @@ def can_read(user: User, decision: Decision) -> bool:
     if decision.state != DecisionState.ISSUED:
         return False
     return _is_recipient(user, decision) or _sees_source_meeting(user, decision)
+
+
+@audit_rule(Decision.__tablename__)
+def _audit_entry_shown(viewer: User, entry, details: dict) -> bool:
+    """The audit page shows a decision's entries in full unless it was drafted from a vote on
+    a confidential item the viewer cannot see (as for the vote's own entries)."""
+    from ecabinet.meetings.audit_rules import vote_shown
+    from ecabinet.meetings.models import Vote
+
+    decision = db.session.get(Decision, int(entry.object_id)) if entry.object_id else None
+    if decision is None or decision.vote_id is None:
+        return True
+    return vote_shown(viewer, db.session.get(Vote, decision.vote_id))
 
 
 def decision_for(user: User, decision_id: int) -> Decision:

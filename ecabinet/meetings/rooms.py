@@ -99,12 +99,13 @@ def broadcast_tally(meeting: Meeting, item_id: int, tally: dict) -> None:
 
 
 def audiences_changing(meeting: Meeting) -> None:
-    """Call before changing the agenda or the invitations: once the change commits, the
-    meeting's audience rooms (as they are now) are emptied and its followers asked to join
-    again, so nobody keeps hearing with what they could see before."""
+    """Call before changing the agenda or an item's invitees: once the change commits, the
+    meeting's audience rooms (as they are now; not the one of those who see every item, which
+    no agenda changes) are emptied and its followers asked to join again, so nobody keeps
+    hearing with what they could see before."""
     from ecabinet.extensions import socketio
 
-    names = [name for _audience, name in _rooms_about(meeting, None)]
+    names = [name for audience, name in _rooms_about(meeting, None) if not audience.everything]
     meeting_id = meeting.id
 
     def empty() -> None:
@@ -116,10 +117,16 @@ def audiences_changing(meeting: Meeting) -> None:
     outbox.on_commit(empty)
 
 
-def leave(meeting_id: int, user_id: int) -> None:
-    """Once the change commits, take the user's open connections out of the meeting's room
-    (uninvited: they hear nothing more of it; :func:`audiences_changing` empties the
-    audience rooms)."""
+def rooms_of(user, meeting: Meeting) -> list[str]:
+    """The rooms the user's connections following the meeting are in (asked before the user
+    loses sight of it: the audience room is theirs as things stand; an earlier one was emptied
+    when the agenda changed)."""
+    return [room(meeting.id), audience_room(meeting.id, audience_of(user, meeting))]
+
+
+def leave(user_id: int, names: list[str]) -> None:
+    """Once the change commits, take the user's open connections out of these rooms
+    (uninvited: they hear nothing more of the meeting)."""
     from ecabinet.live import connections
 
-    connections.leave_rooms(user_id, [room(meeting_id)])
+    connections.leave_rooms(user_id, names)

@@ -156,7 +156,6 @@ def invite(actor: User, meeting: Meeting, *, user_id: int, role: str) -> Partici
         raise Conflict(_("%(name)s is invited already.", name=user.name), code="already_invited")
     if role_value == ParticipantRole.CHAIR and meeting.chair is not None:
         raise Conflict(_("The meeting has a chair already."), code="chair_exists")
-    _audiences_changing(meeting)
     participant = Participant(meeting=meeting, user=user, role=role_value.value)
     db.session.add(participant)
     db.session.flush()
@@ -173,19 +172,21 @@ def uninvite(actor: User, meeting: Meeting, user_id: int) -> None:
     participant = meeting.participant(user_id)
     if participant is None:
         raise NotFound(_("This user is not invited."))
-    _audiences_changing(meeting)
+    heard_in = rooms.rooms_of(participant.user, meeting)  # before they lose sight of it
     meeting.participants.remove(participant)
     db.session.flush()
     audit.record("meeting.uninvite", actor=actor, target=meeting,
                  details={"user_id": participant.user_id})
     if not access.can_see_meeting(participant.user, meeting):
-        rooms.leave(meeting.id, participant.user_id)  # their open tablets hear no more of it
+        rooms.leave(participant.user_id, heard_in)  # their open tablets hear no more of it
     if participant.role in VOTING_ROLES:
         _members_changed(meeting)
 
 
 def _audiences_changing(meeting: Meeting) -> None:
-    """Who sees which item may change: followers of a published meeting join again."""
+    """The agenda changes, so who sees which item may: followers of a published meeting join
+    again. (An invitation changes only the audience of the one invited, who was not
+    following; :func:`uninvite` takes the uninvited out of their rooms.)"""
     if meeting.status != MeetingStatus.DRAFT:
         rooms.audiences_changing(meeting)
 

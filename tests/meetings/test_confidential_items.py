@@ -199,3 +199,34 @@ def test_broadcasts_about_the_item_reach_its_invitees_only(tablets, session_open
     for outsider in (m2, guest):
         names = [m["name"] for m in outsider.get_received(NS)]
         assert not {"vote.opened", "vote.progress", "vote.closed"} & set(names), names
+
+
+def test_an_agenda_change_asks_tablets_to_join_again(app, cabinet, api):
+    """Audiences follow the agenda: adding a confidential item empties the rooms of those who
+    do not see every item, and asks their tablets to join again."""
+    cab = cabinet
+    tablets = connect_tablets(app, {w: cab.tokens[w] for w in ("chair", "m1", "m2")})
+    clients = next(tablets)
+    try:
+        for client in clients.values():
+            join(client, cab.meeting_id)
+            client.get_received(NS)
+        status, item = api(cab, "POST", f"/api/v1/meetings/{cab.meeting_id}/agenda-items",
+                           {"title": "Kỷ luật cán bộ (mật)", "confidential": True,
+                            "invitee_ids": [cab.users["m1"].id]}, who="secretariat")
+        assert status == 201
+        for who in ("m1", "m2"):
+            assert received(clients[who], "meeting.rejoin") == [{"meeting_id": cab.meeting_id}]
+        # m2 has not joined again: it hears nothing more (rather than with an old audience).
+        assert api(cab, "POST", f"/api/v1/meetings/{cab.meeting_id}/transition",
+                   {"to": "in_session"}, who="chair")[0] == 200
+        assert received(clients["m2"], "meeting.state") == []
+        assert received(clients["chair"], "meeting.state")  # the chair's room stays
+        state = join(clients["m2"], cab.meeting_id)
+        assert item["id"] not in [i["id"] for i in state["items"]]
+        assert item["id"] in [i["id"] for i in join(clients["m1"], cab.meeting_id)["items"]]
+        assert call(clients["chair"], "agenda.set_current",
+                    {"meeting_id": cab.meeting_id, "agenda_item_id": cab.items[1]})["ok"]
+        assert received(clients["m2"], "meeting.state")
+    finally:
+        next(tablets, None)
