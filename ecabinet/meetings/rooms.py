@@ -84,10 +84,11 @@ def broadcast(meeting: Meeting, name: str, payload: dict) -> None:
 
 def broadcast_state(meeting: Meeting) -> None:
     """``meeting.state``, cut for each audience (what it shows of items it cannot see: nothing)."""
-    from ecabinet.meetings.state import public_state
+    from ecabinet.meetings.state import cut_for, whole_state
 
+    whole = whole_state(meeting)
     for audience, name_of_room in _rooms_about(meeting, None):
-        outbox.emit("meeting.state", public_state(meeting, audience), room=name_of_room)
+        outbox.emit("meeting.state", cut_for(whole, audience), room=name_of_room)
 
 
 def broadcast_tally(meeting: Meeting, item_id: int, tally: dict) -> None:

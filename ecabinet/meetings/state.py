@@ -30,26 +30,42 @@ def _speaker(request: SpeakerRequest) -> dict:
             "started_at": request.started_at.isoformat() if request.started_at else None}
 
 
-def public_state(meeting: Meeting, audience: access.Audience) -> dict:
-    """What one audience hears: of an item it cannot see (the current one, the open vote's),
-    neither the speakers nor the vote."""
+def whole_state(meeting: Meeting) -> dict:
+    """The state with every item's part: never sent as it is, but cut for each audience by
+    :func:`cut_for` (read once for all the audiences of a broadcast)."""
     vote = voting.open_vote_of(meeting)
     open_vote = None
-    if vote is not None and audience.sees(vote.item_id):  # counts only: the question goes
-        open_vote = {"vote_id": vote.id, "agenda_item_id": vote.item_id,  # to voters alone
+    if vote is not None:  # counts only: the question goes to voters alone
+        open_vote = {"vote_id": vote.id, "agenda_item_id": vote.item_id,
                      "cast": voting.cast_count(vote), "eligible": vote.present_total}
-    current = meeting.current_item_id
-    speakers = speakers_payload(meeting.id, current if audience.sees(current) else None)
-    speakers["agenda_item_id"] = current
     return {
         "meeting_id": meeting.id,
         "status": meeting.status,
-        "current_item_id": current,
+        "current_item_id": meeting.current_item_id,
         "attendance": session.attendance_of(meeting),
-        "speakers": speakers,
+        "speakers": speakers_payload(meeting.id, meeting.current_item_id),
         "open_vote": open_vote,
         "adopted_item_ids": [i.id for i in meeting.items if i.adopted_without_discussion_at],
     }
+
+
+def cut_for(whole: dict, audience: access.Audience) -> dict:
+    """What one audience hears: of an item it cannot see (the current one, the open vote's,
+    one adopted), neither the speakers nor the vote nor that it was adopted."""
+    open_vote = whole["open_vote"]
+    speakers = whole["speakers"]
+    return {
+        **whole,
+        "speakers": speakers if audience.sees(speakers["agenda_item_id"])
+        else {**speakers, "queue": []},
+        "open_vote": open_vote if open_vote and audience.sees(open_vote["agenda_item_id"])
+        else None,
+        "adopted_item_ids": [i for i in whole["adopted_item_ids"] if audience.sees(i)],
+    }
+
+
+def public_state(meeting: Meeting, audience: access.Audience) -> dict:
+    return cut_for(whole_state(meeting), audience)
 
 
 def item_payload(item: AgendaItem) -> dict:
