@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -9,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from ecabinet.extensions import db
 
+log = logging.getLogger(__name__)
 _configured = False
 
 
@@ -57,12 +59,32 @@ def unit_of_work():
 
     Request handlers and socket handlers use this; services only flush.
     """
+    from ecabinet.errors import DomainError
+
     try:
         yield db.session
         db.session.commit()
+    except DomainError as refusal:
+        db.session.rollback()
+        if refusal.audit is not None:
+            _record_refusal(refusal.audit)
+        raise
     except BaseException:
         db.session.rollback()
         raise
+
+
+def _record_refusal(entry: dict) -> None:
+    """The audit line of a refused attempt, in a transaction of its own after the rollback:
+    the attempt changed nothing, but it happened."""
+    from ecabinet.audit import services as audit
+
+    try:
+        audit.record(**entry)
+        db.session.commit()
+    except Exception:  # the refusal is still the answer
+        db.session.rollback()
+        log.exception("could not record the refused attempt %s", entry.get("action"))
 
 
 @contextmanager

@@ -24,6 +24,9 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    #: A refused attempt worth keeping (``audit.record``'s arguments): :func:`unit_of_work`
+    #: rolls the attempt back and then records this alone.
+    audit: dict | None = None
 
     def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
         super().__init__(message)

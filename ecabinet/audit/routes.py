@@ -3,8 +3,9 @@
 from datetime import datetime, timedelta
 
 from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
 
-from ecabinet.audit import services
+from ecabinet.audit import redaction, services
 from ecabinet.i18n import VIETNAM
 from ecabinet.identity.access import roles_required
 from ecabinet.identity.models import Role
@@ -40,5 +41,8 @@ def index():
     if len(entries) == PAGE_SIZE:
         kept = {k: v for k, v in args.items() if k not in ("before", "verify")}
         older_url = url_for("audit.index", before=entries[-1].seq, **kept)
-    return render_template("audit/index.html", entries=entries, filters=args, report=report,
+    # Every line, but the details of one about an object the admin may not see (a
+    # confidential item's title or vote) stay hidden: the rule of the object's feature decides.
+    lines = redaction.lines_for(current_user._get_current_object(), entries)
+    return render_template("audit/index.html", lines=lines, filters=args, report=report,
                            older_url=older_url)

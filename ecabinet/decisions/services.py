@@ -36,6 +36,7 @@ from sqlalchemy import Select, select
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
+from ecabinet.audit.redaction import rule as audit_rule
 from ecabinet.decisions import layout, register
 from ecabinet.decisions import pdf as fields_pdf
 from ecabinet.decisions.models import (
@@ -65,24 +66,43 @@ def _is_recipient(user: User, decision: Decision) -> bool:
 
 
 def _sees_source_meeting(user: User, decision: Decision) -> bool:
+    """Whoever sees where it came from: the vote's item when drafted from a vote (a
+    confidential item's vote stays with its invitees), else the meeting."""
+    from ecabinet.meetings import access as meeting_access
+    from ecabinet.meetings.models import Meeting, Vote
+
+    if decision.vote_id is not None:
+        vote = db.session.get(Vote, decision.vote_id)
+        return vote is not None and meeting_access.can_see_vote(user, vote)
     if decision.meeting_id is None:
         return False
-    from ecabinet.meetings import access as meeting_access
-    from ecabinet.meetings.models import Meeting
-
     meeting = db.session.get(Meeting, decision.meeting_id)
     return meeting is not None and meeting_access.can_see_meeting(user, meeting)
 
 
 def can_read(user: User, decision: Decision) -> bool:
-    """Drafts: the secretariat, the drafter, the competent person and the clerks. Once issued,
-    also its recipients and whoever sees the meeting it came from."""
+    """Drafts: the secretariat, the drafter, the competent person and the clerks (who must
+    handle it, whatever it came from). Once issued, also its recipients (named on it by the
+    secretariat) and whoever sees where it came from: the vote's item, else the meeting."""
     if user.has_role(Role.SECRETARIAT, Role.CLERK) or user.id in (decision.signer_id,
                                                                   decision.created_by_id):
         return True
     if decision.state != DecisionState.ISSUED:
         return False
     return _is_recipient(user, decision) or _sees_source_meeting(user, decision)
+
+
+@audit_rule(Decision.__tablename__)
+def _audit_entry_shown(viewer: User, entry, details: dict) -> bool:
+    """The audit page shows a decision's entries in full unless it was drafted from a vote on
+    a confidential item the viewer cannot see (as for the vote's own entries)."""
+    from ecabinet.meetings.audit_rules import vote_shown
+    from ecabinet.meetings.models import Vote
+
+    decision = db.session.get(Decision, int(entry.object_id)) if entry.object_id else None
+    if decision is None or decision.vote_id is None:
+        return True
+    return vote_shown(viewer, db.session.get(Vote, decision.vote_id))
 
 
 def decision_for(user: User, decision_id: int) -> Decision:
@@ -150,11 +170,9 @@ class Basis:
 def _vote_basis(actor: User, vote_id: int) -> Basis:
     from ecabinet.meetings import access as meeting_access
     from ecabinet.meetings.minutes import OUTCOME_WORDS, RULE_WORDS
-    from ecabinet.meetings.models import Vote, VoteRule
+    from ecabinet.meetings.models import VoteRule
 
-    vote = db.session.get(Vote, vote_id)
-    if vote is None or not meeting_access.can_see_meeting(actor, vote.item.meeting):
-        raise NotFound(_("No such vote."))
+    vote = meeting_access.vote_for(actor, vote_id)
     if vote.status != "closed":
         raise Conflict(_("A decision is drafted from a vote once the vote is closed."),
                        code="vote_open")

@@ -7,7 +7,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from ecabinet import api
     from ecabinet.dashboard.sections import register_provider
-    from ecabinet.meetings import events  # noqa: F401 - declares the /live handlers
+    from ecabinet.meetings import (
+        audit_rules,  # noqa: F401 - how the audit page shows its entries
+        events,  # noqa: F401 - declares the /live handlers
+    )
     from ecabinet.meetings.api import blp
     from ecabinet.meetings.dashboard import my_meetings
     from ecabinet.meetings.minutes_api import blp as minutes_blp

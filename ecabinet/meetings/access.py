@@ -5,17 +5,22 @@ A meeting (or item) the user may not see answers 404, not 403: its existence is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from ecabinet.errors import Forbidden, NotFound
 from ecabinet.extensions import db
-from ecabinet.identity.models import Role, User
+from ecabinet.identity.models import Role, User, UserRole
 from ecabinet.meetings.models import (
     VOTING_ROLES,
     AgendaItem,
     Meeting,
     MeetingStatus,
+    Participant,
     ParticipantRole,
+    Vote,
 )
 
 
@@ -45,16 +50,33 @@ def can_see_meeting(user: User, meeting: Meeting) -> bool:
     return meeting.participant(user.id) is not None and meeting.status != MeetingStatus.DRAFT
 
 
-def can_see_item(user: User, item: AgendaItem) -> bool:
-    meeting = item.meeting
-    if is_organiser(user, meeting) or is_chair(user, meeting):
+def sees_item(item: AgendaItem, participant: Participant | None, secretariat: bool) -> bool:
+    """THE rule for an item, and for all that derives from it (its votes and their tallies,
+    positions, speakers, decisions drafted from its votes, audit details, broadcasts): the
+    secretariat, the meeting's secretary and its chair see every item; a confidential item
+    (mật) otherwise only its invitees, and a guest only the items they are invited to.
+
+    Takes the participant row and whether the user is of the secretariat, so that
+    :func:`audiences` can apply it to a whole meeting without a query per person."""
+    if secretariat:
         return True
-    participant = meeting.participant(user.id)
     if participant is None:
         return False
+    if participant.role in (ParticipantRole.SECRETARY, ParticipantRole.CHAIR):
+        return True
     if item.confidential or participant.role == ParticipantRole.GUEST:
-        return user.id in item.invitee_ids
+        return participant.user_id in item.invitee_ids
     return True
+
+
+def can_see_item(user: User, item: AgendaItem) -> bool:
+    return sees_item(item, item.meeting.participant(user.id), user.has_role(Role.SECRETARIAT))
+
+
+def can_see_vote(user: User, vote: Vote) -> bool:
+    """A vote, its question and tally are its item's: who may see the item (in a meeting they
+    may see)."""
+    return can_see_meeting(user, vote.item.meeting) and can_see_item(user, vote.item)
 
 
 def visible_items(user: User, meeting: Meeting) -> list[AgendaItem]:
@@ -76,6 +98,14 @@ def item_for(user: User, item_id: int) -> AgendaItem:
     return item
 
 
+def vote_for(user: User, vote_id: int) -> Vote:
+    """Load a vote the user may see, or 404 (as for its item)."""
+    vote = db.session.get(Vote, vote_id)
+    if vote is None or not can_see_vote(user, vote):
+        raise NotFound(_("No such vote."))
+    return vote
+
+
 def require_organiser(user: User, meeting: Meeting | None = None) -> None:
     if not is_organiser(user, meeting):
         raise Forbidden(_("Only the secretariat can do this."))
@@ -95,3 +125,51 @@ def require_chair(user: User, meeting: Meeting) -> None:
 def require_voting_member(user: User, meeting: Meeting) -> None:
     if not is_voting_member(user, meeting):
         raise Forbidden(_("Only members of the Government in this meeting can do this."))
+
+
+# --- audiences: who hears which broadcast ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Audience:
+    """The followers of a meeting who hear the same broadcasts: those who see the same items
+    (by :func:`sees_item`) and may hear about votes (``voters``) and tallies (``tallies``)."""
+
+    items: frozenset[int]
+    voters: bool
+    tallies: bool
+    #: Sees every item whatever the agenda (the secretariat, the secretary, the chair).
+    everything: bool = False
+
+    def sees(self, item_id: int | None) -> bool:
+        return item_id is not None and (self.everything or item_id in self.items)
+
+
+def _audience(meeting: Meeting, participant: Participant | None, secretariat: bool) -> Audience:
+    role = participant.role if participant is not None else None
+    everything = secretariat or role in (ParticipantRole.SECRETARY, ParticipantRole.CHAIR)
+    if everything:  # the same room whatever the agenda becomes
+        return Audience(frozenset(), voters=True, tallies=True, everything=True)
+    return Audience(frozenset(item.id for item in meeting.items
+                              if sees_item(item, participant, secretariat)),
+                    voters=role in VOTING_ROLES, tallies=False)
+
+
+def audience_of(user: User, meeting: Meeting) -> Audience:
+    return _audience(meeting, meeting.participant(user.id), user.has_role(Role.SECRETARIAT))
+
+
+def secretariat_among(user_ids: list[int]) -> set[int]:
+    """Which of these users are of the secretariat, in one query (for :func:`sees_item`)."""
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(select(UserRole.user_id).where(
+        UserRole.role == Role.SECRETARIAT.value, UserRole.user_id.in_(user_ids))))
+
+
+def audiences(meeting: Meeting) -> set[Audience]:
+    """Every audience a follower of the meeting may be in (one query for the roles)."""
+    participants = list(meeting.participants)
+    secretariat = secretariat_among([p.user_id for p in participants])
+    found = {Audience(frozenset(), voters=True, tallies=True, everything=True)}
+    found.update(_audience(meeting, p, p.user_id in secretariat) for p in participants)
+    return found

@@ -268,17 +268,12 @@ def open_vote(body, item_id: int):
         return voting.open_vote(_user(), item, **body)
 
 
-def _vote(vote_id: int):
-    vote = voting.get_vote(vote_id)
-    access.meeting_for(_user(), vote.meeting_id)
-    return vote
-
-
 @blp.route("/votes/<int:vote_id>")
 @login_required
 @blp.response(200, VoteSchema)
 def get_vote(vote_id: int):
-    return _vote(vote_id)
+    """A vote, for those who may see its item (404 for anyone else)."""
+    return access.vote_for(_user(), vote_id)
 
 
 @blp.route("/votes/<int:vote_id>/ballots", methods=["POST"])
@@ -287,9 +282,8 @@ def get_vote(vote_id: int):
 @blp.response(201, BallotAnswerSchema)
 def cast_ballot(body, vote_id: int):
     """Cast or change one's ballot: yes, no or abstain. The same service as `ballot.cast`."""
-    vote = _vote(vote_id)
-    with unit_of_work():
-        return voting.cast_ballot(_user(), vote, body["choice"], body["receipt"])
+    with unit_of_work():  # the service loads the vote and checks it, as for `ballot.cast`
+        return voting.cast_ballot(_user(), vote_id, body["choice"], body["receipt"])
 
 
 @blp.route("/votes/<int:vote_id>/close", methods=["POST"])
@@ -297,7 +291,7 @@ def cast_ballot(body, vote_id: int):
 @blp.response(200, VoteResultSchema)
 def close_vote(vote_id: int):
     """The chair closes the vote: the tally and the outcome under the vote's rule."""
-    vote = _vote(vote_id)
+    vote = access.vote_for(_user(), vote_id)
     with unit_of_work():
         result = voting.close_vote(_user(), vote)
     return {"vote_id": vote_id, "tally": result.tally, "outcome": result.outcome}

@@ -7,7 +7,6 @@ ballot is acknowledged only after it is committed, and broadcasts leave after th
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_socketio import join_room
 
 from ecabinet.errors import Invalid
 from ecabinet.live.handlers import live_event
@@ -37,11 +36,7 @@ def _item(user, data):
 def join(user, data):
     """Follow a meeting; the answer is the whole current state (joining again is harmless)."""
     meeting = _meeting(user, data)
-    join_room(rooms.room(meeting.id))
-    if access.is_voting_member(user, meeting) or access.is_organiser(user, meeting):
-        join_room(rooms.voters_room(meeting.id))
-    if access.can_see_tally(user, meeting):
-        join_room(rooms.tallies_room(meeting.id))
+    rooms.join(user, meeting)  # the meeting's room and this user's audience room
     return {"state": state.snapshot_for(user, meeting)}
 
 

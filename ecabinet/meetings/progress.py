@@ -120,8 +120,9 @@ def send(changed: dict[tuple[str, int], int]) -> None:
             vote = db.session.get(Vote, key)
             if vote is None or vote.status != OPEN:
                 continue
-            socketio.emit("vote.progress", {"vote_id": key, "cast": cast_count(vote),
-                                            "eligible": vote.present_total},
-                          to=rooms.room(meeting_id), namespace=NAMESPACE)
+            # To those who see the vote's item only (a confidential item's invitees).
+            rooms.send_about(vote.item.meeting, vote.item_id, "vote.progress",
+                             {"vote_id": key, "cast": cast_count(vote),
+                              "eligible": vote.present_total})
     finally:
         db.session.remove()

@@ -1,15 +1,28 @@
 """The Socket.IO rooms of a meeting and what is broadcast to them.
 
-Three rooms per meeting: everyone who follows it (guests included) hears the session's progress;
-only voting members, the chair and the secretariat hear about votes; only those who may see the
-tally of positions (the chair, the secretariat, the meeting's secretary) hear it change.
-Broadcasts carry ids and counts, never item titles (a guest may not know a confidential item)
-and never who voted or stated what.
+Everyone who follows a meeting is in its room (:func:`room`), which hears only what concerns
+the meeting as a whole: ``agenda.current`` and ``attendance.changed`` (ids and counts). All the
+rest concerns an item — a vote on it, its speakers, its tally of positions — or carries such
+parts (``meeting.state``: the current item's speakers, the open vote), and goes to **audience
+rooms**: each connection is in exactly one per meeting, the room of those who see the same
+items under :func:`ecabinet.meetings.access.sees_item` and may hear about votes and tallies
+(:class:`ecabinet.meetings.access.Audience`). A broadcast about an item goes to the audiences
+that see it, each ``meeting.state`` is cut for its audience; so a confidential item's votes,
+speakers and tally never reach a connection of someone not invited to it.
+
+A room's name says which items its members saw when they joined, and only what concerns those
+items is ever sent to it. When the agenda or the invitations change the audiences may change:
+the meeting's audience rooms are emptied once the change commits and its followers are asked
+to join again (``meeting.rejoin``), which puts each in the room they belong to now (or refuses
+them). Broadcasts carry ids and counts, never item titles, and never who voted or stated what.
 """
 
 from __future__ import annotations
 
-from ecabinet.live import outbox
+import hashlib
+
+from ecabinet.live import NAMESPACE, outbox
+from ecabinet.meetings.access import Audience, audience_of, audiences
 from ecabinet.meetings.models import Meeting
 
 
@@ -17,39 +30,104 @@ def room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
 
 
-def voters_room(meeting_id: int) -> str:
-    return f"meeting:{meeting_id}:voters"
+def audience_room(meeting_id: int, audience: Audience) -> str:
+    flags = ("v" if audience.voters else "-") + ("t" if audience.tallies else "-")
+    if audience.everything:
+        return f"meeting:{meeting_id}:audience:{flags}:all"
+    items = ",".join(str(i) for i in sorted(audience.items))
+    digest = hashlib.sha256(items.encode()).hexdigest()[:20]
+    return f"meeting:{meeting_id}:audience:{flags}:{digest}"
 
 
-def tallies_room(meeting_id: int) -> str:
-    return f"meeting:{meeting_id}:tallies"
+def join(user, meeting: Meeting) -> None:
+    """Put this connection (the current Socket.IO event's) in the meeting's room and in its
+    audience room, out of any audience room of the meeting it was in before."""
+    from flask_socketio import join_room, leave_room, rooms
+
+    mine = audience_room(meeting.id, audience_of(user, meeting))
+    prefix = f"{room(meeting.id)}:audience:"
+    for name in rooms(namespace=NAMESPACE):
+        if name.startswith(prefix) and name != mine:
+            leave_room(name)
+    join_room(room(meeting.id))
+    join_room(mine)
 
 
-def all_rooms(meeting_id: int) -> list[str]:
-    return [room(meeting_id), voters_room(meeting_id), tallies_room(meeting_id)]
+def _rooms_about(meeting: Meeting, item_id: int | None, *, voters: bool = False,
+                 tallies: bool = False) -> list[tuple[Audience, str]]:
+    """The audience rooms that may hear about ``item_id`` (every audience when None)."""
+    return [(audience, audience_room(meeting.id, audience)) for audience in audiences(meeting)
+            if (item_id is None or audience.sees(item_id))
+            and (audience.voters or not voters) and (audience.tallies or not tallies)]
 
 
-def leave(meeting_id: int, user_id: int) -> None:
-    """Once the change commits, take the user's open connections out of the meeting's rooms
-    (uninvited: they hear nothing more of it)."""
-    from ecabinet.live import connections
+def broadcast_about(meeting: Meeting, item_id: int, name: str, payload: dict, *,
+                    voters: bool = False, tallies: bool = False) -> None:
+    """After the commit, ``name`` to those who see the item (voting members and organisers
+    only with ``voters``; those who may see tallies only with ``tallies``)."""
+    for _audience, name_of_room in _rooms_about(meeting, item_id, voters=voters, tallies=tallies):
+        outbox.emit(name, payload, room=name_of_room)
 
-    connections.leave_rooms(user_id, all_rooms(meeting_id))
+
+def send_about(meeting: Meeting, item_id: int, name: str, payload: dict) -> None:
+    """Now (a background task's broadcast, not a transaction's): like :func:`broadcast_about`."""
+    from ecabinet.extensions import socketio
+
+    for _audience, name_of_room in _rooms_about(meeting, item_id):
+        socketio.emit(name, payload, to=name_of_room, namespace=NAMESPACE)
+
+
+def broadcast(meeting: Meeting, name: str, payload: dict) -> None:
+    """Something about the meeting as a whole (ids and counts): everyone who follows it."""
+    outbox.emit(name, payload, room=room(meeting.id))
 
 
 def broadcast_state(meeting: Meeting) -> None:
-    from ecabinet.meetings.state import public_state
+    """``meeting.state``, cut for each audience (what it shows of items it cannot see: nothing)."""
+    from ecabinet.meetings.state import cut_for, whole_state
 
-    outbox.emit("meeting.state", public_state(meeting), room=room(meeting.id))
-
-
-def broadcast(meeting: Meeting, name: str, payload: dict, *, voters_only: bool = False) -> None:
-    outbox.emit(name, payload, room=voters_room(meeting.id) if voters_only else room(meeting.id))
+    whole = whole_state(meeting)
+    for audience, name_of_room in _rooms_about(meeting, None):
+        outbox.emit("meeting.state", cut_for(whole, audience), room=name_of_room)
 
 
 def broadcast_tally(meeting: Meeting, item_id: int, tally: dict) -> None:
-    """``positions.changed``: the counts of one item (as ``GET …/positions`` gives them), to the
-    tallies room only; members and guests never hear of it."""
-    outbox.emit("positions.changed",
-                {"meeting_id": meeting.id, "agenda_item_id": item_id, "tally": tally},
-                room=tallies_room(meeting.id))
+    """``positions.changed``: the counts of one item (as ``GET …/positions`` gives them), to
+    those who may see tallies; members and guests never hear of it."""
+    broadcast_about(meeting, item_id, "positions.changed",
+                    {"meeting_id": meeting.id, "agenda_item_id": item_id, "tally": tally},
+                    tallies=True)
+
+
+def audiences_changing(meeting: Meeting) -> None:
+    """Call before changing the agenda or an item's invitees: once the change commits, the
+    meeting's audience rooms (as they are now; not the one of those who see every item, which
+    no agenda changes) are emptied and its followers asked to join again, so nobody keeps
+    hearing with what they could see before."""
+    from ecabinet.extensions import socketio
+
+    names = [name for audience, name in _rooms_about(meeting, None) if not audience.everything]
+    meeting_id = meeting.id
+
+    def empty() -> None:
+        for name in names:
+            socketio.close_room(name, namespace=NAMESPACE)
+        socketio.emit("meeting.rejoin", {"meeting_id": meeting_id}, to=room(meeting_id),
+                      namespace=NAMESPACE)
+
+    outbox.on_commit(empty)
+
+
+def rooms_of(user, meeting: Meeting) -> list[str]:
+    """The rooms the user's connections following the meeting are in (asked before the user
+    loses sight of it: the audience room is theirs as things stand; an earlier one was emptied
+    when the agenda changed)."""
+    return [room(meeting.id), audience_room(meeting.id, audience_of(user, meeting))]
+
+
+def leave(user_id: int, names: list[str]) -> None:
+    """Once the change commits, take the user's open connections out of these rooms
+    (uninvited: they hear nothing more of the meeting)."""
+    from ecabinet.live import connections
+
+    connections.leave_rooms(user_id, names)

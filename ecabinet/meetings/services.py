@@ -172,14 +172,23 @@ def uninvite(actor: User, meeting: Meeting, user_id: int) -> None:
     participant = meeting.participant(user_id)
     if participant is None:
         raise NotFound(_("This user is not invited."))
+    heard_in = rooms.rooms_of(participant.user, meeting)  # before they lose sight of it
     meeting.participants.remove(participant)
     db.session.flush()
     audit.record("meeting.uninvite", actor=actor, target=meeting,
                  details={"user_id": participant.user_id})
     if not access.can_see_meeting(participant.user, meeting):
-        rooms.leave(meeting.id, participant.user_id)  # their open tablets hear no more of it
+        rooms.leave(participant.user_id, heard_in)  # their open tablets hear no more of it
     if participant.role in VOTING_ROLES:
         _members_changed(meeting)
+
+
+def _audiences_changing(meeting: Meeting) -> None:
+    """The agenda changes, so who sees which item may: followers of a published meeting join
+    again. (An invitation changes only the audience of the one invited, who was not
+    following; :func:`uninvite` takes the uninvited out of their rooms.)"""
+    if meeting.status != MeetingStatus.DRAFT:
+        rooms.audiences_changing(meeting)
 
 
 def _members_changed(meeting: Meeting) -> None:
@@ -205,6 +214,7 @@ def add_item(actor: User, meeting: Meeting, *, title: str, presenter_id: int | N
                       details={"duration_min": [duration_min]})
     if presenter_id is not None and db.session.get(User, presenter_id) is None:
         raise NotFound(_("No such presenter."))
+    _audiences_changing(meeting)
     item = AgendaItem(meeting=meeting, title=title, presenter_id=presenter_id,
                       presenting_agency=presenting_agency, duration_min=duration_min,
                       confidential=confidential, position=len(meeting.items) + 1)
@@ -247,17 +257,20 @@ def remove_item(actor: User, item: AgendaItem) -> None:
     meeting = item.meeting
     access.require_organiser(actor, meeting)
     _require_editable(meeting)
+    _audiences_changing(meeting)
     meeting.items.remove(item)
     for number, each in enumerate(sorted(meeting.items, key=lambda i: i.position), start=1):
         each.position = number
     db.session.flush()
     audit.record("agenda.remove", actor=actor, target=meeting,
-                 details={"item_id": item.id, "title": item.title})
+                 details={"item_id": item.id, "title": item.title,
+                          "confidential": item.confidential})
 
 
 def invite_to_item(actor: User, item: AgendaItem, user_id: int) -> None:
     access.require_organiser(actor, item.meeting)
     if user_id not in item.invitee_ids:
+        _audiences_changing(item.meeting)
         item.invitees.append(ItemInvitee(user_id=user_id))
         db.session.flush()
         audit.record("agenda.invite", actor=actor, target=item, details={"user_id": user_id})

@@ -218,7 +218,8 @@ def _active_request(item_id: int, user_id: int) -> SpeakerRequest | None:
 def _speakers_changed(meeting: Meeting, item_id: int) -> None:
     from ecabinet.meetings.state import speakers_payload
 
-    rooms.broadcast(meeting, "speakers.changed", speakers_payload(meeting.id, item_id))
+    rooms.broadcast_about(meeting, item_id, "speakers.changed",
+                          speakers_payload(meeting.id, item_id))
 
 
 def request_floor(user: User, item: AgendaItem) -> SpeakerRequest:

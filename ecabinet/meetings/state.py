@@ -1,7 +1,8 @@
 """The state of a meeting as tablets see it.
 
-:func:`public_state` is what ``meeting.state`` broadcasts to the whole room: status, current
-item, attendance and quorum, the speaker queue, the open vote; ids and counts, no item titles.
+:func:`public_state` is what ``meeting.state`` broadcasts to one audience (see
+:mod:`ecabinet.meetings.rooms`): status, current item, attendance and quorum, the speaker queue,
+the open vote; ids and counts, no item titles, nothing of an item the audience cannot see.
 :func:`snapshot_for` is what ``meeting.join`` answers: the same, plus what this user may see
 (the agenda items visible to them, their own ballot and positions), so a tablet that reconnects
 is right again at once without anything it missed.
@@ -29,10 +30,12 @@ def _speaker(request: SpeakerRequest) -> dict:
             "started_at": request.started_at.isoformat() if request.started_at else None}
 
 
-def public_state(meeting: Meeting) -> dict:
+def whole_state(meeting: Meeting) -> dict:
+    """The state with every item's part: never sent as it is, but cut for each audience by
+    :func:`cut_for` (read once for all the audiences of a broadcast)."""
     vote = voting.open_vote_of(meeting)
     open_vote = None
-    if vote is not None:  # counts only: the question goes to the voters' room alone
+    if vote is not None:  # counts only: the question goes to voters alone
         open_vote = {"vote_id": vote.id, "agenda_item_id": vote.item_id,
                      "cast": voting.cast_count(vote), "eligible": vote.present_total}
     return {
@@ -46,6 +49,25 @@ def public_state(meeting: Meeting) -> dict:
     }
 
 
+def cut_for(whole: dict, audience: access.Audience) -> dict:
+    """What one audience hears: of an item it cannot see (the current one, the open vote's,
+    one adopted), neither the speakers nor the vote nor that it was adopted."""
+    open_vote = whole["open_vote"]
+    speakers = whole["speakers"]
+    return {
+        **whole,
+        "speakers": speakers if audience.sees(speakers["agenda_item_id"])
+        else {**speakers, "queue": []},
+        "open_vote": open_vote if open_vote and audience.sees(open_vote["agenda_item_id"])
+        else None,
+        "adopted_item_ids": [i for i in whole["adopted_item_ids"] if audience.sees(i)],
+    }
+
+
+def public_state(meeting: Meeting, audience: access.Audience) -> dict:
+    return cut_for(whole_state(meeting), audience)
+
+
 def item_payload(item: AgendaItem) -> dict:
     return {"id": item.id, "position": item.position, "title": item.title,
             "presenting_agency": item.presenting_agency,
@@ -56,7 +78,8 @@ def item_payload(item: AgendaItem) -> dict:
 
 
 def snapshot_for(user: User, meeting: Meeting) -> dict:
-    state = public_state(meeting)
+    audience = access.audience_of(user, meeting)
+    state = public_state(meeting, audience)
     items = access.visible_items(user, meeting)
     participant = meeting.participant(user.id)
     state["items"] = [item_payload(item) for item in items]
@@ -67,10 +90,9 @@ def snapshot_for(user: User, meeting: Meeting) -> dict:
         "positions": _my_positions(user, items),
     }
     vote = voting.open_vote_of(meeting)
-    if vote is not None:
-        if access.is_voting_member(user, meeting) or access.is_organiser(user, meeting):
-            state["open_vote"] = {**state["open_vote"], **voting.opened_payload(vote),
-                                  "mine": voting.my_ballot(user, vote)}
+    if vote is not None and state["open_vote"] is not None and audience.voters:
+        state["open_vote"] = {**state["open_vote"], **voting.opened_payload(vote),
+                              "mine": voting.my_ballot(user, vote)}
     return state
 
 

@@ -98,6 +98,16 @@ def get_vote(vote_id: int) -> Vote:
     return vote
 
 
+def voters_of(item: AgendaItem) -> list[Participant]:
+    """The members who vote on the item: the meeting's voting members who may see it — of a
+    confidential item, its invitees (and the chair, who sees every item). Those of them
+    present when a vote opens are its eligible voters; all of them are the base of "… of all".
+    """
+    members = item.meeting.voting_participants
+    secretariat = access.secretariat_among([p.user_id for p in members])
+    return [p for p in members if access.sees_item(item, p, p.user_id in secretariat)]
+
+
 def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rule: str) -> Vote:
     meeting = item.meeting
     access.require_chair(actor, meeting)
@@ -111,12 +121,12 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
         raise Invalid(_("Unknown rule."), details={"rule": [rule]}) from None
     if open_vote_of(meeting) is not None:
         raise Conflict(_("Another vote is open."), code="vote_open")
-    present = [p for p in meeting.voting_participants if p.checked_in_at is not None]
+    members = voters_of(item)
+    present = [p for p in members if p.checked_in_at is not None]
     if not present:
         raise Conflict(_("Nobody has checked in: there is nobody to vote."), code="nobody_present")
     vote = Vote(meeting_id=meeting.id, item_id=item.id, question=question, secret=bool(secret),
-                rule=rule_value.value, members_total=len(meeting.voting_participants),
-                present_total=len(present))
+                rule=rule_value.value, members_total=len(members), present_total=len(present))
     db.session.add(vote)
     db.session.flush()
     db.session.add_all(VoteEligibility(vote_id=vote.id, user_id=p.user_id) for p in present)
@@ -126,7 +136,7 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
         "eligible": vote.present_total})
     # vote.opened alone: with hundreds of tablets every extra broadcast doubles the fan-out;
     # a tablet that missed it gets the open vote from meeting.join.
-    rooms.broadcast(meeting, "vote.opened", opened_payload(vote), voters_only=True)
+    rooms.broadcast_about(meeting, item.id, "vote.opened", opened_payload(vote), voters=True)
     return vote
 
 
@@ -188,7 +198,8 @@ def close_vote(actor: User, vote: Vote | int) -> Result:
                  details={"tally": result.tally, "outcome": result.outcome,
                           "decided_by_chair": result.decided_by_chair})
     progress.forget(vote.id)
-    rooms.broadcast(meeting, "vote.closed", closed_payload(vote))  # no meeting.state too
+    rooms.broadcast_about(meeting, vote.item_id, "vote.closed",  # no meeting.state too
+                          closed_payload(vote))
     return result
 
 
@@ -281,16 +292,28 @@ def _vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] |
 
 
 def _refusal(user: User, vote_id: int, choice: str) -> Exception:
-    """Why this ballot is refused, checked in the order of the rules: a vote of a meeting the
+    """Why this ballot is refused, checked in the order of the rules: a vote of an item the
     user cannot see does not exist (404); then a bad choice (400), a closed vote (409), and
-    not being eligible (403)."""
-    vote = get_vote(vote_id)
-    access.meeting_for(user, vote.meeting_id)
+    not being eligible (403). Refusing a ballot on a vote that exists is an attempt worth
+    keeping: the audit line survives the rollback (``DomainError.audit``)."""
+    try:
+        vote = access.vote_for(user, vote_id)
+    except NotFound as refusal:
+        if db.session.get(Vote, vote_id) is not None:
+            refusal.audit = _refused(user, vote_id, "not_found")
+        raise
     _choice(choice)
     if vote.status != OPEN:
         return Conflict(_("This vote is closed."), code="vote_closed")
-    return Forbidden(_("You are not eligible in this vote: only members present when it "
-                       "opened vote."), code="not_eligible")
+    refusal = Forbidden(_("You are not eligible in this vote: only members present when it "
+                          "opened vote."), code="not_eligible")
+    refusal.audit = _refused(user, vote_id, "not_eligible")
+    return refusal
+
+
+def _refused(user: User, vote_id: int, reason: str) -> dict:
+    return {"action": "ballot.refused", "actor": user, "object_type": Vote.__tablename__,
+            "object_id": vote_id, "details": {"reason": reason}}
 
 
 def _upsert(table):

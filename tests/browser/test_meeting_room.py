@@ -378,3 +378,22 @@ def test_a_tablet_whose_account_is_switched_off_goes_back_to_the_sign_in_page(ap
         identity.update_user(identity.get_user(room.users["member"].id), active=False,
                              actor=identity.get_user(room.users["secretariat"].id))
     expect(page).to_have_url(re.compile(r"/login"), timeout=15_000)
+
+
+def test_a_tablet_joins_again_when_the_agenda_changes(app, room, tablet, live_server):
+    """An item added while tablets follow the published meeting changes what each may hear:
+    the member's page joins again by itself and still follows the session, without a reload."""
+    chair, member = tablet(), tablet()
+    sign_in(chair, live_server, room.users["chair"])
+    sign_in(member, live_server, room.users["member"])
+    open_room(chair, live_server, room)
+    open_room(member, live_server, room)
+    member.evaluate("window.__sameDocument = true")
+    with app.app_context(), unit_of_work():
+        services.add_item(db.session.get(User, room.users["secretariat"].id),
+                          db.session.get(Meeting, room.meeting_id),
+                          title="Phương án nhân sự (mật)", confidential=True)
+    chair.locator("#chair-console [data-transition=in_session]:visible").click()
+    expect(member.locator("[data-status-badge]")).to_have_class(re.compile("status-in_session"))
+    assert member.evaluate("window.__sameDocument") is True
+    expect(member.get_by_text("Phương án nhân sự (mật)")).to_have_count(0)

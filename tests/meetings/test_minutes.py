@@ -86,8 +86,9 @@ def adjourned(app, session_open, api):
           {"chair": "yes", "m1": "yes", "m2": "abstain", "m3": "yes"}, secret=True)
     assert api(cab, "POST", f"/api/v1/meetings/{mid}/adopt-uncontested",
                {"item_ids": [report]}, who="chair")[0] == 200
+    # The staff item is confidential: its invitee (m1) and the chair alone vote on it.
     tie = _vote(api, cab, staff, "Thông qua phương án nhân sự", "majority_of_present",
-                {"chair": "yes", "m1": "yes", "m2": "no", "m3": "no"})
+                {"chair": "yes", "m1": "no"})
     assert tie["outcome"] == "adopted"
     assert api(cab, "POST", f"/api/v1/meetings/{mid}/transition", {"to": "adjourned"},
                who="chair")[0] == 200
@@ -288,7 +289,7 @@ def test_conclusions_notice(client, adjourned, api):
            "thành viên Chính phủ tán thành; nguyên tắc: hai phần ba số thành viên có mặt)." in lines
     assert "Kết quả: nội dung được thông qua không thảo luận (không có ý kiến không tán " \
            "thành)." in lines
-    assert "Kết quả biểu quyết: Thông qua phương án nhân sự: thông qua (2/5 thành viên Chính phủ " \
+    assert "Kết quả biểu quyết: Thông qua phương án nhân sự: thông qua (1/2 thành viên Chính phủ " \
            "tán thành; nguyên tắc: quá nửa số thành viên có mặt; số phiếu ngang nhau, kết quả " \
            "theo ý kiến mà Chủ tọa đã biểu quyết)." in lines
     placeholder = "[Văn phòng Chính phủ ghi nội dung kết luận của Chủ tọa về nội dung này.]"

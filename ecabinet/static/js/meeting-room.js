@@ -184,6 +184,13 @@
     connection("offline");
   });
 
+  socket.on("meeting.rejoin", function (data) {
+    // The agenda or the invitations changed: what this tablet may hear is decided again.
+    if (data.meeting_id === config.meetingId) {
+      join();
+    }
+  });
+
   socket.on("meeting.state", function (pub) {
     if (pub.meeting_id !== config.meetingId) {
       return;
