@@ -66,8 +66,9 @@ def unit_of_work():
         db.session.commit()
     except DomainError as refusal:
         db.session.rollback()
-        if refusal.audit is not None:
+        if refusal.audit is not None and not refusal.audited:
             _record_refusal(refusal.audit)
+            refusal.audited = True
         raise
     except BaseException:
         db.session.rollback()
@@ -99,8 +100,9 @@ def audited_attempt():
     try:
         yield db.session
         db.session.commit()
-    except DomainError:
+    except DomainError as refusal:
         db.session.commit()
+        refusal.audited = True  # the attempt recorded its own lines, committed just now
         raise
     except BaseException:
         db.session.rollback()

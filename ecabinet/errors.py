@@ -25,8 +25,12 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     #: A refused attempt worth keeping (``audit.record``'s arguments): :func:`unit_of_work`
-    #: rolls the attempt back and then records this alone.
+    #: rolls the attempt back and then records this alone (the error handler does, when the
+    #: refusal came before any unit of work). A refusal without it that answers 403 is
+    #: recorded as ``access.denied``.
     audit: dict | None = None
+    #: Set once its audit line is written, so that one refusal leaves one line.
+    audited: bool = False
 
     def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
         super().__init__(message)
@@ -102,25 +106,27 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
 
 def _handle_domain_error(exc: DomainError):
     db.session.rollback()
-    if isinstance(exc, Forbidden):
-        audit_refusal(exc.code)
+    if not exc.audited and (exc.audit is not None or isinstance(exc, Forbidden)):
+        audit_refusal(exc)
     return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
-def audit_refusal(code: str, **details) -> None:
-    """Leave an audit line for a refused attempt (a 403): who, what and where, in a transaction
-    of its own, since the request's was rolled back. Never the body: it may hold secrets.
+def audit_refusal(exc: DomainError) -> None:
+    """Leave one audit line for a refused attempt, in a transaction of its own since the
+    request's was rolled back: the refusal's own entry when it carries one, otherwise (a 403)
+    ``access.denied`` with who, the code and where — never the body, which may hold secrets.
     An audit failure must not turn the refusal into a 500."""
     from flask_login import current_user
 
     from ecabinet.audit import services as audit
-    from ecabinet.database import unit_of_work
 
     actor = current_user if getattr(current_user, "is_authenticated", False) else None
+    entry = exc.audit or {"action": "access.denied", "actor": actor, "details": {
+        "code": exc.code, "method": request.method, "path": request.path}}
     try:
-        with unit_of_work():
-            audit.record("access.denied", actor=actor, details={
-                "code": code, "method": request.method, "path": request.path, **details})
+        audit.record(**entry)
+        db.session.commit()
+        exc.audited = True
     except Exception:  # noqa: BLE001 - the refusal stands whatever happens to its audit line
         db.session.rollback()
         log.exception("could not audit a refused request")
