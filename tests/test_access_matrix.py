@@ -22,6 +22,7 @@ API = [
     ("GET", "/api/v1/users/{other}", {"admin", "secretariat"}),
     ("POST", "/api/v1/users", {"admin"}),
     ("PATCH", "/api/v1/users/{other}", {"admin"}),
+    ("GET", "/api/v1/audit/checkpoints", {"admin"}),
 ]
 
 

@@ -1,0 +1,474 @@
+"""Signed checkpoints of the audit chain's head, kept outside the database.
+
+The chain is plain SHA-256 and its head lives in the same database: whoever holds the database
+can edit an entry and recompute every hash after it. A checkpoint is what Certificate
+Transparency calls a signed tree head (RFC 6962 §3.5, RFC 9162 §4.10): a small statement
+
+    {"checkpoint": N, "tree_size": S, "head_hash": H, "time": T, "previous": D, "reason": R,
+     "log": "ecabinet-audit", "version": 1}
+
+— the hash of entry S is H, and D is the SHA-256 of checkpoint N-1's statement, so the
+checkpoints chain to each other — serialised canonically (:func:`canonical`), signed with the
+organisation's seal key (a detached CMS signature, the key in its PKCS#11 token) and
+time-stamped by the TSA (RFC 3161, over the signature file: the token proves the signed
+statement existed at that time). Its files live in ``<storage>/audit-checkpoints/``:
+``0000000N.json`` (the exact signed bytes), ``.p7s`` (the signature), ``.tst`` (the time-stamp
+token). No database row describes them: :mod:`.checkpoint_verify` trusts the files, the
+configured CA and the configured organisation name, never the database.
+
+Made automatically after the commit, off the request's path (the in-process job thread), and
+best-effort — a missing key or PIN, or a TSA down, is logged and never undoes the audited
+change: every ``AUDIT_CHECKPOINT_EVERY`` entries, at each action of
+``AUDIT_CHECKPOINT_ACTIONS`` (a decision issued, a vote or poll closed), and at the first commit
+after ``AUDIT_CHECKPOINT_INTERVAL_SECONDS`` without one; ``ecabinet audit checkpoint`` from cron
+covers an idle hour. With the TSA down a checkpoint is made signed only (no ``.tst``: listed
+as not time-stamped) and the next run, automatic or by the command, time-stamps it.
+
+The server refuses to sign a head that does not extend its last checkpoint (a rewrite or a cut
+before it): it never countersigns a rewritten history.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ecabinet.audit import services as audit
+from ecabinet.audit.models import AuditEntry, AuditHead
+from ecabinet.extensions import db
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+LOG_ID = "ecabinet-audit"
+ZERO = "0" * 64
+SUFFIXES = (".json", ".p7s", ".tst")
+_NAME = re.compile(r"^([0-9]{8})\.json$")
+
+DEFAULTS = {
+    #: A checkpoint each time the chain passes a multiple of this many entries (0: never).
+    "AUDIT_CHECKPOINT_EVERY": 1000,
+    #: A checkpoint at the first commit once the last one is older than this (None: never).
+    "AUDIT_CHECKPOINT_INTERVAL_SECONDS": 3600,
+    #: A checkpoint right after the commit of any of these actions.
+    "AUDIT_CHECKPOINT_ACTIONS": ("decision.issue", "vote.close", "poll.close"),
+    #: The organisation whose seal signs checkpoints, and the PIN of its token.
+    "AUDIT_SEAL_ORGANISATION": "Văn phòng Chính phủ",
+    "AUDIT_SEAL_PIN": None,
+    #: Where checkpoints are written; default ``<STORAGE_DIR>/audit-checkpoints``.
+    "AUDIT_CHECKPOINT_DIR": None,
+}
+
+
+class CheckpointError(Exception):
+    """No checkpoint was made; the message says why (never a secret)."""
+
+
+class Refused(CheckpointError):
+    """The chain in the database does not extend the last checkpoint."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    checkpoint: int
+    tree_size: int
+    head_hash: str
+    time: datetime
+    previous: str
+    reason: str
+    raw: bytes = field(repr=False)
+    folder: Path = field(repr=False)
+
+    def path(self, suffix: str) -> Path:
+        return self.folder / f"{self.checkpoint:08d}{suffix}"
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @property
+    def timestamped(self) -> bool:
+        return self.path(".tst").exists()
+
+    def as_json(self) -> dict:
+        return {"checkpoint": self.checkpoint, "tree_size": self.tree_size,
+                "head_hash": self.head_hash, "time": self.time.isoformat(),
+                "previous": self.previous, "reason": self.reason, "digest": self.digest,
+                "signed": self.path(".p7s").exists(), "timestamped": self.timestamped}
+
+
+def canonical(statement: dict) -> bytes:
+    """The bytes signed: sorted keys, no spaces, UTF-8 (one serialisation per statement)."""
+    return json.dumps(statement, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode()
+
+
+def folder() -> Path:
+    configured = current_app.config.get("AUDIT_CHECKPOINT_DIR")
+    return Path(configured or Path(current_app.config["STORAGE_DIR"]) / "audit-checkpoints")
+
+
+def parse(raw: bytes, where: Path) -> Checkpoint:
+    """A statement read back; ValueError when it is not one this module writes."""
+    statement = json.loads(raw)
+    if not isinstance(statement, dict) or statement.get("version") != VERSION or \
+            statement.get("log") != LOG_ID or canonical(statement) != raw:
+        raise ValueError("not a canonical checkpoint statement")
+    number, size = statement["checkpoint"], statement["tree_size"]
+    head, previous = statement["head_hash"], statement["previous"]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (number, size)) or \
+            number < 1 or size < 0 or not all(
+                isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}", v) for v in (head, previous)):
+        raise ValueError("bad fields")
+    moment = datetime.fromisoformat(statement["time"])
+    if moment.tzinfo is None:
+        raise ValueError("time without a zone")
+    return Checkpoint(number, size, head, moment, previous, str(statement.get("reason", "")),
+                      raw, where)
+
+
+def scan(where: Path | None = None) -> tuple[list[Checkpoint], list[str]]:
+    """The stored checkpoints in order, and what could not be read (named by file)."""
+    where = where or folder()
+    found, problems = [], []
+    if not where.is_dir():
+        return found, problems
+    for path in sorted(where.iterdir()):
+        match = _NAME.match(path.name)
+        if not match:
+            continue
+        try:
+            item = parse(path.read_bytes(), where)
+            if item.checkpoint != int(match.group(1)):
+                raise ValueError("its number is not its file name")
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            problems.append(f"{path.name} is not a readable checkpoint ({exc})")
+            continue
+        found.append(item)
+    return found, problems
+
+
+def stored() -> list[Checkpoint]:
+    return scan()[0]
+
+
+def find(number: int) -> Checkpoint | None:
+    return next((c for c in stored() if c.checkpoint == number), None)
+
+
+# --- making one ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Made:
+    checkpoint: Checkpoint | None  # None: nothing new since the last one
+    stamped_later: list[int]  # earlier checkpoints time-stamped by this run
+
+
+@contextmanager
+def _locked(where: Path):
+    """One maker at a time per folder (processes and threads): numbers are never reused."""
+    where.mkdir(parents=True, exist_ok=True)
+    with _thread_lock, open(where / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_thread_lock = threading.Lock()
+
+
+def make(reason: str = "manual") -> Made:
+    """Time-stamp earlier checkpoints that lack it, then checkpoint the head if it moved.
+
+    Call with an app context and no transaction open. Raises :class:`Refused` when the chain
+    does not extend the last checkpoint, :class:`CheckpointError` when the seal cannot sign.
+    """
+    signer = _seal_signer_settings()
+    where = folder()
+    with _locked(where):
+        existing, problems = scan(where)
+        if problems:
+            raise Refused("; ".join(problems))
+        stamped = [c.checkpoint for c in existing if not c.timestamped and _stamp(c)]
+        last = existing[-1] if existing else None
+        try:
+            size, head = _consistent_head(last)
+            key = _seal_key(*signer) if last is None or size != last.tree_size else None
+        finally:
+            db.session.rollback()  # no transaction (SQLite: the write lock) while signing
+        if key is None:
+            return Made(None, stamped)
+        raw = canonical({
+            "version": VERSION, "log": LOG_ID, "checkpoint": (last.checkpoint + 1) if last else 1,
+            "tree_size": size, "head_hash": head, "previous": last.digest if last else ZERO,
+            "time": datetime.now(UTC).isoformat(timespec="seconds"), "reason": reason})
+        made = parse(raw, where)
+        signature = _sign(key, signer[1], raw)
+        _write(made.path(".p7s"), signature)
+        token = _timestamp(signature)
+        if token is not None:
+            _write(made.path(".tst"), token)
+        _write(made.path(".json"), raw)  # last: the statement's presence makes it exist
+    _remember(where, made.time)
+    log.info("audit checkpoint %s: entries 1-%s (%s)%s", made.checkpoint, size, reason,
+             "" if token else ", not time-stamped")
+    return Made(made, stamped)
+
+
+def _write(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".tmp-{path.name}")
+    with open(temporary, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+
+
+def _consistent_head(last: Checkpoint | None) -> tuple[int, str]:
+    """The head, after checking that the chain from the last checkpoint leads to it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    if last is None:
+        report = audit.verify_chain()
+        if not report.ok:
+            raise Refused(f"the chain is broken at entry {report.broken_seq}: {report.reason}")
+    else:
+        entry = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.seq == last.tree_size)).one_or_none() if last.tree_size else None
+        head_seq = db.session.scalar(select(AuditHead.last_seq).where(
+            AuditHead.id == audit.HEAD_ID)) or 0
+        if head_seq < last.tree_size:
+            raise Refused(f"truncated: checkpoint {last.checkpoint} covers entry "
+                          f"{last.tree_size} but the chain ends at entry {head_seq}")
+        if entry is not None and (entry.hash != last.head_hash or
+                                  audit.entry_hash(entry.prev_hash, entry) != entry.hash):
+            raise Refused(f"the chain was rewritten before checkpoint {last.checkpoint}")
+        report = audit.verify_chain(after=(last.tree_size, last.head_hash))
+        if not report.ok:
+            raise Refused(f"the chain is broken at entry {report.broken_seq} after checkpoint "
+                          f"{last.checkpoint}: {report.reason}")
+    row = db.session.execute(select(AuditHead.last_seq, AuditHead.last_hash).where(
+        AuditHead.id == audit.HEAD_ID)).one_or_none()
+    return (row[0], row[1]) if row else (0, audit.GENESIS_HASH)
+
+
+# --- the seal and the TSA ------------------------------------------------------------------------
+
+_refused_pins: set[tuple[str, str]] = set()
+
+
+def _seal_signer_settings() -> tuple[str, str]:
+    config = current_app.config
+    name, pin = config.get("AUDIT_SEAL_ORGANISATION"), config.get("AUDIT_SEAL_PIN")
+    if not name or not pin:
+        raise CheckpointError("audit checkpoints are not signed: set AUDIT_SEAL_PIN "
+                              "(ECABINET_AUDIT_SEAL_PIN) and AUDIT_SEAL_ORGANISATION")
+    if (name, hashlib.sha256(pin.encode()).hexdigest()) in _refused_pins:
+        raise CheckpointError(f"the seal token of {name} refused the configured PIN; "
+                              "not trying it again in this process")
+    return name, pin
+
+
+def _seal_key(name: str, _pin: str):
+    """The organisation's current seal key, detached from the session (signing comes after
+    the read transaction ends)."""
+    from ecabinet.errors import DomainError
+    from ecabinet.identity.models import Organisation
+    from ecabinet.signing import services as signing
+
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
+    if organisation is None:
+        raise CheckpointError(f"no organisation named {name} (AUDIT_SEAL_ORGANISATION)")
+    try:
+        key = signing.seal_key(organisation)
+    except DomainError as exc:
+        raise CheckpointError(f"the seal of {name}: {exc.message}") from exc
+    db.session.expunge(key)
+    return key
+
+
+def _sign(key, pin: str, data: bytes) -> bytes:
+    """A detached CMS signature (DER) of ``data`` with the seal. A wrong PIN is not counted
+    against the clerks' key (an unattended retry loop would lock it) but stops this process
+    from trying it again."""
+    from ecabinet.signing import services as signing
+    from ecabinet.signing import tokens
+
+    # The same lock and opener as a decision's seal: one PKCS#11 session per key at a time.
+    try:
+        with tokens.key_lock(f"key-{key.id}-{key.token_label or 'p12'}"), \
+                signing._OpenedKey(key, pin) as signer:
+            content = signing.run_async(
+                lambda: signer.async_sign_general_data(data, "sha256", detached=True))
+    except signing._WrongPin as exc:
+        organisation = current_app.config["AUDIT_SEAL_ORGANISATION"]
+        _refused_pins.add((organisation, hashlib.sha256(pin.encode()).hexdigest()))
+        raise CheckpointError(f"the seal token of {organisation} refused the PIN") from exc
+    except CheckpointError:
+        raise
+    except Exception as exc:  # the token or its library failed: say so, lose nothing
+        raise CheckpointError(f"the seal could not sign: {type(exc).__name__}") from exc
+    return content.dump()
+
+
+def _timestamp(signature: bytes) -> bytes | None:
+    """An RFC 3161 token over SHA-256(signature); None (logged) when the TSA cannot answer."""
+    from pyhanko.sign.timestamps import HTTPTimeStamper
+
+    from ecabinet.signing.services import run_async
+
+    url = current_app.config.get("TSA_URL")
+    digest = hashlib.sha256(signature).digest()
+    try:
+        token = run_async(lambda: HTTPTimeStamper(url, timeout=10).async_timestamp(
+            digest, "sha256"))
+    except Exception as exc:  # noqa: BLE001 - any failure of the TSA means the same here
+        log.warning("audit checkpoint not time-stamped: the TSA at %s failed (%s)", url,
+                    type(exc).__name__)
+        return None
+    return token.dump()
+
+
+def _stamp(item: Checkpoint) -> bool:
+    """Time-stamp a checkpoint made while the TSA was down."""
+    try:
+        signature = item.path(".p7s").read_bytes()
+    except OSError:
+        return False
+    token = _timestamp(signature)
+    if token is None:
+        return False
+    _write(item.path(".tst"), token)
+    log.info("audit checkpoint %s time-stamped later", item.checkpoint)
+    return True
+
+
+# --- automatically, after the commit -------------------------------------------------------------
+
+_state_lock = threading.Lock()
+_last_time: dict[str, datetime | None] = {}  # per folder, once read; None: no checkpoint yet
+_queued: set[str] = set()
+_warned: set[str] = set()
+
+
+def _remember(where: Path, moment: datetime) -> None:
+    with _state_lock:
+        _last_time[str(where)] = moment
+
+
+def forget_cached_time() -> None:
+    with _state_lock:
+        _last_time.clear()
+
+
+def _last_made(where: Path) -> datetime | None:
+    key = str(where)
+    with _state_lock:
+        if key in _last_time:
+            return _last_time[key]
+    existing = stored()
+    moment = existing[-1].time if existing else None
+    with _state_lock:
+        _last_time.setdefault(key, moment)
+        return _last_time[key]
+
+
+def due(config, chained: audit.Chained) -> str | None:
+    """Why the commit that chained ``chained`` calls for a checkpoint, if it does."""
+    actions = chained.actions & set(config.get("AUDIT_CHECKPOINT_ACTIONS") or ())
+    if actions:
+        return sorted(actions)[0]
+    every = config.get("AUDIT_CHECKPOINT_EVERY") or 0
+    if every > 0 and (chained.first - 1) // every != chained.last // every:
+        return f"every {every} entries"
+    interval = config.get("AUDIT_CHECKPOINT_INTERVAL_SECONDS")
+    if interval is not None:
+        last = _last_made(folder())
+        if last is None or (datetime.now(UTC) - last).total_seconds() >= interval:
+            return "hourly"
+    return None
+
+
+def _after_commit(session: Session) -> None:
+    chained = session.info.pop(audit.CHAINED, None)
+    if chained is None or not has_app_context():
+        return
+    try:
+        app = current_app._get_current_object()
+        reason = due(app.config, chained)
+        if reason is None:
+            return
+        if not app.config.get("AUDIT_SEAL_PIN"):
+            # Hourly is due at every commit until the first checkpoint: say it once.
+            if reason != "hourly" or str(folder()) not in _warned:
+                _warned.add(str(folder()))
+                log.warning("audit checkpoint due (%s) but not made: AUDIT_SEAL_PIN is not set",
+                            reason)
+            return
+        _schedule(app, reason)
+    except Exception:  # the change is committed: a checkpoint problem must not surface here
+        log.exception("scheduling an audit checkpoint failed")
+
+
+def _drop(session: Session, _previous_transaction) -> None:
+    session.info.pop(audit.CHAINED, None)
+
+
+def _schedule(app, reason: str) -> None:
+    from ecabinet.docs.jobs import local_worker
+
+    where = str(folder())
+    with _state_lock:
+        if where in _queued:
+            return
+        _queued.add(where)
+        # Until the job has run, the hourly check need not fire again.
+        _last_time[where] = datetime.now(UTC)
+    local_worker().submit_call(lambda: _run(app, where, reason))
+
+
+def _run(app, where: str, reason: str) -> None:
+    with _state_lock:
+        _queued.discard(where)
+    with app.app_context():
+        try:
+            make(reason)
+        except CheckpointError as exc:
+            log.warning("audit checkpoint (%s) not made: %s", reason, exc)
+        except Exception:
+            log.exception("audit checkpoint (%s) failed", reason)
+        finally:
+            db.session.remove()
+
+
+def wait_idle(timeout: float = 60) -> bool:
+    """True once the scheduled checkpoints are made (tests, a graceful stop)."""
+    from ecabinet.docs.jobs import local_worker
+
+    deadline = time.monotonic() + timeout
+    while not local_worker().wait_idle(timeout=0.05):
+        if time.monotonic() > deadline:
+            return False
+    return True
+
+
+def install() -> None:
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
+        event.listen(Session, "after_soft_rollback", _drop)
