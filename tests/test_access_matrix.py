@@ -14,6 +14,7 @@ PAGES = [
     ("/admin/users/new", {"admin"}),
     ("/admin/users/{other}", {"admin"}),
     ("/admin/audit", {"admin"}),
+    ("/admin/audit/checkpoints", {"admin"}),
 ]
 
 API = [

@@ -166,6 +166,21 @@ def stored() -> list[Checkpoint]:
     return scan()[0]
 
 
+def latest(where: Path | None = None) -> Checkpoint | None:
+    """The newest checkpoint, reading only its file (None: none, or not readable)."""
+    where = where or folder()
+    try:
+        names = [p.name for p in where.iterdir() if _NAME.match(p.name)]
+    except OSError:
+        return None
+    if not names:
+        return None
+    try:
+        return parse((where / max(names)).read_bytes(), where)
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+
+
 def find(number: int) -> Checkpoint | None:
     return next((c for c in stored() if c.checkpoint == number), None)
 
@@ -382,8 +397,8 @@ def _last_made(where: Path) -> datetime | None:
     with _state_lock:
         if key in _last_time:
             return _last_time[key]
-    existing = stored()
-    moment = existing[-1].time if existing else None
+    newest = latest(where)
+    moment = newest.time if newest else None
     with _state_lock:
         _last_time.setdefault(key, moment)
         return _last_time[key]

@@ -42,3 +42,13 @@ def index():
         older_url = url_for("audit.index", before=entries[-1].seq, **kept)
     return render_template("audit/index.html", entries=entries, filters=args, report=report,
                            older_url=older_url)
+
+
+@bp.route("/admin/audit/checkpoints")
+@roles_required(Role.ADMIN)
+def checkpoints_page():
+    """The signed checkpoints, newest first, each downloadable to keep a copy elsewhere."""
+    from ecabinet.audit import checkpoints
+
+    return render_template("audit/checkpoints.html",
+                           items=list(reversed(checkpoints.stored())))

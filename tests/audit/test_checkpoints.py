@@ -338,3 +338,15 @@ def test_checkpoint_downloads_refuse_others_and_bad_input(app, runner, make_user
         assert answer.status_code == 404, path
         assert answer.get_json()["error"]["code"]
     assert client.get("/api/v1/audit/checkpoints", headers=admin).status_code == 200
+
+
+def test_the_checkpoints_page_offers_each_download(app, client, runner, make_user, auth):
+    _checkpoint(runner)
+    auth.login(make_user("admin"))
+    page = client.get("/admin/audit/checkpoints")
+    assert page.status_code == 200
+    assert "Điểm kiểm tra nhật ký" in page.text and "Đã gắn dấu thời gian" in page.text
+    assert 'href="/api/v1/audit/checkpoints/1"' in page.text
+    # The browser's session is enough for the download.
+    download = client.get("/api/v1/audit/checkpoints/1")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
