@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from flask import current_app
 
@@ -56,6 +57,10 @@ def verify() -> tuple[audit.ChainReport, CheckpointReport]:
                                    "hashes (run `ecabinet audit checkpoint`)")
         return chain, report
     _check_sequence(found, report)
+    for number in sorted(checkpoints.orphans()):
+        if number > found[-1].checkpoint:
+            report.warnings.append(f"checkpoint {number} has files but no statement: deleted, "
+                                   "or the server stopped while writing it")
     bad = set()
     for item in found:
         problem = _check_signature(item, report)
@@ -157,13 +162,29 @@ def _check_signature(item: Checkpoint, report: CheckpointReport) -> str | None:
         return "the signature does not match its statement"
     organisation = current_app.config.get("AUDIT_SEAL_ORGANISATION")
     subject = status.signing_cert.subject.native
+    # A seal's certificate names the organisation as holder and has no person's e-mail: a
+    # person of the organisation, even one named like it, has one (signing/enrolment.py).
     if subject.get("common_name") != organisation or \
-            subject.get("organization_name") != organisation:
+            subject.get("organization_name") != organisation or "email_address" in subject:
         holder = subject.get("common_name", "?")
         return f"not signed by the seal of {organisation} (signed by {holder})"
     if not status.trusted:
         return "the seal's certificate is not trusted by this system"
+    pinned = _pinned()
+    if pinned and status.signing_cert.dump() not in pinned:
+        return ("not signed by a seal certificate of AUDIT_SEAL_CERTIFICATES (serial "
+                f"{status.signing_cert.serial_number:x})")
     return None
+
+
+def _pinned() -> set[bytes]:
+    from asn1crypto import pem
+
+    pinned = set()
+    for path in current_app.config.get("AUDIT_SEAL_CERTIFICATES") or ():
+        data = Path(path).read_bytes()
+        pinned.add(pem.unarmor(data)[2] if pem.detect(data) else data)
+    return pinned
 
 
 def _validate_signature(data: bytes, signed_data, moment):

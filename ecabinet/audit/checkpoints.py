@@ -69,6 +69,9 @@ DEFAULTS = {
     #: The organisation whose seal signs checkpoints, and the PIN of its token.
     "AUDIT_SEAL_ORGANISATION": "Văn phòng Chính phủ",
     "AUDIT_SEAL_PIN": None,
+    #: Certificate files (PEM/DER) of the seal allowed to sign checkpoints; None: any
+    #: certificate from the trusted CA naming the organisation as holder (see verification).
+    "AUDIT_SEAL_CERTIFICATES": None,
     #: Where checkpoints are written; default ``<STORAGE_DIR>/audit-checkpoints``.
     "AUDIT_CHECKPOINT_DIR": None,
 }
@@ -162,6 +165,16 @@ def scan(where: Path | None = None) -> tuple[list[Checkpoint], list[str]]:
     return found, problems
 
 
+def orphans(where: Path | None = None) -> set[int]:
+    """Numbers with a signature or time-stamp file but no statement."""
+    where = where or folder()
+    if not where.is_dir():
+        return set()
+    numbers = {name[:8] for name in os.listdir(where)
+               if re.fullmatch(r"[0-9]{8}\.(p7s|tst)", name)}
+    return {int(n) for n in numbers if not (where / f"{n}.json").exists()}
+
+
 def stored() -> list[Checkpoint]:
     return scan()[0]
 
@@ -220,7 +233,7 @@ def make(reason: str = "manual") -> Made:
         existing, problems = scan(where)
         if problems:
             raise Refused("; ".join(problems))
-        stamped = [c.checkpoint for c in existing if not c.timestamped and _stamp(c)]
+        unstamped = [c for c in existing if not c.timestamped]
         last = existing[-1] if existing else None
         try:
             size, head = _consistent_head(last)
@@ -228,7 +241,7 @@ def make(reason: str = "manual") -> Made:
         finally:
             db.session.rollback()  # no transaction (SQLite: the write lock) while signing
         if key is None:
-            return Made(None, stamped)
+            return Made(None, _stamp_all(unstamped))
         raw = canonical({
             "version": VERSION, "log": LOG_ID, "checkpoint": (last.checkpoint + 1) if last else 1,
             "tree_size": size, "head_hash": head, "previous": last.digest if last else ZERO,
@@ -240,6 +253,8 @@ def make(reason: str = "manual") -> Made:
         if token is not None:
             _write(made.path(".tst"), token)
         _write(made.path(".json"), raw)  # last: the statement's presence makes it exist
+        # The TSA answered again: stamp what was made while it was down.
+        stamped = _stamp_all(unstamped) if token is not None else []
     _remember(where, made.time)
     log.info("audit checkpoint %s: entries 1-%s (%s)%s", made.checkpoint, size, reason,
              "" if token else ", not time-stamped")
@@ -358,6 +373,17 @@ def _timestamp(signature: bytes) -> bytes | None:
                     type(exc).__name__)
         return None
     return token.dump()
+
+
+def _stamp_all(items: list[Checkpoint]) -> list[int]:
+    """Time-stamp these, stopping at the first failure: a TSA that does not answer costs one
+    timeout per run, not one per checkpoint (the job thread is shared with conversions)."""
+    done = []
+    for item in items:
+        if not _stamp(item):
+            break
+        done.append(item.checkpoint)
+    return done
 
 
 def _stamp(item: Checkpoint) -> bool:

@@ -64,13 +64,14 @@ def _verify(runner):
     return runner.invoke(args=["audit", "verify"])
 
 
-def _rewrite_chain(app, seq: int, details: str) -> None:
+def _rewrite_chain(app, seq: int, details: str | None) -> None:
     """The attack: edit one entry, then recompute every hash after it and move the head, as
     anyone holding the database can. The chain alone verifies afterwards."""
     with app.app_context():
-        db.session.execute(text("UPDATE audit_entries SET details = :d WHERE seq = :s"),
-                           {"d": details, "s": seq})
-        db.session.commit()
+        if details is not None:
+            db.session.execute(text("UPDATE audit_entries SET details = :d WHERE seq = :s"),
+                               {"d": details, "s": seq})
+            db.session.commit()
         prev = audit.GENESIS_HASH
         for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all():
             new_hash = audit.entry_hash(prev, entry)
@@ -167,6 +168,22 @@ def test_a_rewrite_after_the_last_checkpoint_is_not_claimed_and_not_signed(app, 
     assert not (_folder(app) / "00000002.json").exists()
 
 
+def test_a_deleted_entry_renumbered_and_rehashed_is_named(app, runner):
+    """Delete an entry, close the gap in the numbers, recompute the chain: still named."""
+    _checkpoint(runner)
+    _record(app, 3)
+    with app.app_context():
+        db.session.execute(text("DELETE FROM audit_entries WHERE seq = 2"))
+        db.session.execute(text("UPDATE audit_entries SET seq = seq - 1 WHERE seq > 2"))
+        db.session.execute(text("UPDATE audit_head SET last_seq = last_seq - 1"))
+        db.session.commit()
+        db.session.remove()
+    _rewrite_chain(app, 1, None)
+    result = _verify(runner)
+    assert result.exit_code == 1
+    assert "rewritten before checkpoint 1" in result.output
+
+
 def test_truncation_before_the_last_checkpoint_is_named(app, runner):
     _checkpoint(runner)
     keep = _head(app)
@@ -216,6 +233,19 @@ def test_a_checkpoint_signed_by_another_key_is_refused(app, runner, demo_pki):
     result = _verify(runner)
     assert result.exit_code == 1
     assert "checkpoint 1" in result.output and "not signed by the seal of" in result.output
+
+
+def test_a_pinned_seal_certificate_is_required(app, runner, demo_pki, tmp_path):
+    _checkpoint(runner)
+    seal = tmp_path / "seal.der"
+    seal.write_bytes(demo_pki.seal["certificate"])
+    other = tmp_path / "other.der"
+    other.write_bytes(demo_pki.personal["certificate"])
+    app.config["AUDIT_SEAL_CERTIFICATES"] = [str(other)]
+    result = _verify(runner)
+    assert result.exit_code == 1 and "AUDIT_SEAL_CERTIFICATES" in result.output
+    app.config["AUDIT_SEAL_CERTIFICATES"] = [str(other), str(seal)]
+    assert _verify(runner).exit_code == 0
 
 
 def test_an_edited_checkpoint_fails_its_signature(app, runner):
