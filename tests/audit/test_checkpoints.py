@@ -19,6 +19,7 @@ from ecabinet.audit.models import AuditEntry
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from tests.conftest import bearer
+from tests.meetings.conftest import api, cabinet, session_open  # noqa: F401 - fixtures
 from tests.pki import P12_PASSWORD, PIN, free_port
 
 SEAL_ORGANISATION = "Văn phòng Chính phủ"
@@ -380,3 +381,24 @@ def test_the_checkpoints_page_offers_each_download(app, client, runner, make_use
     # The browser's session is enough for the download.
     download = client.get("/api/v1/audit/checkpoints/1")
     assert download.status_code == 200 and download.mimetype == "application/zip"
+
+
+def test_closing_a_real_vote_makes_a_checkpoint(app, api, session_open):  # noqa: F811
+    """Through the API, as the chair does it: the checkpoint follows the vote's commit and
+    covers its entry."""
+    cab = session_open
+    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.items[0]}/votes", {
+        "question": "Thông qua?", "secret": False, "rule": "majority_of_present"}, who="chair")
+    assert status == 201
+    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
+               who="m1")[0] in (200, 201)
+    checkpoints.wait_idle()
+    assert not (_folder(app) / "00000001.json").exists()  # opening and voting: none
+    status, _ = api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")
+    assert status == 200
+    checkpoints.wait_idle()
+    with app.app_context():
+        [made] = checkpoints.stored()
+        closed = db.session.scalar(select(AuditEntry.seq).where(AuditEntry.action == "vote.close"))
+        db.session.remove()
+    assert made.reason == "vote.close" and made.tree_size >= closed
