@@ -11,7 +11,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from ecabinet import api
-    from ecabinet.audit import checkpoints
+    from ecabinet.audit import checkpoint_schedule, checkpoints
     from ecabinet.audit.api import blp
     from ecabinet.audit.cli import audit_cli
     from ecabinet.audit.routes import bp
@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
     for key, value in checkpoints.DEFAULTS.items():
         app.config.setdefault(key, value)
     install()
-    checkpoints.install()
+    checkpoint_schedule.install()
     app.register_blueprint(bp)
     api.register(app, blp)
     app.cli.add_command(audit_cli)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from ecabinet.audit import checkpoints
+from ecabinet.audit import checkpoint_schedule, checkpoints
 from ecabinet.audit import services as audit
 from ecabinet.audit.models import AuditEntry
 from ecabinet.database import unit_of_work
@@ -284,9 +284,9 @@ def test_a_failed_checkpoint_never_loses_the_audited_action(make_app, demo_pki, 
     """No PIN for the seal: the change commits and is chained, a warning says why no
     checkpoint was made."""
     app = make_app(**_config(demo_pki, AUDIT_SEAL_PIN=None, AUDIT_CHECKPOINT_EVERY=1))
-    with caplog.at_level(logging.WARNING, logger="ecabinet.audit.checkpoints"):
+    with caplog.at_level(logging.WARNING, logger="ecabinet.audit"):
         _record(app, 1, "vote.close")
-        checkpoints.wait_idle()
+        checkpoint_schedule.wait_idle()
     with app.app_context():
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "vote.close"))
         assert audit.verify_chain().ok
@@ -301,7 +301,7 @@ def test_a_checkpoint_every_n_entries(make_app, demo_pki, signing_keys):
     app = make_app(**_config(demo_pki, AUDIT_CHECKPOINT_EVERY=4))
     start = _head(app)
     _record(app, 8 - start % 4)
-    checkpoints.wait_idle()
+    checkpoint_schedule.wait_idle()
     with app.app_context():
         made = checkpoints.stored()
         db.session.remove()
@@ -311,7 +311,7 @@ def test_a_checkpoint_every_n_entries(make_app, demo_pki, signing_keys):
 @pytest.mark.parametrize("action", ["vote.close", "decision.issue"])
 def test_a_checkpoint_at_each_vote_close_and_decision_issue(app, action):
     _record(app, 1, action)
-    checkpoints.wait_idle()
+    checkpoint_schedule.wait_idle()
     with app.app_context():
         made = checkpoints.stored()
         db.session.remove()
@@ -322,16 +322,15 @@ def test_a_checkpoint_at_each_vote_close_and_decision_issue(app, action):
 def test_hourly_when_the_last_checkpoint_is_older(make_app, demo_pki, signing_keys, runner):
     app = make_app(**_config(demo_pki, AUDIT_CHECKPOINT_INTERVAL_SECONDS=3600))
     _record(app, 1)  # no checkpoint yet: the first one is due
-    checkpoints.wait_idle()
+    checkpoint_schedule.wait_idle()
     _record(app, 1)  # the last one is recent: nothing
-    checkpoints.wait_idle()
+    checkpoint_schedule.wait_idle()
     with app.app_context():
         assert [c.checkpoint for c in checkpoints.stored()] == [1]
-        checkpoints.forget_cached_time()
         db.session.remove()
     app.config["AUDIT_CHECKPOINT_INTERVAL_SECONDS"] = 0
     _record(app, 1)
-    checkpoints.wait_idle()
+    checkpoint_schedule.wait_idle()
     with app.app_context():
         made = checkpoints.stored()
         db.session.remove()
@@ -392,11 +391,11 @@ def test_closing_a_real_vote_makes_a_checkpoint(app, api, session_open):  # noqa
     assert status == 201
     assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
                who="m1")[0] in (200, 201)
-    checkpoints.wait_idle()
+    checkpoint_schedule.wait_idle()
     assert not (_folder(app) / "00000001.json").exists()  # opening and voting: none
     status, _ = api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")
     assert status == 200
-    checkpoints.wait_idle()
+    checkpoint_schedule.wait_idle()
     with app.app_context():
         [made] = checkpoints.stored()
         closed = db.session.scalar(select(AuditEntry.seq).where(AuditEntry.action == "vote.close"))
