@@ -46,31 +46,82 @@ class CheckpointReport:
         return not self.problems
 
 
-def verify() -> tuple[audit.ChainReport, CheckpointReport]:
-    """The chain's own report and the checkpoints'; call with an app context."""
+def verify(kept: list[Checkpoint] = ()) -> tuple[audit.ChainReport, CheckpointReport]:
+    """The chain's own report and the checkpoints'; call with an app context. ``kept``:
+    copies of checkpoints kept elsewhere (:func:`load_copies`), which must be on the server
+    unchanged — what shows the newest checkpoints deleted together."""
     found, unreadable = checkpoints.scan()
-    chain = audit.verify_chain(at={c.tree_size for c in found})
+    chain = audit.verify_chain(at={c.tree_size for c in [*found, *kept]})
     report = CheckpointReport(problems=list(unreadable), latest=found[-1] if found else None)
+    good = _check_copies(kept, {c.checkpoint: c for c in found}, report)
     if not found:
-        if chain.checked:
+        if chain.checked and not kept:
             report.warnings.append("no checkpoint: the trail is protected only by its own "
                                    "hashes (run `ecabinet audit checkpoint`)")
+        _check_against_chain(good, chain, report)
         return chain, report
     _check_sequence(found, report)
     for number in sorted(checkpoints.orphans()):
         if number > found[-1].checkpoint:
             report.warnings.append(f"checkpoint {number} has files but no statement: deleted, "
                                    "or the server stopped while writing it")
-    bad = set()
     for item in found:
         problem = _check_signature(item, report)
         if problem:
-            bad.add(item.checkpoint)
             report.problems.append(f"checkpoint {item.checkpoint}: {problem}")
+        else:
+            good.append(item)
+            report.checked += 1
     # Only checkpoints the seal really signed say anything about the chain.
-    _check_against_chain([c for c in found if c.checkpoint not in bad], chain, report)
-    report.checked = len([c for c in found if c.checkpoint not in bad])
+    _check_against_chain(sorted(good, key=lambda c: (c.tree_size, c.checkpoint)), chain,
+                         report)
     return chain, report
+
+
+def _check_copies(kept: list[Checkpoint], on_server: dict[int, Checkpoint],
+                  report: CheckpointReport) -> list[Checkpoint]:
+    good = []
+    for copy in kept:
+        problem = _check_signature(copy, report)
+        if problem:
+            report.problems.append(f"the copy of checkpoint {copy.checkpoint}: {problem}")
+            continue
+        good.append(copy)
+        server = on_server.get(copy.checkpoint)
+        if server is None:
+            report.problems.append(f"checkpoint {copy.checkpoint} is missing from the server "
+                                   "(deleted): a copy was kept elsewhere")
+        elif server.raw != copy.raw:
+            report.problems.append(f"checkpoint {copy.checkpoint} on the server is not the one "
+                                   "kept elsewhere (replaced)")
+    return good
+
+
+def load_copies(path: Path, into: Path) -> list[Checkpoint]:
+    """Checkpoints kept elsewhere: a downloaded archive (.zip), a statement (.json) with its
+    .p7s/.tst beside it, or a folder of them. Archive members are copied into ``into`` by
+    their checkpoint name only (never by a path the archive gives). ValueError: unreadable."""
+    import zipfile
+
+    if path.is_dir():
+        found, problems = checkpoints.scan(path)
+    elif zipfile.is_zipfile(path):
+        into.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path) as archive:
+            for member in archive.infolist():
+                name = Path(member.filename).name
+                if checkpoints.FILE_NAME.fullmatch(name) and member.file_size < 1 << 20:
+                    (into / name).write_bytes(archive.read(member))
+        found, problems = checkpoints.scan(into)
+    else:
+        try:
+            found = [checkpoints.parse(path.read_bytes(), path.parent)]
+            problems = []
+        except (ValueError, KeyError, TypeError, OSError) as exc:
+            raise ValueError(f"{path.name} is not a checkpoint ({exc})") from exc
+    if problems or not found:
+        raise ValueError("; ".join(problems) or f"no checkpoint in {path.name}")
+    return found
 
 
 def _check_sequence(found: list[Checkpoint], report: CheckpointReport) -> None:

@@ -56,6 +56,8 @@ LOG_ID = "ecabinet-audit"
 ZERO = "0" * 64
 SUFFIXES = (".json", ".p7s", ".tst")
 _NAME = re.compile(r"^([0-9]{8})\.json$")
+#: The names of a checkpoint's files.
+FILE_NAME = re.compile(r"[0-9]{8}\.(json|p7s|tst)")
 
 DEFAULTS = {
     #: A checkpoint each time the chain passes a multiple of this many entries (0: never).

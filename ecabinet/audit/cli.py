@@ -1,5 +1,8 @@
 """`ecabinet audit verify` and `ecabinet audit checkpoint`."""
 
+import tempfile
+from pathlib import Path
+
 import click
 from flask.cli import AppGroup
 
@@ -7,13 +10,24 @@ audit_cli = AppGroup("audit", help="The audit trail.")
 
 
 @audit_cli.command("verify")
-def verify_command():
+@click.option("--checkpoint", "copies", multiple=True,
+              type=click.Path(exists=True, path_type=Path),
+              help="A checkpoint kept elsewhere (the downloaded .zip, a .json with its .p7s and "
+                   ".tst beside it, or a folder of them); may be repeated.")
+def verify_command(copies):
     """Walk the hash chain and check it against every signed checkpoint; exit non-zero naming
     the first broken entry, a rewrite or truncation before a checkpoint, a bad or missing
     checkpoint."""
     from ecabinet.audit import checkpoint_verify
 
-    chain, report = checkpoint_verify.verify()
+    with tempfile.TemporaryDirectory() as scratch:
+        kept = []
+        for n, path in enumerate(copies):
+            try:
+                kept += checkpoint_verify.load_copies(path, Path(scratch) / str(n))
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--checkpoint") from exc
+        chain, report = checkpoint_verify.verify(kept)
     if not chain.ok:
         where = f"entry #{chain.broken_seq}"
         if chain.broken_id is not None:

@@ -401,3 +401,32 @@ def test_closing_a_real_vote_makes_a_checkpoint(app, api, session_open):  # noqa
         closed = db.session.scalar(select(AuditEntry.seq).where(AuditEntry.action == "vote.close"))
         db.session.remove()
     assert made.reason == "vote.close" and made.tree_size >= closed
+
+
+def test_a_copy_kept_elsewhere_shows_the_newest_checkpoints_deleted(app, runner, make_user,
+                                                                    token_for, tmp_path):
+    """Deleting the newest checkpoints with the entries they cover goes unseen by the server's
+    files alone; the copy an auditor downloaded names it."""
+    keep = _head(app)
+    _checkpoint(runner)
+    _record(app, 3)
+    _checkpoint(runner)
+    admin = bearer(token_for(make_user("admin")))
+    copy = tmp_path / "kept.zip"
+    copy.write_bytes(app.test_client().get("/api/v1/audit/checkpoints/2", headers=admin).data)
+    assert runner.invoke(args=["audit", "verify", "--checkpoint", str(copy)]).exit_code == 0
+    for path in _folder(app).glob("00000002.*"):
+        path.unlink()
+    _truncate(app, keep)
+    assert _verify(runner).exit_code == 0  # the server's own files cannot tell
+    result = runner.invoke(args=["audit", "verify", "--checkpoint", str(copy)])
+    assert result.exit_code == 1
+    assert "checkpoint 2 is missing from the server" in result.output
+    assert "truncated: checkpoint 2 covers entry" in result.output
+
+
+def test_a_bad_copy_is_a_clear_error(app, runner, tmp_path):
+    junk = tmp_path / "junk.json"
+    junk.write_text('{"not": "a checkpoint"}')
+    result = runner.invoke(args=["audit", "verify", "--checkpoint", str(junk)])
+    assert result.exit_code == 2 and "not a checkpoint" in result.output
