@@ -336,6 +336,7 @@ def _sign(key, pin: str, data: bytes) -> bytes:
     """A detached CMS signature (DER) of ``data`` with the seal. A wrong PIN is not counted
     against the clerks' key (an unattended retry loop would lock it) but stops this process
     from trying it again."""
+    from ecabinet.errors import DomainError
     from ecabinet.signing import services as signing
     from ecabinet.signing import tokens
 
@@ -349,8 +350,8 @@ def _sign(key, pin: str, data: bytes) -> bytes:
         organisation = current_app.config["AUDIT_SEAL_ORGANISATION"]
         _refused_pins.add((organisation, hashlib.sha256(pin.encode()).hexdigest()))
         raise CheckpointError(f"the seal token of {organisation} refused the PIN") from exc
-    except CheckpointError:
-        raise
+    except DomainError as exc:  # the token is missing, the PIN locked by the token…
+        raise CheckpointError(f"the seal could not sign: {exc.message}") from exc
     except Exception as exc:  # the token or its library failed: say so, lose nothing
         raise CheckpointError(f"the seal could not sign: {type(exc).__name__}") from exc
     return content.dump()

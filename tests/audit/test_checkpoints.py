@@ -295,6 +295,29 @@ def test_a_failed_checkpoint_never_loses_the_audited_action(make_app, demo_pki, 
     assert "AUDIT_SEAL_PIN" in caplog.text
 
 
+def test_a_wrong_seal_pin_is_not_counted_against_the_clerks_and_not_retried(
+        make_app, demo_pki, signing_keys, caplog):
+    """SoftHSM2 has no lockout, a real HSM has: an unattended job must not lock the
+    organisation's seal, nor spend the clerks' wrong-PIN allowance."""
+    from ecabinet.signing.models import SigningKey
+
+    app = make_app(**_config(demo_pki, AUDIT_SEAL_PIN="wrong-pin-0", AUDIT_CHECKPOINT_EVERY=1))
+    with caplog.at_level(logging.WARNING, logger="ecabinet.audit"):
+        _record(app, 1, "vote.close")
+        checkpoint_schedule.wait_idle()
+        assert "refused the PIN" in caplog.text
+        caplog.clear()
+        _record(app, 1, "vote.close")
+        checkpoint_schedule.wait_idle()
+        assert "not trying it again" in caplog.text
+    with app.app_context():
+        seal = db.session.get(SigningKey, signing_keys.seal_id)
+        assert seal.pin_failures == 0 and seal.locked_at is None
+        assert audit.verify_chain().ok
+        db.session.remove()
+    assert not (_folder(app) / "00000001.json").exists()
+
+
 # --- made automatically --------------------------------------------------------------------------
 
 def test_a_checkpoint_every_n_entries(make_app, demo_pki, signing_keys):
