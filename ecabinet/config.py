@@ -30,6 +30,11 @@ ENVIRONMENT = {
     "ECABINET_COOKIE_SECURE": "send session cookies over HTTPS only (default 1)",
     "ECABINET_TOKEN_TTL_HOURS": "lifetime of API bearer tokens (default 12)",
     "ECABINET_LOGIN_RATE_LIMIT": "sign-in attempts per client address (default 10 per minute)",
+    "ECABINET_AUDIT_CHECKPOINT_EVERY": "sign a checkpoint of the audit chain every N entries "
+                                       "(default 1000; also hourly and at each issue/vote close)",
+    "ECABINET_AUDIT_SEAL_ORGANISATION": "the organisation whose seal signs audit checkpoints "
+                                        "(default Văn phòng Chính phủ)",
+    "ECABINET_AUDIT_SEAL_PIN": "the PIN of that seal's token; unset: no checkpoints are made",
 }
 
 DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -87,6 +92,10 @@ def from_environment(instance_path: Path, environ=os.environ) -> dict:
         "REMEMBER_COOKIE_SECURE": secure,
         "TOKEN_TTL_HOURS": int(environ.get("ECABINET_TOKEN_TTL_HOURS", "12")),
         "LOGIN_RATE_LIMIT": environ.get("ECABINET_LOGIN_RATE_LIMIT", "10 per minute"),
+        "AUDIT_CHECKPOINT_EVERY": int(environ.get("ECABINET_AUDIT_CHECKPOINT_EVERY", "1000")),
+        "AUDIT_SEAL_ORGANISATION": environ.get("ECABINET_AUDIT_SEAL_ORGANISATION",
+                                               "Văn phòng Chính phủ"),
+        "AUDIT_SEAL_PIN": environ.get("ECABINET_AUDIT_SEAL_PIN") or None,
     }
 
 

@@ -14,6 +14,7 @@ PAGES = [
     ("/admin/users/new", {"admin"}),
     ("/admin/users/{other}", {"admin"}),
     ("/admin/audit", {"admin"}),
+    ("/admin/audit/checkpoints", {"admin"}),
 ]
 
 API = [
@@ -22,6 +23,7 @@ API = [
     ("GET", "/api/v1/users/{other}", {"admin", "secretariat"}),
     ("POST", "/api/v1/users", {"admin"}),
     ("PATCH", "/api/v1/users/{other}", {"admin"}),
+    ("GET", "/api/v1/audit/checkpoints", {"admin"}),
 ]
 
 

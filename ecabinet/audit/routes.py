@@ -46,3 +46,13 @@ def index():
     lines = redaction.lines_for(current_user._get_current_object(), entries)
     return render_template("audit/index.html", lines=lines, filters=args, report=report,
                            older_url=older_url)
+
+
+@bp.route("/admin/audit/checkpoints")
+@roles_required(Role.ADMIN)
+def checkpoints_page():
+    """The signed checkpoints, newest first, each downloadable to keep a copy elsewhere."""
+    from ecabinet.audit import checkpoints
+
+    return render_template("audit/checkpoints.html",
+                           items=list(reversed(checkpoints.stored())))

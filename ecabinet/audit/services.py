@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
@@ -94,6 +94,17 @@ def record(
 #: Key in ``Session.info``: the entries recorded in the open transaction, not chained yet, each
 #: with the (innermost) transaction it was recorded in.
 _PENDING = "ecabinet.audit_pending"
+#: Key in ``Session.info``: the :class:`Chained` span of the transaction being committed.
+CHAINED = "ecabinet.audit_chained"
+
+
+@dataclass(frozen=True)
+class Chained:
+    """The entries one commit added: ``first``…``last`` (seq), and their actions."""
+
+    first: int
+    last: int
+    actions: frozenset[str]
 
 
 def _innermost_transaction(session: Session) -> SessionTransaction | None:
@@ -120,6 +131,9 @@ def _chain_pending(session: Session) -> None:
         _append_postgresql(session, entries)
     else:
         _append(session, entries)
+    # What this commit adds to the chain, for the checkpoints made after it (checkpoints.py).
+    session.info[CHAINED] = Chained(entries[0].seq, entries[-1].seq,
+                                    frozenset(entry.action for entry in entries))
 
 
 #: One round trip on PostgreSQL: lock the head, link the entry (the SHA-256 of
@@ -228,15 +242,18 @@ class ChainReport:
     broken_seq: int | None = None
     broken_id: int | None = None
     reason: str | None = None
+    #: The stored hash of each entry asked for (``verify_chain(at=…)``) found before any break.
+    hashes: dict[int, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return self.reason is None
 
 
-def _entries() -> Iterator[AuditEntry]:
+def _entries(after: int = 0) -> Iterator[AuditEntry]:
     """In batches (a server-side cursor on PostgreSQL), closed even when the walk stops early."""
-    stmt = select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
+    stmt = (select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq)
+            .execution_options(yield_per=1000))
     result = db.session.scalars(stmt)
     try:
         yield from result
@@ -244,21 +261,30 @@ def _entries() -> Iterator[AuditEntry]:
         result.close()
 
 
-def verify_chain() -> ChainReport:
-    """Walk the chain from the start; stop at the first entry that was changed, removed or moved."""
-    prev_hash, expected_seq, checked = GENESIS_HASH, 1, 0
-    with closing(_entries()) as entries:
+def verify_chain(at: Collection[int] = (), *,
+                 after: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the chain from the start; stop at the first entry that was changed, removed or moved.
+
+    ``at``: seqs whose stored hash to report (the checkpoints' entries). ``after``: start after
+    entry ``seq`` whose hash is taken as given (a signed checkpoint's), checking the rest only.
+    """
+    start, prev_hash = after or (0, GENESIS_HASH)
+    expected_seq, checked, wanted, hashes = start + 1, 0, set(at), {}
+    with closing(_entries(start)) as entries:
         for entry in entries:
             problem = _problem_with(entry, expected_seq, prev_hash)
             if problem:
-                return ChainReport(checked, entry.seq, entry.id, problem)
+                return ChainReport(checked, entry.seq, entry.id, problem, hashes)
+            if entry.seq in wanted:
+                hashes[entry.seq] = entry.hash
             prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = db.session.get(AuditHead, HEAD_ID)
     last_seq = head.last_seq if head else 0
-    if last_seq != checked or (head and head.last_hash != prev_hash):
-        return ChainReport(checked, checked + 1, None,
-                           f"the chain ends at entry {checked} but {last_seq} were written")
-    return ChainReport(checked)
+    end = expected_seq - 1
+    if last_seq != end or (head and head.last_hash != prev_hash):
+        return ChainReport(checked, end + 1, None,
+                           f"the chain ends at entry {end} but {last_seq} were written", hashes)
+    return ChainReport(checked, hashes=hashes)
 
 
 def _problem_with(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | None:
