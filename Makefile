@@ -27,12 +27,15 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard ecabinet/translations/*/LC_MESSAGES/
         translations-update clean
 
 # The demo PKI (CAs, TSA, OCSP, the demo signers' keys in SoftHSM2) is made once into instance/;
-# its TSA/OCSP/CRL server runs beside the app for as long as the app runs.
+# its TSA/OCSP/CRL server runs beside the app for as long as the app runs. The demo's seal PIN
+# (the demo PKI's, printed in the README) lets the demo sign its audit checkpoints.
+DEMO_PIN := 123456
 run: install
 	@$(BIN)/ecabinet db upgrade 2>&1 | grep -v "^INFO  \[alembic.runtime.migration\] \(Context\|Will assume\)" || true
 	@$(BIN)/ecabinet pki init | grep -v "^Enrolled" || true
 	@$(BIN)/ecabinet seed-demo
 	@$(BIN)/ecabinet pki serve > instance/pki-serve.log 2>&1 & pki=$$!; trap "kill $$pki 2>/dev/null" EXIT; \
+	  ECABINET_AUDIT_SEAL_PIN="$${ECABINET_AUDIT_SEAL_PIN:-$(DEMO_PIN)}" \
 	  $(BIN)/ecabinet run --host $(HOST) --port $(PORT)
 
 # The suite on SQLite, then on PostgreSQL when ECABINET_TEST_DATABASE_URL names one
