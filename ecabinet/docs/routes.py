@@ -132,6 +132,7 @@ def _words():
             "doc_state_label": lambda value: STATE_LABELS.get(value, value),
             "doc_conversion_error": services.error_message,
             "item_documents": _item_documents,
+            "item_document_readers": _item_document_readers,
             "documents_to_attach": _documents_to_attach}
 
 
@@ -139,6 +140,12 @@ def _item_documents(item) -> list[dict]:
     """The documents of an agenda item the current user may read (the meeting pages list
     them)."""
     return services.documents_of_item(_user(), item)
+
+
+def _item_document_readers(document_id: int, item) -> list:
+    """Who reads a document through an item (the prepare page, for the organisers)."""
+    document = db.session.get(Document, document_id)
+    return services.readers_through_item(document, item) if document is not None else []
 
 
 def _documents_to_attach() -> list[Document]:
@@ -335,8 +342,11 @@ def attach(item_id: int):
         return redirect(back)
     try:
         with unit_of_work():
-            services.attach(_user(), item, form.document_id.data)
+            link = services.attach(_user(), item, form.document_id.data)
         flash(_("The document was attached to item %(n)d.", n=item.position), "success")
+        if link.document.confidential and not link.readers:
+            flash(_("Only the secretariat can read this confidential document: invite the "
+                    "members who should read it to this item."), "error")
     except NotFound:
         flash(_("No such document."), "error")
     except DomainError as exc:

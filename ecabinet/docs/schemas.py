@@ -81,10 +81,23 @@ class AttachSchema(Schema):
     document_id = fields.Integer(required=True)
 
 
+class ReaderSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class AttachmentSchema(Schema):
     agenda_item_id = fields.Integer(attribute="item_id")
     document_id = fields.Integer()
     attached_at = fields.AwareDateTime()
+    readers = fields.List(fields.Nested(ReaderSchema), metadata={
+        "description": "the participants who read the document through this item (besides "
+                       "the secretariat, the meeting's secretary and the uploader)"})
+    warning = fields.Function(
+        lambda link: "no_reader" if link.document.confidential and not link.readers else None,
+        allow_none=True, metadata={
+            "description": "no_reader: nobody at the meeting but its organisers may read it "
+                           "(a confidential document on an item that invites nobody)"})
 
 
 class ItemDocumentSchema(Schema):

@@ -174,6 +174,19 @@ def version_for(user: User, document_id: int, number: int) -> DocumentVersion:
     return version
 
 
+def readers_through_item(document: Document, item: AgendaItem) -> list[User]:
+    """The meeting's participants who read ``document`` through ``item``, besides the
+    secretariat and the document's uploader (who always do) and the meeting's secretary: for a
+    confidential document, the item's invitees. An empty list is worth a warning: nobody at the
+    meeting, the chair included, would ever see it."""
+    meeting = item.meeting
+    return sorted((participant.user for participant in meeting.participants
+                   if participant.user_id != document.created_by_id
+                   and not meeting_access.is_organiser(participant.user, meeting)
+                   and _reads_through_item(participant.user, document, item)),
+                  key=lambda user: user.name)
+
+
 def documents_of_item(user: User, item: AgendaItem) -> list[dict]:
     """The documents of an agenda item the user may read (for the meeting's payload), with the
     state of their latest version. The caller has checked that the user sees the item."""
@@ -305,6 +318,7 @@ def attach(actor: User, item: AgendaItem, document_id: int) -> ItemDocument:
     link = ItemDocument(item_id=item.id, document_id=document.id, attached_by_id=actor.id)
     db.session.add(link)
     db.session.flush()
+    link.readers = readers_through_item(document, item)  # for the answer, not stored
     audit.record("document.attach", actor=actor, target=document,
                  details={"agenda_item_id": item.id, "meeting_id": meeting.id})
     return link

@@ -209,3 +209,28 @@ def test_the_document_page_offers_the_original_only_to_who_gets_it(client, cabin
         page = client.get(f"/documents/{document}", headers=cab.headers(who))
         assert page.status_code == 200
         assert ("/versions/1/original" in page.text) is offered, who
+
+
+def test_a_confidential_document_nobody_may_read_is_flagged_where_it_is_attached(
+        app, client, cabinet, api):
+    """Attached to item 2 (no invitees), a confidential document is read by the secretariat
+    alone — the chair included would never see it: the attachment says so and names who reads
+    it through the item (issue 9, point 5)."""
+    from tests.conftest import AuthActions
+
+    cab = cabinet
+    document = _upload(client, cab, classification="confidential", title="Phương án mật")
+    status, attached = _attach(api, cab, cab.items[1], document)
+    assert status == 201
+    assert attached["readers"] == [] and attached["warning"] == "no_reader"
+    status, attached = _attach(api, cab, cab.confidential_item, document)
+    assert status == 201 and attached["warning"] is None
+    assert [reader["name"] for reader in attached["readers"]] == ["Phạm Quốc Bảo"]
+    # the prepare page shows both: the warning on item 2, the readers on item 3
+    pages = app.test_client()
+    AuthActions(app, pages).login(cab.users["secretariat"])
+    page = pages.get(f"/meetings/{cab.meeting_id}/prepare").text
+    item2 = page.split(f'id="item-{cab.items[1]}"')[1].split('class="prepare-docs"')[0]
+    item3 = page.split(f'id="item-{cab.confidential_item}"')[1].split('class="prepare-docs"')[0]
+    assert "Chỉ Văn phòng Chính phủ đọc được" in item2
+    assert "Phạm Quốc Bảo" in item3 and "Chỉ Văn phòng Chính phủ đọc được" not in item3
