@@ -193,6 +193,7 @@ def room_words() -> dict:
         "adopted": _("Adopted without discussion."),
         "closeConfirm": _("Close the vote and announce the result?"),
         "adjournConfirm": _("Adjourn the session?"),
+        "endConfirm": _("End the meeting? Nothing can be changed afterwards."),
         "defaultQuestion": _("Do you approve “%(title)s”?"),
         "result": _("In favour %(yes)s · Against %(no)s · Not voting %(abstain)s · Absent "
                     "%(absent)s"),

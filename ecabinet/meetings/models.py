@@ -24,7 +24,7 @@ class MeetingStatus(enum.StrEnum):
 TRANSITIONS = {
     MeetingStatus.DRAFT: {MeetingStatus.PUBLISHED},
     MeetingStatus.PUBLISHED: {MeetingStatus.IN_SESSION, MeetingStatus.DRAFT},
-    MeetingStatus.IN_SESSION: {MeetingStatus.ADJOURNED},
+    MeetingStatus.IN_SESSION: {MeetingStatus.ADJOURNED, MeetingStatus.CLOSED},
     MeetingStatus.ADJOURNED: {MeetingStatus.IN_SESSION, MeetingStatus.CLOSED},
     MeetingStatus.CLOSED: set(),
 }

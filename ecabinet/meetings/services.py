@@ -103,15 +103,19 @@ def update_meeting(actor: User, meeting: Meeting, **changes) -> Meeting:
 
 
 def transition(actor: User, meeting: Meeting, to: str) -> Meeting:
-    """draft → published → in_session ⇄ adjourned → closed. The chair runs the session;
-    the secretariat publishes and closes."""
+    """draft → published → in_session ⇄ adjourned → closed. The chair runs the session and
+    closes it (the secretariat closes the record afterwards by locking the minutes); the
+    secretariat publishes."""
+    from ecabinet.meetings.forms import STATUS_LABELS, label
+
     target = _choice(MeetingStatus, to, "to")
     current = MeetingStatus(meeting.status)
     if target not in TRANSITIONS[current]:
-        raise Conflict(_("A meeting cannot go from %(a)s to %(b)s.", a=current.value,
-                         b=target.value), code="invalid_transition")
-    if target in (MeetingStatus.IN_SESSION, MeetingStatus.ADJOURNED):
-        if not access.is_organiser(actor, meeting):  # the chair opens and adjourns
+        raise Conflict(_("A meeting cannot go from “%(a)s” to “%(b)s”.",
+                         a=label(STATUS_LABELS, current), b=label(STATUS_LABELS, target)),
+                       code="invalid_transition")
+    if target in (MeetingStatus.IN_SESSION, MeetingStatus.ADJOURNED, MeetingStatus.CLOSED):
+        if not access.is_organiser(actor, meeting):  # the chair opens, adjourns and closes
             access.require_chair(actor, meeting)
     else:
         access.require_organiser(actor, meeting)

@@ -176,3 +176,17 @@ def test_uninvite_and_remove_item_before_the_session(cabinet, api):
     _, meeting = api(cabinet, "GET", f"/api/v1/meetings/{mid}", who="secretariat")
     assert [(i["id"], i["position"]) for i in meeting["agenda"]] == \
         [(cabinet.items[1], 1), (cabinet.items[2], 2)]
+
+
+def test_the_chair_closes_the_session(cabinet, api):
+    """The chair ends the session (from in session or adjourned); a member cannot; the error
+    names the states in words, not codes (issue 9, points 7 and 19)."""
+    mid = cabinet.meeting_id
+    transition = f"/api/v1/meetings/{mid}/transition"
+    assert api(cabinet, "POST", transition, {"to": "in_session"}, who="chair")[0] == 200
+    assert api(cabinet, "POST", transition, {"to": "closed"}, who="m1")[0] == 403
+    status, closed = api(cabinet, "POST", transition, {"to": "closed"}, who="chair")
+    assert status == 200 and closed["status"] == "closed"
+    status, body = api(cabinet, "POST", transition, {"to": "in_session"}, who="chair")
+    assert status == 409 and "closed" not in body["error"]["message"]
+    assert "in_session" not in body["error"]["message"]

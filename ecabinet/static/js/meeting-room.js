@@ -859,6 +859,9 @@
       if (to === "adjourned" && !window.confirm(W.adjournConfirm)) {
         return;
       }
+      if (to === "closed" && !window.confirm(W.endConfirm)) {
+        return;
+      }
       busy(target, function (done) {
         api("POST", config.urls.transition, {to: to}).then(function (meeting) {
           state.status = meeting.status;
