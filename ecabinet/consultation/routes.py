@@ -165,6 +165,7 @@ def _answers(round_, *, failed: dict | None = None, status: int = 200):
         form.text.errors = [failed["message"]]
     unanswered = sum(1 for thread in threads if thread.answer is None)
     return render_template("consultation/answers.html", round=round_, threads=threads,
+                           labels=services.labels_of(round_.version),
                            comparable=len(round_.document.versions) > 1,
                            forms=forms, reply_form=ReplyForm(), unanswered=unanswered,
                            reviewers=round_.reviewers,

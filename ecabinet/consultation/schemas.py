@@ -68,6 +68,9 @@ class UnitSchema(Schema):
     anchor = fields.String(metadata=_ANCHOR)
     number = fields.Integer()
     text = fields.String()
+    citation = fields.String(allow_none=True, metadata={
+        "description": "how a lawyer cites it: Điều 2, khoản 2, điểm a (null outside articles)"})
+    label = fields.String(metadata={"description": "the citation, else Đoạn n / Trang n"})
 
 
 class CommentCreateSchema(Schema):
@@ -111,6 +114,9 @@ class CommentSchema(Schema):
     parent_id = fields.Integer(allow_none=True,
                                metadata={"description": "the comment a reply belongs to"})
     anchor = fields.String(metadata=_ANCHOR)
+    where = fields.Function(lambda c: _services().labels_of(c.round.version).get(c.anchor),
+                            allow_none=True, metadata={
+                                "description": "the anchor as cited: Điều 2, khoản 2, điểm a"})
     quote = fields.String(metadata={"description": "the paragraph's (or page's) text when the "
                                                    "comment was made"})
     text = fields.String()

@@ -163,6 +163,14 @@ def units(version: DocumentVersion) -> list[texts.Unit]:
     return texts.units_of(version.kind, version.sha256, lambda: docs.original_of(version))
 
 
+def labels_of(version: DocumentVersion) -> dict[str, str]:
+    """How each anchor of a version is cited ("Điều 2, khoản 2, điểm a", else "Đoạn 15")."""
+    try:
+        return {unit.anchor: unit.label for unit in units(version)}
+    except OSError:  # the original is unreadable: fall back to the paragraph numbers
+        return {}
+
+
 def unit_at(version: DocumentVersion, anchor: str) -> texts.Unit:
     """The paragraph or page an anchor names; 422 if it names none of this version."""
     parts = texts.anchor_parts(anchor)

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from ecabinet.consultation.models import AnswerKind, Comment, ConsultationRound
-from ecabinet.consultation.services import all_threads
+from ecabinet.consultation.services import all_threads, labels_of
 from ecabinet.consultation.text import anchor_parts
 from ecabinet.i18n import vietnamese_date, vietnamese_datetime
 
@@ -132,7 +132,7 @@ def _repeat_header(row) -> None:
     properties.append(marker)
 
 
-def _comments_table(document, threads: list[Comment]) -> None:
+def _comments_table(document, threads: list[Comment], labels: dict[str, str]) -> None:
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -167,7 +167,7 @@ def _comments_table(document, threads: list[Comment]) -> None:
         if len(group) > 1:
             last = table.rows[-1].cells[2]
             anchor_cell = anchor_cell.merge(last)
-        _fill_anchor(anchor_cell, group[0])
+        _fill_anchor(anchor_cell, group[0], labels)
 
 
 def _fill_who(cell, comment: Comment) -> None:
@@ -180,9 +180,10 @@ def _fill_who(cell, comment: Comment) -> None:
         _line(cell, person, align=left, first=True)
 
 
-def _fill_anchor(cell, comment: Comment) -> None:
+def _fill_anchor(cell, comment: Comment, labels: dict[str, str]) -> None:
     left = WD_ALIGN_PARAGRAPH.LEFT
-    _line(cell, anchor_label(comment.anchor), bold=True, align=left, first=True)
+    where = labels.get(comment.anchor) or anchor_label(comment.anchor)
+    _line(cell, where, bold=True, align=left, first=True)
     if comment.quote:
         _line(cell, f"“{_quote_start(comment.quote)}”", italic=True, align=left)
 
@@ -231,7 +232,7 @@ def render_table(round_: ConsultationRound, *, when=None) -> bytes:
     _line(docx, f"đối với {subject} (bản số {round_.version.number})", bold=True)
     _line(docx, f"{round_.title} · thời hạn góp ý: {vietnamese_datetime(round_.deadline)}",
           italic=True).paragraph_format.space_after = Pt(12)
-    _comments_table(docx, all_threads(round_))
+    _comments_table(docx, all_threads(round_), labels_of(round_.version))
     buffer = io.BytesIO()
     docx.save(buffer)
     return buffer.getvalue()

@@ -39,6 +39,58 @@ class Unit:
     anchor: str
     number: int
     text: str
+    #: How a lawyer cites it ("Điều 2, khoản 2, điểm a") when the text has that structure.
+    citation: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The citation, else "Đoạn n" / "Trang n": documents are Vietnamese, so is this."""
+        if self.citation:
+            return self.citation
+        return f"Đoạn {self.number}" if self.anchor.startswith("p:") else f"Trang {self.number}"
+
+
+_ARTICLE = re.compile(r"^Điều\s+(\d+[a-zđ]?)\s*[.:]")
+_CLAUSE = re.compile(r"^(\d{1,3})\.\s")
+_POINT = re.compile(r"^([a-zđ])\)\s")
+_PART = re.compile(r"^(Chương|Mục|Phần|Phụ lục)\b", re.IGNORECASE)
+
+
+def citations(paragraphs) -> list[str | None]:
+    """Each paragraph's citation in the structure of a Vietnamese legal text (Decree 30 /
+    Law 80/2015: Chương › Mục › Điều › khoản "1." › điểm "a)"). The head of an article, a clause
+    or a point is cited as such; another paragraph inside an article by the article's part and
+    its paragraph number; a paragraph outside any article has none (its number is its label)."""
+    article = clause = point = None
+    cited: list[str | None] = []
+    for number, text in enumerate(paragraphs, 1):
+        if match := _ARTICLE.match(text):
+            article, clause, point = match.group(1), None, None
+            cited.append(f"Điều {article}")
+            continue
+        if _PART.match(text):
+            article = clause = point = None
+        if article is None:
+            cited.append(None)
+            continue
+        if match := _CLAUSE.match(text):
+            clause, point = match.group(1), None
+        elif (match := _POINT.match(text)) is not None:
+            point = match.group(1)
+        else:
+            cited.append(f"{_where(article, clause, point)} (đoạn {number})")
+            continue
+        cited.append(_where(article, clause, point))
+    return cited
+
+
+def _where(article: str, clause: str | None, point: str | None) -> str:
+    parts = [f"Điều {article}"]
+    if clause:
+        parts.append(f"khoản {clause}")
+    if point:
+        parts.append(f"điểm {point}")
+    return ", ".join(parts)
 
 
 def anchor_parts(anchor: str) -> tuple[str, int] | None:
@@ -104,8 +156,10 @@ def units_of(kind: str, sha256: str, load: Callable[[], bytes]) -> list[Unit]:
             _cache[key] = texts
             while len(_cache) > _CACHE_SIZE:
                 _cache.popitem(last=False)
-    prefix = PARAGRAPH_PREFIX if kind == "docx" else PAGE_PREFIX
-    return [Unit(f"{prefix}:{n}", n, text) for n, text in enumerate(texts, 1)]
+    if kind == "docx":
+        return [Unit(f"{PARAGRAPH_PREFIX}:{n}", n, text, cited)
+                for n, (text, cited) in enumerate(zip(texts, citations(texts), strict=True), 1)]
+    return [Unit(f"{PAGE_PREFIX}:{n}", n, text) for n, text in enumerate(texts, 1)]
 
 
 # --- comparison ----------------------------------------------------------------------------------

@@ -42,7 +42,9 @@ def test_units_are_the_numbered_paragraphs_of_the_draft(call, cast, draft):
     status, units = call(cast, "r1", "GET", f"/api/v1/consultation-rounds/{draft.round_id}/units")
     assert status == 200
     assert [unit["text"] for unit in units] == NUMBERED
-    assert units[3] == {"anchor": "p:4", "number": 4, "text": NUMBERED[3]}
+    assert units[3] == {"anchor": "p:4", "number": 4, "text": NUMBERED[3],
+                        "citation": "Điều 1 (đoạn 4)", "label": "Điều 1 (đoạn 4)"}
+    assert (units[2]["citation"], units[0]["label"]) == ("Điều 1", "Đoạn 1")
 
 
 def test_a_reviewer_comments_through_the_documents_contract(app, call, cast, draft):
@@ -50,6 +52,7 @@ def test_a_reviewer_comments_through_the_documents_contract(app, call, cast, dra
     assert status == 201, body
     assert body["round_id"] == draft.round_id
     assert body["anchor"] == "p:6" and body["quote"] == "Thời hạn"
+    assert body["where"] == "Điều 1 (đoạn 6)"  # a table cell inside Điều 1
     assert body["author"]["name"] == "Phạm Quốc Bảo"
     assert body["author"]["organisation"] == "Bộ Tài chính"
     assert body["answer"] is None and body["replies"] == []

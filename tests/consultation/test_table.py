@@ -70,9 +70,10 @@ def test_the_table_lists_comments_in_document_order_with_answers(client, call, c
     assert rows[2][3] == "Đề nghị bổ sung cơ quan thuộc Chính phủ."
     assert rows[0][1] == "Bộ Nội vụ\nNguyễn Thu Hà"
     assert rows[1][1] == "Bộ Tài chính\nPhạm Quốc Bảo (Thứ trưởng Bộ Tài chính)"
-    assert rows[0][2] == rows[1][2] == f"Đoạn 4\n“{NUMBERED[3]}”"  # one merged cell
+    # cited as lawyers cite them (one merged cell)
+    assert rows[0][2] == rows[1][2] == f"Điều 1 (đoạn 4)\n“{NUMBERED[3]}”"
     assert table.rows[1].cells[2]._tc is table.rows[2].cells[2]._tc
-    assert rows[2][2].startswith("Đoạn 10\n“Nghị định này áp dụng")
+    assert rows[2][2].startswith("Điều 2 (đoạn 10)\n“Nghị định này áp dụng")
     assert "Lê Thành Long: Đề nghị Bộ Nội vụ gửi ví dụ." in rows[0][3]
     assert rows[0][4] == "Tiếp thu. Đã bổ sung khoản 2 Điều 1."
     assert rows[1][4] == "Chưa trả lời"

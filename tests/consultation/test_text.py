@@ -119,3 +119,41 @@ def test_the_text_of_each_pdf_page_without_control_characters():
     found = units("pdf", text_pdf(b"Trang mot", b"Trang \\007hai  co   chu"))
     assert [(unit.anchor, unit.text) for unit in found] == [("page:1", "Trang mot"),
                                                             ("page:2", "Trang hai co chu")]
+
+
+DECREE = [
+    "NGHỊ ĐỊNH",                                            # 1
+    "Chương I",                                             # 2
+    "QUY ĐỊNH CHUNG",                                       # 3
+    "Điều 1. Phạm vi điều chỉnh",                           # 4
+    "Nghị định này quy định chi tiết việc lấy ý kiến.",     # 5
+    "Điều 2. Giải thích từ ngữ",                            # 6
+    "Trong Nghị định này, các từ ngữ dưới đây được hiểu như sau:",  # 7
+    "1. Dự thảo là văn bản đang được soạn thảo.",           # 8
+    "2. Cơ quan chủ trì soạn thảo gồm:",                    # 9
+    "a) Bộ, cơ quan ngang bộ;",                             # 10
+    "b) Ủy ban nhân dân cấp tỉnh.",                         # 11
+    "Chương II",                                            # 12
+    "Điều 3a. Hiệu lực thi hành",                           # 13
+    "Nơi nhận:",                                            # 14
+]
+
+
+def test_paragraphs_are_cited_as_lawyers_cite_them():
+    """Điều, khoản, điểm where the text has them; the paragraph number otherwise (issue 9,
+    point 12)."""
+    assert text.citations(DECREE) == [
+        None, None, None,
+        "Điều 1", "Điều 1 (đoạn 5)",
+        "Điều 2", "Điều 2 (đoạn 7)", "Điều 2, khoản 1", "Điều 2, khoản 2",
+        "Điều 2, khoản 2, điểm a", "Điều 2, khoản 2, điểm b",
+        None, "Điều 3a", "Điều 3a (đoạn 14)",
+    ]
+
+
+def test_units_carry_their_citation():
+    units = text.units_of("docx", "cite-test", lambda: draft_docx())
+    by_anchor = {unit.anchor: unit for unit in units}
+    assert by_anchor["p:1"].citation is None and by_anchor["p:1"].label == "Đoạn 1"
+    assert by_anchor["p:3"].citation == "Điều 1" and by_anchor["p:3"].label == "Điều 1"
+    assert by_anchor["p:4"].label == "Điều 1 (đoạn 4)"
