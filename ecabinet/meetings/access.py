@@ -173,3 +173,13 @@ def audiences(meeting: Meeting) -> set[Audience]:
     found = {Audience(frozenset(), voters=True, tallies=True, everything=True)}
     found.update(_audience(meeting, p, p.user_id in secretariat) for p in participants)
     return found
+
+
+def voters_of(item: AgendaItem) -> list[Participant]:
+    """The members who vote on the item: the meeting's voting members who may see it — of a
+    confidential item, its invitees (and the chair, who sees every item). Those of them
+    present when a vote opens are its eligible voters; all of them are the base of "… of all".
+    """
+    members = item.meeting.voting_participants
+    secretariat = secretariat_among([p.user_id for p in members])
+    return [p for p in members if sees_item(item, p, p.user_id in secretariat)]

@@ -187,8 +187,8 @@ def room_words() -> dict:
         "observer": _("You follow the progress of this vote."),
         "tally": _("In favour %(agree)s · Against %(object)s · Asking to speak %(speak)s · "
                    "No position %(none)s"),
-        "uncontested": _("Items nobody objects to or asks to speak on: %(list)s."),
-        "noUncontested": _("Every remaining item has an objection or a request to speak."),
+        "uncontested": _("Items that may be adopted without discussion: %(list)s."),
+        "noUncontested": _("No item can be adopted without discussion."),
         "adoptConfirm": _("Adopt items %(list)s together, without discussion?"),
         "adopted": _("Adopted without discussion."),
         "closeConfirm": _("Close the vote and announce the result?"),

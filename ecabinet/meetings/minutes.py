@@ -245,8 +245,8 @@ def _item_record(item) -> ItemRecord:
         .where(SpeakerRequest.item_id == item.id,
                SpeakerRequest.status.in_([SpeakerStatus.DONE, SpeakerStatus.SPEAKING]))
         .order_by(SpeakerRequest.started_at, SpeakerRequest.id))
-    votes = db.session.scalars(select(Vote).where(Vote.item_id == item.id)
-                               .order_by(Vote.opened_at, Vote.id))
+    votes = tuple(db.session.scalars(select(Vote).where(Vote.item_id == item.id)
+                                     .order_by(Vote.opened_at, Vote.id)))
     return ItemRecord(
         position=item.position, title=item.title, presenting_agency=item.presenting_agency,
         presenter=_person(item.presenter), confidential=item.confidential,
@@ -255,7 +255,9 @@ def _item_record(item) -> ItemRecord:
         speakers=tuple(Speaker(_person(r.user), r.status, _local(r.started_at))
                        for r in speakers),
         votes=tuple(_vote_record(vote) for vote in votes),
-        adopted_without_discussion=item.adopted_without_discussion_at is not None)
+        # One outcome per item: a vote's result wins over an adoption without discussion (which
+        # the rule no longer allows beside a vote, but an older record may hold both).
+        adopted_without_discussion=item.adopted_without_discussion_at is not None and not votes)
 
 
 def _vote_record(vote: Vote) -> VoteRecord:

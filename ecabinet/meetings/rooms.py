@@ -91,12 +91,15 @@ def broadcast_state(meeting: Meeting) -> None:
         outbox.emit("meeting.state", cut_for(whole, audience), room=name_of_room)
 
 
-def broadcast_tally(meeting: Meeting, item_id: int, tally: dict) -> None:
-    """``positions.changed``: the counts of one item (as ``GET …/positions`` gives them), to
-    those who may see tallies; members and guests never hear of it."""
-    broadcast_about(meeting, item_id, "positions.changed",
-                    {"meeting_id": meeting.id, "agenda_item_id": item_id, "tally": tally},
-                    tallies=True)
+def broadcast_tally(meeting: Meeting, item_id: int, tally: dict,
+                    uncontested_item_ids: list[int] | None = None) -> None:
+    """``positions.changed``: the counts of one item (as ``GET …/positions`` gives them) and
+    the items that may now be adopted without discussion, to those who may see tallies;
+    members and guests never hear of it."""
+    payload = {"meeting_id": meeting.id, "agenda_item_id": item_id, "tally": tally}
+    if uncontested_item_ids is not None:
+        payload["uncontested_item_ids"] = uncontested_item_ids
+    broadcast_about(meeting, item_id, "positions.changed", payload, tallies=True)
 
 
 def audiences_changing(meeting: Meeting) -> None:

@@ -24,6 +24,7 @@ from ecabinet.meetings.models import (
     SpeakerRequest,
     SpeakerStatus,
     Stance,
+    Vote,
 )
 
 LIVE = {MeetingStatus.IN_SESSION}
@@ -107,6 +108,7 @@ def set_current_item(actor: User, meeting: Meeting, item_id: int) -> AgendaItem:
     meeting.current_item_id = item.id
     db.session.flush()
     audit.record("agenda.current", actor=actor, target=meeting, details={"item_id": item.id})
+    _queue_registered_speakers(meeting, item)
     rooms.broadcast(meeting, "agenda.current", {"meeting_id": meeting.id,
                                                 "agenda_item_id": item.id})
     rooms.broadcast_state(meeting)
@@ -146,7 +148,8 @@ def set_position(user: User, item: AgendaItem, stance: str, note: str | None = N
     db.session.flush()
     audit.record("position.set", actor=user, target=item,
                  details={"stance": stance_value.value})
-    rooms.broadcast_tally(meeting, item.id, position_tally(item))  # sent after the commit
+    rooms.broadcast_tally(meeting, item.id, position_tally(item),  # sent after the commit
+                          [found.id for found in uncontested_items(meeting)])
     return position
 
 
@@ -172,11 +175,32 @@ def broadcast_tallies(meeting: Meeting) -> None:
             rooms.broadcast_tally(meeting, item.id, position_tally(item))
 
 
+#: The rule the chair is shown beside "adopt uncontested items together".
+UNCONTESTED_RULE = ("every member who votes on the item agreed beforehand; nobody objects or "
+                    "asks to speak; no vote was held on it")
+
+
 def uncontested_items(meeting: Meeting) -> list[AgendaItem]:
-    """Items nobody objects to or asks to speak on, not yet adopted."""
-    return [item for item in meeting.items if item.adopted_without_discussion_at is None
-            and position_tally(item)[Stance.OBJECT] == 0
-            and position_tally(item)[Stance.SPEAK] == 0]
+    """Items that may be adopted without discussion (:data:`UNCONTESTED_RULE`): silence is not
+    agreement, and an item once voted on (whatever the result) or adopted is never offered
+    again, so the record cannot say "adopted without discussion" beside a vote."""
+    voted = set(db.session.scalars(select(Vote.item_id).where(Vote.meeting_id == meeting.id)))
+    stances: dict[int, dict[int, str]] = {}
+    for position in db.session.scalars(select(Position).join(AgendaItem).where(
+            AgendaItem.meeting_id == meeting.id)):
+        stances.setdefault(position.item_id, {})[position.user_id] = position.stance
+    members = meeting.voting_participants
+    secretariat = access.secretariat_among([p.user_id for p in members])  # once, not per item
+    found = []
+    for item in meeting.items:
+        if item.adopted_without_discussion_at is not None or item.id in voted:
+            continue
+        voters = {p.user_id for p in members if access.sees_item(item, p, p.user_id in secretariat)}
+        stated = stances.get(item.id, {})
+        if voters and all(stated.get(user_id) == Stance.AGREE for user_id in voters) and \
+                not any(stance in (Stance.OBJECT, Stance.SPEAK) for stance in stated.values()):
+            found.append(item)
+    return found
 
 
 def adopt_uncontested(actor: User, meeting: Meeting, item_ids: list[int]) -> list[AgendaItem]:
@@ -209,6 +233,27 @@ def speakers_of(item_id: int | None) -> list[SpeakerRequest]:
                    SpeakerRequest.status.in_([SpeakerStatus.WAITING, SpeakerStatus.SPEAKING]))
             .order_by(SpeakerRequest.requested_at, SpeakerRequest.id))
     return list(db.session.scalars(stmt))
+
+
+def _queue_registered_speakers(meeting: Meeting, item: AgendaItem) -> None:
+    """"Đăng ký phát biểu" before the session means a place in the queue: when the item comes
+    up, those members are queued in the order they registered — once (not again after they
+    spoke, withdrew, or the chair came back to the item)."""
+    asked = set(db.session.scalars(select(SpeakerRequest.user_id)
+                                   .where(SpeakerRequest.item_id == item.id)))
+    voters = {participant.user_id for participant in access.voters_of(item)}
+    registered = db.session.scalars(select(Position).where(
+        Position.item_id == item.id, Position.stance == Stance.SPEAK.value)
+        .order_by(Position.updated_at, Position.id))
+    queued = []
+    for position in registered:
+        if position.user_id in asked or position.user_id not in voters:
+            continue
+        db.session.add(SpeakerRequest(item_id=item.id, user_id=position.user_id))
+        queued.append(position.user_id)
+    if queued:
+        db.session.flush()
+        audit.record("speaker.queue_registered", target=item, details={"user_ids": queued})
 
 
 def _active_request(item_id: int, user_id: int) -> SpeakerRequest | None:

@@ -30,9 +30,10 @@ def _speaker(request: SpeakerRequest) -> dict:
             "started_at": request.started_at.isoformat() if request.started_at else None}
 
 
-def whole_state(meeting: Meeting) -> dict:
+def whole_state(meeting: Meeting, *, for_chair: bool = True) -> dict:
     """The state with every item's part: never sent as it is, but cut for each audience by
-    :func:`cut_for` (read once for all the audiences of a broadcast)."""
+    :func:`cut_for` (read once for all the audiences of a broadcast). ``for_chair=False``
+    leaves out what only the chair's and the secretariat's audience hears (a member's join)."""
     vote = voting.open_vote_of(meeting)
     open_vote = None
     if vote is not None:  # counts only: the question goes to voters alone
@@ -46,6 +47,12 @@ def whole_state(meeting: Meeting) -> dict:
         "speakers": speakers_payload(meeting.id, meeting.current_item_id),
         "open_vote": open_vote,
         "adopted_item_ids": [i.id for i in meeting.items if i.adopted_without_discussion_at],
+        **({
+            # The chair's offer (and the secretariat's view): computed here, once, by the rule
+            # in session.uncontested_items — never restated by the tablet.
+            "uncontested_item_ids": [item.id for item in session.uncontested_items(meeting)],
+            "uncontested_rule": session.UNCONTESTED_RULE,
+        } if for_chair else {}),
     }
 
 
@@ -54,6 +61,9 @@ def cut_for(whole: dict, audience: access.Audience) -> dict:
     one adopted), neither the speakers nor the vote nor that it was adopted."""
     open_vote = whole["open_vote"]
     speakers = whole["speakers"]
+    if not audience.tallies:  # what members stated is the chair's and the secretariat's
+        whole = {key: value for key, value in whole.items()
+                 if key not in ("uncontested_item_ids", "uncontested_rule")}
     return {
         **whole,
         "speakers": speakers if audience.sees(speakers["agenda_item_id"])
@@ -65,7 +75,7 @@ def cut_for(whole: dict, audience: access.Audience) -> dict:
 
 
 def public_state(meeting: Meeting, audience: access.Audience) -> dict:
-    return cut_for(whole_state(meeting), audience)
+    return cut_for(whole_state(meeting, for_chair=audience.tallies), audience)
 
 
 def item_payload(item: AgendaItem) -> dict:

@@ -98,14 +98,8 @@ def get_vote(vote_id: int) -> Vote:
     return vote
 
 
-def voters_of(item: AgendaItem) -> list[Participant]:
-    """The members who vote on the item: the meeting's voting members who may see it — of a
-    confidential item, its invitees (and the chair, who sees every item). Those of them
-    present when a vote opens are its eligible voters; all of them are the base of "… of all".
-    """
-    members = item.meeting.voting_participants
-    secretariat = access.secretariat_among([p.user_id for p in members])
-    return [p for p in members if access.sees_item(item, p, p.user_id in secretariat)]
+#: Who votes on an item is an access rule (positions and adoption ask it too).
+voters_of = access.voters_of
 
 
 def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rule: str) -> Vote:

@@ -135,6 +135,12 @@ def test_positions_and_adopting_uncontested_items(cabinet, api):
     status, body = api(cabinet, "POST", f"/api/v1/meetings/{mid}/adopt-uncontested",
                        {"item_ids": [first, second]}, who="chair")
     assert status == 409 and body["error"]["code"] == "contested"
+    # silence is not agreement: the chair, m2 and m4 have not stated theirs yet
+    assert api(cabinet, "POST", f"/api/v1/meetings/{mid}/adopt-uncontested",
+               {"item_ids": [second]}, who="chair")[0] == 409
+    for who in ("chair", "m2", "m4"):
+        api(cabinet, "PUT", f"/api/v1/agenda-items/{second}/positions", {"stance": "agree"},
+            who=who)
     status, adopted = api(cabinet, "POST", f"/api/v1/meetings/{mid}/adopt-uncontested",
                           {"item_ids": [second]}, who="chair")
     assert status == 200 and adopted[0]["adopted_without_discussion_at"]

@@ -84,6 +84,9 @@ def adjourned(app, session_open, api):
     assert result["tally"] == {"yes": 3, "no": 1, "abstain": 0, "absent": 1}
     _vote(api, cab, law, "Giao Bộ Nội vụ tiếp thu, hoàn thiện dự án Luật", "two_thirds_of_present",
           {"chair": "yes", "m1": "yes", "m2": "abstain", "m3": "yes"}, secret=True)
+    for who in ("chair", "m1", "m2", "m3", "m4"):  # every member who votes on it agrees
+        assert api(cab, "PUT", f"/api/v1/agenda-items/{report}/positions", {"stance": "agree"},
+                   who=who)[0] == 200
     assert api(cab, "POST", f"/api/v1/meetings/{mid}/adopt-uncontested",
                {"item_ids": [report]}, who="chair")[0] == 200
     # The staff item is confidential: its invitee (m1) and the chair alone vote on it.

@@ -73,7 +73,8 @@ def test_the_chair_and_the_secretariat_hear_the_tally(api, cabinet, tablets):
     item = cabinet.items[0]
     assert put_position(api, cabinet, "m1", item, "agree")[0] == 200
     expected = {"meeting_id": cabinet.meeting_id, "agenda_item_id": item,
-                "tally": {"agree": 1, "object": 0, "speak": 0, "none": 4}}
+                "tally": {"agree": 1, "object": 0, "speak": 0, "none": 4},
+                "uncontested_item_ids": []}  # one agreement is not everyone's
     for who in ("chair", "secretariat"):
         assert wait_for(tablets[who]) == [expected]
     # The same counts as the positions API gives; counts only, never who stated what.
@@ -100,7 +101,8 @@ def test_a_confidential_item_s_tally_stays_with_those_who_may_see_it(api, cabine
     (message,) = wait_for(tablets["chair"])
     assert message == {"meeting_id": cabinet.meeting_id,
                        "agenda_item_id": cabinet.confidential_item,
-                       "tally": {"agree": 1, "object": 0, "speak": 0, "none": 4}}
+                       "tally": {"agree": 1, "object": 0, "speak": 0, "none": 4},
+                       "uncontested_item_ids": []}
     for who in ("m2", "m3", "guest"):  # not invited to it: they do not learn it exists
         assert heard(tablets[who]) == [], who
 
@@ -146,7 +148,8 @@ def test_a_refused_or_rolled_back_position_broadcasts_nothing(app, api, cabinet,
     for who in ("chair", "secretariat"):
         assert wait_for(tablets[who]) == [{
             "meeting_id": cabinet.meeting_id, "agenda_item_id": first,
-            "tally": {"agree": 0, "object": 0, "speak": 1, "none": 4}}], who
+            "tally": {"agree": 0, "object": 0, "speak": 1, "none": 4},
+            "uncontested_item_ids": []}], who
     # Once the meeting is over, positions are refused and nothing is sent.
     for to, who in (("in_session", "chair"), ("adjourned", "chair"), ("closed", "secretariat")):
         assert api(cabinet, "POST", f"/api/v1/meetings/{cabinet.meeting_id}/transition",

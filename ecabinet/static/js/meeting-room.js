@@ -200,6 +200,10 @@
     state.attendance = pub.attendance;
     state.speakers = pub.speakers;
     state.adopted_item_ids = pub.adopted_item_ids;
+    if (pub.uncontested_item_ids) {
+      state.uncontested_item_ids = pub.uncontested_item_ids;
+      state.uncontested_rule = pub.uncontested_rule;
+    }
     var known = state.open_vote;
     if (!pub.open_vote) {
       state.open_vote = null;
@@ -242,6 +246,9 @@
   socket.on("positions.changed", function (data) {
     if (data.meeting_id === config.meetingId) {
       ui.tallies[data.agenda_item_id] = data.tally;
+      if (data.uncontested_item_ids) {
+        state.uncontested_item_ids = data.uncontested_item_ids;
+      }
       ui.tallyHeard[data.agenda_item_id] = (ui.tallyHeard[data.agenda_item_id] || 0) + 1;
       renderAgenda();
       renderConsole();
@@ -593,11 +600,12 @@
     box.appendChild(line);
   }
 
+  // The server decides which items may be adopted without discussion (one rule, in
+  // meetings/session.py); the tablet only shows its list.
   function uncontestedItems() {
-    var adopted = state.adopted_item_ids || [];
+    var offered = state.uncontested_item_ids || [];
     return (state.items || []).filter(function (item) {
-      var tally = ui.tallies[item.id];
-      return tally && tally.object === 0 && tally.speak === 0 && adopted.indexOf(item.id) === -1;
+      return offered.indexOf(item.id) !== -1;
     });
   }
 
