@@ -177,7 +177,7 @@ def test_saving_preferences_shows_a_message(page, live_server, make_user, browse
     browser_auth.expect_path("/account")
     assert page.locator(".account-name").get_attribute("aria-current") == "page"
 
-    page.locator("main form button[type=submit]").click()
+    page.get_by_role("button", name="Lưu").click()  # the preferences (not the certificates)
 
     browser_auth.expect_path("/account")
     flash = page.locator(".flash.flash-success")

@@ -261,8 +261,8 @@ def test_a_guest_sees_only_their_items_and_never_the_vote(room, tablet, live_ser
     expect(guest.locator("[data-action=checkin]")).to_be_visible()
 
 
-def test_positions_before_the_session_and_adopting_uncontested_items(room, tablet, live_server,
-                                                                    screenshot):
+def test_positions_before_the_session_and_adopting_uncontested_items(app, room, tablet,
+                                                                    live_server, screenshot):
     chair, member = tablet(), tablet()
     sign_in(chair, live_server, room.users["chair"])
     sign_in(member, live_server, room.users["member"])
@@ -282,6 +282,16 @@ def test_positions_before_the_session_and_adopting_uncontested_items(room, table
         "aria-pressed", "true")
     expect(item_row(member, room.items[2]).locator("[data-note]")).to_have_value(
         "Đề nghị làm rõ thẩm quyền ban hành.")
+
+    # The others who vote agree to items 1 and 2 (silence is not agreement).
+    from ecabinet.meetings import session
+    from ecabinet.meetings.models import AgendaItem
+
+    with app.app_context(), unit_of_work():
+        for who in ("chair", "absent", "member"):
+            for item_id in room.items[:2]:
+                session.set_position(db.session.get(User, room.users[who].id),
+                                     db.session.get(AgendaItem, item_id), "agree")
 
     # The chair sees the tally, opens the session and adopts the two uncontested items at once.
     open_room(chair, live_server, room)
