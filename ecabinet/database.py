@@ -39,11 +39,33 @@ def _on_connect(dbapi_connection, _record) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself instead of pysqlite's implicit one.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    _make_files_private(cursor)
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _make_files_private(cursor) -> None:
+    """The database file and its WAL and shared-memory files: this user's only (0600).
+
+    SQLite creates a database with the umask's mode (0644, world-readable, as a rule) and gives
+    its -wal and -shm files the database's mode, so closing the database file closes the
+    others that come after; existing ones (an older install) are closed here too.
+    """
+    import os
+    import stat
+
+    for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name != "main" or not path:  # in memory
+            continue
+        for file in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+            try:
+                if stat.S_IMODE(os.stat(file).st_mode) & 0o077:
+                    os.chmod(file, 0o600)
+            except FileNotFoundError:
+                continue
 
 
 def _on_begin(connection) -> None:
@@ -63,6 +85,23 @@ def unit_of_work():
     except BaseException:
         db.session.rollback()
         raise
+
+
+@contextmanager
+def outside_transaction():
+    """Run slow work (Argon2, say) with no transaction open.
+
+    On SQLite every transaction holds the one write lock from its first statement (BEGIN
+    IMMEDIATE, above): a slow step inside one makes every other request wait, and past the busy
+    timeout fail with "database is locked". The transaction so far must only have read: it is
+    rolled back (objects read are expired and reload in the next transaction, which the next
+    statement opens). Raises if it has changes waiting, which would be lost.
+    """
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("outside_transaction() would drop unsaved changes")
+    session.rollback()
+    yield
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, redirect, request, url_for
+from flask import g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,15 +20,17 @@ from ecabinet.security import has_bearer_token
 
 @login_manager.user_loader
 def _load_session_user(session_id: str) -> User | None:
-    from ecabinet.extensions import db
+    """The one check of a browser's session, for pages, the API called with the cookie and
+    live connections alike: the sign-in it names must still be alive on the server (see
+    :class:`ecabinet.identity.models.SignIn`), not merely the cookie well signed."""
+    from ecabinet.identity.signin import signed_in_user
 
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    login_id = session.get("login_id")
+    return signed_in_user(int(user_id), int(version), login_id if isinstance(login_id, str)
+                          else None)
 
 
 @login_manager.request_loader

@@ -95,6 +95,16 @@ def get_user(user_id: int):
     return services.get_user(user_id)
 
 
+@blp.route("/users/<int:user_id>/sessions", methods=["DELETE"])
+@roles_required(Role.ADMIN)
+@blp.response(204)
+def end_user_sessions(user_id: int):
+    """End every sign-in and token of a user at once (administrators)."""
+    user = services.get_user(user_id)
+    with unit_of_work():
+        services.end_sessions(user, actor=current_user)
+
+
 @blp.route("/users/<int:user_id>", methods=["PATCH"])
 @roles_required(Role.ADMIN)
 @blp.arguments(UserUpdateSchema)
