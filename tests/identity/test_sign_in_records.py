@@ -160,3 +160,24 @@ def test_a_sign_in_record_runs_out_on_the_server_too(app, client, auth, make_use
                            {"past": "2000-01-01 00:00:00", "id": sign_in.id})
         db.session.commit()
     assert client.get("/").status_code == 302
+
+
+def test_a_live_connection_whose_sign_in_ran_out_is_cut_at_the_next_check(app, client, auth,
+                                                                          make_user, token_for):
+    """Nobody announces a sign-in reaching its end: the connection watch finds it."""
+    from ecabinet.live import connections
+
+    member = make_user("member")
+    auth.login(member)
+    browser = socketio.test_client(app, namespace=NAMESPACE, flask_test_client=client)
+    tablet = socketio.test_client(app, namespace=NAMESPACE, auth={"token": token_for(member)})
+    assert browser.is_connected(NAMESPACE) and tablet.is_connected(NAMESPACE)
+    assert connections.check_once(app) == []
+    with app.app_context():
+        db.session.execute(text("UPDATE sign_ins SET expires_at = :past"),
+                           {"past": "2000-01-01 00:00:00"})
+        db.session.commit()
+    assert len(connections.check_once(app)) == 1
+    assert not browser.is_connected(NAMESPACE)
+    assert tablet.is_connected(NAMESPACE)
+    tablet.disconnect(namespace=NAMESPACE)
