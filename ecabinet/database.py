@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from ecabinet.extensions import db
 
@@ -27,6 +28,9 @@ def configure_engine_events() -> None:
     _configured = True
     event.listen(Engine, "connect", _on_connect)
     event.listen(Engine, "begin", _on_begin)
+    event.listen(Session, "after_flush", _note_write)
+    event.listen(Session, "do_orm_execute", _note_write_statement)
+    event.listen(Session, "after_transaction_end", _forget_writes)
 
 
 def _is_sqlite(dbapi_connection) -> bool:
@@ -87,20 +91,38 @@ def unit_of_work():
         raise
 
 
+_WROTE = "ecabinet_wrote"
+
+
+def _note_write(session, _flush_context=None) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_write_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _forget_writes(session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: committed or rolled back
+        session.info.pop(_WROTE, None)
+
+
 @contextmanager
 def outside_transaction():
     """Run slow work (Argon2, say) with no transaction open.
 
     On SQLite every transaction holds the one write lock from its first statement (BEGIN
     IMMEDIATE, above): a slow step inside one makes every other request wait, and past the busy
-    timeout fail with "database is locked". The transaction so far must only have read: it is
-    rolled back (objects read are expired and reload in the next transaction, which the next
-    statement opens). Raises if it has changes waiting, which would be lost.
+    timeout fail with "database is locked". A transaction that has only read is ended here
+    (rolled back: objects read are expired and reload in the next transaction, which the next
+    statement opens). One that has written already (a provisioning script issuing a token in
+    the transaction that created the user) is left open, since ending it would lose its work:
+    the slow step then runs inside it, slower for others but right.
     """
     session = db.session()
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("outside_transaction() would drop unsaved changes")
-    session.rollback()
+    if not (session.new or session.dirty or session.deleted or session.info.get(_WROTE)):
+        session.rollback()
     yield
 
 

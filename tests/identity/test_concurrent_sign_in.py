@@ -97,3 +97,20 @@ def test_fifty_concurrent_sign_ins_all_succeed(app, make_user, production_hashin
         statuses = list(pool.map(sign_in, range(len(members))))
     assert statuses == [302] * len(members)
     assert all(browser.get("/api/v1/me").status_code == 200 for browser in browsers)
+
+
+def test_a_transaction_that_wrote_is_not_ended_for_the_hash(app):
+    """Issuing a token in the transaction that created the user (a provisioning script) keeps
+    the user: only a transaction that has merely read is ended around Argon2."""
+    from datetime import timedelta
+
+    from ecabinet.database import unit_of_work
+    from ecabinet.identity import services
+
+    with app.app_context():
+        with unit_of_work():
+            services.create_user(email="new@example.gov.vn", name="N", roles=["member"],
+                                 password=PASSWORD)
+            secret, token = services.issue_token(email="new@example.gov.vn", password=PASSWORD,
+                                                 otp=None, ttl=timedelta(hours=1))
+        assert services.user_for_token(secret)[0].email == "new@example.gov.vn"
