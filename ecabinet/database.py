@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -18,16 +19,24 @@ def configure_engine_events() -> None:
 
     WAL lets readers go on while one connection writes; the busy timeout makes a second writer
     wait instead of failing with "database is locked". A deferred transaction that reads and
-    then writes gets SQLITE_BUSY at once, whatever the timeout, so every transaction starts with
-    ``BEGIN IMMEDIATE`` and queues for the write lock up front. SQLite is the embedded,
-    single-process default; production runs PostgreSQL.
+    then writes gets SQLITE_BUSY at once, whatever the timeout, so a transaction that may write
+    starts with ``BEGIN IMMEDIATE`` and queues for the one write lock up front: every
+    :func:`unit_of_work` (and :func:`audited_attempt`), from its first statement.
+
+    Reads outside a unit of work (the session loader, a page's queries, rendering) take no
+    lock at all: each runs on its own in autocommit, as it would under PostgreSQL's READ
+    COMMITTED. Were they to hold the write lock, every page rendered would make every sign-in
+    and ballot wait behind it, and past the busy timeout fail. A write outside a unit (a
+    script, a background task) still begins ``BEGIN IMMEDIATE`` before its first statement and
+    keeps the lock to its commit. SQLite is the embedded, single-process default; production
+    runs PostgreSQL.
     """
     global _configured
     if _configured:
         return
     _configured = True
     event.listen(Engine, "connect", _on_connect)
-    event.listen(Engine, "begin", _on_begin)
+    event.listen(Engine, "before_cursor_execute", _before_execute)
     event.listen(Session, "after_flush", _note_write)
     event.listen(Session, "do_orm_execute", _note_write_statement)
     event.listen(Session, "after_transaction_end", _forget_writes)
@@ -40,7 +49,7 @@ def _is_sqlite(dbapi_connection) -> bool:
 def _on_connect(dbapi_connection, _record) -> None:
     if not _is_sqlite(dbapi_connection):
         return
-    # Let SQLAlchemy's "begin" event issue BEGIN itself instead of pysqlite's implicit one.
+    # No implicit BEGIN from pysqlite: :func:`_before_execute` decides when and how to begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     _make_files_private(cursor)
@@ -72,9 +81,31 @@ def _make_files_private(cursor) -> None:
                 continue
 
 
-def _on_begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+#: Set inside a unit of work: its transaction may write, so it takes the write lock up front.
+_writing: ContextVar[bool] = ContextVar("ecabinet_writing", default=False)
+
+_WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER",
+                     "SAVEPOINT")
+
+
+def _writes(statement: str) -> bool:
+    head = statement.lstrip().split(None, 1)
+    if not head:
+        return False
+    word = head[0].upper()
+    if word == "WITH":  # a CTE: a write if it ends in one
+        return any(w in statement.upper() for w in ("INSERT ", "UPDATE ", "DELETE "))
+    return word in _WRITE_STATEMENTS
+
+
+def _before_execute(connection, cursor, statement, parameters, context, executemany) -> None:
+    """SQLite: open ``BEGIN IMMEDIATE`` before the first statement of a unit of work, or before
+    the first write elsewhere (pysqlite's own implicit BEGIN is off, see :func:`_on_connect`)."""
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction and (_writing.get() or _writes(statement)):
+        driver.execute("BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -83,12 +114,15 @@ def unit_of_work():
 
     Request handlers and socket handlers use this; services only flush.
     """
+    writing = _writing.set(True)
     try:
         yield db.session
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        _writing.reset(writing)
 
 
 _WROTE = "ecabinet_wrote"
@@ -135,6 +169,7 @@ def audited_attempt():
     """
     from ecabinet.errors import DomainError
 
+    writing = _writing.set(True)
     try:
         yield db.session
         db.session.commit()
@@ -144,3 +179,5 @@ def audited_attempt():
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        _writing.reset(writing)

@@ -87,15 +87,16 @@ def test_fifty_concurrent_sign_ins_all_succeed(app, make_user, production_hashin
     tokens = [csrf_from(browser.get("/login").text) for browser in browsers]
     start = threading.Barrier(len(members))
 
-    def sign_in(n: int) -> int:
+    def sign_in(n: int) -> tuple[int, int]:
+        """Sign in and open the dashboard, as a member does."""
         start.wait()
-        return browsers[n].post("/login", data={
-            "email": members[n].email, "password": PASSWORD,
-            "csrf_token": tokens[n]}).status_code
+        signed_in = browsers[n].post("/login", data={
+            "email": members[n].email, "password": PASSWORD, "csrf_token": tokens[n]})
+        return signed_in.status_code, browsers[n].get("/").status_code
 
     with ThreadPoolExecutor(len(members)) as pool:
         statuses = list(pool.map(sign_in, range(len(members))))
-    assert statuses == [302] * len(members)
+    assert statuses == [(302, 200)] * len(members)
     assert all(browser.get("/api/v1/me").status_code == 200 for browser in browsers)
 
 
