@@ -93,8 +93,15 @@ def load_data_key(instance_path: Path, environ) -> str:
     dump) does not carry the means to read the TOTP secrets in it."""
     from cryptography.fernet import Fernet
 
-    return environ.get("ECABINET_DATA_KEY") or _instance_secret(
+    key = environ.get("ECABINET_DATA_KEY") or _instance_secret(
         instance_path, "data_key", lambda: Fernet.generate_key().decode())
+    try:  # a wrong key fails here, at start, not at some user's sign-in
+        for part in key.split(","):
+            Fernet(part.strip())
+    except ValueError:
+        raise ValueError("ECABINET_DATA_KEY must be Fernet keys (32 url-safe base64-encoded "
+                         "bytes, as Fernet.generate_key() makes), separated by commas") from None
+    return key
 
 
 def _flag(environ, name: str, default: bool) -> bool:

@@ -23,14 +23,19 @@ def _load_session_user(session_id: str) -> User | None:
     """The one check of a browser's session, for pages, the API called with the cookie and
     live connections alike: the sign-in it names must still be alive on the server (see
     :class:`ecabinet.identity.models.SignIn`), not merely the cookie well signed."""
-    from ecabinet.identity.signin import signed_in_user
+    from ecabinet.database import unit_of_work
+    from ecabinet.identity import signin
 
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
     login_id = session.get("login_id")
-    return signed_in_user(int(user_id), int(version), login_id if isinstance(login_id, str)
-                          else None)
+    login_id = login_id if isinstance(login_id, str) else None
+    user = signin.signed_in_user(int(user_id), int(version), login_id)
+    if user is None and signin.refused_sign_in_unnoted(login_id):
+        with unit_of_work():  # the request has written nothing yet: its own commit
+            signin.note_refused_sign_in(login_id)
+    return user
 
 
 @login_manager.request_loader

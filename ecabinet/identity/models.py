@@ -148,3 +148,5 @@ class SignIn(db.Model):
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     created_from: Mapped[str | None] = mapped_column(String(64))
+    #: When a request first presented this sign-in's cookie after it was over (audited once).
+    refused_at: Mapped[datetime | None]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -72,14 +71,14 @@ def _finish_login(user, method: str):
     session.permanent = True
     # This sign-in's own record, checked on every request: signing out ends it (and its live
     # connections), and only it, not the user's other browsers and tablets.
-    session["login_id"] = signin.start_sign_in(
-        user, lifetime=timedelta(seconds=current_app.permanent_session_lifetime.total_seconds()))
+    session["login_id"] = signin.start_sign_in(user,
+                                               lifetime=current_app.permanent_session_lifetime)
     signin.record_login(user, method=method)
     return redirect(target)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=signin.refused)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -108,7 +107,7 @@ def login():
 
 
 @bp.route("/login/otp", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=signin.refused)
 def login_otp():
     user = _pending_user()
     if user is None or not user.totp_enabled:
@@ -130,7 +129,7 @@ def login_otp():
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=signin.refused)
 def login_enrol():
     """First sign-in of a user whose role requires a second factor: set it up now."""
     user = _pending_user()

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from ecabinet.audit import services as audit
 from ecabinet.database import outside_transaction
@@ -47,6 +47,13 @@ def _now() -> datetime:
 
 def _client_address() -> str | None:
     return request.remote_addr if has_request_context() else None
+
+
+def refused(response) -> bool:
+    """Flask-Limiter's ``deduct_when`` for sign-in: only refused attempts count against the
+    client's address, so a hall of members signing in through one NAT uses none of it, while a
+    guesser's every try does."""
+    return response.status_code >= 400
 
 
 # --- the account's back-off ----------------------------------------------------------------------
@@ -154,7 +161,12 @@ def record_login(user: User, *, method: str) -> None:
 # --- the server-side record of a browser's sign-in ------------------------------------------------
 
 def start_sign_in(user: User, *, lifetime: timedelta) -> str:
-    """Record a browser's sign-in; its key goes into the session as ``login_id``."""
+    """Record a browser's sign-in; its key goes into the session as ``login_id``. The user's
+    sign-ins over for a whole lifetime are forgotten now (a copy of their cookie has expired
+    too; the audit trail keeps who signed in when)."""
+    db.session.execute(delete(SignIn).where(
+        SignIn.user_id == user.id, SignIn.expires_at <= _now() - lifetime)
+        .execution_options(synchronize_session=False))
     key = secrets.token_urlsafe(32)
     db.session.add(SignIn(key=key, user_id=user.id, expires_at=_now() + lifetime,
                           created_from=(_client_address() or "")[:64] or None))
@@ -173,11 +185,32 @@ def signed_in_user(user_id: int, session_version: int, key: str | None) -> User 
                SignIn.ended_at.is_(None), SignIn.expires_at > _now()))
 
 
-def sign_in_alive(user_id: int, key: str) -> bool:
-    return db.session.scalar(
-        select(SignIn.id).where(SignIn.user_id == user_id, SignIn.key == key,
-                                SignIn.ended_at.is_(None), SignIn.expires_at > _now())
-    ) is not None
+def _over():
+    return or_(SignIn.ended_at.is_not(None), SignIn.expires_at <= _now())
+
+
+def refused_sign_in_unnoted(key: str | None) -> bool:
+    """Whether ``key`` names a sign-in that is over and was never presented since: a read only,
+    so replaying a dead cookie again and again costs no write."""
+    if not key:
+        return False
+    return db.session.scalar(select(SignIn.id).where(
+        SignIn.key == key, SignIn.refused_at.is_(None), _over())) is not None
+
+
+def note_refused_sign_in(key: str) -> None:
+    """A request presented the cookie of a sign-in that is over (a copy replayed after sign-out,
+    a password change, an administrator's "end sessions"; or the browser itself, once): one
+    audit line per sign-in, with the address it came from."""
+    noted = db.session.execute(
+        update(SignIn).where(SignIn.key == key, SignIn.refused_at.is_(None), _over())
+        .values(refused_at=_now()).execution_options(synchronize_session=False))
+    if not noted.rowcount:
+        return  # noted already (a request racing this one)
+    row = db.session.scalar(select(SignIn).where(SignIn.key == key))
+    audit.record("auth.session_refused", object_type="users", object_id=row.user_id,
+                 details={"sign_in": row.id, "reason": "ended" if row.ended_at else "expired"},
+                 ip=_client_address())
 
 
 def sign_out(user: User, key: str | None) -> None:

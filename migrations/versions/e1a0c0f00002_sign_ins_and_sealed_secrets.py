@@ -55,6 +55,7 @@ def upgrade():
     sa.Column('expires_at', ecabinet.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', ecabinet.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_from', sa.String(length=64), nullable=True),
+    sa.Column('refused_at', ecabinet.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_sign_ins_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_ins')),
     sa.UniqueConstraint('key', name=op.f('uq_sign_ins_key'))

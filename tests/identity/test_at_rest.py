@@ -127,3 +127,8 @@ def test_the_migration_encrypts_clear_secrets_and_back(make_app, tmp_path):
             assert connection.execute(text("SELECT totp_secret FROM users")).scalar_one() == \
                 secret
         db.engine.dispose()
+
+
+def test_a_malformed_data_key_stops_the_start(tmp_path):
+    with pytest.raises(ValueError, match="ECABINET_DATA_KEY"):
+        config.load_data_key(tmp_path, {"ECABINET_DATA_KEY": "not-a-key"})

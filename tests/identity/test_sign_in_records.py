@@ -8,6 +8,8 @@ form post and a live connection.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select, text, update
 
@@ -181,3 +183,18 @@ def test_a_live_connection_whose_sign_in_ran_out_is_cut_at_the_next_check(app, c
     assert not browser.is_connected(NAMESPACE)
     assert tablet.is_connected(NAMESPACE)
     tablet.disconnect(namespace=NAMESPACE)
+
+
+def test_a_replayed_cookie_leaves_one_audit_line(app, client, auth, make_user):
+    member = make_user("member")
+    auth.login(member)
+    thief = copy_of(app, client)
+    auth.logout()
+    for _ in range(3):
+        assert thief.get("/", environ_base={"REMOTE_ADDR": "203.0.113.66"}).status_code == 302
+    with app.app_context():
+        from ecabinet.audit.services import search
+
+        entries = search(action="auth.session_refused")
+        assert [(e.object_id, e.ip, json.loads(e.details)["reason"]) for e in entries] == \
+            [(str(member.id), "203.0.113.66", "ended")]

@@ -155,3 +155,19 @@ def test_sign_in_works_with_the_rate_limit_store_down(make_app, make_user, caplo
     live.disconnect(namespace=NAMESPACE)
     assert any("falling back to in-memory" in r.getMessage() for r in caplog.records
                if r.levelno == logging.WARNING)
+
+
+def test_members_signing_in_use_none_of_the_address_allowance(make_app):
+    """Only refused attempts count against an address: a hall's successful sign-ins do not."""
+    app = make_app(LOGIN_RATE_LIMIT="3 per minute")
+    from ecabinet.database import unit_of_work
+    from ecabinet.identity import services
+
+    emails = [f"m{n}@example.gov.vn" for n in range(6)]
+    with app.app_context(), unit_of_work():
+        for email in emails:
+            services.create_user(email=email, name=email, roles=["member"], password=PASSWORD)
+    assert [sign_in(app.test_client(), email).status_code for email in emails] == [302] * 6
+    guesses = [sign_in(app.test_client(), "x@example.gov.vn", "nope-nope").status_code
+               for _ in range(4)]
+    assert guesses == [401, 401, 401, 429]
