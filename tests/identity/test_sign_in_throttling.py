@@ -171,3 +171,26 @@ def test_members_signing_in_use_none_of_the_address_allowance(make_app):
     guesses = [sign_in(app.test_client(), "x@example.gov.vn", "nope-nope").status_code
                for _ in range(4)]
     assert guesses == [401, 401, 401, 429]
+
+
+def test_sign_in_and_out_work_with_redis_entirely_down(make_app):
+    """ECABINET_REDIS_URL set and Redis gone (rate limits, the live registry, the message
+    queue): members still sign in, on the page and through the API, and sign out."""
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0", RATELIMIT_STORAGE_URI=None)
+    from ecabinet.database import unit_of_work
+    from ecabinet.identity import services
+
+    with app.app_context(), unit_of_work():
+        services.create_user(email="m@example.gov.vn", name="M", roles=["member"],
+                             password=PASSWORD)
+    browser = app.test_client()
+
+    class Member:
+        email, totp_secret = "m@example.gov.vn", None
+
+    assert AuthActions(app, browser).login(Member).status_code == 302
+    assert browser.get("/").status_code == 200
+    assert app.test_client().post("/api/v1/auth/token", json={
+        "email": "m@example.gov.vn", "password": PASSWORD}).status_code == 201
+    assert AuthActions(app, browser).logout().status_code == 302
+    assert browser.get("/").status_code == 302
