@@ -16,6 +16,8 @@ Two rules shape this module:
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +32,8 @@ from ecabinet.errors import DomainError
 from ecabinet.extensions import db
 from ecabinet.identity import passwords, signals, totp
 from ecabinet.identity.models import SignIn, User
+
+log = logging.getLogger(__name__)
 
 #: The first back-off, doubled with each failure past the allowed number.
 BACKOFF_BASE_SECONDS = 30
@@ -67,6 +71,25 @@ def check_not_locked(user: User) -> None:
                  details={"retry_after_seconds": wait})
     raise SignInLocked(_("Too many failed attempts. Try again in %(minutes)d minute(s).",
                          minutes=max(1, -(-wait // 60))), details={"retry_after": [wait]})
+
+
+def _unknown_account_may_guess(email: str) -> bool:
+    """Guesses at an e-mail nobody has are counted too (in the rate-limit store, there being no
+    row to count in), so that only the accounts that exist backing off would not tell which
+    exist. A store that cannot be reached lets the guess through: the address cap still holds."""
+    from limits import RateLimitItemPerSecond
+
+    from ecabinet.extensions import limiter
+
+    allowed = current_app.config.get("LOGIN_FAILURES_ALLOWED", 5)
+    window = current_app.config.get("LOGIN_BACKOFF_MAX_SECONDS", 900)
+    digest = hashlib.sha256(email.encode()).hexdigest()
+    try:
+        return limiter.limiter.hit(RateLimitItemPerSecond(allowed, window),
+                                   "ecabinet-unknown-account", digest)
+    except Exception:  # noqa: BLE001 - whatever the store raises
+        log.warning("could not count a guess at an unknown account", exc_info=True)
+        return True
 
 
 def note_failure(user: User) -> None:
@@ -109,6 +132,12 @@ def check_password(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if user is not None:
         check_not_locked(user)
+    elif not _unknown_account_may_guess(email):
+        # The same answer as an account backing off: a 429 must not tell who has an account.
+        audit.record("auth.login_locked", object_type="users",
+                     details={"email": email[:254], "reason": "unknown account"})
+        raise SignInLocked(_("Too many failed attempts. Try again in %(minutes)d minute(s).",
+                             minutes=1))
     on_file = _OnFile(user.id if user else None, user.password_hash if user else None)
     with outside_transaction():
         valid = passwords.verify_password(on_file.password_hash, password or "")

@@ -194,3 +194,14 @@ def test_sign_in_and_out_work_with_redis_entirely_down(make_app):
         "email": "m@example.gov.vn", "password": PASSWORD}).status_code == 201
     assert AuthActions(app, browser).logout().status_code == 302
     assert browser.get("/").status_code == 302
+
+
+def test_an_unknown_e_mail_backs_off_like_an_account(app, make_user):
+    """Were only real accounts to answer 429, a guesser would learn who has one."""
+    member = make_user("member")
+
+    def answers(email):
+        return [sign_in(app.test_client(), email, "wrong guess!",
+                        **from_address(f"198.51.100.{n}")).status_code for n in range(6)]
+
+    assert answers(member.email) == answers("nobody@example.gov.vn") == [401] * 5 + [429]
