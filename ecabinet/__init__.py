@@ -20,7 +20,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment(Path(app.instance_path), environ))
     if config:
         app.config.from_mapping(config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config_module.make_private_folder(Path(app.instance_path))
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address is what the nearest trusted proxy saw; with no proxy declared,
+        # X-Forwarded-For is a header anyone can write and is ignored.
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     _init_extensions(app)
     _register_features(app)
@@ -38,6 +45,11 @@ def _init_extensions(app: Flask) -> None:
     # Counters shared by every worker when Redis is there; per process otherwise.
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        # A Redis that does not answer fails the check quickly and the in-memory fallback
+        # takes over, instead of every sign-in hanging on it.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "socket_connect_timeout": 1, "socket_timeout": 1})
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)

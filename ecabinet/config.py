@@ -5,9 +5,13 @@ Every key a deployment may set is listed in :data:`ENVIRONMENT` and in the READM
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
+import stat
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 #: The variables of CONTRACT.md (and a few of our own), with what they mean.
 ENVIRONMENT = {
@@ -29,16 +33,54 @@ ENVIRONMENT = {
     "ECABINET_ASYNC_MODE": "Socket.IO async mode: threading (default) or gevent (production)",
     "ECABINET_COOKIE_SECURE": "send session cookies over HTTPS only (default 1)",
     "ECABINET_TOKEN_TTL_HOURS": "lifetime of API bearer tokens (default 12)",
-    "ECABINET_LOGIN_RATE_LIMIT": "sign-in attempts per client address (default 10 per minute)",
     "ECABINET_AUDIT_CHECKPOINT_EVERY": "sign a checkpoint of the audit chain every N entries "
                                        "(default 1000; also hourly and at each issue/vote close)",
     "ECABINET_AUDIT_SEAL_ORGANISATION": "the organisation whose seal signs audit checkpoints "
                                         "(default Văn phòng Chính phủ)",
     "ECABINET_AUDIT_SEAL_PIN": "the PIN of that seal's token; unset: no checkpoints are made",
+    "ECABINET_LOGIN_RATE_LIMIT": "refused sign-in attempts per client address (default 300 per "
+                                 "minute): a cap on one address spraying many accounts, generous "
+                                 "because a cabinet hall signs in through one NAT or proxy",
+    "ECABINET_LOGIN_FAILURES_ALLOWED": "wrong passwords or codes an account may get before it "
+                                       "backs off (default 5); then 30 s, doubling each failure",
+    "ECABINET_LOGIN_BACKOFF_MAX_SECONDS": "the longest an account backs off (default 900)",
+    "ECABINET_TRUSTED_PROXIES": "how many reverse proxies in front set X-Forwarded-For and "
+                                "X-Forwarded-Proto (werkzeug ProxyFix; default 0: the header is "
+                                "ignored, the socket's address is the client's)",
+    "ECABINET_DATA_KEY": "Fernet key encrypting secrets at rest (TOTP secrets); generated once "
+                         "into <instance>/data_key; never in the database. Several keys "
+                         "separated by commas: the first encrypts, all decrypt (rotation)",
 }
 
 DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 DEFAULT_TSA_URL = "http://127.0.0.1:9281/tsa"
+
+
+def make_private_folder(path: Path) -> None:
+    """Create ``path`` (and its parents) readable by this user only (0700), or close an existing
+    one: it holds the database, its WAL and the keys."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if stat.S_IMODE(path.stat().st_mode) != 0o700:
+            path.chmod(0o700)
+    except OSError:  # not ours (a mounted volume): say so, and go on
+        log.warning("could not make %s private (0700)", path)
+
+
+def _instance_secret(instance_path: Path, name: str, generate) -> str:
+    """A secret generated once into the instance folder, readable by this user only (0600)."""
+    key_file = instance_path / name
+    if not key_file.exists():
+        make_private_folder(instance_path)
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker wrote it first: use theirs
+            return key_file.read_text().strip()
+        with os.fdopen(fd, "w") as out:
+            out.write(generate())
+    elif stat.S_IMODE(key_file.stat().st_mode) & 0o077:
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
 
 
 def load_secret_key(instance_path: Path, environ) -> str:
@@ -46,16 +88,25 @@ def load_secret_key(instance_path: Path, environ) -> str:
 
     Never a literal in code: a key that ships in the source signs nobody's sessions safely.
     """
-    from_env = environ.get("ECABINET_SECRET_KEY")
-    if from_env:
-        return from_env
-    key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_hex(32))
-    return key_file.read_text().strip()
+    return environ.get("ECABINET_SECRET_KEY") or _instance_secret(
+        instance_path, "secret_key", lambda: secrets.token_hex(32))
+
+
+def load_data_key(instance_path: Path, environ) -> str:
+    """The key encrypting secrets at rest (Fernet): from the environment, else generated once
+    into the instance folder. Kept out of the database, so a copy of the database (a backup, a
+    dump) does not carry the means to read the TOTP secrets in it."""
+    from cryptography.fernet import Fernet
+
+    key = environ.get("ECABINET_DATA_KEY") or _instance_secret(
+        instance_path, "data_key", lambda: Fernet.generate_key().decode())
+    try:  # a wrong key fails here, at start, not at some user's sign-in
+        for part in key.split(","):
+            Fernet(part.strip())
+    except ValueError:
+        raise ValueError("ECABINET_DATA_KEY must be Fernet keys (32 url-safe base64-encoded "
+                         "bytes, as Fernet.generate_key() makes), separated by commas") from None
+    return key
 
 
 def _flag(environ, name: str, default: bool) -> bool:
@@ -91,11 +142,16 @@ def from_environment(instance_path: Path, environ=os.environ) -> dict:
         "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_SECURE": secure,
         "TOKEN_TTL_HOURS": int(environ.get("ECABINET_TOKEN_TTL_HOURS", "12")),
-        "LOGIN_RATE_LIMIT": environ.get("ECABINET_LOGIN_RATE_LIMIT", "10 per minute"),
         "AUDIT_CHECKPOINT_EVERY": int(environ.get("ECABINET_AUDIT_CHECKPOINT_EVERY", "1000")),
         "AUDIT_SEAL_ORGANISATION": environ.get("ECABINET_AUDIT_SEAL_ORGANISATION",
                                                "Văn phòng Chính phủ"),
         "AUDIT_SEAL_PIN": environ.get("ECABINET_AUDIT_SEAL_PIN") or None,
+        "LOGIN_RATE_LIMIT": environ.get("ECABINET_LOGIN_RATE_LIMIT", "300 per minute"),
+        "LOGIN_FAILURES_ALLOWED": int(environ.get("ECABINET_LOGIN_FAILURES_ALLOWED", "5")),
+        "LOGIN_BACKOFF_MAX_SECONDS": int(environ.get("ECABINET_LOGIN_BACKOFF_MAX_SECONDS",
+                                                     "900")),
+        "TRUSTED_PROXIES": int(environ.get("ECABINET_TRUSTED_PROXIES", "0")),
+        "DATA_KEY": load_data_key(instance_path, environ),
     }
 
 
@@ -117,6 +173,10 @@ FIXED = {
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ("vi", "en"),
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Redis down must not lock everyone out: count in this process meanwhile (Flask-Limiter logs
+    # "falling back to in-memory storage" and checks Redis again with a back-off).
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "API_TITLE": "ecabinet",
     "API_VERSION": "v1",
     "OPENAPI_VERSION": "3.0.3",

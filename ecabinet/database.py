@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from ecabinet.extensions import db
 
@@ -19,16 +21,27 @@ def configure_engine_events() -> None:
 
     WAL lets readers go on while one connection writes; the busy timeout makes a second writer
     wait instead of failing with "database is locked". A deferred transaction that reads and
-    then writes gets SQLITE_BUSY at once, whatever the timeout, so every transaction starts with
-    ``BEGIN IMMEDIATE`` and queues for the write lock up front. SQLite is the embedded,
-    single-process default; production runs PostgreSQL.
+    then writes gets SQLITE_BUSY at once, whatever the timeout, so a transaction that may write
+    starts with ``BEGIN IMMEDIATE`` and queues for the one write lock up front: every
+    :func:`unit_of_work` (and :func:`audited_attempt`), from its first statement.
+
+    Reads outside a unit of work (the session loader, a page's queries, rendering) take no
+    lock at all: each runs on its own in autocommit, as it would under PostgreSQL's READ
+    COMMITTED. Were they to hold the write lock, every page rendered would make every sign-in
+    and ballot wait behind it, and past the busy timeout fail. A write outside a unit (a
+    script, a background task) still begins ``BEGIN IMMEDIATE`` before its first statement and
+    keeps the lock to its commit. SQLite is the embedded, single-process default; production
+    runs PostgreSQL.
     """
     global _configured
     if _configured:
         return
     _configured = True
     event.listen(Engine, "connect", _on_connect)
-    event.listen(Engine, "begin", _on_begin)
+    event.listen(Engine, "before_cursor_execute", _before_execute)
+    event.listen(Session, "after_flush", _note_write)
+    event.listen(Session, "do_orm_execute", _note_write_statement)
+    event.listen(Session, "after_transaction_end", _forget_writes)
 
 
 def _is_sqlite(dbapi_connection) -> bool:
@@ -38,9 +51,10 @@ def _is_sqlite(dbapi_connection) -> bool:
 def _on_connect(dbapi_connection, _record) -> None:
     if not _is_sqlite(dbapi_connection):
         return
-    # Let SQLAlchemy's "begin" event issue BEGIN itself instead of pysqlite's implicit one.
+    # No implicit BEGIN from pysqlite: :func:`_before_execute` decides when and how to begin.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
+    _make_files_private(cursor)
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -48,9 +62,52 @@ def _on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _on_begin(connection) -> None:
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _make_files_private(cursor) -> None:
+    """The database file and its WAL and shared-memory files: this user's only (0600).
+
+    SQLite creates a database with the umask's mode (0644, world-readable, as a rule) and gives
+    its -wal and -shm files the database's mode, so closing the database file closes the
+    others that come after; existing ones (an older install) are closed here too.
+    """
+    import os
+    import stat
+
+    for _seq, name, path in cursor.execute("PRAGMA database_list").fetchall():
+        if name != "main" or not path:  # in memory
+            continue
+        for file in (path, f"{path}-wal", f"{path}-shm", f"{path}-journal"):
+            try:
+                if stat.S_IMODE(os.stat(file).st_mode) & 0o077:
+                    os.chmod(file, 0o600)
+            except FileNotFoundError:
+                continue
+
+
+#: Set inside a unit of work: its transaction may write, so it takes the write lock up front.
+_writing: ContextVar[bool] = ContextVar("ecabinet_writing", default=False)
+
+_WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER",
+                     "SAVEPOINT")
+
+
+def _writes(statement: str) -> bool:
+    head = statement.lstrip().split(None, 1)
+    if not head:
+        return False
+    word = head[0].upper()
+    if word == "WITH":  # a CTE: a write if it ends in one
+        return any(w in statement.upper() for w in ("INSERT ", "UPDATE ", "DELETE "))
+    return word in _WRITE_STATEMENTS
+
+
+def _before_execute(connection, cursor, statement, parameters, context, executemany) -> None:
+    """SQLite: open ``BEGIN IMMEDIATE`` before the first statement of a unit of work, or before
+    the first write elsewhere (pysqlite's own implicit BEGIN is off, see :func:`_on_connect`)."""
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if not driver.in_transaction and (_writing.get() or _writes(statement)):
+        driver.execute("BEGIN IMMEDIATE")
 
 
 @contextmanager
@@ -61,6 +118,7 @@ def unit_of_work():
     """
     from ecabinet.errors import DomainError
 
+    writing = _writing.set(True)
     try:
         yield db.session
         db.session.commit()
@@ -73,6 +131,43 @@ def unit_of_work():
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        _writing.reset(writing)
+
+
+_WROTE = "ecabinet_wrote"
+
+
+def _note_write(session, _flush_context=None) -> None:
+    session.info[_WROTE] = True
+
+
+def _note_write_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _forget_writes(session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended: committed or rolled back
+        session.info.pop(_WROTE, None)
+
+
+@contextmanager
+def outside_transaction():
+    """Run slow work (Argon2, say) with no transaction open.
+
+    On SQLite every transaction holds the one write lock from its first statement (BEGIN
+    IMMEDIATE, above): a slow step inside one makes every other request wait, and past the busy
+    timeout fail with "database is locked". A transaction that has only read is ended here
+    (rolled back: objects read are expired and reload in the next transaction, which the next
+    statement opens). One that has written already (a provisioning script issuing a token in
+    the transaction that created the user) is left open, since ending it would lose its work:
+    the slow step then runs inside it, slower for others but right.
+    """
+    session = db.session()
+    if not (session.new or session.dirty or session.deleted or session.info.get(_WROTE)):
+        session.rollback()
+    yield
 
 
 def _record_refusal(entry: dict) -> None:
@@ -97,6 +192,7 @@ def audited_attempt():
     """
     from ecabinet.errors import DomainError
 
+    writing = _writing.set(True)
     try:
         yield db.session
         db.session.commit()
@@ -107,3 +203,5 @@ def audited_attempt():
     except BaseException:
         db.session.rollback()
         raise
+    finally:
+        _writing.reset(writing)

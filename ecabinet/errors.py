@@ -119,13 +119,16 @@ def audit_refusal(exc: DomainError) -> None:
     from flask_login import current_user
 
     from ecabinet.audit import services as audit
+    from ecabinet.database import unit_of_work
 
     actor = current_user if getattr(current_user, "is_authenticated", False) else None
     entry = exc.audit or {"action": "access.denied", "actor": actor, "details": {
         "code": exc.code, "method": request.method, "path": request.path}}
     try:
-        audit.record(**entry)
-        db.session.commit()
+        # A unit of work: on SQLite its transaction takes the write lock before the chain's
+        # head is read, so no other writer appends in between.
+        with unit_of_work():
+            audit.record(**entry)
         exc.audited = True
     except Exception:  # noqa: BLE001 - the refusal stands whatever happens to its audit line
         db.session.rollback()

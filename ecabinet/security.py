@@ -7,6 +7,9 @@ with the session cookie is protected.
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, request
 
 from ecabinet.extensions import csrf
@@ -38,6 +41,29 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 def has_bearer_token() -> bool:
     return request.headers.get("Authorization", "").lower().startswith("bearer ")
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path of this site, else None: the one rule for every redirect
+    a request may choose (``next`` after sign-in, the language switch).
+
+    Browsers drop tabs and line breaks from a URL, trim spaces and control characters, and read
+    a backslash as a slash: ``/\t/evil.example`` is ``//evil.example`` to them, another site.
+    So nothing of the kind is allowed at all (which also keeps a CR/LF out of the Location
+    header), and what is left must parse as a path with neither scheme nor host.
+    """
+    if not target or not isinstance(target, str) or len(target) > 2048:
+        return None
+    if any(ch == "\\" or ch.isspace() or unicodedata.category(ch)[0] in "CZ" for ch in target):
+        return None
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or parts.path.startswith("//"):
+        return None
+    return target
 
 
 def _cookie_authenticated() -> bool:

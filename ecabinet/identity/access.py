@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, redirect, request, url_for
+from flask import g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,14 +20,21 @@ from ecabinet.security import has_bearer_token
 
 @login_manager.user_loader
 def _load_session_user(session_id: str) -> User | None:
-    from ecabinet.extensions import db
+    """The one check of a browser's session, for pages, the API called with the cookie and
+    live connections alike: the sign-in it names must still be alive on the server (see
+    :class:`ecabinet.identity.models.SignIn`), not merely the cookie well signed."""
+    from ecabinet.database import unit_of_work
+    from ecabinet.identity import signin
 
     user_id, _sep, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
+    login_id = session.get("login_id")
+    login_id = login_id if isinstance(login_id, str) else None
+    user = signin.signed_in_user(int(user_id), int(version), login_id)
+    if user is None and signin.refused_sign_in_unnoted(login_id):
+        with unit_of_work():  # the request has written nothing yet: its own commit
+            signin.note_refused_sign_in(login_id)
     return user
 
 

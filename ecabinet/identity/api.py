@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import Invalid, Unauthorized
 from ecabinet.extensions import limiter
-from ecabinet.identity import services
+from ecabinet.identity import services, signin
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Role
 from ecabinet.identity.schemas import (
@@ -32,7 +32,7 @@ def _login_limit() -> str:
 
 
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(_login_limit)
+@limiter.limit(_login_limit, deduct_when=signin.refused)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 def create_token(body):
@@ -93,6 +93,16 @@ def create_user(body):
 @blp.response(200, UserSchema)
 def get_user(user_id: int):
     return services.get_user(user_id)
+
+
+@blp.route("/users/<int:user_id>/sessions", methods=["DELETE"])
+@roles_required(Role.ADMIN)
+@blp.response(204)
+def end_user_sessions(user_id: int):
+    """End every sign-in and token of a user at once (administrators)."""
+    user = services.get_user(user_id)
+    with unit_of_work():
+        services.end_sessions(user, actor=current_user)
 
 
 @blp.route("/users/<int:user_id>", methods=["PATCH"])

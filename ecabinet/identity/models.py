@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecabinet.extensions import db
+from ecabinet.identity.at_rest import Sealed
 
 
 def utcnow() -> datetime:
@@ -53,10 +54,11 @@ class User(UserMixin, db.Model):
     #: Job title shown under the name, e.g. "Bộ trưởng Bộ Tư pháp".
     title: Mapped[str | None] = mapped_column(String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    #: Base32 TOTP secret once the user has enrolled a second factor.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    #: A secret shown as a QR code but not yet confirmed with a code; kept server-side.
-    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Base32 TOTP secret once the user has enrolled a second factor; stored encrypted.
+    totp_secret: Mapped[str | None] = mapped_column(Sealed())
+    #: A secret shown as a QR code but not yet confirmed with a code; kept server-side,
+    #: encrypted.
+    totp_pending_secret: Mapped[str | None] = mapped_column(Sealed())
     #: The last TOTP time step accepted, so a code cannot be replayed within its window.
     totp_last_step: Mapped[int | None]
     locale: Mapped[str] = mapped_column(String(8), default="vi")
@@ -64,6 +66,10 @@ class User(UserMixin, db.Model):
     #: Bumped on password change or deactivation: it is part of the session id, so every
     #: existing browser session of the user ends.
     session_version: Mapped[int] = mapped_column(default=1)
+    #: Wrong passwords or codes since the last completed sign-in: past a few, the account
+    #: backs off (``locked_until``), whatever address the guesses come from.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -121,3 +127,26 @@ class ApiToken(db.Model):
     created_from: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User] = relationship()
+
+
+class SignIn(db.Model):
+    """One browser's sign-in, checked on every request that its session cookie makes.
+
+    The cookie is signed, not stored: a copy of it works as long as something on the server
+    says it still does. This row is that something; signing out, a password change, a
+    deactivation or an administrator ending the user's sessions end it at once.
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The random id kept in the session as ``login_id`` (also what live connections are known by).
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The server's own end of the session, whatever the cookie says.
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    created_from: Mapped[str | None] = mapped_column(String(64))
+    #: When a request first presented this sign-in's cookie after it was over (audited once).
+    refused_at: Mapped[datetime | None]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 
 from flask import (
@@ -21,10 +20,11 @@ from flask_login import current_user, login_user, logout_user
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import DomainError
 from ecabinet.extensions import limiter
-from ecabinet.identity import services, totp
+from ecabinet.identity import services, signin, totp
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.forms import LoginForm, OtpForm, PreferencesForm, UserForm, role_label
 from ecabinet.identity.models import Role
+from ecabinet.security import local_path
 
 bp = Blueprint("identity", __name__, template_folder="templates")
 
@@ -38,9 +38,20 @@ def _login_limit() -> str:
 
 def _safe_next(target: str | None) -> str:
     """Only local paths: an open redirect after sign-in would be a phishing tool."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")
+    return local_path(target) or url_for("dashboard.index")
+
+
+def _checked_next() -> str | None:
+    """The ``next`` a sign-in may go to; one leading off the site is dropped and audited (a
+    phishing link that used our sign-in page)."""
+    target = request.args.get("next")
+    if target and local_path(target) is None:
+        from ecabinet.audit import services as audit
+
+        audit.record("security.redirect_refused", details={"next": repr(target[:200])},
+                     ip=request.remote_addr)
+        return None
+    return target
 
 
 def _pending_user():
@@ -58,52 +69,67 @@ def _finish_login(user, method: str):
     session.clear()  # a fresh session on sign-in: no fixation
     login_user(user)
     session.permanent = True
-    # This sign-in's own id: signing out ends what it opened (its live connections), and only
-    # that, not the user's other browsers and tablets.
-    session["login_id"] = secrets.token_urlsafe(16)
-    services.record_login(user, method=method)
+    # This sign-in's own record, checked on every request: signing out ends it (and its live
+    # connections), and only it, not the user's other browsers and tablets.
+    session["login_id"] = signin.start_sign_in(user,
+                                               lifetime=current_app.permanent_session_lifetime)
+    signin.record_login(user, method=method)
     return redirect(target)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=signin.refused)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        with audited_attempt():
-            user = services.check_password(form.email.data, form.password.data)
-            if user is None:
-                form.password.errors.append(_("Wrong e-mail or password."))
-            else:
-                session["pending_login"] = {"user_id": user.id, "at": time.time(),
-                                            "next": request.args.get("next")}
-                if user.totp_enabled:
-                    return redirect(url_for("identity.login_otp"))
-                if user.totp_required:
-                    return redirect(url_for("identity.login_enrol"))
-                return _finish_login(user, "password")
-    return render_template("identity/login.html", form=form), 401 if form.errors else 200
+        try:
+            with audited_attempt():
+                user = signin.check_password(form.email.data, form.password.data)
+                if user is None:
+                    form.password.errors.append(_("Wrong e-mail or password."))
+                else:
+                    session["pending_login"] = {"user_id": user.id, "at": time.time(),
+                                                "next": _checked_next()}
+                    if user.totp_enabled:
+                        return redirect(url_for("identity.login_otp"))
+                    if user.totp_required:
+                        return redirect(url_for("identity.login_enrol"))
+                    return _finish_login(user, "password")
+        except signin.SignInLocked as exc:
+            form.password.errors.append(exc.message)
+            status = 429
+    if form.errors and status == 200:
+        status = 401
+    return render_template("identity/login.html", form=form), status
 
 
 @bp.route("/login/otp", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=signin.refused)
 def login_otp():
     user = _pending_user()
     if user is None or not user.totp_enabled:
         return redirect(url_for("identity.login"))
     form = OtpForm()
+    status = 200
     if form.validate_on_submit():
-        with audited_attempt():
-            if services.check_totp(user, form.code.data):
-                return _finish_login(user, "password+totp")
-            form.code.errors.append(_("The code is not right."))
-    return render_template("identity/otp.html", form=form), 401 if form.errors else 200
+        try:
+            with audited_attempt():
+                if signin.check_sign_in_totp(user, form.code.data):
+                    return _finish_login(user, "password+totp")
+                form.code.errors.append(_("The code is not right."))
+        except signin.SignInLocked as exc:
+            form.code.errors.append(exc.message)
+            status = 429
+    if form.errors and status == 200:
+        status = 401
+    return render_template("identity/otp.html", form=form), status
 
 
 @bp.route("/login/enrol", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=signin.refused)
 def login_enrol():
     """First sign-in of a user whose role requires a second factor: set it up now."""
     user = _pending_user()
@@ -127,12 +153,7 @@ def login_enrol():
 def logout():
     if current_user.is_authenticated:
         with unit_of_work():
-            from ecabinet.audit import services as audit
-            from ecabinet.identity import signals
-
-            user = current_user._get_current_object()
-            audit.record("auth.logout", actor=user, target=user)
-            signals.signed_out.send(user, login_id=session.get("login_id"))
+            signin.sign_out(current_user._get_current_object(), session.get("login_id"))
     logout_user()
     session.clear()
     return redirect(url_for("identity.login"))
@@ -211,3 +232,14 @@ def admin_user_edit(user_id: int):
             form.roles.errors.append(exc.message)
     return render_template("identity/admin_user_form.html", form=form, user=user), \
         422 if form.errors else 200
+
+
+@bp.route("/admin/users/<int:user_id>/sessions/end", methods=["POST"])
+@roles_required(Role.ADMIN)
+def admin_user_end_sessions(user_id: int):
+    """End every sign-in and token of the user now (a lost tablet, a suspicion)."""
+    user = services.get_user(user_id)
+    with unit_of_work():
+        services.end_sessions(user, actor=current_user._get_current_object())
+    flash(_("Every session of %(name)s has ended.", name=user.name), "success")
+    return redirect(url_for("identity.admin_user_edit", user_id=user_id))

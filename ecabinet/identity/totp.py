@@ -23,7 +23,7 @@ def is_valid_secret(secret: str) -> bool:
         pyotp.TOTP(secret).now()
     except Exception:  # noqa: BLE001 - pyotp raises several types for a bad base32 string
         return False
-    return len(secret) >= 16
+    return 16 <= len(secret) <= 64
 
 
 def matching_step(secret: str, code: str, *, after_step: int | None, at: float | None = None

@@ -240,29 +240,36 @@ WATCH_SECONDS = 30
 
 
 def lapsed(entries: dict[str, Entry]) -> list[str]:
-    """The sids among ``entries`` whose token ran out or was revoked, or whose account is
-    switched off: what no revocation announced — a token reaching its expiry, or a change made
-    by another process that has no way to the registry (``ecabinet import-users`` without
-    Redis, an administrator's SQL). Two queries, whatever the number of connections."""
+    """The sids among ``entries`` whose token ran out or was revoked, whose browser sign-in
+    ran out or was ended, or whose account is switched off: what no revocation announced — a
+    token or a sign-in reaching its expiry, or a change made by another process that has no way
+    to the registry (``ecabinet import-users`` without Redis, an administrator's SQL). Three
+    queries at most, whatever the number of connections."""
     from datetime import UTC, datetime
 
     from sqlalchemy import or_, select
 
     from ecabinet.extensions import db
-    from ecabinet.identity.models import ApiToken, User
+    from ecabinet.identity.models import ApiToken, SignIn, User
 
     if not entries:
         return []
+    now = datetime.now(UTC)
     token_ids = {entry[1] for entry in entries.values() if entry[1] is not None}
+    login_ids = {entry[2] for entry in entries.values() if entry[1] is None and entry[2]}
     user_ids = {entry[0] for entry in entries.values()}
     dead_tokens = set(db.session.scalars(select(ApiToken.id).where(
         ApiToken.id.in_(token_ids),
-        or_(ApiToken.revoked_at.is_not(None), ApiToken.expires_at <= datetime.now(UTC))))
+        or_(ApiToken.revoked_at.is_not(None), ApiToken.expires_at <= now)))
     ) if token_ids else set()
+    live_logins = set(db.session.scalars(select(SignIn.key).where(
+        SignIn.key.in_(login_ids), SignIn.ended_at.is_(None), SignIn.expires_at > now))
+    ) if login_ids else set()
     dead_users = set(db.session.scalars(select(User.id).where(User.id.in_(user_ids),
                                                               User.active.is_(False))))
     return [sid for sid, entry in entries.items()
-            if entry[0] in dead_users or entry[1] in dead_tokens]
+            if entry[0] in dead_users or entry[1] in dead_tokens
+            or (entry[1] is None and entry[2] not in live_logins)]
 
 
 def check_once(app) -> list[str]:

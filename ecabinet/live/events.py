@@ -34,7 +34,7 @@ def connect(auth=None):
         else:
             raise ConnectionRefusedError({"code": "unauthorized",
                                           "message": _("Sign in first.")})
-        remember_connection(user, token)
+        remember_connection(user, token, login_id)
         user_id, token_id = user.id, token.id if token else None
     finally:
         db.session.remove()

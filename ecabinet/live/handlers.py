@@ -15,19 +15,20 @@ from ecabinet.database import unit_of_work
 from ecabinet.errors import DomainError, Unauthorized
 from ecabinet.extensions import db, socketio
 from ecabinet.identity.access import check_roles
-from ecabinet.identity.models import ApiToken, Role, User
+from ecabinet.identity.models import ApiToken, Role, SignIn, User
 from ecabinet.live import NAMESPACE
 
 log = logging.getLogger(__name__)
 
 #: Keys in the connection's own session (Flask-SocketIO keeps one per socket, not a module dict,
 #: so it works the same with several workers).
-USER_KEY, TOKEN_KEY = "live_user_id", "live_token_id"
+USER_KEY, TOKEN_KEY, LOGIN_KEY = "live_user_id", "live_token_id", "live_login_id"
 
 
-def remember_connection(user: User, token: ApiToken | None) -> None:
+def remember_connection(user: User, token: ApiToken | None, login_id: str | None = None) -> None:
     session[USER_KEY] = user.id
     session[TOKEN_KEY] = token.id if token else None
+    session[LOGIN_KEY] = login_id
 
 
 def connected_user() -> User:
@@ -40,9 +41,16 @@ def connected_user() -> User:
     token_id = session.get(TOKEN_KEY)
     statement = (select(User).where(User.id == (session.get(USER_KEY) or 0))
                  .options(lazyload(User.role_rows)))
+    login_id = session.get(LOGIN_KEY)
     if token_id is not None:
         statement = statement.add_columns(ApiToken.revoked_at, ApiToken.expires_at).outerjoin(
             ApiToken, and_(ApiToken.id == token_id, ApiToken.user_id == User.id))
+    else:
+        # A browser's connection lives as long as its sign-in (the same record the session
+        # loader checks): signed out or ended elsewhere, its next event is refused.
+        statement = statement.join(SignIn, and_(
+            SignIn.user_id == User.id, SignIn.key == (login_id or ""),
+            SignIn.ended_at.is_(None), SignIn.expires_at > datetime.now(UTC)))
     row = db.session.execute(statement).one_or_none()
     if row is None or not row[0].active:
         raise Unauthorized(_("Your session has ended. Sign in again."))
