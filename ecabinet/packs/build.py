@@ -19,7 +19,7 @@ from datetime import datetime
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
-from ecabinet.i18n import VIETNAM, vietnamese_date
+from ecabinet.i18n import in_vietnam, vietnamese_date
 from ecabinet.packs.plan import CONVERTING, FAILED, PackDocument, PackPlan
 from ecabinet.packs.typeset import A4, Canvas, Fonts
 
@@ -157,7 +157,7 @@ def document_heading(doc: PackDocument) -> str:
 
 
 def meeting_when(starts_at: datetime) -> str:
-    local = starts_at.astimezone(VIETNAM)
+    local = in_vietnam(starts_at)
     return f"{local:%H:%M}, {vietnamese_date(local)}"
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ecabinet.database import unit_of_work
-from ecabinet.i18n import VIETNAM
+from ecabinet.i18n import in_vietnam
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import access
 from ecabinet.meetings.forms import ROLE_LABELS, label
@@ -47,4 +47,4 @@ def reads(meeting_id: int):
         state_label=lambda value: STATES.get(value, value),
         via_label=lambda value: VIA.get(value, value) if value else "",
         role_label=lambda value: label(ROLE_LABELS, value),
-        local_time=lambda value: value.astimezone(VIETNAM))
+        local_time=in_vietnam)

@@ -1,6 +1,8 @@
 """API shapes of packs and read receipts (the OpenAPI description is generated from these)."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from ecabinet.inputs import Schema
 
 
 class ReaderStateSchema(Schema):
