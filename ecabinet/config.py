@@ -30,6 +30,7 @@ ENVIRONMENT = {
     "ECABINET_COOKIE_SECURE": "send session cookies over HTTPS only (default 1)",
     "ECABINET_TOKEN_TTL_HOURS": "lifetime of API bearer tokens (default 12)",
     "ECABINET_LOGIN_RATE_LIMIT": "sign-in attempts per client address (default 10 per minute)",
+    "ECABINET_AGENDA_MAX_ITEMS": "most items one meeting's agenda may hold (default 300)",
 }
 
 DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -87,6 +88,7 @@ def from_environment(instance_path: Path, environ=os.environ) -> dict:
         "REMEMBER_COOKIE_SECURE": secure,
         "TOKEN_TTL_HOURS": int(environ.get("ECABINET_TOKEN_TTL_HOURS", "12")),
         "LOGIN_RATE_LIMIT": environ.get("ECABINET_LOGIN_RATE_LIMIT", "10 per minute"),
+        "AGENDA_MAX_ITEMS": int(environ.get("ECABINET_AGENDA_MAX_ITEMS", "300")),
     }
 
 

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ecabinet import create_app
+from ecabinet.docs.jobs import local_worker
 from tests.conftest import bearer
 
 pytestmark = pytest.mark.slow
@@ -77,4 +78,7 @@ def test_every_operation_keeps_its_description(label, app, client, make_user, to
             not_a_server_error, status_code_conformance, content_type_conformance,
             response_schema_conformance])
 
-    run()
+    try:
+        run()
+    finally:  # a pack build the operation enqueued ends before the test's database goes
+        assert local_worker().wait_idle(timeout=120)
