@@ -18,6 +18,17 @@
     percent.textContent = String(status.progress);
   }
 
+  function download() {
+    // A link with the download attribute: the file is saved and this page stays (no navigation).
+    var link = document.createElement("a");
+    link.href = config.pdf_url;
+    link.setAttribute("download", "");
+    link.hidden = true;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+  }
+
   function poll() {
     fetch(config.status_url, {credentials: "same-origin", headers: {Accept: "application/json"}})
       .then(function (response) {
@@ -30,7 +41,7 @@
         show(status);
         if (status.state === "ready") {
           message.textContent = message.dataset.ready;
-          window.location.assign(config.pdf_url);  // an attachment: this page stays
+          download();
           return;
         }
         if (status.state === "failed") {
