@@ -14,6 +14,7 @@ import tempfile
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -72,7 +73,7 @@ def test_every_operation_keeps_its_description(label, app, client, make_user, to
 
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(case=operation.as_strategy())
+    @given(case=operation.as_strategy() | operation.as_strategy(GenerationMode.NEGATIVE))
     def run(case):
         case.call_and_validate(headers=headers, checks=[
             not_a_server_error, status_code_conformance, content_type_conformance,
