@@ -156,21 +156,8 @@ def request_build(plan: PackPlan) -> PackStatus:
     """Where the build of ``plan`` stands, enqueued (after the commit) unless one is under
     way. A build not heard of for ``PACK_BUILD_STALE_SECONDS`` (its worker stopped) is taken
     up again; a failed one is tried again after ``PACK_RETRY_SECONDS``, not at every poll."""
-    key, now = plan.key(), _now()
-    inserted = db.session.execute(
-        _insert(PackBuild.__table__).values(
-            meeting_id=plan.meeting_id, cache_key=key, state=BUILDING, done=0,
-            total=builder.steps(plan), updated_at=now)
-        .on_conflict_do_nothing(index_elements=["cache_key"])).rowcount == 1
-    start = inserted or db.session.execute(
-        update(PackBuild).where(PackBuild.cache_key == key, or_(
-            and_(PackBuild.state == BUILDING,
-                 PackBuild.updated_at < now - _seconds("PACK_BUILD_STALE_SECONDS", 300)),
-            and_(PackBuild.state == FAILED,
-                 PackBuild.updated_at < now - _seconds("PACK_RETRY_SECONDS", 60))))
-        .values(state=BUILDING, done=0, error=None, updated_at=now)
-        .execution_options(synchronize_session=False)).rowcount == 1
-    if start:
+    key = plan.key()
+    if _claim_build(plan, key, _now()):
         on_commit(lambda: jobs.enqueue_job(
             "ecabinet.packs.jobs.run_build", plan, description=f"meeting pack {key[:12]}",
             timeout=int(current_app.config.get("PACK_BUILD_TIMEOUT_SECONDS", 1800))))
@@ -180,6 +167,29 @@ def request_build(plan: PackPlan) -> PackStatus:
         return PackStatus(BUILDING, 99)
     percent = min(99, 100 * row.done // max(row.total, 1)) if row.state == BUILDING else 0
     return PackStatus(row.state, percent)
+
+
+def _claim_build(plan: PackPlan, key: str, now: datetime) -> bool:
+    """Whether this caller starts the build: it wrote the row first, or took over a stale or
+    failed one. Decided by the database (one row per plan, RETURNING what was written), so
+    concurrent first requests enqueue one build."""
+    inserted = db.session.execute(
+        _insert(PackBuild.__table__).values(
+            meeting_id=plan.meeting_id, cache_key=key, state=BUILDING, done=0,
+            total=builder.steps(plan), updated_at=now)
+        .on_conflict_do_nothing(index_elements=["cache_key"])
+        .returning(PackBuild.__table__.c.id)).first()
+    if inserted is not None:
+        return True
+    stale = now - _seconds("PACK_BUILD_STALE_SECONDS", 300)
+    retry = now - _seconds("PACK_RETRY_SECONDS", 60)
+    taken = db.session.execute(
+        update(PackBuild).where(PackBuild.cache_key == key, or_(
+            and_(PackBuild.state == BUILDING, PackBuild.updated_at < stale),
+            and_(PackBuild.state == FAILED, PackBuild.updated_at < retry)))
+        .values(state=BUILDING, done=0, error=None, updated_at=now)
+        .returning(PackBuild.id).execution_options(synchronize_session=False)).first()
+    return taken is not None
 
 
 def pack_status(user: User, meeting: Meeting) -> PackStatus:
