@@ -111,6 +111,21 @@ def init_app(app: Flask) -> None:
     """Before any blueprint: URL rules take their converters when they are added."""
     app.json = JSONProvider(app)
     app.url_map.converters["int"] = IdConverter
+    app.before_request(_refuse_unstorable_fields)
+
+
+def _refuse_unstorable_fields() -> None:
+    """Query strings and forms (the pages' forms, multipart uploads) hold only storable text:
+    the same rule as API bodies, before any handler runs (a page gets a readable 422)."""
+    from flask import request
+
+    problems = text_problems(request.args)
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        problems.update(text_problems(request.form))
+    if problems:
+        from ecabinet.errors import Invalid
+
+        raise Invalid(str(_l("Some fields are missing or invalid.")), details=problems)
 
 
 # --- ids in URLs and socket events ---------------------------------------------------------------

@@ -182,6 +182,29 @@ def test_a_page_form_with_a_date_beyond_the_range_is_refused_readably(app, clien
     assert meeting_count(app) == before
 
 
+def test_a_page_form_with_nul_in_a_title_is_refused_readably(app, client, auth, make_user):
+    from tests.conftest import csrf_from
+
+    auth.login(make_user("secretariat"))
+    page = client.get("/meetings/new")
+    before = meeting_count(app)
+    response = client.post("/meetings/new", data={
+        "csrf_token": csrf_from(page.get_data(as_text=True)), "title": "Phiên\x00họp",
+        "kind": "regular", "starts_at": "2026-12-01T08:00", "location": ""})
+    assert response.status_code == 422
+    assert response.mimetype == "text/html"
+    assert meeting_count(app) == before
+
+
+def test_nul_in_a_multipart_upload_field_is_422(client, secretariat):
+    import io
+
+    response = client.post("/api/v1/documents", headers=secretariat, data={
+        "file": (io.BytesIO(b"%PDF-1.4"), "a.pdf"), "title": "a\x00b"},
+        content_type="multipart/form-data")
+    assert_contract_error(response, 422, "validation_error")
+
+
 # --- socket events -------------------------------------------------------------------------------
 
 @pytest.fixture
