@@ -18,11 +18,13 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+import flask
 import marshmallow
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, pre_load, validate
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1
@@ -107,8 +109,31 @@ def decode_json(s, **kwargs):
         raise json.JSONDecodeError("nested too deeply", "(nested too deeply)", 0) from None
 
 
+# --- query strings and forms of the pages --------------------------------------------------------
+
+def bounded_int(value) -> int:
+    """``int`` for ``request.args.get(name, type=int)``: a number the database cannot hold is
+    no number (the caller's default), like text that is not a number at all."""
+    number = int(value)
+    if not -MAX_ID <= number <= MAX_ID:
+        raise ValueError(f"{value!r} is out of range")
+    return number
+
+
+class _Parameters(ImmutableMultiDict):
+    def get(self, key, default=None, type=None):  # noqa: A002 - werkzeug's signature
+        return super().get(key, default, bounded_int if type is int else type)
+
+
+class Request(flask.Request):
+    """Query strings and forms whose ``get(…, type=int)`` keeps to the database's integers."""
+
+    parameter_storage_class = _Parameters
+
+
 def init_app(app: Flask) -> None:
     """Before any blueprint: URL rules take their converters when they are added."""
+    app.request_class = Request
     app.json = JSONProvider(app)
     app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_unstorable_fields)

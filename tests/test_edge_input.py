@@ -182,6 +182,19 @@ def test_a_page_form_with_a_date_beyond_the_range_is_refused_readably(app, clien
     assert meeting_count(app) == before
 
 
+@pytest.mark.parametrize("path", [
+    "/decisions/new?meeting_id=99999999999999999999",
+    "/decisions/new?vote_id=99999999999999999999",
+    f"/admin/audit?actor={2**63}&before={2**63}",
+    f"/search?q=luat&page={2**63}",
+    f"/consultation/new?document_id={2**63}",
+])
+def test_a_huge_number_in_a_page_query_string_is_not_a_500(client, auth, make_user, path):
+    auth.login(make_user("secretariat", "admin"))
+    response = client.get(path)
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+
+
 def test_a_page_form_with_nul_in_a_title_is_refused_readably(app, client, auth, make_user):
     from tests.conftest import csrf_from
 
