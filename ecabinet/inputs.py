@@ -141,9 +141,14 @@ def init_app(app: Flask) -> None:
 
 def _refuse_unstorable_fields() -> None:
     """Query strings and forms (the pages' forms, multipart uploads) hold only storable text:
-    the same rule as API bodies, before any handler runs (a page gets a readable 422)."""
+    the same rule as API bodies, before any handler runs (a page gets a readable 422). A path
+    with such text names nothing (404)."""
     from flask import request
 
+    if text_problems(request.view_args or {}):  # a path no resource can have
+        from werkzeug.exceptions import NotFound
+
+        raise NotFound()
     problems = text_problems(request.args)
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         problems.update(text_problems(request.form))

@@ -49,6 +49,7 @@ def assert_contract_error(response, status: int, code: str | None = None) -> dic
     f"/api/v1/documents/{2**63}/versions/{2**63}/pdf",
     f"/api/v1/meetings/{2**63}/pack",
     "/api/v1/meetings/0",
+    "/api/v1/meetings/1/minutes/a%00b/1.docx",
 ])
 def test_an_id_beyond_the_database_range_in_a_path_is_404(client, secretariat, path):
     assert_contract_error(client.get(path, headers=secretariat), 404, "not_found")
