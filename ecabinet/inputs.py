@@ -1,9 +1,11 @@
 """What the app accepts from outside, written once: ids, text and dates.
 
-Every way in goes through these rules — URL paths (the ``int`` converter), API bodies and query
-strings (the :class:`Schema` every API schema derives from), socket events (:func:`event_id`,
-:func:`check_text`) and forms (:class:`SaneDate`) — so a value the database cannot hold is
-refused with a 4xx before it reaches the database, on SQLite and PostgreSQL alike:
+Every way in goes through these rules — URL paths (the ``int`` converter), JSON bodies (the
+app's decoder), API arguments (the :class:`Schema` every API schema derives from), every query
+string and form (a check before each request, and :class:`Request`), socket events
+(:func:`event_id`, :func:`check_text`) and the pages' date fields (:class:`SaneDate`) — so a
+value the database cannot hold is refused with a 4xx before it reaches the database, on SQLite
+and PostgreSQL alike:
 
 - an id is an integer from 1 to 2^31-1 (PostgreSQL's ``integer``; SQLite overflows at 2^63);
   a path id beyond that is simply not found (404), a body id is invalid (422);

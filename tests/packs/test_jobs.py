@@ -182,3 +182,36 @@ def test_the_agenda_has_a_size_limit_with_a_clear_error(app, client, cabinet):
 
 def test_the_default_agenda_limit_is_300(app):
     assert app.config["AGENDA_MAX_ITEMS"] == 300
+
+
+def test_with_redis_the_build_is_a_job_of_the_workers_queue(app, client, cabinet, dossier):
+    """Production: the request enqueues an RQ job (the plan travels pickled), a worker process
+    (``ecabinet docs worker``) builds it."""
+    import uuid
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue, SimpleWorker
+
+    from tests.conftest import REDIS_URL
+
+    redis_url = REDIS_URL or "redis://127.0.0.1:6379/14"
+    try:
+        Redis.from_url(redis_url, socket_connect_timeout=1).ping()
+    except RedisError:
+        pytest.skip(f"no Redis at {redis_url}")
+    name = f"ecabinet-test-{uuid.uuid4().hex}"
+    app.config.update(REDIS_URL=redis_url, DOCUMENT_QUEUE=name)
+    assert client.get(url(cabinet), headers=cabinet.headers("m1")).status_code == 202
+    assert local_worker().pending == 0  # not this process's thread
+    with Redis.from_url(redis_url) as connection:
+        queue = Queue(name, connection=connection)
+        try:
+            assert queue.count == 1
+            with app.app_context():  # what `ecabinet docs worker` runs in
+                SimpleWorker([queue], connection=connection).work(burst=True)
+        finally:
+            queue.delete(delete_jobs=True)
+    done = client.get(url(cabinet), headers=cabinet.headers("m1"))
+    assert done.status_code == 200
+    assert len(PdfReader(io.BytesIO(done.data)).pages) == PAGES
