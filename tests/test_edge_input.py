@@ -108,6 +108,21 @@ def test_deep_json_to_a_page_posting_json_is_400_too(client, secretariat):
     assert_contract_error(response, 400, "bad_request")
 
 
+def test_a_value_the_database_refuses_is_422_not_500(client, secretariat):
+    """The guard behind the rules: whatever value slips past them and the database refuses
+    (too long, out of range) is the caller's input."""
+    from sqlalchemy.exc import DataError
+
+    app = client.application
+
+    @app.get("/api/v1/_edge_data")
+    def _refused():
+        raise DataError("INSERT …", {}, Exception("value too long for type character varying"))
+
+    assert_contract_error(client.get("/api/v1/_edge_data", headers=secretariat), 422,
+                          "validation_error")
+
+
 @pytest.mark.parametrize("title", ["a\x00b", "a\ud800b", "\udfff", "x" * 5 + "\x00"])
 def test_text_with_nul_or_a_lone_surrogate_is_422_and_nothing_is_stored(app, client,
                                                                        secretariat, title):
