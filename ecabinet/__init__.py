@@ -35,8 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from ecabinet import database, i18n, security
+    from ecabinet import database, i18n, inputs, security
 
+    inputs.init_app(app)  # first: the id converter must be there before any URL rule
     db.init_app(app)
     database.configure_engine_events()
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),

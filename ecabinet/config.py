@@ -50,6 +50,7 @@ ENVIRONMENT = {
     "ECABINET_DATA_KEY": "Fernet key encrypting secrets at rest (TOTP secrets); generated once "
                          "into <instance>/data_key; never in the database. Several keys "
                          "separated by commas: the first encrypts, all decrypt (rotation)",
+    "ECABINET_AGENDA_MAX_ITEMS": "most items one meeting's agenda may hold (default 300)",
 }
 
 DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -152,6 +153,7 @@ def from_environment(instance_path: Path, environ=os.environ) -> dict:
                                                      "900")),
         "TRUSTED_PROXIES": int(environ.get("ECABINET_TRUSTED_PROXIES", "0")),
         "DATA_KEY": load_data_key(instance_path, environ),
+        "AGENDA_MAX_ITEMS": int(environ.get("ECABINET_AGENDA_MAX_ITEMS", "300")),
     }
 
 

@@ -11,7 +11,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from ecabinet.extensions import db
@@ -181,6 +181,14 @@ def _handle_integrity(exc: IntegrityError):
     return error_response(409, "conflict", _("This conflicts with existing data."))
 
 
+def _handle_data(exc: DataError):
+    """The last guard behind :mod:`ecabinet.inputs`: a value the database refuses to hold (too
+    long, out of range) is the caller's input, not our failure; nothing was saved."""
+    db.session.rollback()
+    log.warning("data error: %s", exc.orig)
+    return error_response(422, "validation_error", _("Some fields are missing or invalid."))
+
+
 def _handle_unexpected(exc: Exception):
     db.session.rollback()
     log.exception("unhandled error")
@@ -193,4 +201,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _handle_csrf)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(IntegrityError, _handle_integrity)
+    app.register_error_handler(DataError, _handle_data)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -12,6 +12,15 @@ from flask_login import current_user
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def in_vietnam(value: datetime) -> datetime:
+    """``value`` in Vietnam's time; a moment too near the end of the calendar to convert (a
+    stored 9999-12-31T23:00Z) stays in UTC rather than failing the page that shows it."""
+    try:
+        return value.astimezone(VIETNAM)
+    except (OverflowError, ValueError):
+        return value
+
+
 def select_locale() -> str:
     """The user's language if signed in, else the one chosen on the login page, else Vietnamese."""
     languages = current_app.config["LANGUAGES"]
@@ -33,7 +42,7 @@ def vietnamese_date(value: date | datetime, place: str | None = None) -> str:
     (Decree 30/2020, Appendix I: the date line of an administrative document.)
     """
     if isinstance(value, datetime):
-        value = value.astimezone(VIETNAM) if value.tzinfo else value
+        value = in_vietnam(value) if value.tzinfo else value
     month = f"{value.month:02d}" if value.month < 3 else str(value.month)
     text = f"ngày {value.day:02d} tháng {month} năm {value.year}"
     return f"{place}, {text}" if place else text
@@ -41,19 +50,22 @@ def vietnamese_date(value: date | datetime, place: str | None = None) -> str:
 
 def vietnamese_datetime(value: datetime) -> str:
     """ "08:00, ngày 01 tháng 12 năm 2026", in Vietnam's time."""
-    local = value.astimezone(VIETNAM)
+    local = in_vietnam(value)
     return f"{local:%H:%M}, {vietnamese_date(local)}"
 
 
 def vietnam_iso(value: datetime) -> str:
     """ISO 8601 with the Vietnamese offset written with a colon: 2026-11-23T14:30:05+07:00."""
-    return value.astimezone(VIETNAM).replace(microsecond=0).isoformat()
+    return in_vietnam(value).replace(microsecond=0).isoformat()
 
 
 def local_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    return format_datetime(value, fmt)
+    try:
+        return format_datetime(value, fmt)
+    except (OverflowError, ValueError):  # beyond what the calendar converts: say it plainly
+        return value.isoformat()
 
 
 def _template_globals() -> dict:

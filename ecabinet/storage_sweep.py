@@ -6,7 +6,8 @@ keeps only the hashes. Two kinds of bytes would pile up for ever:
 - built meeting packs (:class:`~ecabinet.packs.models.MeetingPack`), a cache kept per plan: once
   a newer plan replaces one, nothing asks for it again. A pack row is only a cache entry (nothing
   points at it; read receipts record *how* a document was opened, not which pack), and
-  :func:`ecabinet.packs.services.cached_pack` builds a missing pack again on the next download;
+  :func:`ecabinet.packs.services.reader_pack` has a missing pack built again (in the job queue)
+  on the next download;
 - bytes ``put()`` by a transaction that then rolled back (a refused signature, a failed step
   after an upload), and ``.tmp-*`` files left by a crash in the middle of a write.
 

@@ -9,13 +9,14 @@ import zipfile
 
 from flask import send_file
 from flask_babel import gettext as _
-from marshmallow import Schema, fields
+from marshmallow import fields
 
 from ecabinet.api import MultipartBlueprint
 from ecabinet.audit import checkpoints
 from ecabinet.errors import NotFound
 from ecabinet.identity.access import roles_required
 from ecabinet.identity.models import Role
+from ecabinet.inputs import Schema
 
 blp = MultipartBlueprint("audit_api", __name__, url_prefix="/api/v1",
                          description="The audit trail's signed, time-stamped checkpoints")

@@ -7,8 +7,8 @@ import io
 
 from flask import send_file
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.consultation import services
 from ecabinet.consultation.schemas import (
     AnswerCreateSchema,

@@ -15,6 +15,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ecabinet.inputs import SaneDate
+
 _FILL = _l("Fill in this field.")
 
 
@@ -26,7 +28,7 @@ class RoundForm(FlaskForm):
         option_widget=CheckboxInput(),
         validators=[DataRequired(message=_l("Choose at least one reviewer."))])
     deadline = DateTimeLocalField(_l("Deadline for comments"), format="%Y-%m-%dT%H:%M",
-                                  validators=[DataRequired(message=_FILL)])
+                                  validators=[DataRequired(message=_FILL), SaneDate()])
 
 
 class CommentForm(FlaskForm):

@@ -55,8 +55,8 @@ def new():
         (u.id, u.name + (f" — {u.title}" if u.title else "")
          + (f" ({u.organisation.name})" if u.organisation else ""))
         for u in services.candidate_reviewers() if u.id != user.id]
-    if request.method == "GET" and request.args.get("document_id", "").isdigit():
-        form.document_id.data = int(request.args["document_id"])
+    if request.method == "GET" and (request.args.get("document_id", type=int) or 0) > 0:
+        form.document_id.data = request.args.get("document_id", type=int)
     if form.validate_on_submit():
         try:
             document = docs.document_for(user, form.document_id.data)

@@ -1,9 +1,10 @@
 """API shapes of consultation rounds, comments, answers and version comparisons."""
 
 from flask_login import current_user
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ecabinet.consultation.models import AnswerKind, RoundState
+from ecabinet.inputs import Schema
 
 _TEXT = validate.Length(min=1, max=10_000)
 _ANCHOR = {"description": 'a paragraph of a .docx ("p:12", numbered from 1 over the non-empty '

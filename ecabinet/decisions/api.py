@@ -6,8 +6,8 @@ import io
 
 from flask import send_file
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.decisions import batch, register_book, services
 from ecabinet.decisions.schemas import (

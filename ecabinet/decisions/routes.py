@@ -150,8 +150,9 @@ def _signers() -> list[User]:
 @roles_required(Role.SECRETARIAT)
 def new():
     """Draft a document; ``?vote_id=`` or ``?meeting_id=`` starts from a vote or a meeting."""
-    source = {key: int(request.values[key]) for key in ("vote_id", "meeting_id")
-              if str(request.values.get(key, "")).isdigit()}
+    given = {key: request.args.get(key, type=int) or request.form.get(key, type=int)
+             for key in ("vote_id", "meeting_id")}
+    source = {key: value for key, value in given.items() if value and value > 0}
     values = dict(request.form) if request.method == "POST" else {}
     error = None
     if request.method == "POST":

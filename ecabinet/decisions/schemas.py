@@ -1,9 +1,10 @@
 """API shapes of decisions."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ecabinet.decisions.layout import KINDS
 from ecabinet.decisions.services import LEVELS
+from ecabinet.inputs import Schema
 
 _LEVEL = fields.String(load_default=None, validate=validate.OneOf(LEVELS),
                        metadata={"description": "PAdES level; default per kind (B-LT)"})

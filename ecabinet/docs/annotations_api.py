@@ -6,14 +6,15 @@ anybody else's) → the service inside one unit of work → answer.
 
 
 from flask_login import current_user
-from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.database import unit_of_work
 from ecabinet.docs import private_annotations as annotations
 from ecabinet.docs import services
 from ecabinet.docs.models import AnnotationKind
 from ecabinet.identity.access import login_required
+from ecabinet.inputs import Schema
 
 blp = Blueprint("annotations_api", __name__, url_prefix="/api/v1",
                 description="Private annotations: only their author ever sees them")

@@ -32,6 +32,7 @@ from ecabinet.docs.models import Document, ItemDocument, Presentation
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import Role, User, UserRole
+from ecabinet.inputs import event_id
 from ecabinet.live import outbox
 from ecabinet.live.handlers import live_event
 from ecabinet.meetings import access, rooms
@@ -48,11 +49,6 @@ def can_present(user: User, meeting: Meeting) -> bool:
     return access.is_chair(user, meeting) or access.is_organiser(user, meeting)
 
 
-def _id(data: dict, key: str) -> int:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise Invalid(_("%(key)s must be a number.", key=key), details={key: [value]})
-    return value
 
 
 def _items_in_meeting(document: Document, meeting: Meeting) -> list[AgendaItem]:
@@ -97,7 +93,7 @@ def _broadcast(name: str, payload: dict, meeting: Meeting, document: Document) -
 @live_event("presenter.follow")
 def follow(user, data):
     """Hear the presenter of a meeting one may see (404 otherwise)."""
-    meeting = access.meeting_for(user, _id(data, "meeting_id"))
+    meeting = access.meeting_for(user, event_id(data, "meeting_id"))
     join_room(followers_room(meeting.id))
     join_room(followers_room(meeting.id, user.id))
     presentation = db.session.get(Presentation, meeting.id)
@@ -111,16 +107,16 @@ def follow(user, data):
 
 @live_event("presenter.page")
 def page(user, data):
-    meeting = access.meeting_for(user, _id(data, "meeting_id"))
+    meeting = access.meeting_for(user, event_id(data, "meeting_id"))
     if not can_present(user, meeting):
         raise Forbidden(_("Only the chair and the secretariat can present documents."))
     if meeting.status != MeetingStatus.IN_SESSION:
         raise Conflict(_("Documents are presented during the session."), code="not_in_session")
-    version = services.version_for(user, _id(data, "document_id"), _id(data, "version"))
+    version = services.version_for(user, event_id(data, "document_id"), event_id(data, "version"))
     document = version.document
     if not _items_in_meeting(document, meeting):
         raise NotFound(_("This document is not on this meeting's agenda."))
-    number = _id(data, "page")
+    number = event_id(data, "page")
     if version.pages is None or number > version.pages:
         raise Invalid(_("There is no such page in this document."), details={"page": [number]})
     presentation = db.session.get(Presentation, meeting.id)
@@ -137,7 +133,7 @@ def page(user, data):
 
 @live_event("presenter.stop")
 def stop(user, data):
-    meeting = access.meeting_for(user, _id(data, "meeting_id"))
+    meeting = access.meeting_for(user, event_id(data, "meeting_id"))
     if not can_present(user, meeting):
         raise Forbidden(_("Only the chair and the secretariat can present documents."))
     presentation = db.session.get(Presentation, meeting.id)

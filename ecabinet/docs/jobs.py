@@ -20,6 +20,7 @@ import threading
 import time
 
 from flask import Flask, current_app, has_app_context
+from werkzeug.utils import import_string
 
 from ecabinet.database import unit_of_work
 from ecabinet.docs import converter, services
@@ -44,6 +45,25 @@ def enqueue_conversion(version_id: int) -> None:
         _enqueue_rq(redis_url, app.config, [version_id])
     else:
         local_worker().submit(app, version_id)
+
+
+def enqueue_job(function: str, *args, description: str, timeout: int) -> None:
+    """Hand another kind of job (a meeting pack's build) to the same queue: the workers that
+    convert documents run it; without Redis, this process's worker thread does. ``function``
+    is a dotted path taking ``*args`` and an optional ``app``."""
+    app = current_app._get_current_object()
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from rq import Queue
+
+        with Redis.from_url(redis_url) as connection:
+            Queue(app.config.get("DOCUMENT_QUEUE", QUEUE_NAME), connection=connection) \
+                .enqueue_call(function, args=args, timeout=timeout, result_ttl=0,
+                              failure_ttl=7 * 24 * 3600, description=description)
+    else:
+        job = import_string(function)
+        local_worker().submit_call(lambda: job(*args, app=app))
 
 
 def _enqueue_rq(redis_url: str, config, version_ids: list[int]) -> None:

@@ -3,9 +3,10 @@
 from flask import url_for
 from flask_login import current_user
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, post_dump, validate
+from marshmallow import fields, post_dump, validate
 
 from ecabinet.docs.models import Classification, VersionState
+from ecabinet.inputs import Schema
 
 _CLASSIFICATIONS = validate.OneOf([level.value for level in Classification])
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import current_app, g, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import Invalid, Unauthorized
 from ecabinet.extensions import limiter

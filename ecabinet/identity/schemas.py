@@ -1,8 +1,9 @@
 """API shapes of identity: the OpenAPI description is generated from these."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ecabinet.identity.models import Role
+from ecabinet.inputs import Schema
 
 ROLE_NAMES = [role.value for role in Role]
 

@@ -16,6 +16,7 @@ from ecabinet.errors import DomainError, Unauthorized
 from ecabinet.extensions import db, socketio
 from ecabinet.identity.access import check_roles
 from ecabinet.identity.models import ApiToken, Role, SignIn, User
+from ecabinet.inputs import check_text
 from ecabinet.live import NAMESPACE
 
 log = logging.getLogger(__name__)
@@ -101,10 +102,12 @@ def live_event(name: str, *roles: Role):
             if _flooding():
                 return error_ack("rate_limited", _("Too many requests. Wait a moment."))
             try:
+                arguments = data if isinstance(data, dict) else {}
+                check_text(arguments)  # before the database sees any of it
                 with unit_of_work():
                     user = connected_user()
                     check_roles(user, roles)
-                    result = handler(user, data if isinstance(data, dict) else {})
+                    result = handler(user, arguments)
                 return {"ok": True, **(result or {})}
             except DomainError as exc:
                 return error_ack(exc.code, exc.message)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import access, services, session, state, voting

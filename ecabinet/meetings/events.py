@@ -9,24 +9,18 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ecabinet.errors import Invalid
+from ecabinet.inputs import event_id, optional_event_id
 from ecabinet.live.handlers import live_event
 from ecabinet.meetings import access, rooms, session, state, voting
 
 
-def _id(data: dict, key: str) -> int:
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid(_("%(key)s must be a number.", key=key), details={key: [value]})
-    return value
-
-
 def _meeting(user, data):
-    return access.meeting_for(user, _id(data, "meeting_id"))
+    return access.meeting_for(user, event_id(data, "meeting_id"))
 
 
 def _item(user, data):
     meeting = _meeting(user, data)
-    item = access.item_for(user, _id(data, "agenda_item_id"))
+    item = access.item_for(user, event_id(data, "agenda_item_id"))
     if item.meeting_id != meeting.id:
         raise Invalid(_("The item is not on this meeting's agenda."))
     return item
@@ -62,7 +56,7 @@ def withdraw(user, data):
 def cast(user, data):
     """The service loads the vote and checks access itself, in one read for an eligible member
     (404 for a vote of a meeting one cannot see, as everywhere)."""
-    return voting.cast_ballot(user, _id(data, "vote_id"), str(data.get("choice", "")),
+    return voting.cast_ballot(user, event_id(data, "vote_id"), str(data.get("choice", "")),
                               data.get("receipt"))
 
 
@@ -70,15 +64,14 @@ def cast(user, data):
 
 @live_event("agenda.set_current")
 def set_current(user, data):
-    item = session.set_current_item(user, _meeting(user, data), _id(data, "agenda_item_id"))
+    item = session.set_current_item(user, _meeting(user, data),
+                                    event_id(data, "agenda_item_id"))
     return {"agenda_item_id": item.id}
 
 
 @live_event("speaker.give_floor")
 def give_floor(user, data):
-    request_id = data.get("request_id")
-    request = session.give_floor(user, _item(user, data),
-                                 request_id if isinstance(request_id, int) else None)
+    request = session.give_floor(user, _item(user, data), optional_event_id(data, "request_id"))
     return {"request_id": request.id, "user_id": request.user_id}
 
 
@@ -98,6 +91,6 @@ def open_vote(user, data):
 @live_event("vote.close")
 def close_vote(user, data):
     """Like ``ballot.cast``, the service loads the vote and checks access (404, then 403)."""
-    vote_id = _id(data, "vote_id")
+    vote_id = event_id(data, "vote_id")
     result = voting.close_vote(user, vote_id)
     return {"vote_id": vote_id, "tally": result.tally, "outcome": result.outcome}

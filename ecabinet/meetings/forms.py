@@ -17,7 +17,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ecabinet.i18n import VIETNAM
+from ecabinet.i18n import VIETNAM, in_vietnam
+from ecabinet.inputs import SaneDate
 from ecabinet.meetings.models import (
     MeetingKind,
     MeetingStatus,
@@ -102,14 +103,14 @@ class MeetingForm(FlaskForm):
         SelectChoice(kind.value, label_) for kind, label_ in KIND_LABELS.items()],
         invalid_choice_message=_l("Choose one of the options."))
     starts_at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M",
-                                   validators=[required()])
+                                   validators=[required(), SaneDate()])
     location = StringField(_l("Location"), validators=[Optional(), at_most(200)])
 
     @classmethod
     def for_meeting(cls, meeting):
         """The form filled in with a meeting's details; the time as read in Viet Nam."""
         return cls(title=meeting.title, kind=meeting.kind, location=meeting.location,
-                   starts_at=meeting.starts_at.astimezone(VIETNAM).replace(tzinfo=None))
+                   starts_at=in_vietnam(meeting.starts_at).replace(tzinfo=None))
 
     def values(self) -> dict:
         """What the services take: the date-time typed in is Viet Nam's time."""

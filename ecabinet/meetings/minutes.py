@@ -40,7 +40,7 @@ from ecabinet.audit import services as audit
 from ecabinet.docs import validation
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
-from ecabinet.i18n import VIETNAM, vietnamese_date
+from ecabinet.i18n import VIETNAM, in_vietnam, vietnamese_date
 from ecabinet.identity.models import User
 from ecabinet.meetings import access, session
 from ecabinet.meetings.models import (
@@ -194,7 +194,7 @@ def _person(user: User | None) -> Person | None:
 
 
 def _local(value: datetime | None) -> datetime | None:
-    return value.astimezone(VIETNAM) if value is not None else None
+    return in_vietnam(value) if value is not None else None
 
 
 def meeting_summary(meeting: Meeting) -> str:

@@ -8,11 +8,12 @@ import io
 from flask import send_file, url_for
 from flask_login import current_user
 from flask_smorest.fields import Upload
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ecabinet.api import MultipartBlueprint
 from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
+from ecabinet.inputs import Schema
 from ecabinet.meetings import access, minutes
 from ecabinet.meetings.models import MinutesKind
 from ecabinet.meetings.schemas import UserRefSchema

@@ -19,7 +19,7 @@ from flask_wtf.file import FileField, FileRequired
 
 from ecabinet.database import unit_of_work
 from ecabinet.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from ecabinet.i18n import VIETNAM, vietnamese_date
+from ecabinet.i18n import in_vietnam, vietnamese_date
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import access, minutes
 from ecabinet.meetings.forms import KIND_LABELS, STATUS_LABELS, label
@@ -77,7 +77,7 @@ def _file_size(size: int) -> str:
 
 def _when(value) -> str:
     """"14:30, ngày 23 tháng 11 năm 2026", in Viet Nam's time (as the meeting pages write it)."""
-    local = value.astimezone(VIETNAM)
+    local = in_vietnam(value)
     return f"{local:%H:%M}, {vietnamese_date(local)}"
 
 
@@ -87,7 +87,7 @@ def _words():
             "kind_label": lambda value: label(KIND_LABELS, value),
             "source_label": lambda value: label(SOURCES, value),
             "file_size": _file_size,
-            "local_time": lambda value: value.astimezone(VIETNAM),
+            "local_time": in_vietnam,
             "when": _when}
 
 

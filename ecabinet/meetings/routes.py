@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from ecabinet.database import unit_of_work
 from ecabinet.errors import Conflict, DomainError, Invalid, NotFound
-from ecabinet.i18n import VIETNAM
+from ecabinet.i18n import in_vietnam
 from ecabinet.identity import services as identity
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import access, services, state, voting
@@ -68,7 +68,7 @@ def _words():
             "role_label": lambda value: label(ROLE_LABELS, value),
             "rule_label": lambda value: label(RULE_LABELS, value),
             "rule_labels": RULE_LABELS,
-            "local_time": lambda value: value.astimezone(VIETNAM)}
+            "local_time": in_vietnam}
 
 
 # --- the list, creating and changing a meeting ---------------------------------------------------

@@ -1,8 +1,9 @@
 """API shapes of meetings (the OpenAPI description is generated from these)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from ecabinet.docs.schemas import ItemDocumentsField
+from ecabinet.inputs import Schema
 from ecabinet.meetings.models import (
     Choice,
     MeetingKind,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -218,6 +219,7 @@ def add_item(actor: User, meeting: Meeting, *, title: str, presenter_id: int | N
                       details={"duration_min": [duration_min]})
     if presenter_id is not None and db.session.get(User, presenter_id) is None:
         raise NotFound(_("No such presenter."))
+    _require_room_on_agenda(meeting)
     _audiences_changing(meeting)
     item = AgendaItem(meeting=meeting, title=title, presenter_id=presenter_id,
                       presenting_agency=presenting_agency, duration_min=duration_min,
@@ -233,6 +235,15 @@ def add_item(actor: User, meeting: Meeting, *, title: str, presenter_id: int | N
                  details={"meeting_id": meeting.id, "title": title, "position": item.position,
                           "confidential": confidential})
     return item
+
+
+def _require_room_on_agenda(meeting: Meeting) -> None:
+    """An agenda has at most ``AGENDA_MAX_ITEMS`` items (default 300): a cabinet meeting has a
+    few dozen, and every tablet draws, and every pack typesets, the whole agenda."""
+    limit = int(current_app.config.get("AGENDA_MAX_ITEMS", 300))
+    if len(meeting.items) >= limit:
+        raise Invalid(_("An agenda holds at most %(limit)s items.", limit=limit),
+                      code="agenda_too_long", details={"agenda": [f"at most {limit} items"]})
 
 
 def _move(meeting: Meeting, item: AgendaItem, position: int) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ecabinet.audit import services as audit
 from ecabinet.extensions import db
-from ecabinet.i18n import VIETNAM, vietnamese_date
+from ecabinet.i18n import in_vietnam, vietnamese_date
 from ecabinet.meetings.models import Meeting, MeetingStatus
 from ecabinet.notify.invitations import invitation_ics
 from ecabinet.notify.mail import Mail, send_after_commit
@@ -31,7 +31,7 @@ def invitation_mails(meeting: Meeting) -> list[Mail]:
     ics = invitation_ics(meeting, organiser_email=current_app.config["MAIL_FROM"],
                          host=_host())
     when = vietnamese_date(meeting.starts_at, "Hà Nội")
-    local = meeting.starts_at.astimezone(VIETNAM).strftime("%H giờ %M")
+    local = in_vietnam(meeting.starts_at).strftime("%H giờ %M")
     mails = []
     for participant in meeting.participants:
         text = (f"Kính gửi {participant.user.title or ''} {participant.user.name},\n\n"

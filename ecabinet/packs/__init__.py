@@ -5,7 +5,9 @@
 - :mod:`.typeset` Vietnamese text in an embedded Liberation Serif subset;
 - :mod:`.watermark` "MẬT", the reader's name and the time over confidential pages;
 - :mod:`.services` the cache, the reader's copies, read receipts and the secretariat's report;
-- :mod:`.api` ``/api/v1/meetings/{id}/pack`` and ``…/reads``; :mod:`.routes` the pages.
+- :mod:`.jobs` the build, in the job queue: a request never builds (202 and the progress);
+- :mod:`.api` ``/api/v1/meetings/{id}/pack``, ``…/pack/status`` and ``…/reads``;
+  :mod:`.routes` the pages.
 
 Configuration: ``PACK_FONT_DIR`` (default ``/usr/share/fonts/truetype/liberation2``, Debian's
 ``fonts-liberation2``: Liberation Serif 2 has every Vietnamese letter).
@@ -17,6 +19,11 @@ from flask import Flask
 
 DEFAULTS = {
     "PACK_FONT_DIR": "/usr/share/fonts/truetype/liberation2",
+    # A build not heard of for this long (its worker stopped) is taken up again.
+    "PACK_BUILD_STALE_SECONDS": 300,
+    # A failed build is tried again after this long (not at every poll of the waiting page).
+    "PACK_RETRY_SECONDS": 60,
+    "PACK_BUILD_TIMEOUT_SECONDS": 1800,
 }
 
 

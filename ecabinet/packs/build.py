@@ -19,7 +19,7 @@ from datetime import datetime
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
-from ecabinet.i18n import VIETNAM, vietnamese_date
+from ecabinet.i18n import in_vietnam, vietnamese_date
 from ecabinet.packs.plan import CONVERTING, FAILED, PackDocument, PackPlan
 from ecabinet.packs.typeset import A4, Canvas, Fonts
 
@@ -74,12 +74,29 @@ class BuiltPack:
                                                                          p.first + p.count)]
 
 
+def steps(plan: PackPlan) -> int:
+    """How many progress steps :func:`build` reports: each document read, the front pages,
+    each document placed, the file written."""
+    return 2 * len(plan.included()) + 2
+
+
 def build(plan: PackPlan, load_pdf: Callable[[str], bytes], *,
-          font_dir: str | None = None) -> BuiltPack:
+          font_dir: str | None = None,
+          progress: Callable[[int, int], None] | None = None) -> BuiltPack:
     """The unwatermarked pack of ``plan``. A stored PDF that cannot be read any more is left
-    out and marked "lỗi" on the agenda rather than failing the whole pack."""
+    out and marked "lỗi" on the agenda rather than failing the whole pack. ``progress(done,
+    total)`` hears of each step (the job queue shows it to the waiting reader)."""
+    total, done = steps(plan), 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
     readers: dict[int, PdfReader] = {}
     for doc in plan.included():
+        step()
         try:
             readers[doc.document_id] = PdfReader(io.BytesIO(load_pdf(doc.pdf_sha256)))
             len(readers[doc.document_id].pages)
@@ -102,10 +119,12 @@ def build(plan: PackPlan, load_pdf: Callable[[str], bytes], *,
     font_resources = writer._add_object(fonts.resources(writer))
     for canvas in front:
         _add_drawn_page(writer, canvas, font_resources)
+    step()
 
     placed: list[Placed] = []
     first_page_of: dict[int, int] = {}
     for doc in plan.included():
+        step()
         reader = readers.get(doc.document_id)
         if reader is None or doc.document_id in first_page_of:
             continue  # unreadable, or attached to two items: once is enough
@@ -124,6 +143,7 @@ def build(plan: PackPlan, load_pdf: Callable[[str], bytes], *,
     writer.page_mode = "/UseOutlines"
     out = io.BytesIO()
     writer.write(out)
+    step()
     return BuiltPack(out.getvalue(), total, len(front), tuple(placed))
 
 
@@ -157,7 +177,7 @@ def document_heading(doc: PackDocument) -> str:
 
 
 def meeting_when(starts_at: datetime) -> str:
-    local = starts_at.astimezone(VIETNAM)
+    local = in_vietnam(starts_at)
     return f"{local:%H:%M}, {vietnamese_date(local)}"
 
 

@@ -51,3 +51,25 @@ class ReadReceipt(db.Model):
     first_opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: How it was first opened: "document" (its own PDF) or "pack" (in the meeting pack).
     via: Mapped[str] = mapped_column(String(10))
+
+
+class PackBuild(db.Model):
+    """A pack being built in the job queue (or whose build failed), by the plan it builds. The
+    row goes when the built pack is kept (:class:`MeetingPack`); one row per plan, enforced by
+    the database, so concurrent first downloads enqueue one build."""
+
+    __tablename__ = "pack_builds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"),
+                                            index=True)
+    cache_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: "building" or "failed".
+    state: Mapped[str] = mapped_column(String(10))
+    #: Steps done out of ``total`` (each document read and placed, the front pages, the file).
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=1)
+    #: Why it failed (for the log and the administrator; never shown with a stack trace).
+    error: Mapped[str | None] = mapped_column(Text)
+    #: Moved by every progress step: a build not heard of for long is taken up again.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,8 @@
 """API shapes of packs and read receipts (the OpenAPI description is generated from these)."""
 
-from marshmallow import Schema, fields
+from marshmallow import fields
+
+from ecabinet.inputs import Schema
 
 
 class ReaderStateSchema(Schema):
@@ -37,3 +39,12 @@ class DocumentReadsSchema(Schema):
 class MeetingReadsSchema(Schema):
     meeting_id = fields.Integer()
     documents = fields.List(fields.Nested(DocumentReadsSchema))
+
+
+class PackStatusSchema(Schema):
+    state = fields.String(required=True, metadata={
+        "enum": ["ready", "building", "failed"],
+        "description": "ready: GET …/pack downloads it; building: ask again in a moment; "
+                       "failed: it could not be built (it is tried again a minute later)"})
+    progress = fields.Integer(required=True, metadata={"description": "percent of the build"})
+    pages = fields.Integer(allow_none=True, metadata={"description": "when ready"})

@@ -4,9 +4,9 @@ Services flush and raise domain errors; the caller commits (:func:`ecabinet.data
 
 - :func:`plan_for` — what one reader's pack holds: the items they see, in agenda order, and in
   each the documents they may read (:func:`ecabinet.docs.services.can_read`);
-- :func:`reader_pack` — the pack built once per plan and kept in storage, then the reader's copy:
-  confidential pages watermarked with their name and the time, the download audited and counted
-  as opening every document in it;
+- :func:`reader_pack` — the pack built once per plan (in the job queue, :mod:`.jobs`) and kept
+  in storage, then the reader's copy: confidential pages watermarked with their name and the
+  time, the download audited and counted as opening every document in it;
 - :func:`reader_document` — the same for one document's PDF (the documents API calls it);
 - :func:`reads_report` — for the secretariat: who has not yet opened which document.
 
@@ -21,19 +21,21 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import inspect, select
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
+from ecabinet.docs import jobs
 from ecabinet.docs import services as docs
 from ecabinet.docs.models import Document, DocumentVersion, ItemDocument
 from ecabinet.extensions import db
 from ecabinet.identity.models import Role, User
+from ecabinet.live.outbox import on_commit
 from ecabinet.meetings import access
 from ecabinet.meetings.models import (
     AgendaItem,
@@ -44,7 +46,7 @@ from ecabinet.meetings.models import (
 )
 from ecabinet.packs import build as builder
 from ecabinet.packs import watermark
-from ecabinet.packs.models import MeetingPack, ReadReceipt, ReadVia
+from ecabinet.packs.models import MeetingPack, PackBuild, ReadReceipt, ReadVia
 from ecabinet.packs.plan import READY, PackDocument, PackItem, PackPlan
 
 
@@ -106,29 +108,110 @@ def _insert(table):
         else sqlite_insert(table)
 
 
-def cached_pack(plan: PackPlan) -> builder.BuiltPack:
-    """The unwatermarked pack of ``plan``: from storage when it was built before, else built
-    now and kept. Two first downloads at once may both build; the database keeps one row. A
-    rebuild writes the row whether or not it is still there (``ecabinet storage sweep`` may
-    have removed it meanwhile)."""
-    key = plan.key()
+def stored_pack(key: str) -> builder.BuiltPack | None:
+    """The pack built before for the plan named ``key``, or None (never built, or its file was
+    removed by ``ecabinet storage sweep`` or damaged: then it is built again)."""
     row = db.session.scalar(select(MeetingPack).where(MeetingPack.cache_key == key))
-    if row is not None:
-        try:
-            return builder.BuiltPack.from_layout(storage.get(row.pdf_sha256),
-                                                 json.loads(row.layout))
-        except OSError:  # the stored file was removed or damaged: build it again below
-            pass
-    built = builder.build(plan, storage.get, font_dir=_font_dir())
+    if row is None:
+        return None
+    try:
+        return builder.BuiltPack.from_layout(storage.get(row.pdf_sha256), json.loads(row.layout))
+    except OSError:
+        return None
+
+
+def keep_built(plan: PackPlan, built: builder.BuiltPack) -> None:
+    """Keep a built pack for every later download of the same plan; its build is over. A
+    rebuild writes the row whether or not it is still there."""
+    key = plan.key()
     values = {"pdf_sha256": storage.put(built.data), "pages": built.pages,
               "layout": json.dumps(built.layout()), "created_at": _now()}
     statement = _insert(MeetingPack.__table__).values(meeting_id=plan.meeting_id,
                                                        cache_key=key, **values)
     db.session.execute(statement.on_conflict_do_update(index_elements=["cache_key"],
                                                        set_=values))
-    if row is not None and inspect(row).persistent:
-        db.session.expire(row)  # written above, not through the ORM
-    return built
+    db.session.execute(delete(PackBuild).where(PackBuild.cache_key == key))
+    db.session.expire_all()  # written above, not through the ORM
+
+
+# --- builds in the job queue ---------------------------------------------------------------------
+
+BUILDING, FAILED, READY_STATE = "building", "failed", "ready"
+
+
+@dataclass(frozen=True)
+class PackStatus:
+    #: "ready", "building" or "failed".
+    state: str
+    #: Percent of the build done (100 when ready).
+    progress: int
+    pages: int | None = None
+
+
+def _seconds(name: str, default: int) -> timedelta:
+    return timedelta(seconds=int(current_app.config.get(name, default)))
+
+
+def request_build(plan: PackPlan) -> PackStatus:
+    """Where the build of ``plan`` stands, enqueued (after the commit) unless one is under
+    way. A build not heard of for ``PACK_BUILD_STALE_SECONDS`` (its worker stopped) is taken
+    up again; a failed one is tried again after ``PACK_RETRY_SECONDS``, not at every poll."""
+    key = plan.key()
+    if _claim_build(plan, key, _now()):
+        on_commit(lambda: jobs.enqueue_job(
+            "ecabinet.packs.jobs.run_build", plan, description=f"meeting pack {key[:12]}",
+            timeout=int(current_app.config.get("PACK_BUILD_TIMEOUT_SECONDS", 1800))))
+    row = db.session.scalar(select(PackBuild).where(PackBuild.cache_key == key)
+                            .execution_options(populate_existing=True))
+    if row is None:  # built and kept in the meantime
+        return PackStatus(BUILDING, 99)
+    percent = min(99, 100 * row.done // max(row.total, 1)) if row.state == BUILDING else 0
+    return PackStatus(row.state, percent)
+
+
+def _claim_build(plan: PackPlan, key: str, now: datetime) -> bool:
+    """Whether this caller starts the build: it wrote the row first, or took over a stale or
+    failed one. Decided by the database (one row per plan, RETURNING what was written), so
+    concurrent first requests enqueue one build."""
+    inserted = db.session.execute(
+        _insert(PackBuild.__table__).values(
+            meeting_id=plan.meeting_id, cache_key=key, state=BUILDING, done=0,
+            total=builder.steps(plan), updated_at=now)
+        .on_conflict_do_nothing(index_elements=["cache_key"])
+        .returning(PackBuild.__table__.c.id)).first()
+    if inserted is not None:
+        return True
+    stale = now - _seconds("PACK_BUILD_STALE_SECONDS", 300)
+    retry = now - _seconds("PACK_RETRY_SECONDS", 60)
+    taken = db.session.execute(
+        update(PackBuild).where(PackBuild.cache_key == key, or_(
+            and_(PackBuild.state == BUILDING, PackBuild.updated_at < stale),
+            and_(PackBuild.state == FAILED, PackBuild.updated_at < retry)))
+        .values(state=BUILDING, done=0, error=None, updated_at=now)
+        .returning(PackBuild.id).execution_options(synchronize_session=False)).first()
+    return taken is not None
+
+
+def pack_status(user: User, meeting: Meeting) -> PackStatus:
+    """Whether the reader's pack is ready to download; its build started if it is not."""
+    plan = plan_for(user, meeting)
+    built = stored_pack(plan.key())
+    if built is not None:
+        return PackStatus(READY_STATE, 100, built.pages)
+    return request_build(plan)
+
+
+def build_failed(key: str, error: str) -> None:
+    db.session.execute(update(PackBuild).where(PackBuild.cache_key == key)
+                       .values(state=FAILED, error=error[:2000], updated_at=_now())
+                       .execution_options(synchronize_session=False))
+
+
+def build_progress(key: str, done: int, total: int) -> None:
+    db.session.execute(update(PackBuild)
+                       .where(PackBuild.cache_key == key, PackBuild.state == BUILDING)
+                       .values(done=done, total=total, updated_at=_now())
+                       .execution_options(synchronize_session=False))
 
 
 # --- read receipts -------------------------------------------------------------------------------
@@ -160,11 +243,16 @@ def pack_filename(meeting: Meeting) -> str:
     return f"tai-lieu-phien-hop-{meeting.id}.pdf"
 
 
-def reader_pack(user: User, meeting: Meeting) -> ReaderCopy:
+def reader_pack(user: User, meeting: Meeting) -> ReaderCopy | PackStatus:
     """The reader's copy of the meeting pack (the caller has checked that they see the
-    meeting). The download is audited and counts as opening every document in it."""
+    meeting), or, when the pack of what they may see is not built yet, where its build stands:
+    a build never runs inside a request (a pack of hundreds of items takes seconds of CPU, and
+    every other tablet served by the same worker would wait). The download is audited and
+    counts as opening every document in it."""
     plan = plan_for(user, meeting)
-    built = cached_pack(plan)
+    built = stored_pack(plan.key())
+    if built is None:
+        return request_build(plan)
     at = _now()
     secret_pages = built.confidential_pages()
     data = built.data

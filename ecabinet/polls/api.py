@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
 from ecabinet.polls import result_doc, services

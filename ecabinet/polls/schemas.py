@@ -1,7 +1,8 @@
 """API shapes of written polls."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from ecabinet.inputs import Schema
 from ecabinet.polls.models import Answer, MissingAnswer
 
 

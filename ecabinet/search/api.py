@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_login import current_user
-from flask_smorest import Blueprint
 
+from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.identity.access import login_required
 from ecabinet.search import services
 from ecabinet.search.schemas import SearchArgsSchema, SearchResultsSchema

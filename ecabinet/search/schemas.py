@@ -1,8 +1,9 @@
 """API shapes of search (the OpenAPI description is generated from these)."""
 
 from flask import current_app, url_for
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from ecabinet.inputs import Schema
 from ecabinet.search.services import MAX_LIMIT, MAX_QUERY_LENGTH
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
+
+from ecabinet.inputs import Schema
 
 
 class SignerSchema(Schema):

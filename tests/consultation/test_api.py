@@ -347,9 +347,11 @@ def test_openapi_describes_the_endpoints(client):
 
 
 def test_control_characters_are_dropped_so_the_table_can_be_written(client, call, cast, draft):
-    status, body = comment(call, cast, draft, text="Góp\x00 ý\x0b\x1f\ttrên\r\nhai dòng")
+    status, body = comment(call, cast, draft, text="Góp ý\x0b\x1f\ttrên\r\nhai dòng")
     assert status == 201 and body["text"] == "Góp ý\ttrên\nhai dòng"
-    assert comment(call, cast, draft, text="\x00\x01")[0] == 422
+    assert comment(call, cast, draft, text="\x01\x02")[0] == 422
+    # NUL is refused by the app's one text rule (ecabinet.inputs), before any feature sees it.
+    assert comment(call, cast, draft, text="Góp\x00 ý")[0] == 422
     response = client.get(f"/api/v1/consultation-rounds/{draft.round_id}/table",
                           headers=cast.headers("drafter"))
     assert response.status_code == 200

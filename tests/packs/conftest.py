@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
+from ecabinet.docs.jobs import local_worker
 from tests.browser.conftest import (  # noqa: F401 - fixtures of test_pages_browser.py
     browser,
     context,
@@ -91,6 +92,19 @@ def dossier(client, cabinet, api) -> Dossier:  # noqa: F811 - the imported fixtu
     )
 
 
+def fetch_pack(client, url: str, **kwargs):
+    """GET a pack the way a client does: a pack not built yet answers 202 with its progress and
+    is built in the job queue (the local worker thread here); ask again once the job is done."""
+    response = client.get(url, **kwargs)
+    if response.status_code == 202:
+        assert response.get_json(silent=True) is None or \
+            response.get_json()["state"] in ("building", "failed")
+        assert local_worker().wait_idle(timeout=120), "the pack build did not finish"
+        response = client.get(url, **kwargs)
+    return response
+
+
 def pack_of(client, cab, who: str):
-    """GET the pack as ``who`` of the cabinet."""
-    return client.get(f"/api/v1/meetings/{cab.meeting_id}/pack", headers=cab.headers(who))
+    """GET the pack as ``who`` of the cabinet (once built)."""
+    return fetch_pack(client, f"/api/v1/meetings/{cab.meeting_id}/pack",
+                      headers=cab.headers(who))

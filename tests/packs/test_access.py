@@ -7,7 +7,7 @@ import io
 
 from pypdf import PdfReader
 
-from tests.packs.conftest import pack_of
+from tests.packs.conftest import fetch_pack, pack_of
 
 
 def test_an_outsider_gets_404(client, cabinet, dossier):
@@ -43,7 +43,7 @@ def test_everyone_invited_gets_a_pack_of_what_they_see(client, cabinet, dossier)
 def test_the_pages_download_and_report(app, client, cabinet, dossier, auth, make_user):
     secretariat = cabinet.users["secretariat"]
     auth.login(secretariat)
-    response = client.get(f"/meetings/{cabinet.meeting_id}/pack.pdf")
+    response = fetch_pack(client, f"/meetings/{cabinet.meeting_id}/pack.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     page = client.get(f"/meetings/{cabinet.meeting_id}/reads")
     assert page.status_code == 200
@@ -57,7 +57,7 @@ def test_the_pages_download_and_report(app, client, cabinet, dossier, auth, make
 
     auth.login(cabinet.users["m2"])
     assert client.get(f"/meetings/{cabinet.meeting_id}/reads").status_code == 403
-    assert client.get(f"/meetings/{cabinet.meeting_id}/pack.pdf").status_code == 200
+    assert fetch_pack(client, f"/meetings/{cabinet.meeting_id}/pack.pdf").status_code == 200
     auth.logout()
     auth.login(cabinet.users["outsider"])
     assert client.get(f"/meetings/{cabinet.meeting_id}/pack.pdf").status_code == 404

@@ -11,7 +11,7 @@ from ecabinet.packs import build as builder
 from tests.conftest import bearer
 from tests.docs.conftest import wait_for_state
 from tests.docs.corpus import docx_bytes
-from tests.packs.conftest import add_document, pack_of, page_texts, text_pdf
+from tests.packs.conftest import add_document, fetch_pack, pack_of, page_texts, text_pdf
 
 ITEM_1 = "1. Dự án Luật Tổ chức chính quyền địa phương (sửa đổi)"
 ITEM_2 = "2. Báo cáo tình hình kinh tế - xã hội tháng 11"
@@ -152,7 +152,7 @@ def test_an_empty_agenda_still_makes_a_pack(client, make_user, token_for):
     meeting = client.post("/api/v1/meetings", json={
         "title": "Phiên họp chuyên đề về pháp luật", "starts_at": "2026-02-05T08:00:00+07:00",
         "kind": "thematic"}, headers=headers).get_json()
-    response = client.get(f"/api/v1/meetings/{meeting['id']}/pack", headers=headers)
+    response = fetch_pack(client, f"/api/v1/meetings/{meeting['id']}/pack", headers=headers)
     assert response.status_code == 200
     reader = PdfReader(io.BytesIO(response.data))
     assert reader.page_labels == ["i", "ii"]

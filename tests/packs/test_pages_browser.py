@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from tests.browser.test_layout import horizontal_overflow, small_targets
 from tests.browser.test_meeting_room import sign_in
+from tests.packs.conftest import fetch_pack
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,7 @@ def test_the_secretariat_follows_who_has_read(client, cabinet, dossier, live_ser
     # m1 opens the law; the guest downloads the pack
     assert client.get(f"/api/v1/documents/{dossier.law}/versions/1/pdf",
                       headers=cabinet.headers("m1")).status_code == 200
-    assert client.get(f"/api/v1/meetings/{cabinet.meeting_id}/pack",
+    assert fetch_pack(client, f"/api/v1/meetings/{cabinet.meeting_id}/pack",
                       headers=cabinet.headers("guest")).status_code == 200
 
     sign_in(page, live_server, cabinet.users["secretariat"])
