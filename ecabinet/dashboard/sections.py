@@ -35,6 +35,8 @@ SECTIONS = [
      frozenset(Role) - {Role.CLERK}),
     ("polls", _l("Polls to answer"), _l("No written polls are waiting for your answer."), "ballot",
      frozenset({Role.MEMBER})),
+    ("polls_followup", _l("Written polls under way"),
+     _l("No written poll is waiting for answers."), "ballot", frozenset({Role.SECRETARIAT})),
     ("drafts", _l("Drafts to review"), _l("No drafts are waiting for your comments."), "draft",
      frozenset({Role.MEMBER, Role.SECRETARIAT, Role.GUEST})),
     ("signatures", _l("Documents to sign"), _l("Nothing is awaiting your signature."), "pen",

@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     from ecabinet.docs.services import grant_reading
     from ecabinet.polls.api import blp
     from ecabinet.polls.cli import polls_cli
-    from ecabinet.polls.dashboard import polls_to_answer
+    from ecabinet.polls.dashboard import polls_to_answer, polls_under_way
     from ecabinet.polls.routes import bp
     from ecabinet.polls.services import documents_read_through_polls, reads_through_poll
 
@@ -17,4 +17,5 @@ def init_app(app: Flask) -> None:
     api.register(app, blp)
     app.cli.add_command(polls_cli)
     register_provider("polls", polls_to_answer)
+    register_provider("polls_followup", polls_under_way)
     grant_reading(reads_through_poll, sql=documents_read_through_polls)

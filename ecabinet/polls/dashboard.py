@@ -1,4 +1,5 @@
-"""The dashboard's "Polls to answer" section."""
+"""The dashboard's "Polls to answer" section (members) and "Written polls under way" (the
+secretariat: the overdue ones first, with how many have answered)."""
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -22,3 +23,15 @@ def polls_to_answer(user) -> list[DashboardItem]:
             detail=_("Deadline: %(when)s", when=vietnamese_datetime(poll.deadline)),
             badge=_("Overdue") if overdue else ""))
     return items
+
+
+def polls_under_way(user) -> list[DashboardItem]:
+    """Open polls for the secretariat to follow up: overdue first, then by deadline."""
+    open_polls = [poll for poll in services.list_polls(user) if poll.status == PollStatus.OPEN]
+    open_polls.sort(key=lambda poll: (not services.is_overdue(poll), poll.deadline))
+    return [DashboardItem(
+        title=poll.question, url=url_for("polls.show", poll_id=poll.id),
+        detail=_("%(answered)d of %(recipients)d answered · deadline %(when)s",
+                 answered=len(poll.responses), recipients=len(poll.recipients),
+                 when=vietnamese_datetime(poll.deadline)),
+        badge=_("Overdue") if services.is_overdue(poll) else "") for poll in open_polls]

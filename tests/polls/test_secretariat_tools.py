@@ -125,3 +125,17 @@ def test_the_result_document_is_dated_the_day_it_is_made_in_vietnamese(client, p
     assert f"ngày {today.day:02d} tháng {month} năm {today.year}" in text
     assert "T1" not in text.split("Thời hạn trả lời:")[1].split("\n")[0]  # no ISO 8601
     assert "+07:00" not in text
+
+
+def test_the_secretariat_s_dashboard_shows_polls_under_way_overdue_first(app, client, auth,
+                                                                          people):
+    users, tokens = people
+    later = send(client, tokens["secretariat"], question="Không gấp?").get_json()
+    late = send(client, tokens["secretariat"], question="Đã quá hạn?").get_json()
+    _move_deadline(app, late["id"], datetime.now(UTC) - timedelta(hours=1))
+    _answer(client, tokens, later["id"], "m1")
+    auth.login(users["secretariat"])
+    home = client.get("/").text
+    section = home.split("Phiếu lấy ý kiến đang thực hiện")[1]
+    assert section.index("Đã quá hạn?") < section.index("Không gấp?")
+    assert "Quá hạn" in section and "1/3 đã trả lời" in section
