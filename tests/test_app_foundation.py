@@ -110,7 +110,7 @@ def test_visitor_can_choose_english_on_the_login_page(client):
     ("signer", {"meetings", "signatures"}),
     ("clerk", {"signatures"}),
     ("guest", {"meetings", "drafts"}),
-    ("secretariat", {"meetings", "drafts"}),
+    ("secretariat", {"meetings", "polls_followup", "drafts"}),
 ])
 def test_dashboard_sections_follow_roles(app, make_user, role, sections):
     from ecabinet.dashboard.sections import sections_for
