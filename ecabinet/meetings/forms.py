@@ -189,6 +189,8 @@ def room_words() -> dict:
         "tally": _("In favour %(agree)s · Against %(object)s · Asking to speak %(speak)s · "
                    "No position %(none)s"),
         "uncontested": _("Items that may be adopted without discussion: %(list)s."),
+        "stances": {"agree": _("in favour"), "object": _("against"),
+                    "speak": _("asks to speak")},
         "noUncontested": _("No item can be adopted without discussion."),
         "adoptConfirm": _("Adopt items %(list)s together, without discussion?"),
         "adopted": _("Adopted without discussion."),

@@ -296,6 +296,12 @@ def test_positions_before_the_session_and_adopting_uncontested_items(app, room, 
     # The chair sees the tally, opens the session and adopts the two uncontested items at once.
     open_room(chair, live_server, room)
     expect(item_row(chair, room.items[2]).locator("[data-tally]")).to_contain_text("1")
+    # ... and each position's note, with who wrote it (issue 9, point 2)
+    expect(item_row(chair, room.items[2]).locator("[data-position-notes]")).to_contain_text(
+        "Phạm Quốc Bảo (không tán thành): Đề nghị làm rõ thẩm quyền ban hành.")
+    expect(item_row(member, room.items[2]).locator("[data-position-notes]")).to_have_count(0)
+    item_row(chair, room.items[2]).scroll_into_view_if_needed()
+    screenshot(chair, "meeting-room-chair-notes")
     chair.locator("#chair-console [data-transition=in_session]:visible").click()
     expect(chair.locator("[data-uncontested]")).to_contain_text("1, 2")
     chair.once("dialog", lambda dialog: dialog.accept())

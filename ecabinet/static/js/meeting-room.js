@@ -26,6 +26,7 @@
     panelShown: false,
     tallies: {}, // item id -> tally (chair and secretariat)
     tallyHeard: {}, // item id -> positions.changed heard for it (newer than a fetch on its way)
+    notes: {}, // item id -> the positions with a note (the chair and the secretariat)
     questionEdited: false
   };
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
@@ -252,6 +253,7 @@
       ui.tallyHeard[data.agenda_item_id] = (ui.tallyHeard[data.agenda_item_id] || 0) + 1;
       renderAgenda();
       renderConsole();
+      refreshNotes(data.agenda_item_id); // the broadcast carries counts, never who said what
     }
   });
 
@@ -411,6 +413,17 @@
       if (tally) {
         var counts = ui.tallies[id];
         setText(tally, counts ? fmt(W.tally, counts) : "");
+      }
+      var notes = one("[data-position-notes]", row);
+      if (notes) {
+        notes.replaceChildren.apply(notes, (ui.notes[id] || []).map(function (p) {
+          var li = document.createElement("li");
+          var who = document.createElement("strong");
+          who.textContent = p.name + " (" + (W.stances[p.stance] || p.stance) + "): ";
+          li.appendChild(who);
+          li.appendChild(document.createTextNode(p.note));
+          return li;
+        }));
       }
     });
   }
@@ -655,6 +668,17 @@
   // Fetched after each join (what changed while this page was not in the room); from then on
   // positions.changed keeps them right. A fetch answered after a broadcast it may predate is
   // not shown.
+  // The notes members wrote to their positions: the chair and the secretariat read them from the
+  // positions API (a broadcast never carries them).
+  function refreshNotes(itemId) {
+    api("GET", config.urls.positions.replace("{id}", itemId)).then(function (data) {
+      ui.notes[itemId] = (data.positions || []).filter(function (p) { return p.note; });
+      renderAgenda();
+    }).catch(function () {
+      // a help, not a requirement
+    });
+  }
+
   function refreshTallies() {
     if (!config.isChair && !config.isOrganiser) {
       return;
@@ -666,6 +690,7 @@
           return;
         }
         ui.tallies[item.id] = data.tally;
+        ui.notes[item.id] = (data.positions || []).filter(function (p) { return p.note; });
         renderAgenda();
         renderConsole();
       }).catch(function () {
