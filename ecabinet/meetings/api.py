@@ -295,3 +295,23 @@ def close_vote(vote_id: int):
     with unit_of_work():
         result = voting.close_vote(_user(), vote)
     return {"vote_id": vote_id, "tally": result.tally, "outcome": result.outcome}
+
+
+@blp.route("/meetings/<int:meeting_id>/invitation.ics")
+@login_required
+@blp.alt_response(200, schema={"type": "string", "format": "binary"},
+                  content_type="text/calendar", description="the invitation (iCalendar)",
+                  success=True)
+def invitation_ics(meeting_id: int):
+    """The invitation as iCalendar, for everyone who sees the meeting (its invitees and the
+    secretariat): the same event as the e-mailed one, so calendars update it, not double it."""
+    from flask import Response, current_app
+
+    from ecabinet.notify.invitations import invitation_ics as render
+
+    meeting = access.meeting_for(_user(), meeting_id)
+    host = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1]
+    data = render(meeting, organiser_email=current_app.config["MAIL_FROM"], host=host)
+    return Response(data, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="giay-moi-{meeting.id}.ics"',
+        "Cache-Control": "private, no-store"})

@@ -47,6 +47,20 @@ def _user():
     return current_user._get_current_object()
 
 
+def _done_message(status: MeetingStatus) -> str:
+    """What the secretariat is told, truthfully: invitations always reach the invitees'
+    dashboards; e-mail leaves only when SMTP is configured."""
+    if status != MeetingStatus.PUBLISHED:
+        return str(TRANSITION_DONE[status])
+    from ecabinet.notify import mail
+
+    if mail.enabled():
+        return _("The meeting is published: the invitations are on the invitees' home page and "
+                 "were e-mailed to them with the calendar file.")
+    return _("The meeting is published: the invitations are on the invitees' home page "
+             "(no e-mail is sent: no mail server is configured).")
+
+
 def _organised(meeting_id: int):
     """A meeting the user may see (else 404) and prepares (else 403)."""
     meeting = access.meeting_for(_user(), meeting_id)
@@ -240,7 +254,7 @@ def transition(meeting_id: int):
         try:
             with unit_of_work():
                 services.transition(_user(), meeting, form.to.data)
-            flash(str(TRANSITION_DONE[MeetingStatus(form.to.data)]), "success")
+            flash(_done_message(MeetingStatus(form.to.data)), "success")
         except (Conflict, Invalid) as exc:
             flash(exc.message, "error")
     else:

@@ -1,0 +1,59 @@
+"""Every invitee gets the invitation as an .ics from the meeting page and the API, and the
+secretariat is told truthfully what was sent (issue 9, point 3; CONTRACT.md)."""
+
+from __future__ import annotations
+
+from icalendar import Calendar
+
+from tests.conftest import AuthActions, csrf_from
+from tests.meetings.conftest import api, cabinet  # noqa: F401 - fixtures used here
+
+
+def test_every_invitee_downloads_the_ics(client, cabinet, api):
+    cab = cabinet
+    path = f"/api/v1/meetings/{cab.meeting_id}/invitation.ics"
+    for who in ("chair", "m1", "guest", "secretariat"):
+        response = client.get(path, headers=cab.headers(who))
+        assert response.status_code == 200, who
+        assert response.mimetype == "text/calendar"
+        event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+        assert str(event["summary"]) == api(cab, "GET", f"/api/v1/meetings/{cab.meeting_id}",
+                                            who=who)[1]["title"]
+    assert client.get(path, headers=cab.headers("outsider")).status_code == 404
+    assert client.get("/api/v1/meetings/99999/invitation.ics",
+                      headers=cab.headers("m1")).status_code == 404
+
+
+def test_the_meeting_page_offers_it(app, cabinet):
+    pages = app.test_client()
+    AuthActions(app, pages).login(cabinet.users["m1"])
+    page = pages.get(f"/meetings/{cabinet.meeting_id}")
+    assert page.status_code == 200
+    assert f"/api/v1/meetings/{cabinet.meeting_id}/invitation.ics" in page.text
+
+
+def test_publishing_says_what_was_sent(app, make_user):
+    """Without SMTP no e-mail leaves: the message says the invitations are in the app only."""
+    from datetime import UTC, datetime, timedelta
+
+    from ecabinet.database import unit_of_work
+    from ecabinet.identity.services import get_user
+    from ecabinet.meetings import services as meetings
+
+    secretariat = make_user("secretariat")
+    chair = make_user("member", name="Trần Minh Quang")
+    with app.app_context(), unit_of_work():
+        actor = get_user(secretariat.id)
+        meeting = meetings.create_meeting(actor, title="Phiên họp thường kỳ",
+                                          starts_at=datetime.now(UTC) + timedelta(days=3))
+        meetings.invite(actor, meeting, user_id=chair.id, role="chair")
+        meetings.add_item(actor, meeting, title="Báo cáo")
+        meeting_id = meeting.id
+    pages = app.test_client()
+    AuthActions(app, pages).login(secretariat)
+    prepare = pages.get(f"/meetings/{meeting_id}/prepare")
+    done = pages.post(f"/meetings/{meeting_id}/status", data={
+        "to": "published", "back": "prepare", "csrf_token": csrf_from(prepare.text)},
+        follow_redirects=True)
+    assert "trên trang chủ" in done.text and "không gửi thư điện tử" in done.text
+    assert "giấy mời đã được gửi" not in done.text.lower()
