@@ -6,7 +6,6 @@ from __future__ import annotations
 from icalendar import Calendar
 
 from tests.conftest import AuthActions, csrf_from
-from tests.meetings.conftest import api, cabinet  # noqa: F401 - fixtures used here
 
 
 def test_every_invitee_downloads_the_ics(client, cabinet, api):
