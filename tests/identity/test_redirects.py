@@ -24,7 +24,6 @@ HOSTILE = [
     "https:/evil.example",
     "javascript:alert(1)",
     "%20//evil.example",
-    "/%00",
     "/%E2%80%8B/evil.example",      # a zero-width space
     "evil.example",
 ]
@@ -44,6 +43,15 @@ def test_sign_in_never_leaves_the_site(app, client, make_user, target):
 
         assert [e.action for e in search(action="security.redirect_refused")] == \
             ["security.redirect_refused"]
+
+
+def test_a_nul_in_next_is_refused_before_anything(client):
+    """NUL in any query string is refused by the input rule (ecabinet/inputs.py): a readable
+    422, never a redirect nor a 500."""
+    for path in ("/login?next=/%00", "/login?next=%00//evil.example"):
+        response = client.get(path)
+        assert response.status_code == 422 and "Location" not in response.headers
+        assert "evil.example" not in response.text
 
 
 def test_a_local_target_is_kept(client, make_user):
