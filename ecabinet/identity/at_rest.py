@@ -42,6 +42,20 @@ def unseal(sealed: str, cipher: MultiFernet | None = None) -> str:
                            "rotate)") from error
 
 
+def seal_bytes(plain: bytes) -> bytes:
+    """Encrypt and authenticate bytes the server keeps in the database for itself."""
+    return _cipher().encrypt(plain)
+
+
+def unseal_bytes(sealed: bytes) -> bytes | None:
+    """The bytes :func:`seal_bytes` sealed; None when they were not sealed with this
+    deployment's key — written by someone else (whoever holds the database), or altered."""
+    try:
+        return _cipher().decrypt(bytes(sealed))
+    except (InvalidToken, TypeError):
+        return None
+
+
 class Sealed(TypeDecorator):
     """A string column stored encrypted; Python code sees the plain value."""
 

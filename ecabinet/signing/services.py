@@ -32,6 +32,7 @@ from sqlalchemy import delete, select
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound, Unavailable
 from ecabinet.extensions import db
+from ecabinet.identity import at_rest
 from ecabinet.signing import certificates, tokens
 from ecabinet.signing.models import (
     MAX_PIN_FAILURES,
@@ -674,8 +675,11 @@ def prepare_external(pdf: bytes, *, user: User, certificate: bytes, field_name: 
     row = PendingExternalSignature(
         user_id=user.id, field_name=field_name, level=level, certificate=certificate,
         prepared_pdf=output.getvalue(),
-        state=pickle.dumps({"digest": digest, "instructions": instructions,
-                            "attributes": attributes.dump(), "mechanism": mechanism.dump()}),
+        # Sealed (encrypted and authenticated) under the data key, which is not in the
+        # database: unpickling what a database holder wrote would run their code.
+        state=at_rest.seal_bytes(pickle.dumps({
+            "digest": digest, "instructions": instructions, "attributes": attributes.dump(),
+            "mechanism": mechanism.dump()})),
         expires_at=moment + ttl)
     db.session.add(row)
     # Expired preparations are of no use to anyone: drop those a day past their expiry.
@@ -724,7 +728,12 @@ def finish_external(pending_id: int, signature: bytes, *, user: User,
         certificates.refuse_mismatch(
             user, enrolled, certificates.fingerprint(certificates.parse(certificate)[1]),
             step="finish")
-    state = pickle.loads(row.state)  # noqa: S301 - written by this server, never by a client
+    sealed = at_rest.unseal_bytes(row.state)
+    if sealed is None:  # not written by this server: never unpickled
+        log.warning("pending external signature %s: state not sealed by this server", row.id)
+        raise Conflict(_("This prepared signature cannot be used; prepare it again."),
+                       code="state_invalid")
+    state = pickle.loads(sealed)  # noqa: S301 - authenticated above: written by this server
     cert = x509.Certificate.load(row.certificate)
     attributes = cms.CMSAttributes.load(state["attributes"])
     mechanism = algos.SignedDigestAlgorithm.load(state["mechanism"])

@@ -1,0 +1,49 @@
+"""The audit page shows every line but hides the details of an object the administrator may
+not see. Documents have no redaction rule: the title of a confidential (mật) document --
+uploaded for a confidential agenda item, which the administrator cannot read -- is shown
+in full in its ``document.upload`` line (and in ``poll.attach_document``)."""
+
+from tests.attack.test_confidential_pdf_helpers import attach, upload_pdf
+from tests.decisions.conftest import people  # noqa: F401
+
+TITLE = "Phương án bổ nhiệm Thứ trưởng Bộ Nội vụ"
+
+
+def test_admin_reads_a_confidential_documents_title(client, cabinet, api, make_user, auth):
+    cab = cabinet
+    document = upload_pdf(client, cab, who="secretariat", classification="confidential",
+                          title=TITLE)
+    assert attach(api, cab, cab.confidential_item, document)[0] == 201
+    admin = make_user("admin")
+    assert auth.login(admin).status_code == 302
+    assert client.get(f"/documents/{document}").status_code == 404
+    page = client.get("/admin/audit?action=document.upload")
+    assert page.status_code == 200
+    assert TITLE not in page.text, "the confidential document's title is on the audit page"
+
+
+def test_admin_reads_a_confidential_votes_decision_summary(client, people, session_open, api,
+                                                           make_user, auth):
+    """A decision drafted from a vote on a confidential item: its ``decision.draft`` line is
+    redacted for an administrator (tests/decisions), but the draft's .docx is uploaded as a
+    Document titled "<kind>: <summary>", and that ``document.upload`` line shows it."""
+    cab = session_open
+    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.confidential_item}/votes",
+                       {"question": "Bổ nhiệm ông X?", "secret": False,
+                        "rule": "majority_of_all"}, who="chair")
+    assert status == 201, vote
+    for who in ("chair", "m1"):
+        assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
+                   who=who)[0] == 201
+    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+    summary = "Về việc bổ nhiệm ông Nguyễn Văn X giữ chức Thứ trưởng"
+    response = client.post("/api/v1/decisions", json={
+        "kind": "quyet_dinh", "summary": summary, "signer_id": people.signer.id,
+        "vote_id": vote["id"]}, headers=cab.headers("secretariat"))
+    assert response.status_code == 201, response.get_json()
+    assert auth.login(make_user("admin")).status_code == 302
+    page = client.get("/admin/audit")
+    assert page.status_code == 200
+    lines = [line for line in page.text.split("<tr") if summary in line]
+    actions = [a for a in ("decision.draft", "document.upload") if any(a in l for l in lines)]
+    assert actions == [], f"the summary is shown on the audit page in: {actions}"

@@ -1,0 +1,40 @@
+"""A conclusions notice drafted from a meeting (meeting_id, no vote_id) copies every item of the
+record, the confidential one included, into its body; once issued, anyone who sees the meeting
+reads it -- members not invited to the confidential item and guests included."""
+
+from ecabinet.database import unit_of_work
+from ecabinet.decisions.models import Decision, DecisionState
+from ecabinet.extensions import db
+
+SECRET = "Phương án nhân sự (mật)"
+
+
+def test_conclusions_notice_carries_the_confidential_item_to_everyone(
+        app, client, people, session_open, api):
+    cab = session_open
+    # A vote on the confidential item, so that its outcome goes into the record too.
+    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.confidential_item}/votes",
+                       {"question": "Bổ nhiệm ông X làm Thứ trưởng?", "secret": False,
+                        "rule": "majority_of_all"}, who="chair")
+    assert status == 201, vote
+    for who in ("chair", "m1"):
+        assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
+                   who=who)[0] == 201
+    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+    assert api(cab, "POST", f"/api/v1/meetings/{cab.meeting_id}/transition",
+               {"to": "adjourned"}, who="chair")[0] == 200
+    response = client.post("/api/v1/decisions", json={
+        "kind": "thong_bao_ket_luan", "summary": "Kết luận phiên họp",
+        "signer_id": people.signer.id, "meeting_id": cab.meeting_id},
+        headers=cab.headers("secretariat"))
+    assert response.status_code == 201, response.get_json()
+    did = response.get_json()["id"]
+    assert SECRET in response.get_json()["body"]
+    with app.app_context(), unit_of_work():
+        db.session.get(Decision, did).state = DecisionState.ISSUED.value
+    leaked = []
+    for who in ("m2", "m3", "guest"):
+        status, body = api(cab, "GET", f"/api/v1/decisions/{did}", who=who)
+        if status == 200 and SECRET in body["body"]:
+            leaked.append(who)
+    assert leaked == [], f"confidential item's title and outcome read by {leaked}"
