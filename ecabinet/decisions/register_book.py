@@ -79,9 +79,19 @@ def entries(user: User, year: int) -> list[dict]:
     return rows
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP: CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cells(row: dict) -> list[str]:
     return [row["symbol"], row["issued_on_text"], row["kind_label"], row["summary"],
             row["signer"] or "", "\n".join(row["recipients"]), row["issuer"]]
+
+
+def _as_text(value: str) -> str:
+    """A .csv cell a spreadsheet reads as text: a summary typed or pasted as "=HYPERLINK(…)"
+    must not become a formula that sends the other rows elsewhere."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 def to_csv(rows: list[dict]) -> bytes:
@@ -90,7 +100,7 @@ def to_csv(rows: list[dict]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(_cells(row))
+        writer.writerow([_as_text(cell) for cell in _cells(row)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -114,6 +124,8 @@ def to_xlsx(rows: list[dict], year: int) -> bytes:
     for line in sheet.iter_rows(min_row=4):
         for cell in line:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if cell.data_type == "f":  # openpyxl reads "=…" as a formula: it is text here
+                cell.data_type = "s"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -203,6 +203,12 @@ def _meeting_basis(actor: User, meeting_id: int) -> Basis:
     lines = [f"Ngày {record.began.day:02d} tháng {record.began.month:02d} năm "
              f"{record.began.year}, Chính phủ họp {record.summary}. Kết luận như sau:"]
     for item in record.items:
+        if item.confidential:
+            # A conclusions notice is read by everyone who sees the meeting: a confidential
+            # item's title and outcome stay out of it (draft its own from its vote, read by
+            # those who see the item).
+            lines.append(f"{item.position}. Nội dung mật: có thông báo riêng.")
+            continue
         outcome = " ".join(label + text for label, text in _outcome_lines(item))
         lines.append(f"{item.position}. {item.title}: {outcome}")
     return Basis(meeting.id, None, "\n".join(lines))

@@ -180,6 +180,7 @@ def voters_of(item: AgendaItem) -> list[Participant]:
     confidential item, its invitees (and the chair, who sees every item). Those of them
     present when a vote opens are its eligible voters; all of them are the base of "… of all".
     """
-    members = item.meeting.voting_participants
-    secretariat = secretariat_among([p.user_id for p in members])
-    return [p for p in members if sees_item(item, p, p.user_id in secretariat)]
+    # A vote is cast from a seat in the meeting, not from an office: a member who also holds
+    # the secretariat role (the Government Office's minister) sees a confidential item to run
+    # the paperwork, but votes on it only when invited to it.
+    return [p for p in item.meeting.voting_participants if sees_item(item, p, False)]

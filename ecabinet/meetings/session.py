@@ -190,12 +190,11 @@ def uncontested_items(meeting: Meeting) -> list[AgendaItem]:
             AgendaItem.meeting_id == meeting.id)):
         stances.setdefault(position.item_id, {})[position.user_id] = position.stance
     members = meeting.voting_participants
-    secretariat = access.secretariat_among([p.user_id for p in members])  # once, not per item
     found = []
     for item in meeting.items:
         if item.adopted_without_discussion_at is not None or item.id in voted:
             continue
-        voters = {p.user_id for p in members if access.sees_item(item, p, p.user_id in secretariat)}
+        voters = {p.user_id for p in members if access.sees_item(item, p, False)}  # voters_of
         stated = stances.get(item.id, {})
         if voters and all(stated.get(user_id) == Stance.AGREE for user_id in voters) and \
                 not any(stance in (Stance.OBJECT, Stance.SPEAK) for stance in stated.values()):

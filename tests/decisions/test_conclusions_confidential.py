@@ -1,6 +1,6 @@
-"""A conclusions notice drafted from a meeting (meeting_id, no vote_id) copies every item of the
-record, the confidential one included, into its body; once issued, anyone who sees the meeting
-reads it -- members not invited to the confidential item and guests included."""
+"""A conclusions notice drafted from a meeting (meeting_id, no vote_id) is read, once issued, by
+everyone who sees the meeting: the confidential item's title and outcome must stay out of it
+(found by the attacker review: it copied every item of the record)."""
 
 from ecabinet.database import unit_of_work
 from ecabinet.decisions.models import Decision, DecisionState
@@ -29,7 +29,9 @@ def test_conclusions_notice_carries_the_confidential_item_to_everyone(
         headers=cab.headers("secretariat"))
     assert response.status_code == 201, response.get_json()
     did = response.get_json()["id"]
-    assert SECRET in response.get_json()["body"]
+    body = response.get_json()["body"]
+    assert SECRET not in body and "Bổ nhiệm ông X" not in body
+    assert "3. Nội dung mật: có thông báo riêng." in body  # the numbering keeps its place
     with app.app_context(), unit_of_work():
         db.session.get(Decision, did).state = DecisionState.ISSUED.value
     leaked = []
