@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -78,7 +79,39 @@ def _template_globals() -> dict:
     }
 
 
+def ascii_name(name: str) -> str:
+    """A Vietnamese file name in ASCII, case kept: "Đề-án-QĐ.pdf" → "De-an-QD.pdf" (Đ/đ have no
+    Unicode decomposition, so a plain NFKD fold drops them)."""
+    import unicodedata
+
+    name = name.replace("Đ", "D").replace("đ", "d")
+    folded = "".join(c for c in unicodedata.normalize("NFKD", name)
+                     if not unicodedata.combining(c))
+    return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else "_" for c in folded)
+
+
+_UTF8_NAME = re.compile(r"filename\*=UTF-8''([^;]+)")
+_ASCII_NAME = re.compile(r'filename=("[^"]*"|[^;]*)')
+
+
+def _download_names(response):
+    """Every download with a non-ASCII name (RFC 6266): browsers take ``filename*`` (UTF-8);
+    the ASCII ``filename`` fallback other clients read keeps the letters (one rule, for every
+    ``send_file``)."""
+    disposition = response.headers.get("Content-Disposition")
+    if disposition and "filename*=" in disposition:
+        from urllib.parse import unquote
+
+        match = _UTF8_NAME.search(disposition)
+        if match:
+            fallback = ascii_name(unquote(match.group(1)))
+            response.headers["Content-Disposition"] = _ASCII_NAME.sub(
+                lambda _m: f'filename="{fallback}"', disposition, count=1)
+    return response
+
+
 def init_app(app: Flask) -> None:
+    app.after_request(_download_names)
     app.context_processor(_template_globals)
     app.jinja_env.filters["vndate"] = vietnamese_date
     app.jinja_env.filters["vndatetime"] = vietnamese_datetime

@@ -111,3 +111,20 @@ def test_a_docx_is_converted_and_its_vietnamese_extracts_exactly(client, secreta
     original = client.get(version["original_url"], headers=secretariat)
     assert original.data == data
     assert original.mimetype.endswith("wordprocessingml.document")
+
+
+def test_a_vietnamese_file_name_keeps_its_letters_in_the_download(client, make_user, token_for):
+    """RFC 6266: browsers take filename* (UTF-8); the ASCII fallback for the others reads
+    "De-an-QD-TTg.pdf", not "De-an-Q-TTg.pdf" (Đ has no decomposition; issue 9, point 19)."""
+    from tests.conftest import bearer
+    from tests.docs.conftest import upload
+    from tests.docs.corpus import pdf_bytes
+
+    headers = bearer(token_for(make_user("secretariat")))
+    status, document = upload(client, headers, pdf_bytes(), filename="Đề-án-QĐ-TTg.pdf")
+    assert status == 201, document
+    response = client.get(f"/api/v1/documents/{document['id']}/versions/1/original",
+                          headers=headers)
+    disposition = response.headers["Content-Disposition"]
+    assert 'filename="De-an-QD-TTg.pdf"' in disposition, disposition
+    assert "filename*=UTF-8''%C4%90%E1%BB%81-%C3%A1n-Q%C4%90-TTg.pdf" in disposition
