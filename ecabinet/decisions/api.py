@@ -11,6 +11,7 @@ from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.decisions import batch, register_book, services
 from ecabinet.decisions.schemas import (
+    DecisionBatchIssueSchema,
     DecisionBatchResultSchema,
     DecisionBatchSignSchema,
     DecisionCreateSchema,
@@ -124,6 +125,16 @@ def sign_many(body):
     one is reported without undoing the others."""
     return batch.sign_batch(_user(), body["ids"], pin=body["pin"], otp=body["otp"],
                             level=body["level"])
+
+
+@blp.route("/decisions/issue", methods=["POST"])
+@login_required
+@blp.arguments(DecisionBatchIssueSchema)
+@blp.response(200, DecisionBatchResultSchema(many=True))
+def issue_many(body):
+    """The clerk issues several signed documents with one PIN and code, numbered in the order
+    given: each on its own; a failure on one is reported without undoing the others."""
+    return batch.issue_batch(_user(), body["ids"], pin=body["pin"], otp=body["otp"])
 
 
 @blp.route("/decisions/<int:decision_id>/issue", methods=["POST"])

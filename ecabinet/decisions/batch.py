@@ -1,4 +1,5 @@
-"""Signing several documents with one confirmation (the signing inbox).
+"""Signing, and issuing, several documents with one confirmation (the inboxes of the signer
+and of the clerk).
 
 Each document is signed in its own transaction: a failure on one (the time-stamping authority
 down for a moment, a document signed meanwhile from another tablet) is reported and leaves the
@@ -21,15 +22,30 @@ from ecabinet.errors import DomainError
 
 #: Refusals that would repeat identically for every other document of the batch.
 STOPPING = {"wrong_pin", "pin_locked", "certificate_revoked", "certificate_expired",
-            "not_found", "no_key", "totp_enrolment_required", "certificate_not_enrolled"}
+            "not_found", "no_key", "no_seal_key", "totp_enrolment_required",
+            "certificate_not_enrolled", "not_a_clerk"}
 
 
 def sign_batch(actor, decision_ids: list[int], *, pin: str, otp: str | None,
                level: str | None = None) -> list[dict]:
     """``[{id, ok, state, error}]`` in the order asked. Raises only when nothing was tried
     (a wrong code, a document that is not the actor's)."""
+    return _run(actor, decision_ids, otp, check=services.check_batch,
+                act=lambda decision: services.sign(actor, decision, pin=pin, otp=None,
+                                                   level=level, otp_checked=True))
+
+
+def issue_batch(actor, decision_ids: list[int], *, pin: str, otp: str | None) -> list[dict]:
+    """The clerk's batch: each document numbered and sealed in its own transaction, in the
+    order asked (so the register's numbers follow it); the same reports as :func:`sign_batch`."""
+    return _run(actor, decision_ids, otp, check=services.check_issue_batch,
+                act=lambda decision: services.issue(actor, decision, pin=pin, otp=None,
+                                                    otp_checked=True))
+
+
+def _run(actor, decision_ids: list[int], otp: str | None, *, check, act) -> list[dict]:
     with audited_attempt():
-        decisions = services.check_batch(actor, decision_ids, otp)
+        decisions = check(actor, decision_ids, otp)
         ids = [d.id for d in decisions]
     results, stopped = [], None
     for decision_id in ids:
@@ -41,7 +57,7 @@ def sign_batch(actor, decision_ids: list[int], *, pin: str, otp: str | None,
         try:
             with audited_attempt():
                 decision = services.decision_for(actor, decision_id)
-                services.sign(actor, decision, pin=pin, otp=None, level=level, otp_checked=True)
+                act(decision)
                 state = decision.state
             results.append({"id": decision_id, "ok": True, "state": state, "error": None})
         except DomainError as exc:

@@ -68,6 +68,28 @@ def sign_selected():
     return redirect(url_for("decisions.index"))
 
 
+@bp.route("/decisions/issue", methods=["POST"])
+@roles_required(Role.CLERK)
+def issue_selected():
+    """Issue every selected document with one PIN and code (the clerk's inbox)."""
+    ids = _ids(request.form.getlist("ids"))
+    try:
+        results = batch.issue_batch(_user(), ids, pin=request.form.get("pin", ""),
+                                    otp=request.form.get("otp", ""))
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("decisions.index"))
+    issued = [r for r in results if r["ok"]]
+    if issued:
+        flash(_("%(count)d document(s) issued.", count=len(issued)), "success")
+    for failed in (r for r in results if not r["ok"]):
+        decision = db.session.get(services.Decision, failed["id"])
+        flash(_("Not issued: %(summary)s — %(reason)s",
+                summary=decision.summary if decision else failed["id"],
+                reason=failed["error"]["message"]), "error")
+    return redirect(url_for("decisions.index"))
+
+
 @bp.route("/decisions/<int:decision_id>")
 @login_required
 def show(decision_id: int):

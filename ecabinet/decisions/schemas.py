@@ -65,6 +65,11 @@ class DecisionIssueSchema(Schema):
     otp = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=12))
 
 
+class DecisionBatchIssueSchema(DecisionIssueSchema):
+    ids = fields.List(fields.Integer(), required=True,
+                      validate=validate.Length(min=1, max=100))
+
+
 class DecisionExternalPrepareSchema(Schema):
     certificate = fields.String(required=True, validate=validate.Length(min=1, max=20_000),
                                 metadata={"description": "the signer's certificate, base64 DER "

@@ -578,6 +578,17 @@ def check_batch(actor: User, decision_ids: list[int], otp: str | None) -> list[D
     return decisions
 
 
+def check_issue_batch(actor: User, decision_ids: list[int], otp: str | None) -> list[Decision]:
+    """Before the clerk's batch: a clerk, the documents they may read, and the one code."""
+    if not actor.has_role(Role.CLERK):
+        raise Forbidden(_("Only a clerk (văn thư) issues documents."), code="not_a_clerk")
+    decisions = [decision_for(actor, decision_id) for decision_id in dict.fromkeys(decision_ids)]
+    if not decisions:
+        raise Invalid(_("Select at least one document."), details={"ids": ["empty"]})
+    check_otp(actor, otp)
+    return decisions
+
+
 # --- the external signer (the key on the official's own device) ----------------------------------
 
 def _certificate_bytes(value: str) -> bytes:
@@ -637,8 +648,10 @@ def _month(value: int) -> str:
     return f"{value:02d}" if value < 3 else str(value)
 
 
-def issue(actor: User, decision: Decision, *, pin: str, otp: str | None) -> Decision:
-    """The clerk: number and date from the register, filled in; the issuing body's seal."""
+def issue(actor: User, decision: Decision, *, pin: str, otp: str | None,
+          otp_checked: bool = False) -> Decision:
+    """The clerk: number and date from the register, filled in; the issuing body's seal.
+    ``otp_checked``: the code was checked once for a whole batch."""
     from ecabinet.signing import services as signing
 
     if not actor.has_role(Role.CLERK):
@@ -649,7 +662,8 @@ def issue(actor: User, decision: Decision, *, pin: str, otp: str | None) -> Deci
                        code="not_signed")
     if decision.state == DecisionState.ISSUED:
         raise Conflict(_("This document is issued already."), code="already_issued")
-    check_otp(actor, otp)
+    if not otp_checked:
+        check_otp(actor, otp)
     found = fields_pdf.Fields.from_json(decision.fields_json)
     issuer = decision.issuer
     now = datetime.now(UTC)

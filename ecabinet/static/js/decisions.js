@@ -1,7 +1,7 @@
-/* The signing inbox: "select all" and a live count of the documents selected. */
-(function () {
+/* The signing and issuing inboxes: "select all" and a live count of the documents selected. */
+["sign-form", "issue-form"].forEach(function (id) {
   "use strict";
-  var form = document.getElementById("sign-form");
+  var form = document.getElementById(id);
   if (!form) {
     return;
   }
@@ -28,4 +28,4 @@
     });
   }
   update();
-})();
+});
