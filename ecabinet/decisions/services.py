@@ -37,6 +37,7 @@ from sqlalchemy import Select, select
 from ecabinet import storage
 from ecabinet.audit import services as audit
 from ecabinet.audit.redaction import rule as audit_rule
+from ecabinet.decisions import authority as authorities
 from ecabinet.decisions import layout, register
 from ecabinet.decisions import pdf as fields_pdf
 from ecabinet.decisions.models import (
@@ -308,7 +309,11 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
 
         basis = Basis(meeting_access.meeting_for(actor, meeting_id).id, None, "")
     body = _checked_body(body or (basis.body if basis else ""))
-    authority_lines = _clean_lines(authority) or [(signer.title or "").upper()]
+    authority_lines = [line.upper() for line in _clean_lines(authority)]
+    if authority_lines:
+        authorities.check_lines(authority_lines, signer.title)
+    else:
+        authority_lines = authorities.default_lines(kind, signer.title)
     decision = Decision(
         kind=kind, summary=summary[:500], body=body, issuer_id=issuer.id,
         authority="\n".join(line.upper() for line in authority_lines)[:300],
@@ -409,9 +414,11 @@ def _apply_revision(decision: Decision, changes: dict) -> list[str]:
     if "body" in changes:
         new["body"] = _checked_body(changes["body"].strip())
     if "authority" in changes:
-        lines = _clean_lines(changes["authority"])
+        lines = [line.upper() for line in _clean_lines(changes["authority"])]
         if lines:  # an emptied line keeps the one printed: a decision always has one
-            new["authority"] = "\n".join(line.upper() for line in lines)[:300]
+            title = _signer(changes.get("signer_id") or decision.signer_id).title
+            authorities.check_lines(lines, title)
+            new["authority"] = "\n".join(lines)[:300]
     if "recipients" in changes:
         new["recipients_text"] = "\n".join(_clean_lines(changes["recipients"]))
     if "signer_id" in changes:

@@ -135,7 +135,8 @@ def test_the_draft_page_corrects_a_draft(app, client, auth, people, drafted, fak
     assert response.status_code == 422 and 'role="alert"' in response.text
     response = client.post(f"/decisions/{did}/edit", data={
         "summary": "Về việc đã sửa trên trang", "body": "Điều 1. Sửa.",
-        "signer_id": str(people.signer.id), "authority": "KT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG",
+        # a Deputy Prime Minister signs on behalf of the Prime Minister (never the PM himself)
+        "signer_id": str(people.other_signer.id), "authority": "KT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG",
         "recipients": "Như Điều 1", "csrf_token": csrf_from(form.text)})
     assert response.status_code == 302
     corrected = wait_ready(client, headers(people, "secretariat"), did)
