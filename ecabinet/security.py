@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 
 from ecabinet.extensions import csrf
 
@@ -66,6 +66,20 @@ def local_path(target: str | None) -> str | None:
     return target
 
 
+def _authenticated_by_bearer() -> bool:
+    """Whether the caller is the user of a valid bearer token -- not merely sends the header.
+
+    Flask-Login tries the session cookie first and looks at the header only without one, so a
+    junk ``Bearer`` next to the cookie leaves the call cookie-authenticated: it needs the CSRF
+    token like any other. The request loader marks a request it authenticated (``g.api_token``).
+    """
+    if not has_bearer_token():
+        return False
+    from flask_login import current_user
+
+    return bool(current_user.is_authenticated) and g.get("api_token") is not None
+
+
 def _cookie_authenticated() -> bool:
     return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
 
@@ -76,7 +90,7 @@ def _protect_against_csrf() -> None:
     A program calling the API sends a bearer token (or, for POST /auth/token, no credentials at
     all): a forged cross-site request can carry neither, so there is nothing to protect.
     """
-    if request.method in SAFE_METHODS or has_bearer_token():
+    if request.method in SAFE_METHODS or _authenticated_by_bearer():
         return
     if request.path.startswith("/api/") and not _cookie_authenticated():
         return

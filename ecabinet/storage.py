@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -35,6 +36,29 @@ def path_for(digest: str) -> Path:
     return _root() / digest[:2] / digest[2:4] / digest
 
 
+def _private_dir(path: Path) -> None:
+    """``path`` as a folder only its owner enters (0700), whatever the umask: created so, or
+    tightened when an older version left it open."""
+    try:
+        path.mkdir(mode=0o700)
+        os.chmod(path, 0o700)  # mkdir's mode passes through the umask
+    except FileExistsError:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o700)
+
+
+def _make_private_dirs(folder: Path) -> None:
+    """The storage root and the ``ab/cd`` folders under it, 0700 wherever ``STORAGE_DIR``
+    points (a volume outside the instance folder too): the stored bytes include confidential
+    originals, so neither the group nor others may list or read them. Folders above the root
+    are not ours: created if missing, left as they are."""
+    root = _root()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    _private_dir(root)
+    _private_dir(folder.parent)
+    _private_dir(folder)
+
+
 def put(data: bytes) -> str:
     """Store ``data`` and return its SHA-256 (hex). Storing the same bytes twice is a no-op."""
     digest = sha256_of(data)
@@ -44,14 +68,14 @@ def put(data: bytes) -> str:
         return digest
     except FileNotFoundError:
         pass
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_private_dirs(target.parent)
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temp, 0o640)
+        os.chmod(temp, 0o600)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

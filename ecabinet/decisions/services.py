@@ -51,7 +51,7 @@ from ecabinet.decisions.models import (
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.i18n import VIETNAM
-from ecabinet.identity import services as identity
+from ecabinet.identity import signin
 from ecabinet.identity.models import Organisation, Role, User
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
@@ -523,11 +523,12 @@ def _require_signable(decision: Decision) -> fields_pdf.Fields:
 
 
 def check_otp(user: User, otp: str | None) -> None:
-    """The TOTP code confirming a signature: each code once (identity's replay protection)."""
+    """The TOTP code confirming a signature: each code once (identity's replay protection),
+    and wrong ones counted against the account like wrong sign-ins (429 while it backs off)."""
     if not user.totp_enabled:
         raise Forbidden(_("Signing needs a second factor. Set it up in your account first."),
                         code="totp_enrolment_required")
-    if not otp or not identity.check_totp(user, otp):
+    if not signin.reconfirm(user, otp=otp, purpose="decision"):
         raise Forbidden(_("The code is not right, or was used already. Wait for the next code "
                           "and try again."), code="invalid_otp")
 

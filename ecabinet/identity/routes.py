@@ -60,7 +60,12 @@ def _pending_user():
         session.pop("pending_login", None)
         return None
     user = services.get_user(pending["user_id"])
-    return user if user.active else None
+    # Bound to the account's session version: a password change, an administrator's "end all
+    # sessions" or a deactivation ends the half-done sign-in too, not only the finished ones.
+    if not user.active or pending.get("version") != user.session_version:
+        session.pop("pending_login", None)
+        return None
+    return user
 
 
 def _finish_login(user, method: str):
@@ -92,6 +97,7 @@ def login():
                     form.password.errors.append(_("Wrong e-mail or password."))
                 else:
                     session["pending_login"] = {"user_id": user.id, "at": time.time(),
+                                                "version": user.session_version,
                                                 "next": _checked_next()}
                     if user.totp_enabled:
                         return redirect(url_for("identity.login_otp"))

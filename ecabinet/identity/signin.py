@@ -169,6 +169,40 @@ def check_sign_in_totp(user: User, code: str) -> bool:
     return False
 
 
+def reconfirm(user: User, *, otp: str | None, password: str | None = None,
+              purpose: str) -> bool:
+    """A signed-in user proves again who they are (signing, enrolling a certificate): the
+    TOTP code, and the password first when ``password`` is given (not None). The one check for
+    every such step, under the account's sign-in back-off: each failure counts like a wrong
+    sign-in, and an account backing off raises :class:`SignInLocked` (429, audited) before
+    anything is verified -- a stolen token alone must not give unlimited guesses at the
+    password or the six digits. Which of the two was wrong is not told (audited only).
+
+    With a password, call it before the transaction writes anything (the module's first rule).
+    """
+    check_not_locked(user)
+    right = True
+    if password is not None:
+        on_file = _OnFile(user.id, user.password_hash)
+        with outside_transaction():
+            right = passwords.verify_password(on_file.password_hash, password or "")
+        user = db.session.get(User, on_file.user_id)
+        right = right and user.password_hash == on_file.password_hash
+        if not right:
+            audit.record("auth.reconfirm_failed", actor=user, target=user,
+                         details={"purpose": purpose, "reason": "password"})
+    if right:
+        right = bool(otp) and check_totp(user, otp)
+        if not right:
+            audit.record("auth.reconfirm_failed", actor=user, target=user,
+                         details={"purpose": purpose, "reason": "otp"})
+    if right:
+        note_success(user)
+    else:
+        note_failure(user)
+    return right
+
+
 def check_totp(user: User, code: str) -> bool:
     """Accept a code once: a code already used (same or earlier time step) is refused."""
     if not user.totp_secret:

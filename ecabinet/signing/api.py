@@ -144,7 +144,8 @@ def _password_limit() -> str:
 @login_required
 @blp.arguments(CertificateEnrolSchema)
 @blp.response(201, EnrolledCertificateSchema)
-@blp.alt_response(403, description="wrong password, or a wrong or replayed TOTP code")
+@blp.alt_response(403, description="wrong password or a wrong or replayed TOTP code "
+                                   "(one code: invalid_credentials)")
 @blp.alt_response(429, description="too many attempts")
 @blp.alt_response(409, description="enrolled for another person")
 @blp.alt_response(422, description="not a certificate, not valid now, or not from a trusted CA")

@@ -159,19 +159,19 @@ def enrol_self(user: User, certificate: bytes, *, password: str, otp: str | None
                ) -> EnrolledCertificate:
     """The user enrols a certificate of their own, confirming with the password and a TOTP
     code not used before: a stolen session alone cannot add a certificate."""
-    from ecabinet.identity import passwords
-    from ecabinet.identity import services as identity
+    from ecabinet.identity import signin
 
-    if not passwords.verify_password(user.password_hash, password or ""):
-        audit.record("signing.certificate_enrolment_refused", actor=user, target=user,
-                     details={"reason": "password"})
-        raise Forbidden(_("The password is not right."), code="invalid_password")
     if not user.totp_enabled:
         raise Forbidden(_("Enrolling a certificate needs a second factor. Set it up first."),
                         code="totp_enrolment_required")
-    if not otp or not identity.check_totp(user, otp):
-        raise Forbidden(_("The code is not right, or was used already. Wait for the next code "
-                          "and try again."), code="invalid_otp")
+    # One answer for a wrong password and a wrong code (no oracle for the password), counted
+    # against the account like a wrong sign-in.
+    if not signin.reconfirm(user, password=password or "", otp=otp,
+                            purpose="certificate_enrolment"):
+        audit.record("signing.certificate_enrolment_refused", actor=user, target=user,
+                     details={"reason": "credentials"})
+        raise Forbidden(_("The password or the code is not right (a code is accepted once). "
+                          "Check both and try again."), code="invalid_credentials")
     return enrol(user, certificate, by=user, method=EnrolmentMethod.SELF)
 
 

@@ -199,14 +199,15 @@ def test_user_enrols_with_password_and_a_fresh_code(pki_app, make_user, token_fo
     response = client.post("/api/v1/me/certificates", json={**body, "otp": "000000"},
                            headers=headers)
     assert response.status_code == 403, response.get_json()
-    assert response.get_json()["error"]["code"] == "invalid_otp"
+    assert response.get_json()["error"]["code"] == "invalid_credentials"
     assert _audit(pki_app, "auth.totp_failed")
     # The wrong password with a right code: refused.
     response = client.post("/api/v1/me/certificates",
                            json={**body, "password": "wrong-password",
                                  "otp": unused_code(pki_app, pm.email)}, headers=headers)
     assert response.status_code == 403
-    assert response.get_json()["error"]["code"] == "invalid_password"
+    # the same answer as a wrong code: the answer does not tell when the password is right
+    assert response.get_json()["error"]["code"] == "invalid_credentials"
     assert client.get("/api/v1/me/certificates", headers=headers).get_json() == []
     code = unused_code(pki_app, pm.email)
     response = client.post("/api/v1/me/certificates", json={**body, "otp": code},

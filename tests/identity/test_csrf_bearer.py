@@ -8,7 +8,7 @@ defence in depth rather than an exploitable CSRF; anything that can add a header
 misconfigured proxy/CORS, a Flash-era plugin, a same-site subdomain script -- gets it.)"""
 
 
-def test_a_junk_bearer_header_turns_off_csrf(client, make_user, auth):
+def test_a_junk_bearer_header_does_not_turn_off_csrf(client, make_user, auth):
     secretariat = make_user("secretariat")
     assert auth.login(secretariat).status_code == 302
     # without the header: refused for want of the CSRF token
