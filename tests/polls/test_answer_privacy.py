@@ -116,6 +116,21 @@ def test_the_secretariat_names_the_chair_on_the_new_poll_page(app, client, auth,
         assert poll.chair_id == users["pm"].id
 
 
+def _answers_on_the_audit_page(client) -> list[str]:
+    page = client.get("/admin/audit?action=poll.respond")
+    assert page.status_code == 200
+    shown = re.findall(r"&#34;answer&#34;: &#34;(\w+)&#34;|\"answer\": \"(\w+)\"", page.text)
+    return sorted(a or b for a, b in shown)
+
+
+def test_an_admin_of_the_secretariat_reads_the_answers_on_the_audit_page(
+        client, people, make_user, auth):
+    """Who reads every answer on the poll's pages reads them on the audit page too."""
+    _send(client, people)
+    assert auth.login(make_user("admin", "secretariat")).status_code == 302
+    assert _answers_on_the_audit_page(client) == ["agree", "disagree"]
+
+
 def test_admin_reads_open_poll_answers_on_the_audit_page(client, people, make_user, auth):
     """The audit page shows an administrator (neither the chair nor the secretariat) no
     member's answer of an open poll (ecabinet/polls/audit_rules)."""
