@@ -119,11 +119,9 @@ def round_units(round_id: int):
 def round_pdf(round_id: int):
     """The PDF of the round's version: how a reviewer reads a document shown only to them
     through the round."""
-    round_ = services.round_for(_user(), round_id)
-    data = docs.pdf_of(round_.version)
-    stem = round_.version.filename.rsplit(".", 1)[0]
-    return _private(send_file(io.BytesIO(data), mimetype=PDF, download_name=f"{stem}.pdf",
-                              etag=round_.version.pdf_sha256))
+    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+
+    return send_reader_pdf(_user(), services.round_for(_user(), round_id).version)
 
 
 @blp.route("/consultation-rounds/<int:round_id>/versions/<int:number>/pdf")
@@ -136,11 +134,9 @@ def round_version_pdf(round_id: int, number: int):
     """A version of the round's document the caller may read: the drafting side and the
     document's readers any; a reviewer exactly the versions of their rounds."""
     round_ = services.round_for(_user(), round_id)
-    version = services.version_for(_user(), round_.document, number)
-    data = docs.pdf_of(version)
-    stem = version.filename.rsplit(".", 1)[0]
-    return _private(send_file(io.BytesIO(data), mimetype=PDF, download_name=f"{stem}.pdf",
-                              etag=version.pdf_sha256))
+    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+
+    return send_reader_pdf(_user(), services.version_for(_user(), round_.document, number))
 
 
 @blp.route("/consultation-rounds/<int:round_id>/comments")

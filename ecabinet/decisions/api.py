@@ -94,11 +94,16 @@ def get_pdf(decision_id: int):
               content_type="application/pdf")
 def get_attachment_pdf(decision_id: int, position: int):
     decision = services.decision_for(_user(), decision_id)
-    data = services.attachment_pdf(decision, position)
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
-                         download_name=f"phu-luc-{position}.pdf")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+
+    data, sha256, version = services.attachment_pdf(decision, position)
+    name = f"phu-luc-{position}.pdf"
+    if version is None:  # the document is gone: nothing left to mark it confidential
+        response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                             download_name=name)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return send_reader_pdf(_user(), version, data=data, download_name=name, etag=sha256)
 
 
 @blp.route("/decisions/<int:decision_id>/signatures", methods=["POST"])

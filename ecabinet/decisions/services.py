@@ -328,7 +328,8 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
     docx = layout.render(draft_of(decision, issuer, signer))
     document = docs.upload(actor, data=docx, filename=_docx_name(decision),
                            title=_document_title(decision),
-                           classification="normal", limits=docs.limits(current_app.config))
+                           classification=_draft_classification(decision),
+                           limits=docs.limits(current_app.config))
     decision.document_id = document.id
     db.session.flush()
     audit.record("decision.draft", actor=actor, target=decision, details={
@@ -336,6 +337,16 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
         "issuer": issuer.code, "meeting_id": decision.meeting_id, "vote_id": decision.vote_id,
         "document_id": document.id})
     return decision
+
+
+def _draft_classification(decision: Decision) -> str:
+    """The draft .docx of a decision from a vote on a confidential item is confidential too:
+    its title is the decision's summary, its readers get it watermarked, and the audit page
+    hides it as it hides the vote (ecabinet/docs/audit_rules)."""
+    from ecabinet.meetings.models import Vote
+
+    vote = db.session.get(Vote, decision.vote_id) if decision.vote_id is not None else None
+    return "confidential" if vote is not None and vote.item.confidential else "normal"
 
 
 def _require_secretariat(actor: User) -> None:
@@ -759,12 +770,22 @@ def payload(decision: Decision) -> dict:
     }
 
 
-def attachment_pdf(decision: Decision, position: int) -> bytes:
-    """An attachment: signed once issued, as drafted before."""
+def attachment_pdf(decision: Decision, position: int):
+    """An attachment: signed once issued, as drafted before; with the document version it was
+    frozen from (None once the document is deleted), so that it reaches a reader through
+    :func:`ecabinet.packs.delivery.send_reader_pdf` -- a confidential one watermarked."""
+    from ecabinet.docs.models import Document
+
     attachment = next((a for a in decision.attachments if a.position == position), None)
     if attachment is None:
         raise NotFound(_("No such attachment."))
-    return storage.get(attachment.pdf_sha256 or attachment.source_sha256)
+    sha256 = attachment.pdf_sha256 or attachment.source_sha256
+    document = (db.session.get(Document, attachment.document_id)
+                if attachment.document_id is not None else None)
+    versions = document.versions if document is not None else []
+    version = next((v for v in versions if v.pdf_sha256 == attachment.source_sha256),
+                   versions[-1] if versions else None)
+    return storage.get(sha256), sha256, version
 
 
 def fields_of(decision: Decision) -> dict | None:

@@ -34,6 +34,7 @@ DEFAULTS = {
 def init_app(app: Flask) -> None:
     from ecabinet import api
     from ecabinet.docs import (
+        audit_rules,  # noqa: F401 - how the audit page shows its entries
         events,  # noqa: F401 - declares the viewer's /live handlers
         models,  # noqa: F401 - the tables, for migrations
     )

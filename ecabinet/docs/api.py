@@ -101,15 +101,9 @@ def add_version(body, document_id: int):
 @blp.alt_response(409, description="still converting")
 @blp.alt_response(422, description="the conversion failed (the reason is in the message)")
 def version_pdf(document_id: int, number: int):
-    from ecabinet.packs import services as packs  # read receipts, per-reader watermark (MẬT)
+    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
 
-    version = services.version_for(_user(), document_id, number)
-    data = services.pdf_of(version)
-    with unit_of_work():
-        copy = packs.reader_document(_user(), version, data)
-    stem = version.filename.rsplit(".", 1)[0]
-    return _send(copy, mimetype=PDF_MIME, filename=f"{stem}.pdf",
-                 etag=version.pdf_sha256 if copy is data else False, as_attachment=False)
+    return send_reader_pdf(_user(), services.version_for(_user(), document_id, number))
 
 
 @blp.route("/documents/<int:document_id>/versions/<int:number>/original")

@@ -38,11 +38,9 @@ from ecabinet.live.handlers import live_event
 from ecabinet.meetings import access, rooms
 from ecabinet.meetings.models import AgendaItem, Meeting, MeetingStatus
 
-
-def followers_room(meeting_id: int, user_id: int | None = None) -> str:
-    """Everyone following the presenter of a meeting, or one user's tablets among them."""
-    base = f"{rooms.room(meeting_id)}:follow"
-    return base if user_id is None else f"{base}:{user_id}"
+#: The presenter's followers rooms are named by the meeting's rooms, so that an uninvited
+#: participant's tablets leave them with the meeting's other rooms (meetings/rooms.rooms_of).
+followers_room = rooms.followers_room
 
 
 def can_present(user: User, meeting: Meeting) -> bool:

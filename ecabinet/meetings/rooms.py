@@ -30,6 +30,14 @@ def room(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
 
 
+def followers_room(meeting_id: int, user_id: int | None = None) -> str:
+    """Everyone following the presenter of a meeting (``presenter.follow``, ecabinet/docs/events),
+    or one user's tablets among them. Named here so that whoever loses sight of the meeting
+    leaves it with the meeting's other rooms (:func:`rooms_of`)."""
+    base = f"{room(meeting_id)}:follow"
+    return base if user_id is None else f"{base}:{user_id}"
+
+
 def audience_room(meeting_id: int, audience: Audience) -> str:
     flags = ("v" if audience.voters else "-") + ("t" if audience.tallies else "-")
     if audience.everything:
@@ -124,8 +132,9 @@ def audiences_changing(meeting: Meeting) -> None:
 def rooms_of(user, meeting: Meeting) -> list[str]:
     """The rooms the user's connections following the meeting are in (asked before the user
     loses sight of it: the audience room is theirs as things stand; an earlier one was emptied
-    when the agenda changed)."""
-    return [room(meeting.id), audience_room(meeting.id, audience_of(user, meeting))]
+    when the agenda changed), the presenter's followers rooms included."""
+    return [room(meeting.id), audience_room(meeting.id, audience_of(user, meeting)),
+            followers_room(meeting.id), followers_room(meeting.id, user.id)]
 
 
 def leave(user_id: int, names: list[str]) -> None:

@@ -7,6 +7,7 @@ def init_app(app: Flask) -> None:
     from ecabinet import api
     from ecabinet.dashboard.sections import register_provider
     from ecabinet.docs.services import grant_reading
+    from ecabinet.polls import audit_rules  # noqa: F401 - how the audit page shows its entries
     from ecabinet.polls.api import blp
     from ecabinet.polls.cli import polls_cli
     from ecabinet.polls.dashboard import polls_to_answer, polls_under_way

@@ -196,3 +196,25 @@ def test_a_revoked_token_stops_presenting(app, client, in_session, docs_attached
     assert response.status_code == 204
     assert not tablets["chair"].is_connected(NS)
     assert received(tablets["m2"]) == []
+
+
+def test_an_uninvited_tablet_still_hears_the_presenter(cabinet, api, docs_attached, tablets):
+    """Uninviting someone takes their tablets out of the presenter's followers room with the
+    meeting's other rooms (meetings/rooms.rooms_of): they hear no more page turns."""
+    cab = cabinet
+    mid = cab.meeting_id
+    assert call(tablets["m4"], "presenter.follow", {"meeting_id": mid})["ok"]
+    assert call(tablets["m4"], "meeting.join", {"meeting_id": mid})["ok"]
+    status, _ = api(cab, "DELETE", f"/api/v1/meetings/{mid}/participants/{cab.users['m4'].id}",
+                    who="secretariat")
+    assert status == 204
+    # m4 can no longer see the meeting at all
+    assert api(cab, "GET", f"/api/v1/meetings/{mid}", who="m4")[0] == 404
+    for who in ("chair", "m1"):
+        assert api(cab, "POST", f"/api/v1/meetings/{mid}/checkin", who=who)[0] == 200
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/transition", {"to": "in_session"},
+               who="chair")[0] == 200
+    tablets["m4"].get_received(NS)
+    assert present(tablets["chair"], mid, docs_attached["all"], 2)["ok"]
+    heard = received(tablets["m4"])
+    assert heard == [], f"the uninvited tablet heard {heard}"

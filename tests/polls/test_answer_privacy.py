@@ -9,6 +9,7 @@ others still only to the chair and the secretariat.
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -113,3 +114,34 @@ def test_the_secretariat_names_the_chair_on_the_new_poll_page(app, client, auth,
     with app.app_context():
         poll = db.session.scalars(db.select(Poll)).one()
         assert poll.chair_id == users["pm"].id
+
+
+def _answers_on_the_audit_page(client) -> list[str]:
+    page = client.get("/admin/audit?action=poll.respond")
+    assert page.status_code == 200
+    shown = re.findall(r"&#34;answer&#34;: &#34;(\w+)&#34;|\"answer\": \"(\w+)\"", page.text)
+    return sorted(a or b for a, b in shown)
+
+
+def test_an_admin_of_the_secretariat_reads_the_answers_on_the_audit_page(
+        client, people, make_user, auth):
+    """Who reads every answer on the poll's pages reads them on the audit page too."""
+    _send(client, people)
+    assert auth.login(make_user("admin", "secretariat")).status_code == 302
+    assert _answers_on_the_audit_page(client) == ["agree", "disagree"]
+
+
+def test_admin_reads_open_poll_answers_on_the_audit_page(client, people, make_user, auth):
+    """The audit page shows an administrator (neither the chair nor the secretariat) no
+    member's answer of an open poll (ecabinet/polls/audit_rules)."""
+    users, tokens = people
+    poll_id = _send(client, people)  # m1 disagrees, m2 agrees; the poll stays open
+    status = client.get(f"/api/v1/polls/{poll_id}", headers=bearer(tokens["m1"])).get_json()
+    assert status["status"] == "open"
+    admin = make_user("admin")
+    assert auth.login(admin).status_code == 302
+    page = client.get("/admin/audit?action=poll.respond")
+    assert page.status_code == 200
+    shown = re.findall(r"&#34;answer&#34;: &#34;(\w+)&#34;|\"answer\": \"(\w+)\"", page.text)
+    answers = sorted(a or b for a, b in shown)
+    assert answers == [], f"the open poll's answers are shown to an administrator: {answers}"

@@ -3,13 +3,20 @@ not see. Documents have no redaction rule: the title of a confidential (mật) d
 uploaded for a confidential agenda item, which the administrator cannot read -- is shown
 in full in its ``document.upload`` line (and in ``poll.attach_document``)."""
 
-from tests.attack.test_confidential_pdf_helpers import attach, upload_pdf
-from tests.decisions.conftest import people  # noqa: F401
+from tests.decisions.conftest import (  # noqa: F401 - fixtures
+    _converters_stop_at_the_end,
+    _jobs_finish_within_the_test,
+    fake_signing,
+    people,
+)
+from tests.docs.confidential_helpers import attach, upload_pdf
+from tests.meetings.conftest import api, cabinet, session_open  # noqa: F401 - fixtures
 
 TITLE = "Phương án bổ nhiệm Thứ trưởng Bộ Nội vụ"
 
 
-def test_admin_reads_a_confidential_documents_title(client, cabinet, api, make_user, auth):
+def test_admin_reads_a_confidential_documents_title(client, cabinet, api, make_user,  # noqa: F811
+                                                     auth):
     cab = cabinet
     document = upload_pdf(client, cab, who="secretariat", classification="confidential",
                           title=TITLE)
@@ -22,8 +29,8 @@ def test_admin_reads_a_confidential_documents_title(client, cabinet, api, make_u
     assert TITLE not in page.text, "the confidential document's title is on the audit page"
 
 
-def test_admin_reads_a_confidential_votes_decision_summary(client, people, session_open, api,
-                                                           make_user, auth):
+def test_admin_reads_a_confidential_votes_decision_summary(
+        client, people, session_open, api, make_user, auth):  # noqa: F811
     """A decision drafted from a vote on a confidential item: its ``decision.draft`` line is
     redacted for an administrator (tests/decisions), but the draft's .docx is uploaded as a
     Document titled "<kind>: <summary>", and that ``document.upload`` line shows it."""
@@ -45,5 +52,5 @@ def test_admin_reads_a_confidential_votes_decision_summary(client, people, sessi
     page = client.get("/admin/audit")
     assert page.status_code == 200
     lines = [line for line in page.text.split("<tr") if summary in line]
-    actions = [a for a in ("decision.draft", "document.upload") if any(a in l for l in lines)]
+    actions = [a for a in ("decision.draft", "document.upload") if any(a in line for line in lines)]
     assert actions == [], f"the summary is shown on the audit page in: {actions}"
