@@ -1,15 +1,16 @@
-"""Threat model: whoever holds the database "can read what it holds ... but cannot ... forge a
-signed decision or checkpoint (the keys are in the PKCS#11 tokens, behind their PINs)".
-finish_external unpickles ``pending_external_signatures.state`` from the database: a row
-written by the DBA runs their code inside the server process, which holds the seal's PIN
-(AUDIT_SEAL_PIN), the data key and the session key -- everything the threat model keeps
-out of their reach. The state should be data (JSON / DER), never a pickle."""
+"""Threat model: whoever holds the database cannot run code in the server. A pending external
+signature's state is a pickle (pyHanko's objects); found by the attacker review, a row written
+by a DBA ran their command at ``finish``. The state is now sealed under the data key (not in
+the database): a state the server did not write is refused, never unpickled."""
 
 import os
 import pickle
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from ecabinet.database import unit_of_work
+from ecabinet.errors import Conflict
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
 from ecabinet.signing import certificates, services
@@ -43,10 +44,8 @@ def test_a_row_written_in_the_database_runs_code_in_the_server(app, make_user, t
         pending_id = row.id
     # --- the signer (or the DBA with a token row of their own) finishes it ---
     with app.app_context():
-        try:
-            with unit_of_work():
-                services.finish_external(pending_id, b"\x00" * 256,
-                                         user=db.session.get(User, signer.id))
-        except Exception:  # noqa: BLE001 - whatever happens after the unpickling
-            pass
+        with pytest.raises(Conflict) as refused, unit_of_work():
+            services.finish_external(pending_id, b"\x00" * 256,
+                                     user=db.session.get(User, signer.id))
+    assert refused.value.code == "state_invalid"
     assert not marker.exists(), "the database's pickle ran a command in the server process"
