@@ -247,6 +247,13 @@ def test_a_tablet_follows_the_presenter(app, dossier, tablet, live_server, scree
     expect(member.locator('[data-action="toggle-follow"]')).to_have_attribute("aria-pressed",
                                                                              "true")
 
+    # The presenter stops: the follower is told (issue 9, point 6), then presents again.
+    chair.locator('[data-action="toggle-present"]').click()
+    expect(chair.locator('[data-action="toggle-present"]')).to_have_attribute("aria-pressed",
+                                                                              "false")
+    expect(member.get_by_text("Người trình bày đã dừng trình chiếu.")).to_be_visible()
+    chair.locator('[data-action="toggle-present"]').click()
+
     # Not following any more: the presenter's page turns leave this tablet alone.
     member.locator('[data-action="toggle-follow"]').click()
     chair.locator('[data-action="prev-page"]').click()

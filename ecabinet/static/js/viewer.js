@@ -584,9 +584,21 @@ function setPresenting(on) {
     }
     say(W.presenting);
     announcePage();
-  } else if (!state.following) {
-    say("");
+  } else {
+    stopPresenting();
+    if (!state.following) {
+      say("");
+    }
   }
+}
+
+// Ending the presentation is said to the server, which tells the followers (presenter.stopped):
+// without it their tablets would wait for a page turn that never comes.
+function stopPresenting() {
+  if (!state.socket || !state.socket.connected) {
+    return;
+  }
+  state.socket.timeout(10000).emit("presenter.stop", {meeting_id: config.meetingId}, () => {});
 }
 
 function announcePage() {
