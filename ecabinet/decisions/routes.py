@@ -50,43 +50,41 @@ def index():
 @roles_required(Role.SIGNER)
 def sign_selected():
     """Sign every selected document with one PIN and code."""
-    ids = _ids(request.form.getlist("ids"))
-    try:
-        results = batch.sign_batch(_user(), ids, pin=request.form.get("pin", ""),
-                                   otp=request.form.get("otp", ""))
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("decisions.index"))
-    signed = [r for r in results if r["ok"]]
-    if signed:
-        flash(_("%(count)d document(s) signed.", count=len(signed)), "success")
-    for failed in (r for r in results if not r["ok"]):
-        decision = db.session.get(services.Decision, failed["id"])
-        flash(_("Not signed: %(summary)s — %(reason)s",
-                summary=decision.summary if decision else failed["id"],
-                reason=failed["error"]["message"]), "error")
-    return redirect(url_for("decisions.index"))
+    return _batch_page(
+        batch.sign_batch,
+        lambda count: _("%(count)d document(s) signed.", count=count),
+        lambda summary, reason: _("Not signed: %(summary)s — %(reason)s", summary=summary,
+                                  reason=reason))
 
 
 @bp.route("/decisions/issue", methods=["POST"])
 @roles_required(Role.CLERK)
 def issue_selected():
     """Issue every selected document with one PIN and code (the clerk's inbox)."""
+    return _batch_page(
+        batch.issue_batch,
+        lambda count: _("%(count)d document(s) issued.", count=count),
+        lambda summary, reason: _("Not issued: %(summary)s — %(reason)s", summary=summary,
+                                  reason=reason))
+
+
+def _batch_page(run, done, not_done):
+    """The inboxes' batch form: run it on the selected documents, one message for those done and
+    one per document refused."""
     ids = _ids(request.form.getlist("ids"))
     try:
-        results = batch.issue_batch(_user(), ids, pin=request.form.get("pin", ""),
-                                    otp=request.form.get("otp", ""))
+        results = run(_user(), ids, pin=request.form.get("pin", ""),
+                      otp=request.form.get("otp", ""))
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("decisions.index"))
-    issued = [r for r in results if r["ok"]]
-    if issued:
-        flash(_("%(count)d document(s) issued.", count=len(issued)), "success")
+    succeeded = [r for r in results if r["ok"]]
+    if succeeded:
+        flash(done(len(succeeded)), "success")
     for failed in (r for r in results if not r["ok"]):
         decision = db.session.get(services.Decision, failed["id"])
-        flash(_("Not issued: %(summary)s — %(reason)s",
-                summary=decision.summary if decision else failed["id"],
-                reason=failed["error"]["message"]), "error")
+        flash(not_done(decision.summary if decision else failed["id"],
+                       failed["error"]["message"]), "error")
     return redirect(url_for("decisions.index"))
 
 
