@@ -2,8 +2,9 @@
 
 - :mod:`.layout` the .docx in the Decree 30/2020 layout; :mod:`.pdf` the form and signature
   fields of the rendered PDF; :mod:`.register` the numbers;
-- :mod:`.services` drafting, who sees what, signing (the competent person), issuing (the
-  clerk: number, date, seal), the external-signer flow;
+- :mod:`.access` who reads, drafts, signs and issues a decision; :mod:`.drafting` the legal
+  wording of a draft and its rendering; :mod:`.workflow` signing (the competent person),
+  issuing (the clerk: number, date, seal), the external-signer flow;
 - :mod:`.api` ``/api/v1/decisions…``; :mod:`.routes` the signing inbox and the decision pages.
 
 Configuration (app config; embedded defaults): ``DECISION_LEVELS`` the PAdES level per kind
@@ -27,14 +28,14 @@ def init_app(app: Flask) -> None:
     from ecabinet import api
     from ecabinet.dashboard.sections import register_provider
     from ecabinet.decisions import models  # noqa: F401 - the tables, for migrations
-    from ecabinet.decisions.api import blp
-    from ecabinet.decisions.dashboard import documents_to_sign
-    from ecabinet.decisions.routes import bp
-    from ecabinet.decisions.services import (
+    from ecabinet.decisions.access import (
         documents_read_through_decisions,
-        on_version_ready,
         reads_through_decision,
     )
+    from ecabinet.decisions.api import blp
+    from ecabinet.decisions.dashboard import documents_to_sign
+    from ecabinet.decisions.drafting import on_version_ready
+    from ecabinet.decisions.routes import bp
     from ecabinet.docs.services import grant_reading
     from ecabinet.docs.signals import version_ready
 

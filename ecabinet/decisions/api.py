@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 
-from flask import send_file
+from flask import jsonify, send_file
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.database import audited_attempt, unit_of_work
-from ecabinet.decisions import batch, register_book, services
+from ecabinet.decisions import access, batch, drafting, register_book, workflow
 from ecabinet.decisions.schemas import (
     DecisionBatchIssueSchema,
     DecisionBatchResultSchema,
@@ -35,12 +35,21 @@ def _user():
     return current_user._get_current_object()
 
 
+def _answer(decision, status: int):
+    """The decision as this request leaves it, dumped before the commit: once the commit lands
+    the documents' worker may render a draft at any moment, and the answer tells what was done
+    (``render_state`` rendering), not what the worker got to meanwhile."""
+    response = jsonify(DecisionSchema().dump(decision))
+    response.status_code = status
+    return response
+
+
 @blp.route("/decisions")
 @login_required
 @blp.response(200, DecisionSchema(many=True))
 def list_decisions():
     """The decisions the caller may read, newest first."""
-    return [services.payload(d) for d in services.list_for(_user())]
+    return access.list_for(_user())
 
 
 @blp.route("/decisions", methods=["POST"])
@@ -51,15 +60,14 @@ def create_decision(body):
     """Draft a decision, resolution, conclusions notice or letter (the secretariat). Its PDF
     is rendered in the background: `render_state` turns `ready`, then it can be signed."""
     with unit_of_work():
-        decision = services.draft(_user(), **body)
-        return services.payload(decision)
+        return _answer(drafting.draft(_user(), **body), 201)
 
 
 @blp.route("/decisions/<int:decision_id>")
 @login_required
 @blp.response(200, DecisionSchema)
 def get_decision(decision_id: int):
-    return services.payload(services.decision_for(_user(), decision_id))
+    return access.decision_for(_user(), decision_id)
 
 
 @blp.route("/decisions/<int:decision_id>", methods=["PATCH"])
@@ -70,8 +78,8 @@ def revise_decision(body, decision_id: int):
     """Correct a draft (the secretariat) before it is signed: its PDF is rendered again
     (`render_state` turns `rendering`, then `ready`); 409 `not_a_draft` once signed."""
     with unit_of_work():
-        decision = services.decision_for(_user(), decision_id)
-        return services.payload(services.revise(_user(), decision, **body))
+        decision = access.decision_for(_user(), decision_id)
+        return _answer(drafting.revise(_user(), decision, **body), 200)
 
 
 @blp.route("/decisions/<int:decision_id>/pdf")
@@ -79,8 +87,8 @@ def revise_decision(body, decision_id: int):
 @blp.response(200, description="the current PDF (prepared, signed or issued)",
               content_type="application/pdf")
 def get_pdf(decision_id: int):
-    decision = services.decision_for(_user(), decision_id)
-    data = services.pdf_of(decision)
+    decision = access.decision_for(_user(), decision_id)
+    data = drafting.pdf_of(decision)
     name = (decision.symbol or f"du-thao-{decision.id}").replace("/", "-")
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
                          download_name=f"{name}.pdf", etag=decision.pdf_sha256)
@@ -93,10 +101,10 @@ def get_pdf(decision_id: int):
 @blp.response(200, description="an attachment (signed once the decision is issued)",
               content_type="application/pdf")
 def get_attachment_pdf(decision_id: int, position: int):
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
 
-    data, sha256, version = services.attachment_pdf(decision, position)
+    data, sha256, version = drafting.attachment_pdf(decision, position)
     name = f"phu-luc-{position}.pdf"
     if version is None:  # the document is gone: nothing left to mark it confidential
         response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
@@ -115,10 +123,10 @@ def get_attachment_pdf(decision_id: int, position: int):
 @blp.alt_response(503, description="time-stamping or OCSP down: nothing signed, retry")
 def sign(body, decision_id: int):
     """The competent person signs with their key's PIN and a TOTP code."""
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     with audited_attempt():
-        services.sign(_user(), decision, **body)
-        return services.payload(decision)
+        workflow.sign(_user(), decision, **body)
+        return _answer(decision, 201)
 
 
 @blp.route("/decisions/signatures", methods=["POST"])
@@ -150,10 +158,10 @@ def issue_many(body):
 @blp.alt_response(503, description="time-stamping or OCSP down: no number used, retry")
 def issue(body, decision_id: int):
     """The clerk: the register's number and today's date filled in, the seal applied."""
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     with audited_attempt():
-        services.issue(_user(), decision, **body)
-        return services.payload(decision)
+        workflow.issue(_user(), decision, **body)
+        return _answer(decision, 200)
 
 
 @blp.route("/decisions/<int:decision_id>/signatures/external/prepare", methods=["POST"])
@@ -166,9 +174,9 @@ def issue(body, decision_id: int):
 def prepare_external(body, decision_id: int):
     """External signer, step 1: send a certificate enrolled for you and a fresh TOTP code;
     get the bytes the device signs."""
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     with audited_attempt():
-        return services.prepare_external(_user(), decision, **body)
+        return workflow.prepare_external(_user(), decision, **body)
 
 
 @blp.route("/decisions/<int:decision_id>/signatures/external/finish", methods=["POST"])
@@ -180,10 +188,10 @@ def prepare_external(body, decision_id: int):
 @blp.alt_response(422, description="the signature value does not verify (bad_signature)")
 def finish_external(body, decision_id: int):
     """External signer, step 2: send the device's signature; the document is signed."""
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     with audited_attempt():
-        services.finish_external(_user(), decision, **body)
-        return services.payload(decision)
+        workflow.finish_external(_user(), decision, **body)
+        return _answer(decision, 201)
 
 
 @blp.route("/register")

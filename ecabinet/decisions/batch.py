@@ -17,7 +17,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ecabinet.database import audited_attempt
-from ecabinet.decisions import services
+from ecabinet.decisions import access, workflow
 from ecabinet.errors import DomainError
 
 #: Refusals that would repeat identically for every other document of the batch.
@@ -30,16 +30,16 @@ def sign_batch(actor, decision_ids: list[int], *, pin: str, otp: str | None,
                level: str | None = None) -> list[dict]:
     """``[{id, ok, state, error}]`` in the order asked. Raises only when nothing was tried
     (a wrong code, a document that is not the actor's)."""
-    return _run(actor, decision_ids, otp, check=services.check_batch,
-                act=lambda decision: services.sign(actor, decision, pin=pin, otp=None,
+    return _run(actor, decision_ids, otp, check=workflow.check_batch,
+                act=lambda decision: workflow.sign(actor, decision, pin=pin, otp=None,
                                                    level=level, otp_checked=True))
 
 
 def issue_batch(actor, decision_ids: list[int], *, pin: str, otp: str | None) -> list[dict]:
     """The clerk's batch: each document numbered and sealed in its own transaction, in the
     order asked (so the register's numbers follow it); the same reports as :func:`sign_batch`."""
-    return _run(actor, decision_ids, otp, check=services.check_issue_batch,
-                act=lambda decision: services.issue(actor, decision, pin=pin, otp=None,
+    return _run(actor, decision_ids, otp, check=workflow.check_issue_batch,
+                act=lambda decision: workflow.issue(actor, decision, pin=pin, otp=None,
                                                     otp_checked=True))
 
 
@@ -56,7 +56,7 @@ def _run(actor, decision_ids: list[int], otp: str | None, *, check, act) -> list
             continue
         try:
             with audited_attempt():
-                decision = services.decision_for(actor, decision_id)
+                decision = access.decision_for(actor, decision_id)
                 act(decision)
                 state = decision.state
             results.append({"id": decision_id, "ok": True, "state": state, "error": None})

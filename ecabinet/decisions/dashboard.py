@@ -4,7 +4,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ecabinet.dashboard.sections import DashboardItem
-from ecabinet.decisions import services
+from ecabinet.decisions import access
 from ecabinet.i18n import vietnamese_datetime
 
 
@@ -12,9 +12,9 @@ def documents_to_sign(user) -> list[DashboardItem]:
     items = [DashboardItem(title=d.summary, url=url_for("decisions.show", decision_id=d.id),
                            detail=_("Drafted %(when)s", when=vietnamese_datetime(d.created_at)),
                            badge=_("Awaiting signature"))
-             for d in services.awaiting_signature(user)]
+             for d in access.awaiting_signature(user)]
     items += [DashboardItem(title=d.summary, url=url_for("decisions.show", decision_id=d.id),
                             detail=_("Signed by %(name)s", name=d.signer.name),
                             badge=_("To issue"))
-              for d in services.awaiting_issue(user)]
+              for d in access.awaiting_issue(user)]
     return items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ecabinet.decisions import services
+from ecabinet.decisions import drafting
 from ecabinet.decisions.models import Decision
 from ecabinet.extensions import db
 
@@ -39,7 +39,7 @@ def ensure_demo_decision(secretary_email: str, signer_email: str, meeting_title:
     meeting = db.session.scalar(select(Meeting).where(Meeting.title == meeting_title))
     if secretary is None or signer is None or meeting is None:
         return False
-    services.draft(secretary, kind="quyet_dinh", summary=SUMMARY, body=BODY,
+    drafting.draft(secretary, kind="quyet_dinh", summary=SUMMARY, body=BODY,
                    signer_id=signer.id, authority="THỦ TƯỚNG", recipients=RECIPIENTS,
                    meeting_id=meeting.id)
     return True

@@ -3,7 +3,7 @@ issued documents in the order of their numbers, with the register's columns, as 
 page and the API and as .csv and .xlsx exports.
 
 Who reads it: the clerks who keep it, the secretariat and the administrators. A document the
-reader may not read (:func:`ecabinet.decisions.services.can_read`) keeps its line — the numbers
+reader may not read (:func:`ecabinet.decisions.access.can_read`) keeps its line — the numbers
 must be seen to run without a gap — with its summary, signer and recipients withheld.
 """
 
@@ -16,7 +16,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ecabinet.decisions import layout, services
+from ecabinet.decisions import access, layout
 from ecabinet.decisions.models import Decision, DecisionState
 from ecabinet.errors import Forbidden, Invalid
 from ecabinet.extensions import db
@@ -59,7 +59,7 @@ def entries(user: User, year: int) -> list[dict]:
         .order_by(Decision.issuer_id, Decision.number))
     rows = []
     for decision in decisions:
-        readable = services.can_read(user, decision)
+        readable = access.can_read(user, decision)
         issued_on = decision.issued_at.astimezone(VIETNAM).date()
         rows.append({
             "id": decision.id if readable else None,

@@ -8,7 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ecabinet.database import audited_attempt, unit_of_work
-from ecabinet.decisions import batch, layout, register_book, services
+from ecabinet.decisions import access, batch, drafting, layout, register_book, workflow
+from ecabinet.decisions.models import Decision
 from ecabinet.errors import DomainError
 from ecabinet.extensions import db
 from ecabinet.identity.access import login_required, roles_required
@@ -36,14 +37,14 @@ def index():
 
         meeting = meeting_access.meeting_for(user, meeting_id)
         return render_template("decisions/index.html", to_sign=[], to_issue=[],
-                               others=services.of_meeting(user, meeting.id), meeting=meeting,
-                               render_state=services.render_state, kinds=layout.KINDS)
+                               others=access.of_meeting(user, meeting.id), meeting=meeting,
+                               render_state=drafting.render_state, kinds=layout.KINDS)
     return render_template(
-        "decisions/index.html", to_sign=services.awaiting_signature(user),
-        to_issue=services.awaiting_issue(user),
-        others=[d for d in services.list_for(user)
+        "decisions/index.html", to_sign=access.awaiting_signature(user),
+        to_issue=access.awaiting_issue(user),
+        others=[d for d in access.list_for(user)
                 if d.signer_id != user.id or d.state != "draft"], meeting=None,
-        render_state=services.render_state, kinds=layout.KINDS)
+        render_state=drafting.render_state, kinds=layout.KINDS)
 
 
 @bp.route("/decisions/sign", methods=["POST"])
@@ -82,7 +83,7 @@ def _batch_page(run, done, not_done):
     if succeeded:
         flash(done(len(succeeded)), "success")
     for failed in (r for r in results if not r["ok"]):
-        decision = db.session.get(services.Decision, failed["id"])
+        decision = db.session.get(Decision, failed["id"])
         flash(not_done(decision.summary if decision else failed["id"],
                        failed["error"]["message"]), "error")
     return redirect(url_for("decisions.index"))
@@ -91,25 +92,25 @@ def _batch_page(run, done, not_done):
 @bp.route("/decisions/<int:decision_id>")
 @login_required
 def show(decision_id: int):
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     return render_template("decisions/show.html", decision=decision,
-                           render_state=services.render_state(decision),
+                           render_state=drafting.render_state(decision),
                            kind=layout.KINDS[decision.kind],
                            can_sign=decision.state == "draft" and decision.signer_id == _user().id
                            and _user().has_role(Role.SIGNER),
                            can_issue=decision.state == "signed" and _user().has_role(Role.CLERK),
                            can_revise=decision.state == "draft"
                            and _user().has_role(Role.SECRETARIAT),
-                           authority=services._clean_lines(decision.authority))
+                           authority=drafting.clean_lines(decision.authority))
 
 
 @bp.route("/decisions/<int:decision_id>/sign", methods=["POST"])
 @login_required
 def sign(decision_id: int):
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     try:
         with audited_attempt():
-            services.sign(_user(), decision, pin=request.form.get("pin", ""),
+            workflow.sign(_user(), decision, pin=request.form.get("pin", ""),
                           otp=request.form.get("otp", ""))
         flash(_("Signed."), "success")
     except DomainError as exc:
@@ -120,10 +121,10 @@ def sign(decision_id: int):
 @bp.route("/decisions/<int:decision_id>/issue", methods=["POST"])
 @roles_required(Role.CLERK)
 def issue(decision_id: int):
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     try:
         with audited_attempt():
-            services.issue(_user(), decision, pin=request.form.get("pin", ""),
+            workflow.issue(_user(), decision, pin=request.form.get("pin", ""),
                            otp=request.form.get("otp", ""))
         flash(_("Issued as %(symbol)s.", symbol=decision.symbol), "success")
     except DomainError as exc:
@@ -135,14 +136,14 @@ def issue(decision_id: int):
 @roles_required(Role.SECRETARIAT)
 def edit(decision_id: int):
     """Correct a draft before it is signed."""
-    decision = services.decision_for(_user(), decision_id)
+    decision = access.decision_for(_user(), decision_id)
     error = None
     if request.method == "POST":
-        values = {key: request.form.get(key) for key in services.REVISABLE}
+        values = {key: request.form.get(key) for key in drafting.REVISABLE}
         signer = values.get("signer_id") or ""
         try:
             with unit_of_work():
-                services.revise(_user(), decision, **{
+                drafting.revise(_user(), decision, **{
                     **values, "signer_id": int(signer) if signer.isdigit() else None})
             flash(_("The draft was saved; its PDF is being prepared again."), "success")
             return redirect(url_for("decisions.show", decision_id=decision_id))
@@ -178,7 +179,7 @@ def new():
     if request.method == "POST":
         try:
             with unit_of_work():
-                decision = services.draft(
+                decision = drafting.draft(
                     _user(), kind=values.get("kind", ""), summary=values.get("summary", ""),
                     body=values.get("body"), signer_id=int(values.get("signer_id") or 0),
                     issuer_id=int(values["issuer_id"]) if values.get("issuer_id") else None,
@@ -191,7 +192,7 @@ def new():
             error = exc.message
     else:
         try:
-            basis = services.basis_for(_user(), **source)
+            basis = drafting.basis_for(_user(), **source)
         except DomainError as exc:
             basis, error = None, exc.message
         values = {"body": basis.body if basis else "",

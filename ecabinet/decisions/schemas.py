@@ -2,8 +2,9 @@
 
 from marshmallow import fields, validate
 
+from ecabinet.decisions import drafting
 from ecabinet.decisions.layout import KINDS
-from ecabinet.decisions.services import LEVELS
+from ecabinet.decisions.workflow import LEVELS
 from ecabinet.inputs import Schema
 
 _LEVEL = fields.String(load_default=None, validate=validate.OneOf(LEVELS),
@@ -91,6 +92,19 @@ class DecisionExternalFinishSchema(Schema):
     level = _LEVEL
 
 
+class _Derived(Schema):
+    """A schema dumping some of its fields from values derived from the object rather than
+    its attributes of that name: ``derived`` maps a field's name to the function giving its
+    value. The fields keep their declared types, which the API description states."""
+
+    derived: dict = {}
+
+    def get_attribute(self, obj, attr, default):
+        if attr in self.derived:
+            return self.derived[attr](obj)
+        return super().get_attribute(obj, attr, default)
+
+
 class DecisionPersonSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -112,15 +126,21 @@ class DecisionIssuerSchema(Schema):
     code = fields.String()
 
 
-class DecisionAttachmentSchema(Schema):
+class DecisionAttachmentSchema(_Derived):
     position = fields.Integer()
     title = fields.String()
     document_id = fields.Integer(allow_none=True)
     signed = fields.Boolean()
     pdf_sha256 = fields.String()
 
+    derived = {
+        "signed": lambda a: a.pdf_sha256 is not None,
+        # Signed once issued; as drafted before.
+        "pdf_sha256": lambda a: a.pdf_sha256 or a.source_sha256,
+    }
 
-class DecisionSchema(Schema):
+
+class DecisionSchema(_Derived):
     id = fields.Integer()
     kind = fields.String()
     state = fields.String(metadata={"description": "draft, signed or issued"})
@@ -147,6 +167,16 @@ class DecisionSchema(Schema):
     signatures = fields.List(fields.Nested(DecisionSignatureSchema))
     attachments = fields.List(fields.Nested(DecisionAttachmentSchema))
     created_at = fields.AwareDateTime()
+
+    derived = {
+        "authority": lambda d: drafting.clean_lines(d.authority),
+        "render_state": drafting.render_state,
+        "number_line": lambda d: f"Số: {d.symbol}" if d.symbol else None,
+        "recipients": lambda d: drafting.clean_lines(d.recipients_text),
+        "recipient_user_ids": lambda d: [r.user_id for r in d.recipients if r.user_id],
+        "recipient_organisation_ids": lambda d: [r.organisation_id for r in d.recipients
+                                                 if r.organisation_id],
+    }
 
 
 class DecisionBatchResultSchema(Schema):

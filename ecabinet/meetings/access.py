@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Select, and_, exists, or_, select
 
 from ecabinet.errors import Forbidden, NotFound
 from ecabinet.extensions import db
@@ -16,6 +16,7 @@ from ecabinet.identity.models import Role, User, UserRole
 from ecabinet.meetings.models import (
     VOTING_ROLES,
     AgendaItem,
+    ItemInvitee,
     Meeting,
     MeetingStatus,
     Participant,
@@ -50,6 +51,22 @@ def can_see_meeting(user: User, meeting: Meeting) -> bool:
     return meeting.participant(user.id) is not None and meeting.status != MeetingStatus.DRAFT
 
 
+def meetings_seen_by(user: User) -> Select:
+    """:func:`can_see_meeting` as SQL: the ids of the meetings ``user`` sees."""
+    if user.has_role(Role.SECRETARIAT):
+        return select(Meeting.id)
+    return (select(Participant.meeting_id)
+            .join(Meeting, Meeting.id == Participant.meeting_id)
+            .where(Participant.user_id == user.id, _meeting_seen_sql()))
+
+
+def _meeting_seen_sql():
+    """:func:`can_see_meeting` for the user of a joined :class:`Participant` row (not of the
+    secretariat): the meeting's secretary, or a participant once the meeting is published."""
+    return or_(Participant.role == ParticipantRole.SECRETARY.value,
+               Meeting.status != MeetingStatus.DRAFT.value)
+
+
 def sees_item(item: AgendaItem, participant: Participant | None, secretariat: bool) -> bool:
     """THE rule for an item, and for all that derives from it (its votes and their tallies,
     positions, speakers, decisions drafted from its votes, audit details, broadcasts): the
@@ -77,6 +94,30 @@ def can_see_vote(user: User, vote: Vote) -> bool:
     """A vote, its question and tally are its item's: who may see the item (in a meeting they
     may see)."""
     return can_see_meeting(user, vote.item.meeting) and can_see_item(user, vote.item)
+
+
+def items_seen_by(user: User) -> Select:
+    """:func:`can_see_item` in a meeting the user sees (as :func:`item_for`), as SQL: the ids
+    of those items. :func:`sees_item` for a participant not of the secretariat."""
+    if user.has_role(Role.SECRETARIAT):
+        return select(AgendaItem.id)
+    invited = exists().where(ItemInvitee.item_id == AgendaItem.id,
+                             ItemInvitee.user_id == user.id)
+    return (select(AgendaItem.id)
+            .join(Meeting, Meeting.id == AgendaItem.meeting_id)
+            .join(Participant, and_(Participant.meeting_id == AgendaItem.meeting_id,
+                                    Participant.user_id == user.id))
+            .where(_meeting_seen_sql(), or_(
+                Participant.role.in_([ParticipantRole.SECRETARY.value,
+                                      ParticipantRole.CHAIR.value]),
+                and_(AgendaItem.confidential.is_(False),
+                     Participant.role != ParticipantRole.GUEST.value),
+                invited)))
+
+
+def votes_seen_by(user: User) -> Select:
+    """:func:`can_see_vote` as SQL: the ids of the votes ``user`` sees (those of the items)."""
+    return select(Vote.id).where(Vote.item_id.in_(items_seen_by(user)))
 
 
 def visible_items(user: User, meeting: Meeting) -> list[AgendaItem]:

@@ -9,7 +9,7 @@ import subprocess
 from sqlalchemy import func, select
 
 from ecabinet.audit.models import AuditEntry
-from ecabinet.decisions import services
+from ecabinet.decisions import drafting
 from ecabinet.decisions.models import Decision
 from ecabinet.docs.models import DocumentVersion
 from ecabinet.extensions import db
@@ -82,7 +82,7 @@ def test_an_earlier_rendering_finishing_late_changes_nothing(app, client, people
         first = db.session.scalar(select(DocumentVersion).where(
             DocumentVersion.document_id == decision["document_id"],
             DocumentVersion.number == 1))
-        services.on_version_ready(first)
+        drafting.on_version_ready(first)
         db.session.commit()
         assert db.session.get(Decision, did).pdf_sha256 == ready["pdf_sha256"]
 
