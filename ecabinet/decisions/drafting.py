@@ -1,10 +1,10 @@
 """Decisions: the draft's legal wording and its rendering.
 
 The secretariat drafts: the body from a closed vote or a meeting's conclusions, the authority
-line, the Nơi nhận, the attachments. The .docx
-(:mod:`.layout`) goes to the documents feature, whose job queue renders it to PDF;
-:func:`on_version_ready` then adds its form and signature fields (:mod:`.pdf`). A correction
-(:func:`revise`) renders it anew. Services flush and raise domain errors; the caller commits.
+line, the Nơi nhận, the attachments. The .docx (:mod:`.layout`) goes to the documents feature,
+whose job queue renders it to PDF; :func:`on_version_ready` then adds its form and signature
+fields (:mod:`.pdf`). A correction (:func:`revise`) renders it anew. Services flush and raise
+domain errors; the caller commits.
 """
 
 from __future__ import annotations
