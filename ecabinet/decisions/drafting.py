@@ -47,7 +47,7 @@ class Basis:
 
 def _vote_basis(actor: User, vote_id: int) -> Basis:
     from ecabinet.meetings import access as meeting_access
-    from ecabinet.meetings.minutes import OUTCOME_WORDS, RULE_WORDS
+    from ecabinet.meetings.minutes.record import OUTCOME_WORDS, RULE_WORDS
     from ecabinet.meetings.models import VoteRule
 
     vote = meeting_access.vote_for(actor, vote_id)
@@ -70,7 +70,9 @@ def _vote_basis(actor: User, vote_id: int) -> Basis:
 
 def _meeting_basis(actor: User, meeting_id: int) -> Basis:
     from ecabinet.meetings import access as meeting_access
-    from ecabinet.meetings.minutes import MINUTES_OPEN, _outcome_lines, build_record
+    from ecabinet.meetings.minutes.record import build_record
+    from ecabinet.meetings.minutes.services import MINUTES_OPEN
+    from ecabinet.meetings.minutes.wording import outcome_lines
     from ecabinet.meetings.models import MeetingStatus
 
     meeting = meeting_access.meeting_for(actor, meeting_id)
@@ -87,7 +89,7 @@ def _meeting_basis(actor: User, meeting_id: int) -> Basis:
             # those who see the item).
             lines.append(f"{item.position}. Nội dung mật: có thông báo riêng.")
             continue
-        outcome = " ".join(label + text for label, text in _outcome_lines(item))
+        outcome = " ".join(label + text for label, text in outcome_lines(item))
         lines.append(f"{item.position}. {item.title}: {outcome}")
     return Basis(meeting.id, None, "\n".join(lines))
 

@@ -1,8 +1,8 @@
 """The .docx of an outgoing document in the Decree 30/2020/NĐ-CP layout (Appendix I).
 
 Pure layout: a :class:`Draft` in, .docx bytes out; no database, no app. The page set-up,
-fonts, borderless tables and rules are the minutes' writer (:mod:`ecabinet.meetings.minutes`),
-so the Government's documents all come out of one layout code.
+fonts, borderless tables, rules, header, title and recipients are the house style
+(:mod:`ecabinet.house_style`), so the Government's documents all come out of one layout code.
 
 Two things are left blank on purpose, as on paper: the number ("Số:        /QĐ-TTg") and the
 day, month and year of the date line. They are given when the clerk registers the document
@@ -16,13 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from flask_babel import lazy_gettext as _l
 
-from ecabinet.meetings.minutes import HEADER_MM, TEXT_MM, _recipients, _Writer
-
-_JUSTIFY, _CENTER, _LEFT = WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER, \
-    WD_ALIGN_PARAGRAPH.LEFT
+from ecabinet.house_style.blocks import header, recipients, title
+from ecabinet.house_style.writer import CENTER, HEADER_MM, TEXT_MM, Writer
 
 
 @dataclass(frozen=True)
@@ -81,11 +78,11 @@ class Draft:
 def render(draft: Draft) -> bytes:
     """The draft as a .docx."""
     kind = KINDS[draft.kind]
-    w = _Writer(title=f"{kind.type_name or 'Công văn'} {draft.summary}"[:250],
-                author=draft.issuer_name)
+    w = Writer(title=f"{kind.type_name or 'Công văn'} {draft.summary}"[:250],
+               author=draft.issuer_name)
     _header(w, draft, kind)
     if kind.type_name:
-        _title(w, kind.type_name, draft.summary)
+        title(w, kind.type_name, draft.summary)
     else:
         w.para(size=6, first_line=False, before=6)
     _body(w, draft.body)
@@ -98,34 +95,16 @@ def _issuer_rule_mm(name: str) -> float:
     return max(12.0, min(len(name) * 2.9 * 0.4, HEADER_MM[0] * 0.6))
 
 
-def _header(w: _Writer, draft: Draft, kind: Kind) -> None:
-    left_mm, right_mm = HEADER_MM
-    table = w.table(HEADER_MM)
-    left, right = w.cell(table, 0), w.cell(table, 1)
-    w.para(left, draft.issuer_name.upper(), bold=True, size=13, align=_CENTER,
-           first_line=False, before=0)
-    w.rule(left, _issuer_rule_mm(draft.issuer_name), left_mm, before=1)
-    w.national_title(right, right_mm)
-    w.add_row(table)
-    number, place = w.cell(table, 0, row=1), w.cell(table, 1, row=1)
-    w.para(number, f"Số:{NUMBER_GAP}{symbol(draft.kind, draft.issuer_code)}", size=13,
-           align=_CENTER, first_line=False, before=6)
+def _header(w: Writer, draft: Draft, kind: Kind) -> None:
+    number = header(w, draft.issuer_name.upper(), _issuer_rule_mm(draft.issuer_name),
+                    f"Số:{NUMBER_GAP}{symbol(draft.kind, draft.issuer_code)}",
+                    f"{draft.place}, ngày{DAY_GAP}tháng{DAY_GAP}năm{YEAR_GAP}")
     if kind.type_name is None:  # a letter: "V/v …" under the number
-        w.para(number, f"V/v {draft.summary}", size=12, align=_CENTER, first_line=False,
+        w.para(number, f"V/v {draft.summary}", size=12, align=CENTER, first_line=False,
                before=3)
-    w.para(place, f"{draft.place}, ngày{DAY_GAP}tháng{DAY_GAP}năm{YEAR_GAP}", italic=True,
-           size=14, align=_CENTER, first_line=False, before=6)
 
 
-def _title(w: _Writer, type_name: str, summary: str) -> None:
-    w.para(text=type_name, bold=True, align=_CENTER, first_line=False, before=24,
-           keep_next=True)
-    w.para(text=summary, bold=True, align=_CENTER, first_line=False, before=0, keep_next=True)
-    w.rule(None, 40, TEXT_MM, before=2)
-    w.para(size=6, first_line=False, before=0)
-
-
-def _body(w: _Writer, body: str) -> None:
+def _body(w: Writer, body: str) -> None:
     """Paragraphs by line; "Điều 1." bold; a line in capitals a centred bold heading."""
     for line in (part.strip() for part in body.replace("\r\n", "\n").split("\n")):
         if not line:
@@ -137,14 +116,14 @@ def _body(w: _Writer, body: str) -> None:
             w.run(paragraph, " " + article.group(3) if article.group(3) else "")
         elif line == line.upper() and any(ch.isalpha() for ch in line):
             # "QUYẾT ĐỊNH:", "THỦ TƯỚNG CHÍNH PHỦ": the enacting words, centred and bold
-            w.para(text=line, bold=True, align=_CENTER, first_line=False, before=12,
+            w.para(text=line, bold=True, align=CENTER, first_line=False, before=12,
                    keep_next=True)
         else:
             # The legal bases and the proposal (căn cứ …, theo đề nghị …) are italic.
             w.para(text=line, italic=line.startswith(("Căn cứ", "Theo đề nghị")))
 
 
-def _signature_block(w: _Writer, draft: Draft) -> None:
+def _signature_block(w: Writer, draft: Draft) -> None:
     """Recipients on the left; authority, room for the signature and the name on the right.
 
     One row that cannot split, so the signature never lands on a page of its own."""
@@ -153,10 +132,10 @@ def _signature_block(w: _Writer, draft: Draft) -> None:
     lines = list(draft.recipients) or ["Như trên"]
     if not any(line.startswith("Lưu") for line in lines):
         lines.append("Lưu: VT")
-    _recipients(w, left, [line.strip().rstrip(";.") for line in lines], before=12)
+    recipients(w, left, [line.strip().rstrip(";.") for line in lines], before=12)
     for number, line in enumerate(draft.authority or ("",)):
-        w.para(right, line.upper(), bold=True, align=_CENTER, first_line=False,
+        w.para(right, line.upper(), bold=True, align=CENTER, first_line=False,
                before=12 if number == 0 else 0)
     # Room for the signature image and the seal over its left third.
-    w.para(right, draft.signer_name, bold=True, align=_CENTER, first_line=False,
+    w.para(right, draft.signer_name, bold=True, align=CENTER, first_line=False,
            before=SIGNATURE_GAP)

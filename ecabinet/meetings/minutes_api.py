@@ -14,7 +14,9 @@ from ecabinet.api import MultipartBlueprint
 from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
 from ecabinet.inputs import Schema
-from ecabinet.meetings import access, minutes
+from ecabinet.meetings import access
+from ecabinet.meetings.minutes import services as minutes
+from ecabinet.meetings.minutes import uploads
 from ecabinet.meetings.models import MinutesKind
 from ecabinet.meetings.schemas import UserRefSchema
 
@@ -86,7 +88,7 @@ def upload(body, meeting_id: int):
     """Upload an edited .docx as the next version (multipart: `kind` and `file`)."""
     meeting = access.meeting_for(_user(), meeting_id)
     sent = body["file"]
-    data = sent.stream.read(minutes.MAX_UPLOAD_BYTES + 1)
+    data = sent.stream.read(uploads.MAX_UPLOAD_BYTES + 1)
     with unit_of_work():
         return minutes.upload(_user(), meeting, body["kind"], data, sent.filename)
 
@@ -94,11 +96,11 @@ def upload(body, meeting_id: int):
 @blp.route("/meetings/<int:meeting_id>/minutes/<kind>/<int:number>.docx")
 @login_required
 @blp.alt_response(200, schema={"type": "string", "format": "binary"},
-                  content_type=minutes.DOCX_MIME, description="the .docx", success=True)
+                  content_type=uploads.DOCX_MIME, description="the .docx", success=True)
 def download(meeting_id: int, kind: str, number: int):
     """Download one version."""
     version = minutes.version_for(_user(), meeting_id, kind, number)
-    response = send_file(io.BytesIO(minutes.content_of(version)), mimetype=minutes.DOCX_MIME,
+    response = send_file(io.BytesIO(minutes.content_of(version)), mimetype=uploads.DOCX_MIME,
                          as_attachment=True, download_name=version.filename,
                          etag=version.sha256)
     response.headers["Cache-Control"] = "private, no-store"

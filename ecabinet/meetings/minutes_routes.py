@@ -21,8 +21,10 @@ from ecabinet.database import unit_of_work
 from ecabinet.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from ecabinet.i18n import in_vietnam, vietnamese_date
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, minutes
+from ecabinet.meetings import access
 from ecabinet.meetings.forms import KIND_LABELS, STATUS_LABELS, label
+from ecabinet.meetings.minutes import services as minutes
+from ecabinet.meetings.minutes import uploads
 from ecabinet.meetings.models import MeetingStatus, MinutesKind, MinutesSource
 
 bp = Blueprint("minutes", __name__, template_folder="templates")
@@ -118,7 +120,7 @@ def _page(meeting, *, forms: dict | None = None):
     status = 422 if any(form.errors for form in forms.values()) else 200
     return render_template("meetings/minutes.html", meeting=meeting, sections=sections,
                            may_edit=may_edit, reads_drafts=reads_drafts, is_open=is_open,
-                           max_mb=minutes.MAX_UPLOAD_BYTES // 2**20), status
+                           max_mb=uploads.MAX_UPLOAD_BYTES // 2**20), status
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes")
@@ -152,7 +154,7 @@ def upload(meeting_id: int, kind: str):
     form = MinutesUploadForm(prefix=kind_value.value)
     if form.validate_on_submit():
         sent = form.file.data
-        data = sent.stream.read(minutes.MAX_UPLOAD_BYTES + 1)
+        data = sent.stream.read(uploads.MAX_UPLOAD_BYTES + 1)
         try:
             with unit_of_work():
                 version = minutes.upload(_user(), meeting, kind_value.value, data, sent.filename)

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ecabinet.house_style.writer import FONT, MOTTO, NATIONAL_TITLE, a4, docx_bytes, fonts
 from ecabinet.i18n import VIETNAM, vietnamese_date, vietnamese_datetime
 from ecabinet.polls.models import Answer, MissingAnswer, Poll
 from ecabinet.polls.services import defaults_apply, result_of
 
 ANSWER_WORDS = {Answer.AGREE: "Đồng ý", Answer.DISAGREE: "Không đồng ý",
                 Answer.OTHER: "Ý kiến khác"}
-FONT = "Times New Roman"
 
 
 def _base_document() -> Document:
+    """The house style's page and font, in 13 pt: a working table rather than an issued text."""
     document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.top_margin = section.bottom_margin = Mm(20)
-    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    a4(document.sections[0])
     style = document.styles["Normal"]
     style.font.name, style.font.size = FONT, Pt(13)
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attribute), FONT)
+    fonts(style.element.get_or_add_rPr())
     return document
 
 
@@ -51,11 +45,11 @@ def _header(document, date_line: str) -> None:
     run = left.paragraphs[0].add_run("VĂN PHÒNG CHÍNH PHỦ")
     run.bold, run.font.size = True, Pt(13)
     left.add_paragraph("______").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = right.paragraphs[0].add_run("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
+    run = right.paragraphs[0].add_run(NATIONAL_TITLE)
     run.bold, run.font.size = True, Pt(12)
     motto = right.add_paragraph()
     motto.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = motto.add_run("Độc lập - Tự do - Hạnh phúc")
+    run = motto.add_run(MOTTO)
     run.bold, run.font.size = True, Pt(13)
     right.add_paragraph("______________________").alignment = WD_ALIGN_PARAGRAPH.CENTER
     date = right.add_paragraph()
@@ -100,7 +94,7 @@ def render_result(poll: Poll) -> bytes:
     _paragraph(document, f"Kết quả: nội dung xin ý kiến {verdict} "
                          f"({counts['agree_total']}/{counts['recipients']}).", bold=True)
     _answers_table(document, poll)
-    return _save(document)
+    return docx_bytes(document)
 
 
 def _answers_table(document, poll: Poll) -> None:
@@ -119,9 +113,3 @@ def _answers_table(document, poll: Poll) -> None:
                                                   if recipient.user.title else "")
         row[2].text = answer
         row[3].text = (response.comment or "") if response else ""
-
-
-def _save(document) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()

@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from ecabinet.database import unit_of_work
-from ecabinet.demo.documents import draft_decree, report_pdf
+from ecabinet.demo.documents import draft_decree
+from ecabinet.demo.report import report_pdf
 from ecabinet.docs import jobs
 from ecabinet.docs import services as documents
 from ecabinet.docs.models import Annotation

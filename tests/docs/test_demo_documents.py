@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from ecabinet.demo import documents as demo
+from ecabinet.demo import report
 from ecabinet.docs import jobs
 from ecabinet.docs.models import Document, ItemDocument
 from ecabinet.extensions import db
@@ -62,7 +63,7 @@ def test_seed_demo_attaches_the_drafts_without_converting_them_itself(make_app, 
 
 
 def test_the_report_is_a_searchable_two_page_pdf():
-    reader = PdfReader(io.BytesIO(demo.report_pdf()))
+    reader = PdfReader(io.BytesIO(report.report_pdf()))
     assert len(reader.pages) == 2
     text = reader.pages[0].extract_text()
     assert "BÁO CÁO" in text and "Tình hình kinh tế - xã hội tháng 11" in text

@@ -24,8 +24,9 @@ from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.i18n import VIETNAM, vietnamese_date
 from ecabinet.identity.models import User
-from ecabinet.meetings import minutes
-from ecabinet.meetings.minutes import (
+from ecabinet.meetings.minutes import documents, uploads
+from ecabinet.meetings.minutes.record import (
+    RULE_WORDS,
     Attendance,
     ItemRecord,
     MeetingRecord,
@@ -173,7 +174,7 @@ def test_minutes_record_the_session(client, adjourned, api):
     assert (version["kind"], version["number"], version["source"]) == ("minutes", 1, "generated")
     response = _download(client, cab, "minutes", 1)
     assert response.status_code == 200
-    assert response.mimetype == minutes.DOCX_MIME
+    assert response.mimetype == uploads.DOCX_MIME
     assert "attachment" in response.headers["Content-Disposition"]
     assert f"bien-ban-{cab.meeting_id}-v1.docx" in response.headers["Content-Disposition"]
     lines = _lines(response.data)
@@ -314,7 +315,7 @@ def test_rendering_needs_no_database():
         position=1, title="Đề nghị xây dựng Nghị định", presenting_agency=None, presenter=None,
         confidential=False, positions=PositionTally(0, 0, 0, 2), speakers=(),
         votes=(VoteRecord("Thông qua đề nghị", False, "two_thirds_of_all",
-                          minutes.RULE_WORDS["two_thirds_of_all"], "closed", 2, 2, 1, 1, 0, 0,
+                          RULE_WORDS["two_thirds_of_all"], "closed", 2, 2, 1, 1, 0, 0,
                           "rejected", "không thông qua", False),
                VoteRecord("Lần hai", False, "majority_of_all", "x", "open", 2, 2, None, None,
                           None, None, None, None, False)),
@@ -326,13 +327,13 @@ def test_rendering_needs_no_database():
         location=None, status="adjourned", chair=None, secretary=None,
         attendance=Attendance(people, (), (), (), Quorum(2, 2, 2, True, "two_thirds", "x")),
         items=(item,), drawn_up_on=date(2026, 2, 6))
-    lines = _lines(minutes.render_minutes(record))
+    lines = _lines(documents.render_minutes(record))
     assert "Hà Nội, ngày 05 tháng 02 năm 2026" in lines
     assert "Hình thức: biểu quyết công khai; nguyên tắc thông qua: hai phần ba tổng số thành " \
            "viên." in lines
     assert "Kết luận: không thông qua." in lines
     assert "Kết quả: chưa kết thúc biểu quyết khi phiên họp tạm dừng." in lines
-    notice = _lines(minutes.render_conclusions(record))
+    notice = _lines(documents.render_conclusions(record))
     assert "Hà Nội, ngày 06 tháng 02 năm 2026" in notice
     assert "Kết luận của Thủ tướng Chính phủ tại Phiên họp Chính phủ chuyên đề về xây dựng " \
            "pháp luật" in notice
@@ -428,7 +429,7 @@ def test_hostile_uploads_are_refused_and_nothing_is_stored(app, client, adjourne
         "an external entity": (_zip({**entries, "word/document.xml": XXE}), 422),
         "a truncated docx": (good[: len(good) // 2], 415),
         "a zip bomb": (_zip({**entries, "word/media/zeros.bin": bytes(101 * 2**20)}), 422),
-        "too large": (_zip({**entries, "word/media/noise.bin": bytes(minutes.MAX_UPLOAD_BYTES)},
+        "too large": (_zip({**entries, "word/media/noise.bin": bytes(uploads.MAX_UPLOAD_BYTES)},
                            zipfile.ZIP_STORED), 413),
         "empty": (b"", 415),
     }
@@ -528,4 +529,4 @@ def test_the_api_describes_itself(client):
     assert body["properties"]["file"]["format"] == "binary"
     assert set(body["required"]) == {"kind", "file"}
     download = spec["paths"]["/api/v1/meetings/{meeting_id}/minutes/{kind}/{number}.docx"]["get"]
-    assert minutes.DOCX_MIME in download["responses"]["200"]["content"]
+    assert uploads.DOCX_MIME in download["responses"]["200"]["content"]
