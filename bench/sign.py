@@ -8,7 +8,7 @@ Run by hand (never by the tests):
 What one run does: a throwaway instance (SQLite) with one signer; ``ecabinet pki init`` (keys in a
 SoftHSM2 token of its own) and ``ecabinet pki serve`` on a free loopback port; a 20-page PDF.
 Then, alternating so that both see the same machine state, N signatures through
-``ecabinet.signing.services.sign_pdf`` (database lookup of the key, lockout bookkeeping,
+``ecabinet.signing.pades.sign_pdf`` (database lookup of the key, lockout bookkeeping,
 revocation check — cached after the first —, PKCS#11 session per signature, the commit) and N
 with bare pyHanko (``PKCS11SigningContext`` per signature, ``PdfSigner`` with one
 ``HTTPTimeStamper`` reused, ``asyncio.run``), after two warm-up rounds each. Prints the medians,
@@ -139,11 +139,11 @@ def run_bench(app, pdf: bytes, n: int, level: str, audited_attempt, db) -> None:
     from sqlalchemy import select
 
     from ecabinet.identity.models import User
-    from ecabinet.signing import pki, services
+    from ecabinet.signing import keys, pades, pki
 
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "bench@example.gov.vn"))
-        key = services.personal_key(user)
+        key = keys.personal_key(user)
         token_label, key_label = key.token_label, key.key_label
         chain = [x509.Certificate.load(c) for c in pki.chain(pki.paths(app.config))]
         root = chain[-1]
@@ -156,8 +156,8 @@ def run_bench(app, pdf: bytes, n: int, level: str, audited_attempt, db) -> None:
         with app.app_context():
             signer = db.session.scalar(select(User).where(User.email == "bench@example.gov.vn"))
             with audited_attempt():
-                out = services.sign_pdf(pdf, key=services.personal_key(signer), pin=PIN,
-                                        field_name="ChuKy", level=level)
+                out = pades.sign_pdf(pdf, key=keys.personal_key(signer), pin=PIN,
+                                     field_name="ChuKy", level=level)
             db.session.remove()
         elapsed = time.perf_counter() - started
         assert len(out) > len(pdf)

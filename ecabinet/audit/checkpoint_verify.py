@@ -176,11 +176,11 @@ def _context(moment=None):
     from pyhanko_certvalidator import ValidationContext
 
     # The configured roots and the PKI's intermediate, read from files, not the database.
-    from ecabinet.signing.services import _intermediates, _trust_roots
+    from ecabinet.signing.trust import intermediates, trust_roots
 
     return ValidationContext(
-        trust_roots=[x509.Certificate.load(c) for c in _trust_roots()],
-        other_certs=[x509.Certificate.load(c) for c in _intermediates()],
+        trust_roots=[x509.Certificate.load(c) for c in trust_roots()],
+        other_certs=[x509.Certificate.load(c) for c in intermediates()],
         allow_fetching=False, revocation_mode="soft-fail", moment=moment)
 
 
@@ -241,7 +241,7 @@ def _pinned() -> set[bytes]:
 def _validate_signature(data: bytes, signed_data, moment):
     from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
 
-    from ecabinet.signing.services import run_async
+    from ecabinet.asyncio_bridge import run_async
 
     context = _context(moment)
     return run_async(lambda: async_validate_detached_cms(
@@ -254,7 +254,7 @@ def _check_timestamp(token: bytes, signature: bytes):
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
     from pyhanko.sign.validation.status import TimestampSignatureStatus
 
-    from ecabinet.signing.services import run_async
+    from ecabinet.asyncio_bridge import run_async
 
     def imprint(algorithm: str) -> bytes:
         return hashlib.new(algorithm, signature).digest()

@@ -319,13 +319,13 @@ def _seal_key(name: str, _pin: str):
     the read transaction ends)."""
     from ecabinet.errors import DomainError
     from ecabinet.identity.models import Organisation
-    from ecabinet.signing import services as signing
+    from ecabinet.signing import keys
 
     organisation = db.session.scalar(select(Organisation).where(Organisation.name == name))
     if organisation is None:
         raise CheckpointError(f"no organisation named {name} (AUDIT_SEAL_ORGANISATION)")
     try:
-        key = signing.seal_key(organisation)
+        key = keys.seal_key(organisation)
     except DomainError as exc:
         raise CheckpointError(f"the seal of {name}: {exc.message}") from exc
     db.session.expunge(key)
@@ -336,17 +336,18 @@ def _sign(key, pin: str, data: bytes) -> bytes:
     """A detached CMS signature (DER) of ``data`` with the seal. A wrong PIN is not counted
     against the clerks' key (an unattended retry loop would lock it) but stops this process
     from trying it again."""
+    from ecabinet.asyncio_bridge import run_async
     from ecabinet.errors import DomainError
-    from ecabinet.signing import services as signing
-    from ecabinet.signing import tokens
+    from ecabinet.signing import keys, tokens
+    from ecabinet.signing.failures import WrongPin
 
     # The same lock and opener as a decision's seal: one PKCS#11 session per key at a time.
     try:
         with tokens.key_lock(f"key-{key.id}-{key.token_label or 'p12'}"), \
-                signing._OpenedKey(key, pin) as signer:
-            content = signing.run_async(
+                keys.OpenedKey(key, pin) as signer:
+            content = run_async(
                 lambda: signer.async_sign_general_data(data, "sha256", detached=True))
-    except signing._WrongPin as exc:
+    except WrongPin as exc:
         organisation = current_app.config["AUDIT_SEAL_ORGANISATION"]
         _refused_pins.add((organisation, hashlib.sha256(pin.encode()).hexdigest()))
         raise CheckpointError(f"the seal token of {organisation} refused the PIN") from exc
@@ -361,7 +362,7 @@ def _timestamp(signature: bytes) -> bytes | None:
     """An RFC 3161 token over SHA-256(signature); None (logged) when the TSA cannot answer."""
     from pyhanko.sign.timestamps import HTTPTimeStamper
 
-    from ecabinet.signing.services import run_async
+    from ecabinet.asyncio_bridge import run_async
 
     url = current_app.config.get("TSA_URL")
     digest = hashlib.sha256(signature).digest()

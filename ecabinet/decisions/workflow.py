@@ -83,7 +83,8 @@ def sign(actor: User, decision: Decision, *, pin: str, otp: str | None,
          level: str | None = None, otp_checked: bool = False) -> Decision:
     """The competent person signs (a certification signature: only form filling and more
     signatures may follow). ``otp_checked``: the code was checked once for a whole batch."""
-    from ecabinet.signing import services as signing
+    from ecabinet.signing import images, keys, pades
+    from ecabinet.signing.appearance import Appearance
 
     access.require_signer(actor, decision)
     decision = locked(decision)
@@ -91,10 +92,10 @@ def sign(actor: User, decision: Decision, *, pin: str, otp: str | None,
     level = level_for(decision.kind, level)
     if not otp_checked:
         check_otp(actor, otp)
-    key = signing.personal_key(actor)
-    signed = signing.sign_pdf(
+    key = keys.personal_key(actor)
+    signed = pades.sign_pdf(
         pdf_of(decision), key=key, pin=pin, field_name=fields_pdf.SIGNER_FIELD, level=level,
-        appearance=signing.Appearance(kind="person", image=signing.signature_image(actor)),
+        appearance=Appearance(kind="person", image=images.signature_image(actor)),
         box=found.signature, page=found.signature_page, certify=True,
         reason=_signing_reason(actor, decision))
     _record_signature(actor, decision, signed, level=level, external=False)
@@ -157,17 +158,18 @@ def prepare_external(actor: User, decision: Decision, *, certificate: str,
 
     A fresh TOTP code confirms it, as for a signature with the server's key; the certificate
     must be one enrolled for the actor (the signing core refuses any other, audited)."""
-    from ecabinet.signing import services as signing
+    from ecabinet.signing import external, images
+    from ecabinet.signing.appearance import Appearance
 
     access.require_signer(actor, decision)
     decision = locked(decision)
     found = _require_signable(decision)
     level = level_for(decision.kind, level)
     check_otp(actor, otp)
-    pending = signing.prepare_external(
+    pending = external.prepare_external(
         pdf_of(decision), user=actor, certificate=_certificate_bytes(certificate),
         field_name=fields_pdf.SIGNER_FIELD, level=level,
-        appearance=signing.Appearance(kind="person", image=signing.signature_image(actor)),
+        appearance=Appearance(kind="person", image=images.signature_image(actor)),
         box=found.signature, page=found.signature_page, certify=True,
         reason=_signing_reason(actor, decision))
     audit.record("decision.sign_prepared", actor=actor, target=decision,
@@ -177,7 +179,7 @@ def prepare_external(actor: User, decision: Decision, *, certificate: str,
 
 def finish_external(actor: User, decision: Decision, *, pending_id: int, signature: str,
                     certificate: str | None = None, level: str | None = None) -> Decision:
-    from ecabinet.signing import services as signing
+    from ecabinet.signing import external
 
     access.require_signer(actor, decision)
     decision = locked(decision)
@@ -187,7 +189,7 @@ def finish_external(actor: User, decision: Decision, *, pending_id: int, signatu
     except (binascii.Error, ValueError):
         raise Invalid(_("The signature is not valid base64."),
                       details={"signature": ["invalid"]}) from None
-    signed = signing.finish_external(
+    signed = external.finish_external(
         pending_id, raw, user=actor, prepared_from=pdf_of(decision),
         certificate=_certificate_bytes(certificate) if certificate else None)
     _record_signature(actor, decision, signed, level=level_for(decision.kind, level),
@@ -206,7 +208,8 @@ def issue(actor: User, decision: Decision, *, pin: str, otp: str | None,
           otp_checked: bool = False) -> Decision:
     """The clerk: number and date from the register, filled in; the issuing body's seal.
     ``otp_checked``: the code was checked once for a whole batch."""
-    from ecabinet.signing import services as signing
+    from ecabinet.signing import images, keys, pades
+    from ecabinet.signing.appearance import Appearance
 
     access.require_clerk(actor)
     decision = locked(decision)
@@ -230,18 +233,18 @@ def issue(actor: User, decision: Decision, *, pin: str, otp: str | None,
     if level in ("B-LT", "B-LTA") and decision.level in ("B-B", "B-T"):
         # The seal brings a DSS: the competent person's material goes in first, or validators
         # reading that DSS would not find it.
-        filled = signing.add_revocation_info(filled)
-    sealed = signing.sign_pdf(
-        filled, key=signing.seal_key(issuer), pin=pin, field_name=fields_pdf.SEAL_FIELD,
-        level=level, appearance=signing.Appearance(kind="seal", image=signing.seal_image(issuer),
+        filled = pades.add_revocation_info(filled)
+    sealed = pades.sign_pdf(
+        filled, key=keys.seal_key(issuer), pin=pin, field_name=fields_pdf.SEAL_FIELD,
+        level=level, appearance=Appearance(kind="seal", image=images.seal_image(issuer),
                                                    organisation=issuer.name),
         box=found.seal, page=found.signature_page, reason=f"{issuer.name} ban hành")
     symbol = layout.symbol(decision.kind, issuer.code, number)
     signed_attachments = [
-        (attachment, signing.sign_pdf(
-            storage.get(attachment.source_sha256), key=signing.seal_key(issuer), pin=pin,
+        (attachment, pades.sign_pdf(
+            storage.get(attachment.source_sha256), key=keys.seal_key(issuer), pin=pin,
             field_name=fields_pdf.SEAL_FIELD, level=level,
-            appearance=signing.Appearance(kind="attachment", organisation=issuer.name,
+            appearance=Appearance(kind="attachment", organisation=issuer.name,
                                           reference=f"Số: {symbol}"),
             box=fields_pdf.attachment_box(storage.get(attachment.source_sha256)), page=0,
             reason=f"{issuer.name} ban hành kèm theo văn bản số {symbol}"))

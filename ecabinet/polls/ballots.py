@@ -117,13 +117,14 @@ def sign_ballot(poll: Poll, member: User, *, answer: str, comment: str | None,
                 answered_at: datetime, pin: str) -> str:
     """Render and sign the member's ballot; store it and return its SHA-256. Nothing is stored
     when signing fails (a wrong PIN, the TSA down): the caller's transaction rolls back."""
-    from ecabinet.signing import services as signing
+    from ecabinet.signing import images, keys, pades
+    from ecabinet.signing.appearance import Appearance
 
-    key = signing.personal_key(member)
-    signed = signing.sign_pdf(
+    key = keys.personal_key(member)
+    signed = pades.sign_pdf(
         render_ballot(poll, member, answer, comment, answered_at), key=key, pin=pin,
         field_name=SIGNATURE_FIELD, level="B-T", box=SIGNATURE_BOX, page=0,
-        appearance=signing.Appearance(kind="person", image=signing.signature_image(member)),
+        appearance=Appearance(kind="person", image=images.signature_image(member)),
         reason=f"Phiếu lấy ý kiến số {poll.id}")
     return storage.put(signed)
 

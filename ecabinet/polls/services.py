@@ -134,12 +134,12 @@ def _require_keys(recipients: list[User]) -> None:
     """A signed-ballot poll would lock out a recipient without a signing key: name them, so
     the secretariat enrols them (``ecabinet pki enroll``) or does not ask for signed ballots."""
     from ecabinet.errors import DomainError
-    from ecabinet.signing import services as signing
+    from ecabinet.signing import keys
 
     without = []
     for user in recipients:
         try:
-            signing.personal_key(user)
+            keys.personal_key(user)
         except DomainError:
             without.append(user)
     if without:

@@ -1,8 +1,13 @@
 """PAdES signatures with pyHanko: keys in a PKCS#11 token, the demo PKI, validation.
 
-- :mod:`.services` the interface other features call (sign, validate, keys, images, external);
+- what other features call: :mod:`.pades` signs with the server's keys, :mod:`.external` on
+  the signer's device, :mod:`.keys` the keys and their PIN lockout, :mod:`.images` signature and
+  seal images, :mod:`.validation` the report of a PDF's signatures;
+- :mod:`.trust` the trusted roots and the OCSP/CRL check before signing; :mod:`.failures` the
+  one translation of pyHanko's, certvalidator's and PKCS#11's failures into the app's errors;
+- :mod:`.certificates` whose a certificate is (enrolment);
 - :mod:`.tokens` the PKCS#11 library and the per-key locks; :mod:`.appearance` visible stamps;
-- :mod:`.pki` the demo PKI (certomancer) and key enrolment; :mod:`.validation` the report;
+- :mod:`.pki` the demo PKI (certomancer) and :mod:`.enrolment` the keys made for users;
 - :mod:`.cli` ``ecabinet pki …`` and ``ecabinet validate``; :mod:`.api`, :mod:`.routes`.
 
 Configuration (app config; embedded defaults):

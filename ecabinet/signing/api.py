@@ -14,7 +14,7 @@ from ecabinet.errors import Forbidden, Invalid, NotFound, UnsupportedMedia
 from ecabinet.extensions import db, limiter
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Organisation, Role, User
-from ecabinet.signing import certificates, services
+from ecabinet.signing import certificates, images, validation
 from ecabinet.signing.models import EnrolledCertificate, EnrolmentMethod, ImageKind
 from ecabinet.signing.schemas import (
     AdminCertificateEnrolSchema,
@@ -74,7 +74,7 @@ def validate():
     signing, DocMDP and the bottom line. Trusts the configured roots (the demo root)."""
     data = uploaded_bytes(current_app.config["SIGNING_VALIDATE_MAX_BYTES"],
                           media="application/pdf")
-    return services.validate_pdf(data)
+    return validation.validate_pdf(data)
 
 
 def _image_info(row):
@@ -91,7 +91,7 @@ def put_signature_image():
     """Upload my handwritten signature: a PNG with a transparent background (signers)."""
     data = uploaded_bytes(current_app.config["SIGNING_IMAGE_MAX_BYTES"], media="image/png")
     with unit_of_work():
-        row = services.save_image(ImageKind.SIGNATURE, data, by=_user(), user=_user())
+        row = images.save_image(ImageKind.SIGNATURE, data, by=_user(), user=_user())
         return _image_info(row)
 
 
@@ -120,7 +120,7 @@ def put_seal_image(organisation_id: int):
     organisation = organisation_for_seal(_user(), organisation_id)
     data = uploaded_bytes(current_app.config["SIGNING_IMAGE_MAX_BYTES"], media="image/png")
     with unit_of_work():
-        row = services.save_image(ImageKind.SEAL, data, by=_user(), organisation=organisation)
+        row = images.save_image(ImageKind.SEAL, data, by=_user(), organisation=organisation)
         return _image_info(row)
 
 

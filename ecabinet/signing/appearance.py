@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -33,6 +34,17 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf",
     "/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf",
 )
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """The visible part of a signature (Decree 30, Appendix I)."""
+
+    kind: str  # "person" | "seal" | "attachment"
+    image: bytes | None = None  # person: the handwritten signature PNG; seal: the red seal PNG
+    organisation: str | None = None  # seal / attachment: the organisation's name shown
+    reference: str | None = None  # attachment: "Số: 05/QĐ-TTg" shown with the time
+    # the signing time (ISO 8601 with +07:00) is added when signing
 
 
 def signing_time_text(moment: datetime) -> str:

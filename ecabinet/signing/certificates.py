@@ -22,10 +22,13 @@ from typing import TYPE_CHECKING
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ecabinet.asyncio_bridge import run_async
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid
 from ecabinet.extensions import db
+from ecabinet.signing.failures import During, translated
 from ecabinet.signing.models import EnrolledCertificate, EnrolmentMethod
+from ecabinet.signing.trust import validation_context
 
 if TYPE_CHECKING:  # pragma: no cover
     from asn1crypto import x509
@@ -78,34 +81,18 @@ def check_trusted(cert: x509.Certificate) -> None:
     """Valid now, for signing, on a path to a trusted root (revocation is asked at signing
     time, not here: enrolling must not need the OCSP responder)."""
     from pyhanko_certvalidator import CertificateValidator
-    from pyhanko_certvalidator.errors import (
-        ExpiredError,
-        InvalidCertificateError,
-        PathBuildingError,
-        PathValidationError,
-        RevokedError,
-    )
-
-    from ecabinet.signing import services
 
     now = datetime.now(UTC)
     if not cert.not_valid_before <= now < cert.not_valid_after:
         raise Invalid(_("The certificate is not valid now."), code="certificate_expired")
-    context = services.validation_context(fetching=False)
+    context = validation_context(fetching=False)
 
     async def validate():
         validator = CertificateValidator(cert, validation_context=context)
         await validator.async_validate_usage({"non_repudiation"})
 
-    try:
-        services.run_async(validate)
-    except RevokedError as exc:
-        raise Invalid(_("The certificate has been revoked."), code="certificate_revoked") from exc
-    except ExpiredError as exc:
-        raise Invalid(_("The certificate is not valid now."), code="certificate_expired") from exc
-    except (PathBuildingError, PathValidationError, InvalidCertificateError) as exc:
-        raise Invalid(_("The certificate is not from a CA trusted by this system, or not for "
-                        "signing."), code="certificate_untrusted") from exc
+    with translated(During.ENROLMENT):
+        run_async(validate)
 
 
 def for_user(user: User) -> list[EnrolledCertificate]:
@@ -222,7 +209,6 @@ def check_cms_signer(signed_data, expected_fingerprint: str) -> None:
     """The CMS SignedData's signer certificate (found by its signer identifier) is the
     expected one, and its signature value verifies over the signed attributes: checked on
     what goes into the document, whatever was sent to build it."""
-    from cryptography.exceptions import InvalidSignature
     from pyhanko_certvalidator.sig_validate import (
         DefaultSignatureValidator,
         SignatureValidationContext,
@@ -236,12 +222,9 @@ def check_cms_signer(signed_data, expected_fingerprint: str) -> None:
     if signer_cert is None or fingerprint(signer_cert.dump()) != expected_fingerprint:
         raise Forbidden(_("The certificate is not the one this signature was prepared with."),
                         code="certificate_mismatch")
-    try:
+    with translated(During.SIGNATURE_VALUE):
         DefaultSignatureValidator().validate_signature(
             signer_info["signature"].native, signer_info["signed_attrs"].untag().dump(),
             signer_cert.public_key, signer_info["signature_algorithm"],
             SignatureValidationContext(
                 contextual_md_algorithm=signer_info["digest_algorithm"]["algorithm"].native))
-    except (InvalidSignature, ValueError, TypeError) as exc:
-        raise Invalid(_("The signature value does not match the certificate and the data sent."),
-                      code="bad_signature") from exc

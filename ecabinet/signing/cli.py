@@ -124,7 +124,7 @@ def enroll_command(email, certificate_file, pin, seal):
 @with_appcontext
 def unlock_command(email, seal):
     """Reset the wrong-PIN counter of a user's key (or their organisation's seal key)."""
-    from ecabinet.signing import services
+    from ecabinet.signing import keys
 
     try:
         with unit_of_work():
@@ -132,10 +132,10 @@ def unlock_command(email, seal):
             if seal:
                 if user.organisation is None:
                     raise click.ClickException(f"{email} belongs to no organisation.")
-                key = services.seal_key(user.organisation)
+                key = keys.seal_key(user.organisation)
             else:
-                key = services.personal_key(user)
-            services.unlock(key)
+                key = keys.personal_key(user)
+            keys.unlock(key)
             click.echo(f"Key {key.id} unlocked.")
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc
@@ -178,11 +178,11 @@ def _print_report(result: dict) -> None:
 @with_appcontext
 def validate_command(pdf_file, trust_files, as_json):
     """Validate the signatures of a PDF: exit 0 when all are valid, 1 otherwise."""
-    from ecabinet.signing import services
+    from ecabinet.signing.validation import validate_pdf
 
     trust = [path.read_bytes() for path in trust_files] or None
     try:
-        result = services.validate_pdf(pdf_file.read_bytes(), trust=trust)
+        result = validate_pdf(pdf_file.read_bytes(), trust=trust)
     except DomainError as exc:
         if as_json:
             click.echo(json.dumps({"error": {"code": exc.code, "message": exc.message}}))

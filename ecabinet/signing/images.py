@@ -1,17 +1,66 @@
-"""Signature and seal images: checking uploads, and drawing plausible ones for the demo."""
+"""Signature and seal images: stored per person and per organisation, checking uploads, and
+drawing plausible ones for the demo."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import random
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
+from ecabinet.audit import services as audit
 from ecabinet.errors import Invalid, UnsupportedMedia
+from ecabinet.extensions import db
+from ecabinet.signing.models import ImageKind, SignatureImage
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ecabinet.identity.models import Organisation, User
 
 MAX_SIDE = 2000
 MIN_SIDE = 40
+
+
+def _image_row(kind: ImageKind, *, user_id=None, organisation_id=None) -> SignatureImage | None:
+    return db.session.scalars(select(SignatureImage).where(
+        SignatureImage.kind == kind.value, SignatureImage.user_id.is_(user_id)
+        if user_id is None else SignatureImage.user_id == user_id,
+        SignatureImage.organisation_id.is_(None) if organisation_id is None
+        else SignatureImage.organisation_id == organisation_id)).first()
+
+
+def signature_image(user: User) -> bytes | None:
+    row = _image_row(ImageKind.SIGNATURE, user_id=user.id)
+    return row.png if row else None
+
+
+def seal_image(organisation: Organisation) -> bytes | None:
+    row = _image_row(ImageKind.SEAL, organisation_id=organisation.id)
+    return row.png if row else None
+
+
+def save_image(kind: ImageKind, png: bytes, *, by: User, user: User | None = None,
+               organisation: Organisation | None = None) -> SignatureImage:
+    """Store (or replace) a signature or seal image after checking it is a transparent PNG."""
+    check_png(png, max_bytes=current_app.config["SIGNING_IMAGE_MAX_BYTES"])
+    row = _image_row(kind, user_id=user.id if user else None,
+                     organisation_id=organisation.id if organisation else None)
+    if row is None:
+        row = SignatureImage(kind=kind.value, user_id=user.id if user else None,
+                             organisation_id=organisation.id if organisation else None, png=png)
+        db.session.add(row)
+    row.png = png
+    row.uploaded_by_id = by.id if by else None
+    row.uploaded_at = datetime.now(UTC)
+    db.session.flush()
+    audit.record(f"signing.{kind.value}_image_uploaded", actor=by, target=row,
+                 details={"sha256": hashlib.sha256(png).hexdigest(), "bytes": len(png)})
+    return row
 
 
 def check_png(data: bytes, *, max_bytes: int) -> None:

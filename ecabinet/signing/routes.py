@@ -14,8 +14,9 @@ from ecabinet.errors import DomainError, NotFound
 from ecabinet.extensions import db, limiter
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Role
-from ecabinet.signing import certificates, services
+from ecabinet.signing import certificates, validation
 from ecabinet.signing.api import organisation_for_seal
+from ecabinet.signing.images import save_image, seal_image, signature_image
 from ecabinet.signing.models import EnrolledCertificate, ImageKind
 from ecabinet.signing.validation import REASONS
 
@@ -39,7 +40,7 @@ def validate():
             filename = upload.filename
             limit = current_app.config["SIGNING_VALIDATE_MAX_BYTES"]
             try:
-                result = services.validate_pdf(upload.stream.read(limit + 1))
+                result = validation.validate_pdf(upload.stream.read(limit + 1))
             except DomainError as exc:
                 error = exc.message
     return render_template("signing/validate.html", result=result, error=error,
@@ -58,9 +59,9 @@ def images():
     organisation = user.organisation
     return render_template(
         "signing/images.html",
-        signature=_data_url(services.signature_image(user)) if user.has_role(Role.SIGNER)
+        signature=_data_url(signature_image(user)) if user.has_role(Role.SIGNER)
         else None,
-        seal=_data_url(services.seal_image(organisation)) if organisation else None,
+        seal=_data_url(seal_image(organisation)) if organisation else None,
         organisation=organisation,
         can_sign=user.has_role(Role.SIGNER),
         can_seal=organisation is not None and user.has_role(Role.CLERK, Role.ADMIN))
@@ -89,13 +90,13 @@ def _upload(kind: ImageKind):
     try:
         with unit_of_work():
             if kind == ImageKind.SIGNATURE:
-                services.save_image(kind, data, by=user, user=user)
+                save_image(kind, data, by=user, user=user)
             else:
                 if user.organisation is None:
                     flash(_("You belong to no organisation."), "error")
                     return redirect(url_for("signing.images"))
                 organisation = organisation_for_seal(user, user.organisation_id)
-                services.save_image(kind, data, by=user, organisation=organisation)
+                save_image(kind, data, by=user, organisation=organisation)
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("signing.images"))

@@ -13,11 +13,15 @@ import hashlib
 import io
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ecabinet.asyncio_bridge import run_async
 from ecabinet.errors import DomainError, Invalid
 from ecabinet.signing.appearance import signing_time_text
+from ecabinet.signing.failures import During, translated
+from ecabinet.signing.trust import intermediates, trust_roots
 
 #: Reasons a signature is not valid, with their English text (the page translates them).
 REASONS = {
@@ -183,28 +187,33 @@ async def _timestamp_entry(embedded, context):
     }
 
 
+def validate_pdf(pdf: bytes, *, trust: list[bytes] | None = None) -> dict:
+    """The validation report of every signature in ``pdf`` (see :func:`report`).
+
+    Trusts ``trust`` (DER or PEM certificates) or else the configured roots (the demo root).
+    Never fetches anything over the network: revocation data comes from the document.
+    """
+    roots = trust if trust is not None else trust_roots()
+    return report(pdf, trust_roots=roots, other_certs=intermediates(),
+                  max_bytes=current_app.config["SIGNING_VALIDATE_MAX_BYTES"])
+
+
 def report(pdf: bytes, *, trust_roots: list[bytes], other_certs: list[bytes],
            max_bytes: int) -> dict:
     """Validate every signature of ``pdf``. Raises Invalid ``bad_pdf`` for what is not a
     readable PDF, 413 for what is too large; anything else yields a report."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from ecabinet.signing.services import run_async
-
     if len(pdf) > max_bytes:
         raise PayloadTooLarge(_("The file is larger than %(size)s MB.",
                                 size=max_bytes // (1024 * 1024)))
     if not pdf.lstrip()[:1024].find(b"%PDF-") >= 0:
         raise Invalid(_("This file is not a PDF."), code="bad_pdf")
-    try:
+    with translated(During.READING_SIGNATURES):
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         signatures = list(reader.embedded_regular_signatures)
         timestamps = list(reader.embedded_timestamp_signatures)
         revisions = reader.xrefs.total_revisions
-    except Exception as exc:  # noqa: BLE001 - whatever the parser trips on, the file is broken
-        raise Invalid(_("This PDF is damaged and cannot be read."), code="bad_pdf") from exc
-    entries = []
-    try:
         context, revinfo_embedded = _context(reader, trust_roots, other_certs)
         dss_revision = _dss_revision(reader)
         ts_revisions = [t.signed_revision for t in timestamps]
@@ -220,10 +229,6 @@ def report(pdf: bytes, *, trust_roots: list[bytes], other_certs: list[bytes],
             return results
 
         entries = run_async(run_all)
-    except DomainError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise Invalid(_("This PDF is damaged and cannot be read."), code="bad_pdf") from exc
     entries.sort(key=lambda e: e["revision"] if e["revision"] is not None else -1)
     signed = [e for e in entries if e["type"] == "signature"]
     return {

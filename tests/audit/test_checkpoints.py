@@ -215,7 +215,7 @@ def test_a_checkpoint_signed_by_another_key_is_refused(app, runner, demo_pki):
     key the same CA certified for someone else: refused, and the rewrite still named."""
     from pyhanko.sign.signers import SimpleSigner
 
-    from ecabinet.signing.services import run_async
+    from ecabinet.asyncio_bridge import run_async
 
     _checkpoint(runner)
     _rewrite_chain(app, 1, '{"forged": true}')

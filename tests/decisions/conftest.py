@@ -95,7 +95,7 @@ class FakeSigning:
         meta = signers.PdfSignatureMetadata(
             field_name=field_name, certify=certify, reason=reason,
             docmdp_permissions=fields.MDPPerm.FILL_FORMS)
-        from ecabinet.signing.services import run_async
+        from ecabinet.asyncio_bridge import run_async
 
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         signer = signers.PdfSigner(meta, signer=self._signers[key])
@@ -103,10 +103,13 @@ class FakeSigning:
         return run_async(lambda: signer.async_sign_pdf(writer)).getvalue()
 
     def install(self, monkeypatch):
-        from ecabinet.signing import services as signing
+        from ecabinet.signing import images, keys, pades
 
-        for name in ("personal_key", "seal_key", "signature_image", "seal_image", "sign_pdf"):
-            monkeypatch.setattr(signing, name, getattr(self, name))
+        for module, names in ((keys, ("personal_key", "seal_key")),
+                              (images, ("signature_image", "seal_image")),
+                              (pades, ("sign_pdf",))):
+            for name in names:
+                monkeypatch.setattr(module, name, getattr(self, name))
 
 
 @pytest.fixture

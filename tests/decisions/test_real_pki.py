@@ -150,7 +150,7 @@ def test_drafted_signed_sealed_issued_and_valid_as_b_lt(pki_app, office, tmp_pat
 
     pdf = client.get(f"/api/v1/decisions/{did}/pdf", headers=office.headers("clerk")).data
     with pki_app.app_context():
-        from ecabinet.signing.services import validate_pdf
+        from ecabinet.signing.validation import validate_pdf
 
         report = validate_pdf(pdf)
     leader, seal = report["signatures"]
@@ -298,7 +298,7 @@ def test_external_signer_prepares_and_finishes_from_a_script(pki_app, office, de
     assert signed["state"] == "signed" and signed["signatures"][0]["external"] is True
     pdf = client.get(f"/api/v1/decisions/{did}/pdf", headers=office.headers("signer")).data
     with pki_app.app_context():
-        from ecabinet.signing.services import validate_pdf
+        from ecabinet.signing.validation import validate_pdf
 
         report = validate_pdf(pdf)
     assert report["signatures"][0]["valid"], report["signatures"][0]["reasons"]
@@ -340,7 +340,7 @@ def test_a_b_t_signature_stays_valid_once_the_seal_brings_its_dss(pki_app, offic
     assert response.status_code == 200, response.get_json()
     pdf = client.get(f"/api/v1/decisions/{did}/pdf", headers=office.headers("clerk")).data
     with pki_app.app_context():
-        from ecabinet.signing.services import validate_pdf
+        from ecabinet.signing.validation import validate_pdf
 
         leader, seal = validate_pdf(pdf)["signatures"]
     assert leader["valid"] and seal["valid"], (leader["reasons"], seal["reasons"])

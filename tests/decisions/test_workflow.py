@@ -43,7 +43,7 @@ def _validate(pdf: bytes, trust: list[bytes]):
     """pyHanko's own validation of every signature, trusting the test keys."""
     from asn1crypto import pem, x509
 
-    from ecabinet.signing.services import run_async
+    from ecabinet.asyncio_bridge import run_async
 
     roots = [x509.Certificate.load(pem.unarmor(data)[2]) for data in trust]
     reader = PdfFileReader(io.BytesIO(pdf))

@@ -16,7 +16,7 @@ from ecabinet.identity import services as identity
 from ecabinet.identity.models import User
 from ecabinet.polls import services
 from ecabinet.polls.models import Poll, PollRecipient
-from ecabinet.signing import services as signing
+from ecabinet.signing import validation
 from tests.pki import PIN, pdfsig, qpdf_check, run
 
 
@@ -52,7 +52,7 @@ def test_an_answer_becomes_a_signed_ballot(pki_app, signing_keys, signed_poll, t
     assert digest
     with pki_app.app_context():
         ballot = storage.get(digest)
-        report = signing.validate_pdf(ballot)
+        report = validation.validate_pdf(ballot)
     path = tmp_path / "ballot.pdf"
     path.write_bytes(ballot)
     text = run(["pdftotext", str(path), "-"]).stdout

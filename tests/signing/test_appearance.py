@@ -9,8 +9,8 @@ from PIL import Image
 from ecabinet.database import audited_attempt
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation, User
-from ecabinet.signing import services
-from ecabinet.signing.appearance import signing_time_text
+from ecabinet.signing import images, keys, pades, validation
+from ecabinet.signing.appearance import Appearance, signing_time_text
 from tests.pki import PIN, blank_pdf, run
 
 SIGNATURE_BOX = (300, 500, 500, 600)
@@ -57,23 +57,23 @@ def test_person_seal_and_attachment_render(pki_app, signing_keys, tmp_path):
     with pki_app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)
         organisation = db.session.get(Organisation, signing_keys.organisation_id)
-        pdf = services.add_signature_fields(blank_pdf(), [("Dau", 0, SEAL_BOX),
+        pdf = pades.add_signature_fields(blank_pdf(), [("Dau", 0, SEAL_BOX),
                                                           ("PhuLuc", 0, ATTACHMENT_BOX)])
         with audited_attempt():
-            pdf = services.sign_pdf(pdf, key=services.personal_key(signer), pin=PIN,
+            pdf = pades.sign_pdf(pdf, key=keys.personal_key(signer), pin=PIN,
                                     field_name="ChuKy", level="B-T", certify=True,
-                                    box=SIGNATURE_BOX, appearance=services.Appearance(
-                                        "person", image=services.signature_image(signer)))
-            pdf = services.sign_pdf(pdf, key=services.seal_key(organisation), pin=PIN,
-                                    field_name="Dau", level="B-T", appearance=services.Appearance(
-                                        "seal", image=services.seal_image(organisation),
+                                    box=SIGNATURE_BOX, appearance=Appearance(
+                                        "person", image=images.signature_image(signer)))
+            pdf = pades.sign_pdf(pdf, key=keys.seal_key(organisation), pin=PIN,
+                                    field_name="Dau", level="B-T", appearance=Appearance(
+                                        "seal", image=images.seal_image(organisation),
                                         organisation=organisation.name))
-            pdf = services.sign_pdf(pdf, key=services.seal_key(organisation), pin=PIN,
+            pdf = pades.sign_pdf(pdf, key=keys.seal_key(organisation), pin=PIN,
                                     field_name="PhuLuc", level="B-T",
-                                    appearance=services.Appearance(
+                                    appearance=Appearance(
                                         "attachment", organisation=organisation.name,
                                         reference="Số: 05/QĐ-TTg"))
-        assert services.validate_pdf(pdf)["valid"]
+        assert validation.validate_pdf(pdf)["valid"]
     path = tmp_path / "signed.pdf"
     path.write_bytes(pdf)
     text = run(["pdftotext", "-layout", str(path), "-"]).stdout

@@ -22,7 +22,7 @@ from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import Forbidden
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.signing import certificates, pki, services
+from ecabinet.signing import certificates, external, keys, pades, pki
 from ecabinet.signing.models import EnrolledCertificate, PendingExternalSignature, SigningKey
 from tests.conftest import PASSWORD, bearer, csrf_from, unused_code
 from tests.pki import PIN, blank_pdf
@@ -73,14 +73,14 @@ def _pending_count(app) -> int:
 
 def _prepare(app, user_id, der):
     with app.app_context(), audited_attempt():
-        return services.prepare_external(
+        return external.prepare_external(
             blank_pdf(), user=db.session.get(User, user_id), certificate=der,
             field_name="ChuKy", level="B-B", box=(300, 500, 500, 600))
 
 
 def _finish(app, pending_id, signature, user_id, certificate=None):
     with app.app_context(), audited_attempt():
-        return services.finish_external(pending_id, signature,
+        return external.finish_external(pending_id, signature,
                                         user=db.session.get(User, user_id),
                                         certificate=certificate)
 
@@ -185,7 +185,7 @@ def test_a_server_key_signs_only_for_the_user_it_is_enrolled_for(pki_app, signin
     with pki_app.app_context():
         key = db.session.get(SigningKey, signing_keys.personal_id)
         with pytest.raises(Forbidden) as caught, audited_attempt():
-            services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-B")
+            pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-B")
     assert caught.value.code == "certificate_not_enrolled"
     assert _audit(pki_app, "signing.certificate_refused")
 
@@ -301,7 +301,7 @@ def test_the_enroll_command_enrols_the_keys_certificate(pki_app, make_user, offi
     assert _fingerprint(officials["minister"][1]) in result.output
     with pki_app.app_context():
         rows = certificates.for_user(db.session.get(User, user.id))
-        key = services.personal_key(db.session.get(User, user.id))
+        key = keys.personal_key(db.session.get(User, user.id))
     assert {(r.fingerprint, r.method) for r in rows} == {
         (_fingerprint(key.certificate), "key"),
         (_fingerprint(officials["minister"][1]), "cli")}

@@ -15,7 +15,7 @@ from ecabinet.database import unit_of_work
 from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.signing import pki, services
+from ecabinet.signing import external, pki, validation
 from ecabinet.signing.models import PendingExternalSignature
 from tests.pki import blank_pdf, pdfsig, qpdf_check
 
@@ -60,14 +60,14 @@ def device_signs(key, data_to_sign: str) -> bytes:
 def _prepare(app, user_id, certificate, level="B-LT"):
     with app.app_context(), unit_of_work():
         user = db.session.get(User, user_id)
-        return services.prepare_external(
+        return external.prepare_external(
             blank_pdf(), user=user, certificate=certificate, field_name="ChuKy", level=level,
             box=(300, 500, 500, 600))
 
 
 def _finish(app, pending_id, signature, user_id):
     with app.app_context(), unit_of_work():
-        return services.finish_external(pending_id, signature,
+        return external.finish_external(pending_id, signature,
                                         user=db.session.get(User, user_id))
 
 
@@ -87,7 +87,7 @@ def test_external_signature_round_trip(pki_app, signing_keys, device, tmp_path, 
     signed = _finish(pki_app, pending.id, device_signs(key, pending.data_to_sign),
                      signing_keys.signer_id)
     with pki_app.app_context():
-        report = services.validate_pdf(signed)
+        report = validation.validate_pdf(signed)
     [entry] = report["signatures"]
     assert entry["valid"], entry["reasons"]
     assert entry["level"] == level
@@ -136,7 +136,7 @@ def test_a_wrong_signature_value_is_refused_and_the_pending_one_kept(pki_app, si
     signed = _finish(pki_app, pending.id, device_signs(key, pending.data_to_sign),
                      signing_keys.signer_id)
     with pki_app.app_context():
-        assert services.validate_pdf(signed)["valid"]
+        assert validation.validate_pdf(signed)["valid"]
 
 
 def test_revoked_or_garbage_certificate_is_refused(pki_app, signing_keys, demo_pki):

@@ -9,7 +9,7 @@ from PIL import Image
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.signing import services
+from ecabinet.signing import images
 from ecabinet.signing.images import demo_seal, demo_signature
 from tests.conftest import AuthActions, bearer, csrf_from
 
@@ -56,7 +56,7 @@ def test_signer_uploads_their_signature(app, client, people, token_for):
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["bytes"] == len(good)
     with app.app_context():
-        assert services.signature_image(db.session.get(User, people["signer"].id)) == good
+        assert images.signature_image(db.session.get(User, people["signer"].id)) == good
     response = client.put("/api/v1/me/signature-image", headers=bearer(token),
                           data={"file": (io.BytesIO(good), "ky.png")},
                           content_type="multipart/form-data")
@@ -103,7 +103,7 @@ def test_seal_upload_rules(app, client, people, token_for):
     with app.app_context():
         from ecabinet.identity.models import Organisation
 
-        assert services.seal_image(db.session.get(Organisation, own)) == seal
+        assert images.seal_image(db.session.get(Organisation, own)) == seal
 
 
 def test_images_page(app, client, people):

@@ -13,7 +13,7 @@ from ecabinet.database import unit_of_work
 from ecabinet.errors import Conflict
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.signing import certificates, services
+from ecabinet.signing import certificates, external
 from ecabinet.signing.models import PendingExternalSignature
 from tests.decisions.conftest import _self_signed
 
@@ -45,7 +45,7 @@ def test_a_row_written_in_the_database_runs_code_in_the_server(app, make_user, t
     # --- the signer (or the DBA with a token row of their own) finishes it ---
     with app.app_context():
         with pytest.raises(Conflict) as refused, unit_of_work():
-            services.finish_external(pending_id, b"\x00" * 256,
+            external.finish_external(pending_id, b"\x00" * 256,
                                      user=db.session.get(User, signer.id))
     assert refused.value.code == "state_invalid"
     assert not marker.exists(), "the database's pickle ran a command in the server process"

@@ -15,7 +15,8 @@ from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import Conflict, Forbidden, Invalid, Unavailable
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation, User
-from ecabinet.signing import services
+from ecabinet.signing import images, keys, pades, trust, validation
+from ecabinet.signing.appearance import Appearance
 from ecabinet.signing.models import MAX_PIN_FAILURES, SigningKey
 from tests.pki import P12_PASSWORD, PIN, blank_pdf, pdfsig, qpdf_check
 
@@ -24,11 +25,11 @@ SEAL_BOX = (260, 480, 420, 610)
 
 
 def _person(signer):
-    return services.Appearance("person", image=services.signature_image(signer))
+    return Appearance("person", image=images.signature_image(signer))
 
 
 def _seal(organisation):
-    return services.Appearance("seal", image=services.seal_image(organisation),
+    return Appearance("seal", image=images.seal_image(organisation),
                                organisation=organisation.name)
 
 
@@ -46,12 +47,12 @@ def _check_referees(tmp_path, pdf: bytes, name: str, expected_signatures: int) -
 def test_each_level_signs_and_validates(pki_app, signing_keys, tmp_path, level):
     with pki_app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)
-        key = services.personal_key(signer)
+        key = keys.personal_key(signer)
         with audited_attempt():
-            signed = services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="ChuKy",
+            signed = pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="ChuKy",
                                        level=level, appearance=_person(signer),
                                        box=SIGNATURE_BOX)
-        report = services.validate_pdf(signed)
+        report = validation.validate_pdf(signed)
     [entry] = [e for e in report["signatures"] if e["type"] == "signature"]
     assert entry["level"] == level
     assert entry["valid"], entry["reasons"]
@@ -76,15 +77,15 @@ def test_certified_with_form_filling_then_sealed_stays_valid(pki_app, signing_ke
     with pki_app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)
         organisation = db.session.get(Organisation, signing_keys.organisation_id)
-        prepared = services.add_signature_fields(blank_pdf(), [("Dau", 0, SEAL_BOX)])
+        prepared = pades.add_signature_fields(blank_pdf(), [("Dau", 0, SEAL_BOX)])
         with audited_attempt():
-            certified = services.sign_pdf(prepared, key=services.personal_key(signer), pin=PIN,
+            certified = pades.sign_pdf(prepared, key=keys.personal_key(signer), pin=PIN,
                                           field_name="ChuKy", level="B-LT", certify=True,
                                           appearance=_person(signer), box=SIGNATURE_BOX)
-            sealed = services.sign_pdf(certified, key=services.seal_key(organisation), pin=PIN,
+            sealed = pades.sign_pdf(certified, key=keys.seal_key(organisation), pin=PIN,
                                        field_name="Dau", level="B-LT",
                                        appearance=_seal(organisation))
-        report = services.validate_pdf(sealed)
+        report = validation.validate_pdf(sealed)
     first, second = report["signatures"]
     assert first["field"] == "ChuKy" and second["field"] == "Dau"
     assert first["docmdp"]["certification"] and first["docmdp"]["permission"] == "fill_forms"
@@ -102,14 +103,14 @@ def test_a_new_field_after_certification_is_reported(pki_app, signing_keys):
         signer = db.session.get(User, signing_keys.signer_id)
         organisation = db.session.get(Organisation, signing_keys.organisation_id)
         with audited_attempt():
-            certified = services.sign_pdf(blank_pdf(), key=services.personal_key(signer),
+            certified = pades.sign_pdf(blank_pdf(), key=keys.personal_key(signer),
                                           pin=PIN, field_name="ChuKy", level="B-B",
                                           certify=True, appearance=_person(signer),
                                           box=SIGNATURE_BOX)
-            sealed = services.sign_pdf(certified, key=services.seal_key(organisation), pin=PIN,
+            sealed = pades.sign_pdf(certified, key=keys.seal_key(organisation), pin=PIN,
                                        field_name="Moi", level="B-B", box=SEAL_BOX,
                                        appearance=_seal(organisation))
-        report = services.validate_pdf(sealed)
+        report = validation.validate_pdf(sealed)
     first = report["signatures"][0]
     assert not first["valid"]
     assert "modified" in first["reasons"] or "docmdp" in first["reasons"]
@@ -120,13 +121,13 @@ def test_modification_after_signing_is_detected(pki_app, signing_keys, tmp_path)
     with pki_app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)
         with audited_attempt():
-            signed = services.sign_pdf(blank_pdf(), key=services.personal_key(signer), pin=PIN,
+            signed = pades.sign_pdf(blank_pdf(), key=keys.personal_key(signer), pin=PIN,
                                        field_name="ChuKy", level="B-T",
                                        appearance=_person(signer), box=SIGNATURE_BOX)
         # 1. bytes changed inside the signed range
         position = signed.index(b"/MediaBox")
         tampered = signed[:position] + b"/MediaBoy" + signed[position + 9:]
-        report = services.validate_pdf(tampered)
+        report = validation.validate_pdf(tampered)
         entry = report["signatures"][0]
         assert not entry["valid"] and "integrity" in entry["reasons"]
         assert entry["integrity"]["intact"] is False
@@ -142,7 +143,7 @@ def test_modification_after_signing_is_detected(pki_app, signing_keys, tmp_path)
         writer.mark_update(page_ref)
         out = BytesIO()
         writer.write(out)
-        report = services.validate_pdf(out.getvalue())
+        report = validation.validate_pdf(out.getvalue())
     entry = report["signatures"][0]
     assert entry["integrity"]["intact"] is True  # its own revision is untouched…
     assert entry["coverage"] == "entire_revision"
@@ -157,19 +158,19 @@ def test_wrong_pin_is_counted_and_locks_after_five(pki_app, signing_keys):
     with pki_app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)
         for attempt in range(1, MAX_PIN_FAILURES + 1):
-            key = services.personal_key(signer)
+            key = keys.personal_key(signer)
             with pytest.raises((Forbidden, Conflict)) as caught:
                 with audited_attempt():
-                    services.sign_pdf(blank_pdf(), key=key, pin="999999", field_name="ChuKy",
+                    pades.sign_pdf(blank_pdf(), key=key, pin="999999", field_name="ChuKy",
                                       level="B-B")
             expected = "pin_locked" if attempt == MAX_PIN_FAILURES else "wrong_pin"
             assert caught.value.code == expected
             assert "999999" not in caught.value.message
-        key = services.personal_key(signer)
+        key = keys.personal_key(signer)
         assert key.pin_failures == MAX_PIN_FAILURES and key.locked
         # Locked: even the right PIN is refused, without touching the token.
         with pytest.raises(Conflict) as caught:
-            services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="ChuKy", level="B-B")
+            pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="ChuKy", level="B-B")
         assert caught.value.code == "pin_locked"
         from ecabinet.audit.models import AuditEntry
 
@@ -182,10 +183,10 @@ def test_wrong_pin_is_counted_and_locks_after_five(pki_app, signing_keys):
                                                     "ky@chinhphu.vn"])
     assert result.exit_code == 0, result.output
     with pki_app.app_context():
-        key = services.personal_key(db.session.get(User, signing_keys.signer_id))
+        key = keys.personal_key(db.session.get(User, signing_keys.signer_id))
         assert not key.locked and key.pin_failures == 0
         with audited_attempt():
-            assert services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="ChuKy",
+            assert pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="ChuKy",
                                      level="B-B")
 
 
@@ -193,11 +194,11 @@ def test_a_right_pin_resets_the_counter(pki_app, signing_keys):
     with pki_app.app_context():
         key = db.session.get(SigningKey, signing_keys.personal_id)
         with pytest.raises(Forbidden), audited_attempt():
-            services.sign_pdf(blank_pdf(), key=key, pin="000000", field_name="A", level="B-B")
+            pades.sign_pdf(blank_pdf(), key=key, pin="000000", field_name="A", level="B-B")
         key = db.session.get(SigningKey, signing_keys.personal_id)
         assert key.pin_failures == 1
         with audited_attempt():
-            services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-B")
+            pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-B")
         assert db.session.get(SigningKey, signing_keys.personal_id).pin_failures == 0
 
 
@@ -216,15 +217,15 @@ def test_pkcs12_key_signs(pki_app, signing_keys, demo_pki, tmp_path):
         key = db.session.get(SigningKey, key_id)
         assert key.store == "pkcs12"
         signer = db.session.get(User, signing_keys.signer_id)
-        assert services.personal_key(signer).id == key_id  # the newest key replaced the old
+        assert keys.personal_key(signer).id == key_id  # the newest key replaced the old
         with pytest.raises(Forbidden), audited_attempt():
-            services.sign_pdf(blank_pdf(), key=key, pin="wrong-password", field_name="A",
+            pades.sign_pdf(blank_pdf(), key=key, pin="wrong-password", field_name="A",
                               level="B-B")
         key = db.session.get(SigningKey, key_id)
         with audited_attempt():
-            signed = services.sign_pdf(blank_pdf(), key=key, pin=P12_PASSWORD,
+            signed = pades.sign_pdf(blank_pdf(), key=key, pin=P12_PASSWORD,
                                        field_name="ChuKy", level="B-LT")
-        report = services.validate_pdf(signed)
+        report = validation.validate_pdf(signed)
     assert report["valid"] and report["signatures"][0]["level"] == "B-LT"
     assert report["signatures"][0]["signer"]["name"] == "Người ký ngoài (tệp PKCS#12)"
     _check_referees(tmp_path, signed, "p12", 1)
@@ -235,7 +236,7 @@ def test_revoked_certificate_is_refused(pki_app, signing_keys, demo_pki):
     with pki_app.app_context():
         key = db.session.get(SigningKey, key_id)
         with pytest.raises(Conflict) as caught:
-            services.sign_pdf(blank_pdf(), key=key, pin=P12_PASSWORD, field_name="A",
+            pades.sign_pdf(blank_pdf(), key=key, pin=P12_PASSWORD, field_name="A",
                               level="B-B")
     assert caught.value.code == "certificate_revoked"
 
@@ -245,10 +246,10 @@ def test_expired_certificate_is_refused(pki_app, signing_keys, demo_pki):
     with pki_app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)
         with pytest.raises(Conflict) as caught:
-            services.personal_key(signer)
+            keys.personal_key(signer)
         assert caught.value.code == "certificate_expired"
         with pytest.raises(Conflict) as caught:
-            services.sign_pdf(blank_pdf(), key=db.session.get(SigningKey, key_id),
+            pades.sign_pdf(blank_pdf(), key=db.session.get(SigningKey, key_id),
                               pin=P12_PASSWORD, field_name="A", level="B-B")
     assert caught.value.code == "certificate_expired"
 
@@ -266,7 +267,7 @@ def test_tsa_down_is_unavailable_and_changes_nothing(make_app, demo_pki, signing
         entries_before = db.session.scalar(select(func.count(AuditEntry.id)))
         key = db.session.get(SigningKey, signing_keys.personal_id)
         with pytest.raises(Unavailable) as caught, audited_attempt():
-            services.sign_pdf(original, key=key, pin=PIN, field_name="A", level="B-T")
+            pades.sign_pdf(original, key=key, pin=PIN, field_name="A", level="B-T")
         assert caught.value.code == "tsa_unavailable"
         assert original == kept
         key = db.session.get(SigningKey, signing_keys.personal_id)
@@ -277,16 +278,16 @@ def test_tsa_down_is_unavailable_and_changes_nothing(make_app, demo_pki, signing
 def test_ocsp_down_is_unavailable(pki_app, signing_keys, demo_pki):
     with pki_app.app_context():
         key = db.session.get(SigningKey, signing_keys.personal_id)
-        services._revocation_cache.clear()
+        trust._revocation_cache.clear()
         demo_pki.server.stop()
         try:
             with pytest.raises(Unavailable) as caught:
-                services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-B")
+                pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-B")
         finally:
             demo_pki.server.start()
         assert caught.value.code == "ocsp_unavailable"
         with audited_attempt():  # and retrying works once it is back
-            assert services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A",
+            assert pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A",
                                      level="B-T")
 
 
@@ -297,7 +298,7 @@ def test_two_signatures_with_one_key_at_once(pki_app, signing_keys):
         try:
             with pki_app.app_context():
                 key = db.session.get(SigningKey, signing_keys.personal_id)
-                results[index] = services.sign_pdf(blank_pdf(), key=key, pin=PIN,
+                results[index] = pades.sign_pdf(blank_pdf(), key=key, pin=PIN,
                                                    field_name=f"S{index}", level="B-T")
                 db.session.remove()
         except Exception as exc:  # noqa: BLE001 - reported below
@@ -311,7 +312,7 @@ def test_two_signatures_with_one_key_at_once(pki_app, signing_keys):
     assert not errors, errors
     with pki_app.app_context():
         for index, signed in results.items():
-            report = services.validate_pdf(signed)
+            report = validation.validate_pdf(signed)
             assert report["valid"], report["signatures"][0]["reasons"]
             assert report["signatures"][0]["field"] == f"S{index}"
     assert len(results) == 4
@@ -324,7 +325,7 @@ def test_sign_pdf_works_inside_a_running_event_loop(pki_app, signing_keys):
     async def caller():
         with pki_app.app_context():
             key = db.session.get(SigningKey, signing_keys.personal_id)
-            return services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A",
+            return pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A",
                                      level="B-B")
 
     # In a thread of its own: Playwright's sync API (the browser tests) leaves a loop marked as
@@ -332,7 +333,7 @@ def test_sign_pdf_works_inside_a_running_event_loop(pki_app, signing_keys):
     with ThreadPoolExecutor(1) as thread:
         signed = thread.submit(asyncio.run, caller()).result()
     with pki_app.app_context():
-        assert services.validate_pdf(signed)["valid"]
+        assert validation.validate_pdf(signed)["valid"]
 
 
 @pytest.mark.parametrize("data", [b"", b"not a pdf at all", b"%PDF-1.7\n1 0 obj <<",
@@ -341,7 +342,7 @@ def test_bad_pdf_to_sign_is_invalid(pki_app, signing_keys, data):
     with pki_app.app_context():
         key = db.session.get(SigningKey, signing_keys.personal_id)
         with pytest.raises(Invalid) as caught:
-            services.sign_pdf(data, key=key, pin=PIN, field_name="A", level="B-B")
+            pades.sign_pdf(data, key=key, pin=PIN, field_name="A", level="B-B")
     assert caught.value.code == "bad_pdf"
 
 
@@ -349,9 +350,9 @@ def test_bad_level_and_page(pki_app, signing_keys):
     with pki_app.app_context():
         key = db.session.get(SigningKey, signing_keys.personal_id)
         with pytest.raises(Invalid):
-            services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-X")
+            pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-X")
         with pytest.raises(Invalid):
-            services.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-B",
+            pades.sign_pdf(blank_pdf(), key=key, pin=PIN, field_name="A", level="B-B",
                               box=SIGNATURE_BOX, page=3)
 
 
@@ -361,7 +362,7 @@ def test_no_key_is_not_found(pki_app, make_user):
     user = make_user("signer")
     with pki_app.app_context():
         with pytest.raises(NotFound) as caught:
-            services.personal_key(db.session.get(User, user.id))
+            keys.personal_key(db.session.get(User, user.id))
     assert caught.value.code == "no_signing_key"
 
 
@@ -373,12 +374,12 @@ def test_enroll_command_gives_a_new_key_that_signs_at_b_lt(pki_app, make_user, t
         args=["pki", "enroll", "--email", user.email, "--pin", "135246"])
     assert result.exit_code == 0, result.output + repr(result.exception)
     with pki_app.app_context():
-        key = services.personal_key(db.session.get(User, user.id))
+        key = keys.personal_key(db.session.get(User, user.id))
         assert key.store == "pkcs11" and key.token_label.startswith(f"u{user.id}-")
         with audited_attempt():
-            signed = services.sign_pdf(blank_pdf(), key=key, pin="135246", field_name="K",
+            signed = pades.sign_pdf(blank_pdf(), key=key, pin="135246", field_name="K",
                                        level="B-LT")
-        report = services.validate_pdf(signed)
+        report = validation.validate_pdf(signed)
     assert report["valid"] and report["signatures"][0]["signer"]["name"] == "Phạm Minh Mới"
     _check_referees(tmp_path, signed, "enrolled", 1)
     result = pki_app.test_cli_runner().invoke(

@@ -10,7 +10,7 @@ import pytest
 from ecabinet.database import audited_attempt
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.signing import services
+from ecabinet.signing import keys, pades, validation
 from tests.conftest import bearer, csrf_from
 from tests.pki import PIN, blank_pdf
 
@@ -20,7 +20,7 @@ def signed_pdf(pki_app, signing_keys) -> bytes:
     with pki_app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)
         with audited_attempt():
-            return services.sign_pdf(blank_pdf(), key=services.personal_key(signer), pin=PIN,
+            return pades.sign_pdf(blank_pdf(), key=keys.personal_key(signer), pin=PIN,
                                      field_name="ChuKy", level="B-LT")
 
 
@@ -73,7 +73,7 @@ def test_other_trust_roots_make_it_untrusted(pki_app, signed_pdf, tmp_path):
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))
     with pki_app.app_context():
-        report = services.validate_pdf(signed_pdf, trust=[cert.public_bytes(
+        report = validation.validate_pdf(signed_pdf, trust=[cert.public_bytes(
             serialization.Encoding.PEM)])
     entry = report["signatures"][0]
     assert entry["integrity"]["intact"] and not entry["trust"]["trusted"]
@@ -137,7 +137,7 @@ def test_wrong_media_type_is_415(pki_app, member_token):
 
 def test_unsigned_pdf_reports_no_signature(pki_app):
     with pki_app.app_context():
-        report = services.validate_pdf(blank_pdf())
+        report = validation.validate_pdf(blank_pdf())
     assert report == {**report, "signatures": [], "signed": False, "valid": False}
 
 

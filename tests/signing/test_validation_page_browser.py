@@ -7,7 +7,8 @@ import pytest
 from ecabinet.database import audited_attempt
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.signing import services
+from ecabinet.signing import images, keys, pades
+from ecabinet.signing.appearance import Appearance
 from tests.pki import PIN, blank_pdf
 
 pytestmark = pytest.mark.browser
@@ -24,10 +25,10 @@ def test_validation_page_shows_the_report(app, page, live_server, browser_auth, 
     with app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)
         with audited_attempt():
-            signed = services.sign_pdf(blank_pdf(), key=services.personal_key(signer), pin=PIN,
+            signed = pades.sign_pdf(blank_pdf(), key=keys.personal_key(signer), pin=PIN,
                                        field_name="ChuKy", level="B-LTA",
-                                       appearance=services.Appearance(
-                                           "person", image=services.signature_image(signer)),
+                                       appearance=Appearance(
+                                           "person", image=images.signature_image(signer)),
                                        box=(300, 500, 500, 600))
     good = tmp_path / "quyet-dinh.pdf"
     good.write_bytes(signed)
