@@ -93,11 +93,12 @@ def test_json_nested_too_deep_or_not_utf8_is_400(app, client, secretariat, raw):
     assert meeting_count(app) == before
 
 
-def test_deep_json_to_a_page_posting_json_is_400_too(client, secretariat):
+def test_deep_json_to_a_page_posting_json_is_400_too(make_app, secretariat):
     """Flask's own ``request.get_json`` decodes with the same guard."""
     from flask import request
 
-    app = client.application
+    app = make_app(fresh_app=True)  # a route of its own: an app that served nothing yet
+    client = app.test_client()
 
     @app.post("/_edge_json")
     def _echo():  # pragma: no cover - the decoder raises first
@@ -108,12 +109,13 @@ def test_deep_json_to_a_page_posting_json_is_400_too(client, secretariat):
     assert_contract_error(response, 400, "bad_request")
 
 
-def test_a_value_the_database_refuses_is_422_not_500(client, secretariat):
+def test_a_value_the_database_refuses_is_422_not_500(make_app, secretariat):
     """The guard behind the rules: whatever value slips past them and the database refuses
     (too long, out of range) is the caller's input."""
     from sqlalchemy.exc import DataError
 
-    app = client.application
+    app = make_app(fresh_app=True)  # a route of its own: an app that served nothing yet
+    client = app.test_client()
 
     @app.get("/api/v1/_edge_data")
     def _refused():

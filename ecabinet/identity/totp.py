@@ -13,6 +13,10 @@ ISSUER = "ecabinet"
 #: Codes one step either side of now are accepted, for clocks that drift a little.
 VALID_WINDOW = 1
 
+#: The time codes are checked against. The test suite moves it forward rather than wait for
+#: the next 30 s step when one person signs in several times within a step.
+clock = time.time
+
 
 def new_secret() -> str:
     return pyotp.random_base32()
@@ -33,7 +37,7 @@ def matching_step(secret: str, code: str, *, after_step: int | None, at: float |
     if not code.isdigit() or len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)
-    now = time.time() if at is None else at
+    now = clock() if at is None else at
     current = int(now // totp.interval)
     for step in range(current - VALID_WINDOW, current + VALID_WINDOW + 1):
         if after_step is not None and step <= after_step:

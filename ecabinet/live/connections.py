@@ -302,20 +302,21 @@ def _start_watching(app) -> None:
         start = not watch.running and not watch.stopped
         watch.running = watch.running or start
     if start:
-        socketio.start_background_task(_watch_forever, app)
+        socketio.start_background_task(_watch_forever, app, watch)
 
 
 def stop_watching(app) -> None:
-    """No more checks for this app: its task ends at its next wake-up without a query."""
-    watch = _watch_of(app)
-    with watch.lock:
-        watch.stopped = True
+    """The running checks end: the task ends at its next wake-up without a query. A connection
+    made later starts a watch of its own (the test suite reuses one app from test to test)."""
+    watch = app.extensions.pop("ecabinet_live_watch", None)
+    if watch is not None:
+        with watch.lock:
+            watch.stopped = True
 
 
-def _watch_forever(app) -> None:
+def _watch_forever(app, watch: _Watch) -> None:
     """Every :data:`WATCH_SECONDS` while this process holds connections; the task ends when it
     holds none (the next connection starts it again), so none outlives its connections."""
-    watch = _watch_of(app)
     while True:
         socketio.sleep(WATCH_SECONDS)
         with watch.lock:

@@ -18,7 +18,7 @@ from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.identity import services as identity
 from ecabinet.identity.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_clock
 from tests.docs.conftest import _jobs_finish_within_the_test  # noqa: F401
 from tests.pki import PIN
 
@@ -26,17 +26,16 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 
 def _code(secret: str, used: set) -> str:
-    """A code not used yet by this user (waits for the next 30 s window when needed)."""
-    while True:
-        now = time.time()
-        for offset in (-30, 0, 30):
-            code = pyotp.TOTP(secret).at(now + offset)
-            if (offset, int((now + offset) // 30)) not in used:
-                step = int((now + offset) // 30)
-                if step not in used:
-                    used.add(step)
-                    return code
-        time.sleep(30 - time.time() % 30 + 0.5)
+    """A code not used yet by this user (the server's clock moves to the next 30 s step when
+    the steps it accepts now are used)."""
+    current = int(totp_clock() // 30)
+    step = next((s for s in (current - 1, current, current + 1)
+                 if s not in used and s > max(used, default=-1)), None)
+    if step is None:
+        step = max(used) + 1
+        totp_clock.advance_to_step(step)
+    used.add(step)
+    return pyotp.TOTP(secret).at(step * 30)
 
 
 @pytest.fixture

@@ -145,7 +145,7 @@ def test_unknown_route_is_404_json(client):
 
 
 def test_no_stack_trace_leaks_on_500(make_app):
-    app = make_app()
+    app = make_app(fresh_app=True)  # a route of its own: an app that served nothing yet
 
     @app.get("/api/v1/boom")
     def boom():

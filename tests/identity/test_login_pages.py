@@ -169,7 +169,7 @@ def test_rate_limit_is_shared_through_redis_when_configured(make_app):
     prefix = uuid.uuid4().hex
     settings = {"REDIS_URL": url, "RATELIMIT_STORAGE_URI": None,
                 "RATELIMIT_KEY_PREFIX": prefix, "LOGIN_RATE_LIMIT": "2 per minute"}
-    workers = [make_app(**settings).test_client() for _ in range(2)]
+    workers = [make_app(fresh_app=True, **settings).test_client() for _ in range(2)]
     statuses = [workers[n % 2].post("/api/v1/auth/token", json={
         "email": "x@example.gov.vn", "password": "nope-nope"}).status_code for n in range(3)]
     assert statuses == [401, 401, 429]
