@@ -38,11 +38,12 @@ run: install
 	  ECABINET_AUDIT_SEAL_PIN="$${ECABINET_AUDIT_SEAL_PIN:-$(DEMO_PIN)}" \
 	  $(BIN)/ecabinet run --host $(HOST) --port $(PORT)
 
-# The suite on SQLite, then on PostgreSQL when ECABINET_TEST_DATABASE_URL names one
-# (.ci/run points it at the machine's PostgreSQL and Redis).
+# The suite on SQLite and, when ECABINET_TEST_DATABASE_URL names one, on PostgreSQL (.ci/run
+# points it at the machine's PostgreSQL and Redis): the two passes side by side, one per core,
+# each one's output printed whole when it ends.
+PASSES := test-sqlite $(if $(ECABINET_TEST_DATABASE_URL),test-postgres)
 test: install-dev
-	@$(MAKE) --no-print-directory test-sqlite
-	@if [ -n "$$ECABINET_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
+	@$(MAKE) --no-print-directory -j2 --output-sync=target $(PASSES)
 
 test-sqlite:
 	@echo "== tests on SQLite =="
