@@ -12,12 +12,17 @@ waits for the next 30 s step.
 from __future__ import annotations
 
 import copy
+import hashlib
+import io
 import os
 import re
 import secrets
 import shutil
+import sys
+import textwrap
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 import pyotp
@@ -29,6 +34,7 @@ from sqlalchemy.pool import NullPool
 
 from ecabinet import create_app
 from ecabinet.database import unit_of_work
+from ecabinet.docs import converter
 from ecabinet.docs.jobs import local_worker
 from ecabinet.extensions import db, limiter, socketio
 from ecabinet.identity import services as identity
@@ -303,6 +309,79 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# --- the document converter ---------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def _fake_converter_command(tmp_path_factory):
+    """A converter process speaking the bridge's protocol without LibreOffice: it answers with
+    a one-page PDF, hangs on a document containing HANG, takes half a second over SLOW, exits on
+    CRASH, refuses REFUSE and makes five pages of FIVE. Returns the CONVERTER_COMMAND. One
+    script for the run, so that the tests share one app and one converter process."""
+    script = tmp_path_factory.mktemp("converter") / "fake_converter.py"
+    script.write_text(textwrap.dedent('''
+        import json, sys, time, zipfile
+        from pypdf import PdfWriter
+
+        print(json.dumps({"ready": True, "mode": "fake"}), flush=True)
+        for line in sys.stdin:
+            request = json.loads(line)
+            with zipfile.ZipFile(request["in"]) as archive:
+                text = archive.read("word/document.xml")
+            if b"HANG" in text:
+                time.sleep(3600)
+            if b"SLOW" in text:
+                time.sleep(0.5)
+            if b"CRASH" in text:
+                sys.exit(3)
+            if b"REFUSE" in text:
+                print(json.dumps({"ok": False, "error": "cannot read"}), flush=True)
+                continue
+            writer = PdfWriter()
+            for _ in range(5 if b"FIVE" in text else 1):
+                writer.add_blank_page(width=595, height=842)
+            with open(request["out"], "wb") as out:
+                writer.write(out)
+            print(json.dumps({"ok": True}), flush=True)
+    '''))
+    command = [sys.executable, str(script)]
+    yield command
+    converter.close_for({"CONVERTER_COMMAND": command})
+
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _libreoffice_output_cached():
+    """LibreOffice's PDF of a document it already converted in this run is taken again, by the
+    document's content (a .docx's parts but its timestamps): the decisions' tests draft the same
+    text many times, at a second or more a conversion. Fake converters are not cached."""
+    real = converter.Converter.convert
+    cache: dict[tuple, bytes] = {}
+
+    def convert(self, data: bytes, *, timeout: float, suffix: str = ".docx") -> bytes:
+        if self.command != converter.default_command():
+            return real(self, data, timeout=timeout, suffix=suffix)
+        key = (suffix, _content_hash(data))
+        if key not in cache:
+            cache[key] = real(self, data, timeout=timeout, suffix=suffix)
+        return cache[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(converter.Converter, "convert", convert)
+        yield
+
+
+def _content_hash(data: bytes) -> str:
+    digest = hashlib.sha256()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for name in sorted(archive.namelist()):
+                if name != "docProps/core.xml":  # created / modified: the time it was written
+                    digest.update(name.encode() + b"\0" + archive.read(name) + b"\0")
+    except (zipfile.BadZipFile, ValueError, OSError, KeyError, RuntimeError):
+        return hashlib.sha256(data).hexdigest()
+    return digest.hexdigest()
 
 
 # --- users ---------------------------------------------------------------------------------------

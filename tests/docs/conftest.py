@@ -3,8 +3,6 @@ cabinet meeting of tests/meetings (its fixtures are imported here to be used in 
 
 from __future__ import annotations
 
-import sys
-import textwrap
 import time
 
 import pytest
@@ -69,40 +67,10 @@ def wait_for_state(client, headers, document_id: int, number: int = 1, *, timeou
 
 
 @pytest.fixture
-def fake_converter(tmp_path):
-    """A converter process speaking the bridge's protocol without LibreOffice: it answers with
-    a one-page PDF, hangs on a document containing HANG, takes half a second over SLOW, exits on
-    CRASH, refuses REFUSE and makes five pages of FIVE. Returns the CONVERTER_COMMAND."""
-    script = tmp_path / "fake_converter.py"
-    script.write_text(textwrap.dedent('''
-        import json, sys, time, zipfile
-        from pypdf import PdfWriter
-
-        print(json.dumps({"ready": True, "mode": "fake"}), flush=True)
-        for line in sys.stdin:
-            request = json.loads(line)
-            with zipfile.ZipFile(request["in"]) as archive:
-                text = archive.read("word/document.xml")
-            if b"HANG" in text:
-                time.sleep(3600)
-            if b"SLOW" in text:
-                time.sleep(0.5)
-            if b"CRASH" in text:
-                sys.exit(3)
-            if b"REFUSE" in text:
-                print(json.dumps({"ok": False, "error": "cannot read"}), flush=True)
-                continue
-            writer = PdfWriter()
-            for _ in range(5 if b"FIVE" in text else 1):
-                writer.add_blank_page(width=595, height=842)
-            with open(request["out"], "wb") as out:
-                writer.write(out)
-            print(json.dumps({"ok": True}), flush=True)
-    '''))
-    command = [sys.executable, str(script)]
-    yield command
+def fake_converter(_fake_converter_command):
+    """The CONVERTER_COMMAND of the fake converter (tests/conftest.py)."""
+    yield _fake_converter_command
     jobs.local_worker().wait_idle(timeout=60)
-    converter.close_for({"CONVERTER_COMMAND": command})
 
 
 @pytest.fixture
