@@ -30,7 +30,7 @@ from ecabinet.extensions import db
 from ecabinet.identity import services as identity
 from ecabinet.identity.models import ROLES_REQUIRING_TOTP
 from ecabinet.live import connections
-from ecabinet.meetings import progress
+from ecabinet.meetings import broadcast_throttle
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("ECABINET_TEST_DATABASE_URL")
@@ -149,7 +149,7 @@ def make_app(db_url, tmp_path):
     local_worker().wait_idle(timeout=120)
     for app in apps:
         connections.stop_watching(app)
-        progress.wait_idle(app)
+        broadcast_throttle.wait_idle(app)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()

@@ -42,7 +42,7 @@ from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.i18n import VIETNAM, in_vietnam, vietnamese_date
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, session
+from ecabinet.meetings import access, queries
 from ecabinet.meetings.models import (
     VOTING_ROLES,
     Meeting,
@@ -213,7 +213,7 @@ def build_record(meeting: Meeting, *, secretary: User | None = None) -> MeetingR
                           key=lambda p: (p.role != ParticipantRole.CHAIR, p.id))
     voting = [p for p in participants if p.role in VOTING_ROLES]
     guests = [p for p in participants if p.role == ParticipantRole.GUEST]
-    counted = session.quorum(meeting)
+    counted = queries.quorum(meeting)
     rule = QuorumRule(meeting.quorum_rule)
     attendance = Attendance(
         present=tuple(_person(p.user) for p in voting if p.checked_in_at is not None),
@@ -239,7 +239,7 @@ def build_record(meeting: Meeting, *, secretary: User | None = None) -> MeetingR
 
 
 def _item_record(item) -> ItemRecord:
-    tally = session.position_tally(item)
+    tally = queries.position_tally(item)
     speakers = db.session.scalars(
         select(SpeakerRequest)
         .where(SpeakerRequest.item_id == item.id,

@@ -24,6 +24,7 @@ import hashlib
 from ecabinet.live import NAMESPACE, outbox
 from ecabinet.meetings.access import Audience, audience_of, audiences
 from ecabinet.meetings.models import Meeting
+from ecabinet.meetings.state import cut_for, whole_state
 
 
 def room(meeting_id: int) -> str:
@@ -92,8 +93,6 @@ def broadcast(meeting: Meeting, name: str, payload: dict) -> None:
 
 def broadcast_state(meeting: Meeting) -> None:
     """``meeting.state``, cut for each audience (what it shows of items it cannot see: nothing)."""
-    from ecabinet.meetings.state import cut_for, whole_state
-
     whole = whole_state(meeting)
     for audience, name_of_room in _rooms_about(meeting, None):
         outbox.emit("meeting.state", cut_for(whole, audience), room=name_of_room)

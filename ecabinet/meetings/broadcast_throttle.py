@@ -106,8 +106,7 @@ def send(changed: dict[tuple[str, int], int]) -> None:
     from ecabinet.extensions import db
     from ecabinet.meetings import rooms
     from ecabinet.meetings.models import Meeting, Vote
-    from ecabinet.meetings.session import attendance_of
-    from ecabinet.meetings.voting import OPEN, cast_count
+    from ecabinet.meetings.queries import OPEN, attendance_of, cast_count
 
     try:
         for (kind, key), meeting_id in changed.items():
