@@ -94,7 +94,7 @@ def get_pdf(decision_id: int):
               content_type="application/pdf")
 def get_attachment_pdf(decision_id: int, position: int):
     decision = services.decision_for(_user(), decision_id)
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
     data, sha256, version = services.attachment_pdf(decision, position)
     name = f"phu-luc-{position}.pdf"
