@@ -119,7 +119,7 @@ def round_units(round_id: int):
 def round_pdf(round_id: int):
     """The PDF of the round's version: how a reviewer reads a document shown only to them
     through the round."""
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
     return send_reader_pdf(_user(), services.round_for(_user(), round_id).version)
 
@@ -134,7 +134,7 @@ def round_version_pdf(round_id: int, number: int):
     """A version of the round's document the caller may read: the drafting side and the
     document's readers any; a reviewer exactly the versions of their rounds."""
     round_ = services.round_for(_user(), round_id)
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
     return send_reader_pdf(_user(), services.version_for(_user(), round_.document, number))
 

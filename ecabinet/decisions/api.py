@@ -102,7 +102,7 @@ def get_pdf(decision_id: int):
               content_type="application/pdf")
 def get_attachment_pdf(decision_id: int, position: int):
     decision = access.decision_for(_user(), decision_id)
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
     data, sha256, version = drafting.attachment_pdf(decision, position)
     name = f"phu-luc-{position}.pdf"

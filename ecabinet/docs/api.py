@@ -101,7 +101,7 @@ def add_version(body, document_id: int):
 @blp.alt_response(409, description="still converting")
 @blp.alt_response(422, description="the conversion failed (the reason is in the message)")
 def version_pdf(document_id: int, number: int):
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
     return send_reader_pdf(_user(), services.version_for(_user(), document_id, number))
 

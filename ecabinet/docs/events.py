@@ -33,8 +33,8 @@ from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import Role, User, UserRole
 from ecabinet.inputs import event_id
-from ecabinet.live import outbox
 from ecabinet.live.handlers import live_event
+from ecabinet.live.namespace import emit_after_commit
 from ecabinet.meetings import access, rooms
 from ecabinet.meetings.models import AgendaItem, Meeting, MeetingStatus
 
@@ -76,16 +76,16 @@ def _payload(presentation: Presentation) -> dict:
 def _broadcast(name: str, payload: dict, meeting: Meeting, document: Document) -> None:
     everyone, readers = _readers(document, meeting)
     if everyone:
-        outbox.emit(name, payload, room=followers_room(meeting.id))
+        emit_after_commit(name, payload, room=followers_room(meeting.id))
         return
     for user_id in sorted(readers):
-        outbox.emit(name, payload, room=followers_room(meeting.id, user_id))
+        emit_after_commit(name, payload, room=followers_room(meeting.id, user_id))
     # The secretariat reads everything; its members follow from their own rooms too.
     secretariat = db.session.scalars(select(User.id).where(
         User.role_rows.any(UserRole.role == Role.SECRETARIAT.value)))
     for user_id in secretariat:
         if user_id not in readers:
-            outbox.emit(name, payload, room=followers_room(meeting.id, user_id))
+            emit_after_commit(name, payload, room=followers_room(meeting.id, user_id))
 
 
 @live_event("presenter.follow")
@@ -138,6 +138,6 @@ def stop(user, data):
     if presentation is not None:
         db.session.delete(presentation)
         db.session.flush()
-        outbox.emit("presenter.stopped", {"meeting_id": meeting.id},
+        emit_after_commit("presenter.stopped", {"meeting_id": meeting.id},
                     room=followers_room(meeting.id))
     return {}

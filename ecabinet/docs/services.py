@@ -39,7 +39,6 @@ from ecabinet.docs.models import (
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import Role, User
-from ecabinet.live.outbox import on_commit
 from ecabinet.meetings import access as meeting_access
 from ecabinet.meetings.models import AgendaItem
 from ecabinet.meetings.services import EDITABLE
@@ -289,14 +288,9 @@ def _add_version(actor: User, document: Document, data: bytes, filename: str | N
         converted_at=datetime.now(UTC) if ready else None)
     db.session.add(version)
     db.session.flush()
-    signals.version_added.send(version, actor=actor)
+    signals.version_added.send(version, actor=actor)  # a .docx is enqueued for conversion
     if ready:
         signals.version_ready.send(version)
-    else:
-        from ecabinet.docs import jobs
-
-        version_id = version.id
-        on_commit(lambda: jobs.enqueue_conversion(version_id))
     return version
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from ecabinet.errors import Invalid
 from ecabinet.inputs import event_id, optional_event_id
 from ecabinet.live.handlers import live_event
-from ecabinet.meetings import access, rooms, session, state, voting
+from ecabinet.meetings import access, rooms, sitting, state, voting
 
 
 def _meeting(user, data):
@@ -37,18 +37,18 @@ def join(user, data):
 @live_event("attendance.checkin")
 def check_in(user, data):
     meeting = _meeting(user, data)
-    return {"checked_in": True, "changed": session.check_in(user, meeting)}
+    return {"checked_in": True, "changed": sitting.check_in(user, meeting)}
 
 
 @live_event("speaker.request")
 def request_floor(user, data):
-    request = session.request_floor(user, _item(user, data))
+    request = sitting.request_floor(user, _item(user, data))
     return {"request_id": request.id}
 
 
 @live_event("speaker.withdraw")
 def withdraw(user, data):
-    session.withdraw(user, _item(user, data))
+    sitting.withdraw(user, _item(user, data))
     return {}
 
 
@@ -64,20 +64,20 @@ def cast(user, data):
 
 @live_event("agenda.set_current")
 def set_current(user, data):
-    item = session.set_current_item(user, _meeting(user, data),
+    item = sitting.set_current_item(user, _meeting(user, data),
                                     event_id(data, "agenda_item_id"))
     return {"agenda_item_id": item.id}
 
 
 @live_event("speaker.give_floor")
 def give_floor(user, data):
-    request = session.give_floor(user, _item(user, data), optional_event_id(data, "request_id"))
+    request = sitting.give_floor(user, _item(user, data), optional_event_id(data, "request_id"))
     return {"request_id": request.id, "user_id": request.user_id}
 
 
 @live_event("speaker.finish")
 def finish(user, data):
-    session.finish_speaker(user, _item(user, data))
+    sitting.finish_speaker(user, _item(user, data))
     return {}
 
 

@@ -126,7 +126,7 @@ def transition(actor: User, meeting: Meeting, to: str) -> Meeting:
     if target == MeetingStatus.IN_SESSION and meeting.started_at is None:
         meeting.started_at = _now()
     if target == MeetingStatus.CLOSED:
-        from ecabinet.meetings.voting import open_vote_of
+        from ecabinet.meetings.queries import open_vote_of
 
         if open_vote_of(meeting) is not None:
             raise Conflict(_("Close the open vote first."), code="vote_open")
@@ -197,10 +197,10 @@ def _audiences_changing(meeting: Meeting) -> None:
 
 
 def _members_changed(meeting: Meeting) -> None:
-    from ecabinet.meetings import session
+    from ecabinet.meetings import sitting
 
     meeting.forget_participants()  # the tallies count the members again
-    session.broadcast_tallies(meeting)
+    sitting.broadcast_tallies(meeting)
 
 
 # --- agenda --------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, progress, rooms
+from ecabinet.meetings import access, broadcast_throttle, rooms
 from ecabinet.meetings.models import (
     AgendaItem,
     Ballot,
@@ -37,9 +37,8 @@ from ecabinet.meetings.models import (
     VoteEligibility,
     VoteRule,
 )
-from ecabinet.meetings.session import LIVE, require_status
-
-OPEN, CLOSED = "open", "closed"
+from ecabinet.meetings.queries import CLOSED, OPEN, open_vote_of, opened_payload
+from ecabinet.meetings.sitting import LIVE, require_status
 
 
 def _now() -> datetime:
@@ -86,11 +85,6 @@ def decide(rule: str, *, yes: int, no: int, abstain: int, members_total: int,
 
 # --- opening and closing -------------------------------------------------------------------------
 
-def open_vote_of(meeting: Meeting) -> Vote | None:
-    return db.session.scalar(select(Vote).where(Vote.meeting_id == meeting.id,
-                                                Vote.status == OPEN))
-
-
 def get_vote(vote_id: int) -> Vote:
     vote = db.session.get(Vote, vote_id)
     if vote is None:
@@ -132,19 +126,6 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
     # a tablet that missed it gets the open vote from meeting.join.
     rooms.broadcast_about(meeting, item.id, "vote.opened", opened_payload(vote), voters=True)
     return vote
-
-
-def opened_payload(vote: Vote) -> dict:
-    return {"vote_id": vote.id, "agenda_item_id": vote.item_id, "question": vote.question,
-            "secret": vote.secret, "rule": vote.rule, "eligible": vote.present_total}
-
-
-def cast_count(vote: Vote) -> int:
-    if vote.secret:
-        return db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
-            VoteEligibility.vote_id == vote.id, VoteEligibility.ballot_version > 0))
-    return db.session.scalar(select(func.count()).select_from(Ballot)
-                             .where(Ballot.vote_id == vote.id))
 
 
 def _lock_for_closing(vote_id: int) -> Vote:
@@ -191,7 +172,7 @@ def close_vote(actor: User, vote: Vote | int) -> Result:
     audit.record("vote.close", actor=actor, target=vote,
                  details={"tally": result.tally, "outcome": result.outcome,
                           "decided_by_chair": result.decided_by_chair})
-    progress.forget(vote.id)
+    broadcast_throttle.forget(vote.id)
     rooms.broadcast_about(meeting, vote.item_id, "vote.closed",  # no meeting.state too
                           closed_payload(vote))
     return result
@@ -250,7 +231,7 @@ def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None =
         answer = _cast_open(user, vote, choice_value)
     audit.record("ballot.cast", actor=user, target=vote,
                  details={} if vote.secret else {"choice": choice_value.value})
-    progress.mark(vote.meeting_id, vote.id)
+    broadcast_throttle.mark(vote.meeting_id, vote.id)
     return answer
 
 
@@ -374,19 +355,6 @@ def _previous_choice(user: User, vote: Vote, version: int, receipt: str | None) 
         raise Conflict(_("This receipt is not the one of your current ballot."),
                        code="stale_receipt")
     return Choice(data["c"])
-
-
-def my_ballot(user: User, vote: Vote) -> dict:
-    """What a reconnecting tablet needs: whether it voted and, for an open vote, what."""
-    if vote.secret:
-        version = db.session.scalar(select(VoteEligibility.ballot_version).where(
-            VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id))
-        return {"eligible": version is not None, "voted": bool(version), "choice": None}
-    eligible = db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
-        VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id)) > 0
-    choice = db.session.scalar(select(Ballot.choice).where(Ballot.vote_id == vote.id,
-                                                           Ballot.user_id == user.id))
-    return {"eligible": eligible, "voted": choice is not None, "choice": choice}
 
 
 def votes_of(meeting: Meeting) -> list[Vote]:

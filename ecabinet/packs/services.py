@@ -30,12 +30,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
+from ecabinet.database import on_commit
 from ecabinet.docs import jobs
 from ecabinet.docs import services as docs
 from ecabinet.docs.models import Document, DocumentVersion, ItemDocument
 from ecabinet.extensions import db
 from ecabinet.identity.models import Role, User
-from ecabinet.live.outbox import on_commit
 from ecabinet.meetings import access
 from ecabinet.meetings.models import (
     AgendaItem,
@@ -159,7 +159,7 @@ def request_build(plan: PackPlan) -> PackStatus:
     key = plan.key()
     if _claim_build(plan, key, _now()):
         on_commit(lambda: jobs.enqueue_job(
-            "ecabinet.packs.jobs.run_build", plan, description=f"meeting pack {key[:12]}",
+            "ecabinet.worker.run_build", plan, description=f"meeting pack {key[:12]}",
             timeout=int(current_app.config.get("PACK_BUILD_TIMEOUT_SECONDS", 1800))))
     row = db.session.scalar(select(PackBuild).where(PackBuild.cache_key == key)
                             .execution_options(populate_existing=True))

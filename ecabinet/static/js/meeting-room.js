@@ -614,7 +614,7 @@
   }
 
   // The server decides which items may be adopted without discussion (one rule, in
-  // meetings/session.py); the tablet only shows its list.
+  // meetings/queries.py); the tablet only shows its list.
   function uncontestedItems() {
     var offered = state.uncontested_item_ids || [];
     return (state.items || []).filter(function (item) {
