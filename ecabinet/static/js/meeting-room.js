@@ -151,29 +151,20 @@ function start(config) {
     room.render();
   });
 
-  socket.on("agenda.current", (data) => {
-    const next = onCurrentItem(room.state, data, config.meetingId);
-    if (next) {
-      setState(next);
-      room.render();
-    }
-  });
+  /** A broadcast whose state change (``update``: state.js) is rendered in full. */
+  function follow(event, update) {
+    socket.on(event, (data) => {
+      const next = update(room.state, data);
+      if (next) {
+        setState(next);
+        room.render();
+      }
+    });
+  }
 
-  socket.on("attendance.changed", (data) => {
-    const next = onAttendance(room.state, data, here);
-    if (next) {
-      setState(next);
-      room.render();
-    }
-  });
-
-  socket.on("speakers.changed", (data) => {
-    const next = onSpeakers(room.state, data, config.meetingId);
-    if (next) {
-      setState(next);
-      room.render();
-    }
-  });
+  follow("agenda.current", (state, data) => onCurrentItem(state, data, config.meetingId));
+  follow("attendance.changed", (state, data) => onAttendance(state, data, here));
+  follow("speakers.changed", (state, data) => onSpeakers(state, data, config.meetingId));
 
   // Only the chair's and the secretariat's connections are in the room that hears this.
   socket.on("positions.changed", (data) => {
