@@ -41,8 +41,16 @@ run: install
 # The suite on SQLite, then on PostgreSQL when ECABINET_TEST_DATABASE_URL names one
 # (.ci/run points it at the machine's PostgreSQL and Redis).
 test: install-dev
+	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$ECABINET_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; fi
+
+# The front end's pure code (state updates, formatting, HTTP, socket acknowledgements) with Node's
+# own test runner: no npm test framework, no build step.
+.PHONY: test-js
+test-js:
+	@echo "== front-end tests (node --test) =="
+	@node --test --test-reporter=dot tests/js/*.test.mjs
 
 test-sqlite:
 	@echo "== tests on SQLite =="

@@ -15,7 +15,7 @@ from ecabinet.errors import Conflict, DomainError, Invalid, NotFound
 from ecabinet.i18n import in_vietnam
 from ecabinet.identity import services as identity
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, services, state, voting
+from ecabinet.meetings import access, services, sitting, state, voting
 from ecabinet.meetings.forms import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -281,7 +281,18 @@ def _room_config(user, meeting, snapshot) -> dict:
             "transition": url_for("meetings_api.transition", meeting_id=meeting.id),
             "adopt": url_for("meetings_api.adopt_uncontested", meeting_id=meeting.id),
         },
+        "rules": _room_rules(),
         "words": room_words(),
+    }
+
+
+def _room_rules() -> dict:
+    """The server's rules the room's script shows the page by, rendered from the rules themselves
+    so the script never restates them (the server enforces them all the same)."""
+    return {
+        "checkInOpen": sorted(status.value for status in sitting.CHECK_IN_OPEN),
+        "live": sorted(status.value for status in sitting.LIVE),
+        "speakerLimitSeconds": state.SPEAKER_LIMIT_SECONDS,
     }
 
 
