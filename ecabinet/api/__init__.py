@@ -110,6 +110,12 @@ class ApiBlueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def page_response(self, schema):
+        """The 200 answer of a list in pages: ``schema``, ``?page=&page_size=`` and the
+        ``X-Pagination`` header (:meth:`paginate`)."""
+        response, paginate = self.response(200, schema), self.paginate()
+        return lambda func: response(paginate(func))
+
 
 class PageArgsSchema(inputs.Schema):
     """``?page=&page_size=`` of every list of the API. The answer's ``X-Pagination`` header

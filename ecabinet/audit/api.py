@@ -40,8 +40,7 @@ class CheckpointListSchema(Schema):
 
 @blp.route("/audit/checkpoints")
 @roles_required(Role.ADMIN)
-@blp.response(200, CheckpointListSchema)
-@blp.paginate()
+@blp.page_response(CheckpointListSchema)
 def list_checkpoints(pagination_parameters):
     """The checkpoints, oldest first. They are files, not rows: the page is cut from the
     folder's list."""

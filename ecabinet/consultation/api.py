@@ -49,8 +49,7 @@ def _private(response):
 
 @blp.route("/consultation-rounds")
 @login_required
-@blp.response(200, RoundSchema(many=True))
-@blp.paginate()
+@blp.page_response(RoundSchema(many=True))
 def list_rounds(pagination_parameters):
     """The rounds the caller reviews or runs, open ones first."""
     return paged(services.rounds_query(_user()), pagination_parameters)
@@ -143,8 +142,7 @@ def round_version_pdf(round_id: int, number: int):
 
 @blp.route("/consultation-rounds/<int:round_id>/comments")
 @login_required
-@blp.response(200, CommentSchema(many=True))
-@blp.paginate()
+@blp.page_response(CommentSchema(many=True))
 def list_comments(round_id: int, pagination_parameters):
     """Comments with their replies and answers, in document order: all of them for the
     drafting side, their own for a reviewer."""

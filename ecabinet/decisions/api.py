@@ -38,8 +38,7 @@ def _user():
 
 @blp.route("/decisions")
 @login_required
-@blp.response(200, DecisionSchema(many=True))
-@blp.paginate()
+@blp.page_response(DecisionSchema(many=True))
 def list_decisions(pagination_parameters):
     """The decisions the caller may read, newest first."""
     # Seam: who may read a decision (services.can_read) is written only in Python, so the list

@@ -67,8 +67,7 @@ def me():
 
 @blp.route("/users")
 @roles_required(Role.ADMIN, Role.SECRETARIAT)
-@blp.response(200, UserSchema(many=True))
-@blp.paginate()
+@blp.page_response(UserSchema(many=True))
 def list_users(pagination_parameters):
     """Every user (admins manage them; the secretariat picks invitees), by name."""
     return paged(services.users_query(), pagination_parameters)

@@ -50,8 +50,7 @@ def _detail(meeting):
 
 @blp.route("/meetings")
 @login_required
-@blp.response(200, MeetingSchema(many=True))
-@blp.paginate()
+@blp.page_response(MeetingSchema(many=True))
 def list_meetings(pagination_parameters):
     """The meetings the caller may see, newest first."""
     return paged(services.meetings_query(_user()), pagination_parameters)

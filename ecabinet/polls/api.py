@@ -42,8 +42,7 @@ def _summary(poll) -> dict:
 
 @blp.route("/polls")
 @login_required
-@blp.response(200, PollSchema(many=True))
-@blp.paginate()
+@blp.page_response(PollSchema(many=True))
 def list_polls(pagination_parameters):
     """The polls the caller may see, latest deadline first."""
     return [_summary(poll) for poll in paged(services.polls_query(_user()),

@@ -128,8 +128,7 @@ def put_seal_image(organisation_id: int):
 
 @blp.route("/me/certificates")
 @login_required
-@blp.response(200, EnrolledCertificateSchema(many=True))
-@blp.paginate()
+@blp.page_response(EnrolledCertificateSchema(many=True))
 def my_certificates(pagination_parameters):
     """The certificates enrolled for me (revoked ones too): only these sign in my name."""
     return paged(certificates.for_user_query(_user()), pagination_parameters)
@@ -184,8 +183,7 @@ def _target_user(user_id: int) -> User:
 
 @blp.route("/users/<int:user_id>/certificates")
 @roles_required(Role.ADMIN)
-@blp.response(200, EnrolledCertificateSchema(many=True))
-@blp.paginate()
+@blp.page_response(EnrolledCertificateSchema(many=True))
 def user_certificates(user_id: int, pagination_parameters):
     """The certificates enrolled for a user (administrators)."""
     return paged(certificates.for_user_query(_target_user(user_id)), pagination_parameters)
