@@ -84,7 +84,7 @@ class ApiBlueprint(flask_smorest.Blueprint):
             kwargs.setdefault("description", http.HTTPStatus(int(status_code)).phrase)
         return super().alt_response(status_code, response=response, schema=schema, **kwargs)
 
-    def paginate(self, pager=None, **_defaults):
+    def paginate(self, pager=None):
         """flask-smorest's pagination in the resource (``pagination_parameters`` is passed to
         the view, which sets its ``item_count``: see :func:`paged`), with the app's bounded
         :class:`PageArgsSchema` (an integer the database cannot hold is a 422, in the error
