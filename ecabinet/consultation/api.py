@@ -9,6 +9,7 @@ from flask import send_file
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
+from ecabinet.api import paged
 from ecabinet.consultation import services
 from ecabinet.consultation.schemas import (
     AnswerCreateSchema,
@@ -48,10 +49,10 @@ def _private(response):
 
 @blp.route("/consultation-rounds")
 @login_required
-@blp.response(200, RoundSchema(many=True))
-def list_rounds():
+@blp.page_response(RoundSchema(many=True))
+def list_rounds(pagination_parameters):
     """The rounds the caller reviews or runs, open ones first."""
-    return services.rounds_for(_user())
+    return paged(services.rounds_query(_user()), pagination_parameters)
 
 
 @blp.route("/consultation-rounds", methods=["POST"])
@@ -141,12 +142,12 @@ def round_version_pdf(round_id: int, number: int):
 
 @blp.route("/consultation-rounds/<int:round_id>/comments")
 @login_required
-@blp.response(200, CommentSchema(many=True))
-def list_comments(round_id: int):
+@blp.page_response(CommentSchema(many=True))
+def list_comments(round_id: int, pagination_parameters):
     """Comments with their replies and answers, in document order: all of them for the
     drafting side, their own for a reviewer."""
     round_ = services.round_for(_user(), round_id)
-    return services.threads_for(_user(), round_)
+    return paged(services.threads_query(_user(), round_), pagination_parameters)
 
 
 @blp.route("/consultation-rounds/<int:round_id>/comments", methods=["POST"])

@@ -12,9 +12,9 @@ from ecabinet.consultation.forms import AnswerForm, CommentForm, ReplyForm, Roun
 from ecabinet.consultation.table import anchor_label
 from ecabinet.database import unit_of_work
 from ecabinet.docs import services as docs
-from ecabinet.errors import DomainError
 from ecabinet.i18n import VIETNAM
 from ecabinet.identity.access import login_required
+from ecabinet.web import refusal_shown
 
 bp = Blueprint("consultation", __name__, template_folder="templates")
 
@@ -58,7 +58,7 @@ def new():
     if request.method == "GET" and (request.args.get("document_id", type=int) or 0) > 0:
         form.document_id.data = request.args.get("document_id", type=int)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(None) as refused:
             document = docs.document_for(user, form.document_id.data)
             with unit_of_work():
                 round_ = services.create_round(
@@ -68,8 +68,7 @@ def new():
                     title=form.title.data)
             flash(_("The draft was sent to the reviewers."), "success")
             return redirect(url_for("consultation.answers", round_id=round_.id))
-        except DomainError as exc:
-            form.deadline.errors = [*form.deadline.errors, exc.message]
+        form.deadline.errors = [*form.deadline.errors, refused.message]
     status = 422 if form.errors else 200
     return render_template("consultation/new.html", form=form, has_documents=bool(documents)), \
         status
@@ -108,12 +107,11 @@ def comment(round_id: int):
         message = next(iter(form.text.errors or form.anchor.errors), _("Write something first."))
         return _show(round_, failed={"anchor": anchor, "text": form.text.data or "",
                                      "message": message}, status=422)
-    try:
-        with unit_of_work():
-            services.add_comment(_user(), round_, anchor=anchor, text=form.text.data)
-    except DomainError as exc:
+    with refusal_shown(None) as refused, unit_of_work():
+        services.add_comment(_user(), round_, anchor=anchor, text=form.text.data)
+    if refused:
         return _show(round_, failed={"anchor": anchor, "text": form.text.data,
-                                     "message": exc.message}, status=exc.status)
+                                     "message": refused.message}, status=refused.status)
     flash(_("Your comment was sent."), "success")
     return redirect(url_for("consultation.show", round_id=round_.id, _anchor=_dom_id(anchor)))
 
@@ -133,12 +131,10 @@ def reply(comment_id: int):
     if not form.validate_on_submit():
         flash(_("Write something first."), "error")
         return redirect(target)
-    try:
+    with refusal_shown():
         with unit_of_work():
             services.reply(_user(), comment_, text=form.text.data)
         flash(_("Your reply was sent."), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(target)
 
 
@@ -183,11 +179,11 @@ def answer(comment_id: int):
     if not form.validate_on_submit():
         errors = form.kind.errors or form.text.errors or [_("Write something first.")]
         return _answers(round_, failed={**failed, "message": errors[0]}, status=422)
-    try:
-        with unit_of_work():
-            services.answer_comment(_user(), comment_, kind=form.kind.data, text=form.text.data)
-    except DomainError as exc:
-        return _answers(round_, failed={**failed, "message": exc.message}, status=exc.status)
+    with refusal_shown(None) as refused, unit_of_work():
+        services.answer_comment(_user(), comment_, kind=form.kind.data, text=form.text.data)
+    if refused:
+        return _answers(round_, failed={**failed, "message": refused.message},
+                        status=refused.status)
     flash(_("The answer was saved."), "success")
     return redirect(url_for("consultation.answers", round_id=round_.id,
                             _anchor=f"comment-{comment_.id}"))
@@ -198,12 +194,10 @@ def answer(comment_id: int):
 def close(round_id: int):
     round_ = services.round_for(_user(), round_id)
     services.require_drafting_side(_user(), round_.document)
-    try:
+    with refusal_shown():
         with unit_of_work():
             services.close_round(_user(), round_)
         flash(_("The consultation round is closed."), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("consultation.answers", round_id=round_.id))
 
 
@@ -219,14 +213,12 @@ def superseded(document_id: int):
         if round_.document_id != document.id:
             return redirect(url_for("consultation.superseded", document_id=document.id))
         if request.form.get("choice") == "move":
-            try:
+            with refusal_shown():
                 with unit_of_work():
                     moved = services.move_round(_user(), round_)
                 flash(_("The reviewers are now asked about version %(n)d.",
                         n=moved.version.number), "success")
                 return redirect(url_for("consultation.answers", round_id=moved.id))
-            except DomainError as exc:
-                flash(exc.message, "error")
         else:
             flash(_("The round on version %(n)d stays open until its deadline.",
                     n=round_.version.number), "success")

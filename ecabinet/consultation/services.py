@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import case, or_, select
 
 from ecabinet.audit import services as audit
 from ecabinet.consultation import signals
@@ -126,15 +126,19 @@ def round_for(user: User, round_id: int) -> ConsultationRound:
     return round_
 
 
-def rounds_for(user: User) -> list[ConsultationRound]:
+def rounds_query(user: User):
     """The rounds the user reviews or runs, open ones first, newest first."""
     query = select(ConsultationRound).join(Document)
     if not user.has_role(Role.SECRETARIAT):
         reviewed = select(RoundReviewer.round_id).where(RoundReviewer.user_id == user.id)
         query = query.where(or_(ConsultationRound.id.in_(reviewed),
                                 Document.created_by_id == user.id))
-    rounds = db.session.scalars(query.order_by(ConsultationRound.id.desc())).unique().all()
-    return sorted(rounds, key=lambda r: not r.is_open)
+    still_open = case((ConsultationRound.state == RoundState.OPEN.value, 0), else_=1)
+    return query.order_by(still_open, ConsultationRound.id.desc())
+
+
+def rounds_for(user: User) -> list[ConsultationRound]:
+    return list(db.session.scalars(rounds_query(user)).unique())
 
 
 def drafting_documents(user: User) -> list[Document]:
@@ -456,13 +460,17 @@ def answer_comment(actor: User, comment: Comment, *, kind: str, text: str) -> An
     return answer
 
 
-def threads_for(user: User, round_: ConsultationRound) -> list[Comment]:
+def threads_query(user: User, round_: ConsultationRound):
     """The top-level comments the user sees, in document order (then in order of writing):
     all of them for the drafting side, their own for a reviewer."""
     query = select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None))
     if not is_drafting_side(user, round_.document):
         query = query.where(Comment.author_id == user.id)
-    return list(db.session.scalars(query.order_by(Comment.position, Comment.id)))
+    return query.order_by(Comment.position, Comment.id)
+
+
+def threads_for(user: User, round_: ConsultationRound) -> list[Comment]:
+    return list(db.session.scalars(threads_query(user, round_)))
 
 
 def all_threads(round_: ConsultationRound) -> list[Comment]:

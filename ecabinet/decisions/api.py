@@ -8,6 +8,7 @@ from flask import jsonify, send_file
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
+from ecabinet.api import paged
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.decisions import access, batch, drafting, register_book, workflow
 from ecabinet.decisions.schemas import (
@@ -46,10 +47,10 @@ def _answer(decision, status: int):
 
 @blp.route("/decisions")
 @login_required
-@blp.response(200, DecisionSchema(many=True))
-def list_decisions():
+@blp.page_response(DecisionSchema(many=True))
+def list_decisions(pagination_parameters):
     """The decisions the caller may read, newest first."""
-    return access.list_for(_user())
+    return paged(access.listed(_user()), pagination_parameters)
 
 
 @blp.route("/decisions", methods=["POST"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
+from ecabinet.api import paged
 from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import access, queries, services, sitting, state, voting
@@ -49,10 +50,10 @@ def _detail(meeting):
 
 @blp.route("/meetings")
 @login_required
-@blp.response(200, MeetingSchema(many=True))
-def list_meetings():
-    """The meetings the caller may see."""
-    return services.list_meetings(_user())
+@blp.page_response(MeetingSchema(many=True))
+def list_meetings(pagination_parameters):
+    """The meetings the caller may see, newest first."""
+    return paged(services.meetings_query(_user()), pagination_parameters)
 
 
 @blp.route("/meetings", methods=["POST"])

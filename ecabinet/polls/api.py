@@ -6,6 +6,7 @@ from flask import Response
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
+from ecabinet.api import paged
 from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
 from ecabinet.polls import result_doc, services
@@ -41,9 +42,11 @@ def _summary(poll) -> dict:
 
 @blp.route("/polls")
 @login_required
-@blp.response(200, PollSchema(many=True))
-def list_polls():
-    return [_summary(poll) for poll in services.list_polls(_user())]
+@blp.page_response(PollSchema(many=True))
+def list_polls(pagination_parameters):
+    """The polls the caller may see, latest deadline first."""
+    return [_summary(poll) for poll in paged(services.polls_query(_user()),
+                                             pagination_parameters)]
 
 
 @blp.route("/polls", methods=["POST"])

@@ -14,6 +14,7 @@ from ecabinet.identity.models import Role
 from ecabinet.notify import mail
 from ecabinet.polls import services
 from ecabinet.polls.forms import PollForm, ResponseForm
+from ecabinet.web import Pager, refusal_shown
 
 bp = Blueprint("polls", __name__, template_folder="templates")
 
@@ -25,8 +26,9 @@ def _user():
 @bp.route("/polls")
 @login_required
 def index():
-    return render_template("polls/index.html", polls=services.list_polls(_user()),
-                           is_overdue=services.is_overdue)
+    paging = Pager.from_request()
+    return render_template("polls/index.html", polls=paging.rows(services.polls_query(_user())),
+                           paging=paging, is_overdue=services.is_overdue)
 
 
 @bp.route("/polls/new", methods=["GET", "POST"])
@@ -40,7 +42,7 @@ def new():
     if request.method == "GET":
         form.recipient_ids.data = [user.id for user in members]
     if form.validate_on_submit():
-        try:
+        with refusal_shown(None) as refused:
             with unit_of_work():
                 poll = services.create_poll(
                     _user(), question=form.question.data, summary=form.summary.data or None,
@@ -52,8 +54,7 @@ def new():
                     n=len(poll.recipients), mail=_(" and by e-mail") if mail.enabled() else ""),
                   "success")
             return redirect(url_for("polls.show", poll_id=poll.id))
-        except DomainError as exc:
-            _field_for(form, exc).errors.append(exc.message)
+        _field_for(form, refused.error).errors.append(refused.message)
     return render_template("polls/new.html", form=form), 422 if form.errors else 200
 
 
@@ -82,12 +83,10 @@ def _field_for(form: PollForm, exc: DomainError):
 def remind(poll_id: int):
     """Remind now every recipient who has not answered (the dashboard, e-mail if configured)."""
     poll = services.poll_for(_user(), poll_id)
-    try:
+    with refusal_shown():
         with unit_of_work():
             reminded = services.remind_now(_user(), poll)
         flash(_("Reminded %(n)d members.", n=len(reminded)), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("polls.show", poll_id=poll.id))
 
 
@@ -99,15 +98,14 @@ def show(poll_id: int):
     form = ResponseForm(answer=mine.answer if mine else None,
                         comment=mine.comment if mine else None)
     if poll.recipient(_user().id) is not None and form.validate_on_submit():
-        try:
+        with refusal_shown(None) as refused:
             with unit_of_work():
                 services.respond(_user(), poll, answer=form.answer.data,
                                  comment=form.comment.data or None, pin=form.pin.data or None)
             flash(_("Your answer was recorded."), "success")
             return redirect(url_for("polls.show", poll_id=poll.id))
-        except DomainError as exc:
-            about_pin = exc.code in ("pin_required", "wrong_pin", "pin_locked")
-            (form.pin if about_pin else form.answer).errors.append(exc.message)
+        about_pin = refused.error.code in ("pin_required", "wrong_pin", "pin_locked")
+        (form.pin if about_pin else form.answer).errors.append(refused.message)
     is_secretariat = _user().has_role(Role.SECRETARIAT)
     return render_template("polls/show.html", poll=poll, form=form, mine=mine,
                            dossier=services.dossier_of(poll),
@@ -127,12 +125,10 @@ def show(poll_id: int):
 @roles_required(Role.SECRETARIAT)
 def attach_document(poll_id: int):
     poll = services.poll_for(_user(), poll_id)
-    try:
+    with refusal_shown():
         with unit_of_work():
             services.attach_document(_user(), poll, request.form.get("document_id", type=int) or 0)
         flash(_("The document was added to the dossier."), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("polls.show", poll_id=poll.id))
 
 
