@@ -235,7 +235,7 @@ class AppPool:
 def _disconnect_everyone(app) -> None:
     """Live connections a test left open (a test client it did not disconnect) are closed, so
     that the next test on this app starts with none."""
-    from ecabinet.live import NAMESPACE
+    from ecabinet.live.namespace import NAMESPACE
 
     with app.app_context():
         for sid in list(connections.registry().own_entries()):
