@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
         on_version_ready,
         reads_through_decision,
     )
-    from ecabinet.docs.services import grant_reading
+    from ecabinet.docs.access import grant_reading
     from ecabinet.docs.signals import version_ready
 
     for key, value in DEFAULTS.items():

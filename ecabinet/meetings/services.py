@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid, NotFound
@@ -58,11 +57,8 @@ def _require_editable(meeting: Meeting) -> None:
 
 def list_meetings(user: User) -> list[Meeting]:
     """The meetings the user may see, newest first."""
-    stmt = select(Meeting).order_by(Meeting.starts_at.desc())
-    if not access.is_organiser(user):
-        stmt = stmt.join(Participant).where(Participant.user_id == user.id,
-                                            Meeting.status != MeetingStatus.DRAFT)
-    return [m for m in db.session.scalars(stmt).unique() if access.can_see_meeting(user, m)]
+    stmt = access.visible_meetings(user).order_by(Meeting.starts_at.desc())
+    return [m for m in db.session.scalars(stmt) if access.can_see_meeting(user, m)]
 
 
 def create_meeting(actor: User, *, title: str, starts_at: datetime, kind: str = "regular",
