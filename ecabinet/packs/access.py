@@ -21,6 +21,11 @@ from ecabinet.meetings.models import AgendaItem, Meeting, Participant, Participa
 READERS = (ParticipantRole.CHAIR, ParticipantRole.MEMBER, ParticipantRole.GUEST)
 
 
+def meeting_for(user: User, meeting_id: int) -> Meeting:
+    """The meeting whose pack (or reads report) is asked for, if ``user`` may see it; or 404."""
+    return meeting_access.meeting_for(user, meeting_id)
+
+
 def items_in_pack(user: User, meeting: Meeting) -> list[AgendaItem]:
     """The items of ``user``'s pack, in agenda order."""
     return sorted(meeting_access.visible_items(user, meeting), key=lambda item: item.position)
