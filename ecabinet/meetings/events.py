@@ -69,7 +69,7 @@ def cast(user, data):
     """The service loads the vote and checks access itself, in one read for an eligible member
     (404 for a vote of a meeting one cannot see, as everywhere)."""
     args = load_event(BALLOT, data)
-    return voting.cast_ballot(user, args["vote_id"], args["choice"], args["receipt"])
+    return voting.cast_ballot(user, args["vote_id"], str(args["choice"]), args["receipt"])
 
 
 # --- the chair's console -------------------------------------------------------------------------

@@ -195,5 +195,10 @@ class VoteEventSchema(Schema):
     vote_id = Id(required=True)
 
 
-class BallotEventSchema(VoteEventSchema, BallotSchema):
-    pass
+class BallotEventSchema(VoteEventSchema):
+    """``ballot.cast``: unlike :class:`BallotSchema`, the choice is left to the service, which
+    checks it after the vote's access — a vote one cannot see does not exist, even to a bad
+    choice (``voting.cast_ballot``)."""
+
+    choice = fields.Raw(load_default="", allow_none=True)
+    receipt = fields.String(load_default=None)
