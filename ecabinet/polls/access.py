@@ -51,13 +51,6 @@ def visible_polls(user: User) -> Select:
                                       PollRecipient.user_id == user.id))
 
 
-def poll_for(user: User, poll_id: int) -> Poll:
-    poll = db.session.get(Poll, poll_id)
-    if poll is None or not can_see(user, poll):
-        raise NotFound(_("No such poll."))
-    return poll
-
-
 def reads_all_answers(user: User, poll: Poll) -> bool:
     """The secretariat and the poll's chair read every answer, at any time."""
     return runs_polls(user) or (poll.chair_id is not None and poll.chair_id == user.id)
@@ -103,3 +96,11 @@ def documents_read_through_polls(user: User) -> Select:
     return (select(PollDocument.document_id)
             .join(PollRecipient, PollRecipient.poll_id == PollDocument.poll_id)
             .where(PollRecipient.user_id == user.id))
+
+
+def poll_for(user: User, poll_id: int) -> Poll:
+    """Load a poll the user may see (:func:`can_see`), or 404."""
+    poll = db.session.get(Poll, poll_id)
+    if poll is None or not can_see(user, poll):
+        raise NotFound(_("No such poll."))
+    return poll
