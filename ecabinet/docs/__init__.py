@@ -74,6 +74,6 @@ def _requeue_on_first_request(app: Flask) -> None:
 
 def documents_of_item(user, item) -> list[dict]:
     """The documents of an agenda item that ``user`` may read (the meetings API lists them)."""
-    from ecabinet.docs.services import documents_of_item as documents
+    from ecabinet.docs.access import documents_of_item as documents
 
     return documents(user, item)

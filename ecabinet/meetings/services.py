@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid, NotFound
@@ -57,15 +56,9 @@ def _require_editable(meeting: Meeting) -> None:
 # --- meetings ------------------------------------------------------------------------------------
 
 def meetings_query(user: User):
-    """The meetings the user may see, newest first: the secretariat every one, anyone else
-    those they take part in once published. (A seam: this is the list's form of
-    :func:`access.can_see_meeting`, which also lets a meeting's secretary open its draft, a
-    draft the list has never shown them; meetings.access's SQL twin, once written, goes here.)"""
-    stmt = select(Meeting).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
-    if not access.is_organiser(user):
-        stmt = stmt.join(Participant).where(Participant.user_id == user.id,
-                                            Meeting.status != MeetingStatus.DRAFT)
-    return stmt
+    """The meetings the user may see, newest first (the SQL twin of
+    :func:`access.can_see_meeting`: the list and the check cannot disagree)."""
+    return access.visible_meetings(user).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
 
 
 def list_meetings(user: User) -> list[Meeting]:

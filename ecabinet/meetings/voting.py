@@ -30,7 +30,6 @@ from ecabinet.meetings.models import (
     Ballot,
     Choice,
     Meeting,
-    MeetingStatus,
     Participant,
     ParticipantRole,
     Vote,
@@ -137,18 +136,18 @@ def _lock_for_closing(vote_id: int) -> Vote:
 
 def _vote_for_chair(actor: User, vote_id: int) -> tuple[Vote, Meeting]:
     """The vote and its meeting (without the agenda) when ``actor`` chairs it, in one read:
-    the chair of a meeting that is not a draft sees it (``access.can_see_meeting``). Anyone else
-    goes through the access rules as written: 404 for a meeting one cannot see, 403 for a member
-    who is not the chair."""
+    the chair's row answers the access rules (``access.sees_meeting``, ``access.chairs``)
+    without loading the meeting's participants. Anyone else goes through the access rules as
+    written: 404 for a meeting one cannot see, 403 for a member who is not the chair."""
     row = db.session.execute(
-        select(Vote, Meeting, Participant.role)
+        select(Vote, Meeting, Participant)
         .join(Meeting, Meeting.id == Vote.meeting_id)
         .outerjoin(Participant, and_(Participant.meeting_id == Vote.meeting_id,
                                      Participant.user_id == actor.id))
         .where(Vote.id == vote_id)
-        .options(lazyload(Meeting.items))).one_or_none()
-    if row is not None and row.role == ParticipantRole.CHAIR \
-            and row.Meeting.status != MeetingStatus.DRAFT:
+        .options(lazyload(Meeting.items), lazyload(Participant.user))).one_or_none()
+    if row is not None and access.chairs(row.Participant) \
+            and access.sees_meeting(row.Meeting, row.Participant, False):
         return row.Vote, row.Meeting
     vote = get_vote(vote_id)
     meeting = access.meeting_for(actor, vote.meeting_id)
@@ -244,8 +243,7 @@ def _choice(choice: str) -> Choice:
 
 def _vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] | None:
     """The vote and the member's eligibility row, or None when the member has none or is no
-    longer a participant of a meeting they may see (``access.can_see_meeting`` for a participant:
-    any status but draft).
+    longer a participant of a meeting they may see (``access.meeting_seen_by``).
 
     The vote row is read under FOR KEY SHARE: every ballot holds it at once, closing
     (FOR UPDATE) waits for them and they for it, so no ballot commits after the tally is taken;
@@ -259,7 +257,7 @@ def _vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] |
         .join(Participant, and_(Participant.meeting_id == Vote.meeting_id,
                                 Participant.user_id == user.id))
         .join(Meeting, Meeting.id == Vote.meeting_id)
-        .where(Vote.id == vote_id, Meeting.status != MeetingStatus.DRAFT.value)
+        .where(Vote.id == vote_id, access.meeting_seen_by(Participant))
         .with_for_update(read=True, key_share=True, of=Vote)
         .execution_options(populate_existing=True))
     row = db.session.execute(statement).one_or_none()

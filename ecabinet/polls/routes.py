@@ -12,7 +12,7 @@ from ecabinet.i18n import VIETNAM
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Role
 from ecabinet.notify import mail
-from ecabinet.polls import services
+from ecabinet.polls import access, services
 from ecabinet.polls.forms import PollForm, ResponseForm
 from ecabinet.web import Pager, refusal_shown
 
@@ -82,7 +82,7 @@ def _field_for(form: PollForm, exc: DomainError):
 @roles_required(Role.SECRETARIAT)
 def remind(poll_id: int):
     """Remind now every recipient who has not answered (the dashboard, e-mail if configured)."""
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     with refusal_shown():
         with unit_of_work():
             reminded = services.remind_now(_user(), poll)
@@ -93,7 +93,7 @@ def remind(poll_id: int):
 @bp.route("/polls/<int:poll_id>", methods=["GET", "POST"])
 @login_required
 def show(poll_id: int):
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     mine = poll.response_of(_user().id)
     form = ResponseForm(answer=mine.answer if mine else None,
                         comment=mine.comment if mine else None)
@@ -106,17 +106,17 @@ def show(poll_id: int):
             return redirect(url_for("polls.show", poll_id=poll.id))
         about_pin = refused.error.code in ("pin_required", "wrong_pin", "pin_locked")
         (form.pin if about_pin else form.answer).errors.append(refused.message)
-    is_secretariat = _user().has_role(Role.SECRETARIAT)
+    is_secretariat = access.runs_polls(_user())
     return render_template("polls/show.html", poll=poll, form=form, mine=mine,
                            dossier=services.dossier_of(poll),
                            attachable=services.attachable_documents(_user(), poll)
                            if is_secretariat and poll.status == "open" else [],
                            result=services.result_of(poll)
-                           if services.sees_result(_user(), poll) else None,
+                           if access.sees_result(_user(), poll) else None,
                            overdue=services.is_overdue(poll),
                            answer_words=_answer_words(), outcome_words=_outcome_words(),
                            missing=services.missing_recipients(poll)
-                           if services.reads_all_answers(_user(), poll) else None,
+                           if access.reads_all_answers(_user(), poll) else None,
                            is_secretariat=is_secretariat), \
         422 if form.errors else 200
 
@@ -124,7 +124,7 @@ def show(poll_id: int):
 @bp.route("/polls/<int:poll_id>/documents", methods=["POST"])
 @roles_required(Role.SECRETARIAT)
 def attach_document(poll_id: int):
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     with refusal_shown():
         with unit_of_work():
             services.attach_document(_user(), poll, request.form.get("document_id", type=int) or 0)
@@ -135,7 +135,7 @@ def attach_document(poll_id: int):
 @bp.route("/polls/<int:poll_id>/close", methods=["POST"])
 @roles_required(Role.SECRETARIAT)
 def close(poll_id: int):
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     with unit_of_work():
         services.close_poll(_user(), poll)
     flash(_("The poll is closed."), "success")
