@@ -25,8 +25,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 PACKAGE = Path(__file__).resolve().parent.parent / "ecabinet"
 #: Modules that are the composition root as a whole.
 ROOT_MODULES = {"ecabinet", "ecabinet.cli", "ecabinet.worker"}
@@ -188,7 +186,6 @@ def test_the_graph_sees_function_local_imports():
     assert "ecabinet.meetings.api" not in graph["ecabinet.meetings"]  # init_app only
 
 
-@pytest.mark.xfail(strict=False, reason="until the splits merge")
 def test_no_module_is_too_long():
     lengths = {str(path.relative_to(PACKAGE.parent)): len(path.read_text(encoding="utf-8")
                                                            .splitlines())
