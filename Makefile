@@ -43,7 +43,15 @@ run: install
 # each one's output printed whole when it ends.
 PASSES := test-sqlite $(if $(ECABINET_TEST_DATABASE_URL),test-postgres)
 test: install-dev
+	@$(MAKE) --no-print-directory test-js
 	@$(MAKE) --no-print-directory -j2 --output-sync=target $(PASSES)
+
+# The front end's pure code (state updates, formatting, HTTP, socket acknowledgements) with Node's
+# own test runner: no npm test framework, no build step.
+.PHONY: test-js
+test-js:
+	@echo "== front-end tests (node --test) =="
+	@node --test --test-reporter=dot tests/js/*.test.mjs
 
 test-sqlite:
 	@echo "== tests on SQLite =="

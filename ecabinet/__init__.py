@@ -78,7 +78,7 @@ def _register_features(app: Flask) -> None:
         decisions,
         demo,
         docs,
-        errors,
+        error_handlers,
         identity,
         live,
         meetings,
@@ -89,7 +89,7 @@ def _register_features(app: Flask) -> None:
         signing,
     )
 
-    errors.init_app(app)
+    error_handlers.init_app(app)
     api.init_app(app)
     identity.init_app(app)
     audit.init_app(app)

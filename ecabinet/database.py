@@ -1,4 +1,5 @@
-"""Engine tuning and the one commit point of a request or socket event."""
+"""Engine tuning, the one commit point of a request or socket event, and what runs after it
+commits (:func:`on_commit`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from ecabinet.errors import DomainError
 from ecabinet.extensions import db
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ def configure_engine_events() -> None:
     script, a background task) still begins ``BEGIN IMMEDIATE`` before its first statement and
     keeps the lock to its commit. SQLite is the embedded, single-process default; production
     runs PostgreSQL.
+
+    On any database: :func:`on_commit`'s callbacks run after the commit, or are dropped on a
+    rollback.
     """
     global _configured
     if _configured:
@@ -42,6 +47,8 @@ def configure_engine_events() -> None:
     event.listen(Session, "after_flush", _note_write)
     event.listen(Session, "do_orm_execute", _note_write_statement)
     event.listen(Session, "after_transaction_end", _forget_writes)
+    event.listen(Session, "after_commit", _run_after_commit)
+    event.listen(Session, "after_soft_rollback", _drop_after_rollback)
 
 
 def _is_sqlite(dbapi_connection) -> bool:
@@ -116,8 +123,6 @@ def unit_of_work():
 
     Request handlers and socket handlers use this; services only flush.
     """
-    from ecabinet.errors import DomainError
-
     writing = _writing.set(True)
     try:
         yield db.session
@@ -190,8 +195,6 @@ def audited_attempt():
     Sign-in uses it so that the audit entry of a failed attempt survives the refusal;
     a refused attempt changes nothing else.
     """
-    from ecabinet.errors import DomainError
-
     writing = _writing.set(True)
     try:
         yield db.session
@@ -205,3 +208,42 @@ def audited_attempt():
         raise
     finally:
         _writing.reset(writing)
+
+
+# --- after the commit ----------------------------------------------------------------------------
+
+#: The callbacks waiting for the current transaction of a session to commit.
+_AFTER_COMMIT = "ecabinet.after_commit"
+
+
+def on_commit(callback) -> None:
+    """Run ``callback`` once the current transaction commits; forget it if it rolls back.
+
+    What must not happen unless the change does (a live broadcast, a job enqueued, a mail sent):
+    a tablet never hears of a change that did not happen, a worker never looks for a row that
+    is not there yet."""
+    db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@contextmanager
+def after_commit_discarded():
+    """Forget whatever the block asks :func:`on_commit` to run; its changes still commit (the
+    demo's uploads leave their conversion to the web server)."""
+    pending = db.session.info.setdefault(_AFTER_COMMIT, [])
+    before = len(pending)
+    try:
+        yield
+    finally:
+        del pending[before:]
+
+
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # a failed broadcast must not undo a committed change
+            log.exception("a callback after the commit failed")
+
+
+def _drop_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

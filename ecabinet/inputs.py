@@ -2,10 +2,10 @@
 
 Every way in goes through these rules — URL paths (the ``int`` converter), JSON bodies (the
 app's decoder), API arguments (the :class:`Schema` every API schema derives from), every query
-string and form (a check before each request, and :class:`Request`), socket events
-(:func:`event_id`, :func:`check_text`) and the pages' date fields (:class:`SaneDate`) — so a
-value the database cannot hold is refused with a 4xx before it reaches the database, on SQLite
-and PostgreSQL alike:
+string and form (a check before each request, and :class:`Request`), socket events (the API's
+schemas again, :func:`load_event`, and :func:`check_text`) and the pages' date fields
+(:class:`SaneDate`) — so a value the database cannot hold is refused with a 4xx before it
+reaches the database, on SQLite and PostgreSQL alike:
 
 - an id is an integer from 1 to 2^31-1 (PostgreSQL's ``integer``; SQLite overflows at 2^63);
   a path id beyond that is simply not found (404), a body id is invalid (422);
@@ -176,21 +176,6 @@ def id_param_schema(converter: IdConverter) -> dict:
     return {"type": "integer", "minimum": converter.min, "maximum": converter.max}
 
 
-def event_id(data: Mapping, key: str) -> int:
-    """An id argument of a socket event: the same rule as in URLs and bodies (422 otherwise)."""
-    from ecabinet.errors import Invalid
-
-    value = data.get(key)
-    if not is_id(value):
-        raise Invalid(str(_l("%(key)s must be a number.", key=key)),
-                      details={key: [str(_l("Not a valid id."))]})
-    return value
-
-
-def optional_event_id(data: Mapping, key: str) -> int | None:
-    return None if data.get(key) is None else event_id(data, key)
-
-
 # --- API schemas ---------------------------------------------------------------------------------
 
 class Schema(marshmallow.Schema):
@@ -259,3 +244,40 @@ class SaneDate:
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise FormError(str(_l("The date must be between the years %(low)s and %(high)s.",
                                    low=MIN_YEAR, high=MAX_YEAR)))
+
+
+# --- socket events -------------------------------------------------------------------------------
+
+class Id(fields.Integer):
+    """An id given in a body or a socket event rather than in the URL: an integer (not a
+    boolean, a float or text) from 1 to :data:`MAX_ID`, like a path id."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validate", validate.Range(min=1, max=MAX_ID))
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not is_id(value):
+            raise ValidationError(str(_l("Not a valid id.")))
+        return value
+
+
+def load_event(schema: marshmallow.Schema, data: Mapping) -> dict:
+    """The arguments of a socket event, loaded by ``schema`` (the API's schemas, with the ids
+    the URL carries there as :class:`Id` fields); keys the event does not use are ignored.
+
+    Refused with 422 (:class:`ecabinet.errors.Invalid`). The message names the first id in
+    error, in the schema's order — a tablet's handler reads the ids before anything else —,
+    or says that some fields are invalid."""
+    from ecabinet.errors import Invalid
+
+    try:
+        return schema.load(data, unknown=marshmallow.EXCLUDE)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    key = next((name for name, field_obj in schema.fields.items()
+                if isinstance(field_obj, Id) and name in messages), None)
+    if key is not None:
+        raise Invalid(str(_l("%(key)s must be a number.", key=key)),
+                      details={key: [str(_l("Not a valid id."))]})
+    raise Invalid(str(_l("Some fields are missing or invalid.")), details=messages)

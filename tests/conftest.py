@@ -40,7 +40,7 @@ from ecabinet.extensions import db, limiter, socketio
 from ecabinet.identity import services as identity
 from ecabinet.identity.models import ROLES_REQUIRING_TOTP
 from ecabinet.live import connections
-from ecabinet.meetings import progress
+from ecabinet.meetings import broadcast_throttle
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("ECABINET_TEST_DATABASE_URL")
@@ -222,7 +222,7 @@ class AppPool:
         database connections (but the default app's on PostgreSQL, which stay pooled)."""
         app = pooled.app
         local_worker().wait_idle(timeout=120)
-        progress.wait_idle(app)
+        broadcast_throttle.wait_idle(app)
         _disconnect_everyone(app)
         with app.app_context():
             db.session.remove()
@@ -241,7 +241,7 @@ class AppPool:
 def _disconnect_everyone(app) -> None:
     """Live connections a test left open (a test client it did not disconnect) are closed, so
     that the next test on this app starts with none."""
-    from ecabinet.live import NAMESPACE
+    from ecabinet.live.namespace import NAMESPACE
 
     with app.app_context():
         for sid in list(connections.registry().own_entries()):
@@ -291,7 +291,7 @@ def make_app(app_pool, db_url, tmp_path):
         app_pool.release(pooled)
     for pooled in fresh:
         connections.stop_watching(pooled.app)
-        progress.wait_idle(pooled.app)
+        broadcast_throttle.wait_idle(pooled.app)
         with pooled.app.app_context():
             db.engine.dispose()
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import http
 import json
+from functools import wraps
 
 import flask_smorest
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, Flask, render_template, request
 from flask_smorest import Api
-from marshmallow import fields
+from flask_smorest.pagination import PaginationParameters
+from flask_smorest.utils import unpack_tuple_response
+from marshmallow import EXCLUDE, fields, post_load, validate
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.datastructures import CombinedMultiDict
 
 from ecabinet import inputs
+from ecabinet.paging import MAX_PAGE_SIZE, PAGE_SIZE, page_of, slice_of
 
 
 class ErrorBodySchema(inputs.Schema):
@@ -79,6 +83,69 @@ class ApiBlueprint(flask_smorest.Blueprint):
             schema = ErrorSchema
             kwargs.setdefault("description", http.HTTPStatus(int(status_code)).phrase)
         return super().alt_response(status_code, response=response, schema=schema, **kwargs)
+
+    def paginate(self, pager=None):
+        """flask-smorest's pagination in the resource (``pagination_parameters`` is passed to
+        the view, which sets its ``item_count``: see :func:`paged`), with the app's bounded
+        :class:`PageArgsSchema` (an integer the database cannot hold is a 422, in the error
+        shape of the contract)."""
+        if pager is not None:
+            raise TypeError("lists are cut in SQL: use paged(), not a pager")
+
+        def decorator(func):
+            @wraps(func)
+            def wrapper(*args, **kwargs):
+                parameters = self.ARGUMENTS_PARSER.parse(
+                    PageArgsSchema, request, location="query")
+                result, status, headers = unpack_tuple_response(
+                    func(*args, pagination_parameters=parameters, **kwargs))
+                if parameters.item_count is not None:
+                    result, headers = self._set_pagination_metadata(parameters, result, headers)
+                return result, status, headers
+
+            wrapper._apidoc = {**getattr(wrapper, "_apidoc", {}), "pagination": {
+                "parameters": {"in": "query", "schema": PageArgsSchema},
+                "response": {422: http.HTTPStatus(422).name}}}
+            return wrapper
+
+        return decorator
+
+    def page_response(self, schema):
+        """The 200 answer of a list in pages: ``schema``, ``?page=&page_size=`` and the
+        ``X-Pagination`` header (:meth:`paginate`)."""
+        response, paginate = self.response(200, schema), self.paginate()
+        return lambda func: response(paginate(func))
+
+
+class PageArgsSchema(inputs.Schema):
+    """``?page=&page_size=`` of every list of the API. The answer's ``X-Pagination`` header
+    says where the page stands: ``{"total", "total_pages", "first_page", "last_page", "page",
+    "previous_page", "next_page"}``. The body is the list's page, as the list was before."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=inputs.MAX_ID),
+                          metadata={"description": "which page, from 1"})
+    page_size = fields.Integer(
+        load_default=PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": f"items a page (default {PAGE_SIZE}, at most {MAX_PAGE_SIZE})"})
+
+    @post_load
+    def _parameters(self, data, **_kwargs) -> PaginationParameters:
+        return PaginationParameters(**data)
+
+
+def paged(query, parameters: PaginationParameters) -> list:
+    """The page of an ordered query that ``parameters`` asks for, cut in SQL."""
+    items, parameters.item_count = page_of(query, parameters.page, parameters.page_size)
+    return items
+
+
+def paged_list(items, parameters: PaginationParameters) -> list:
+    """The same for a list filtered in Python (a seam: until the feature's SQL rule exists)."""
+    page, parameters.item_count = slice_of(items, parameters.page, parameters.page_size)
+    return page
 
 
 #: Kept for the uploads' blueprints: every API blueprint now takes ``location="multipart"``.

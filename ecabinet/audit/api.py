@@ -11,7 +11,7 @@ from flask import send_file
 from flask_babel import gettext as _
 from marshmallow import fields
 
-from ecabinet.api import MultipartBlueprint
+from ecabinet.api import MultipartBlueprint, paged_list
 from ecabinet.audit import checkpoints
 from ecabinet.errors import NotFound
 from ecabinet.identity.access import roles_required
@@ -40,9 +40,12 @@ class CheckpointListSchema(Schema):
 
 @blp.route("/audit/checkpoints")
 @roles_required(Role.ADMIN)
-@blp.response(200, CheckpointListSchema)
-def list_checkpoints():
-    return {"checkpoints": [c.as_json() for c in checkpoints.stored()]}
+@blp.page_response(CheckpointListSchema)
+def list_checkpoints(pagination_parameters):
+    """The checkpoints, oldest first. They are files, not rows: the page is cut from the
+    folder's list."""
+    page = paged_list(checkpoints.stored(), pagination_parameters)
+    return {"checkpoints": [c.as_json() for c in page]}
 
 
 @blp.route("/audit/checkpoints/<int:number>")

@@ -261,7 +261,10 @@ def _check_timestamp(token: bytes, signature: bytes):
 
     try:
         signed_data = cms.ContentInfo.load(token)["content"]
-        found = run_async(lambda: validate_tst_signed_data(signed_data, _context(), imprint))
+        # The context reads the app's config: made here, not in the coroutine, which may run
+        # in a helper thread outside the app context (see asyncio_bridge).
+        context = _context()
+        found = run_async(lambda: validate_tst_signed_data(signed_data, context, imprint))
         status = TimestampSignatureStatus(**found)
     except Exception:  # noqa: BLE001
         return None, "its time-stamp cannot be read or checked"

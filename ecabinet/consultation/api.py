@@ -9,7 +9,8 @@ from flask import send_file
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
-from ecabinet.consultation import services
+from ecabinet.api import paged
+from ecabinet.consultation import access, services
 from ecabinet.consultation.schemas import (
     AnswerCreateSchema,
     AnswerSchema,
@@ -26,7 +27,7 @@ from ecabinet.consultation.schemas import (
 )
 from ecabinet.consultation.table import render_table
 from ecabinet.database import unit_of_work
-from ecabinet.docs import services as docs
+from ecabinet.docs import access as docs_access
 from ecabinet.identity.access import login_required
 
 blp = Blueprint("consultation_api", __name__, url_prefix="/api/v1",
@@ -48,10 +49,10 @@ def _private(response):
 
 @blp.route("/consultation-rounds")
 @login_required
-@blp.response(200, RoundSchema(many=True))
-def list_rounds():
+@blp.page_response(RoundSchema(many=True))
+def list_rounds(pagination_parameters):
     """The rounds the caller reviews or runs, open ones first."""
-    return services.rounds_for(_user())
+    return paged(access.rounds_query(_user()), pagination_parameters)
 
 
 @blp.route("/consultation-rounds", methods=["POST"])
@@ -61,8 +62,8 @@ def list_rounds():
 @blp.alt_response(409, description="not the latest version, or a round is open on it already")
 def create_round(body):
     """Open a round on a version (the document's uploader or the secretariat)."""
-    document = docs.document_for(_user(), body["document_id"])
-    services.require_drafting_side(_user(), document)
+    document = docs_access.document_for(_user(), body["document_id"])
+    access.require_drafting_side(_user(), document)
     with unit_of_work():
         return services.create_round(_user(), document, version_number=body["version"],
                                      reviewer_ids=body["reviewer_ids"],
@@ -73,7 +74,7 @@ def create_round(body):
 @login_required
 @blp.response(200, RoundSchema)
 def get_round(round_id: int):
-    return services.round_for(_user(), round_id)
+    return access.round_for(_user(), round_id)
 
 
 @blp.route("/consultation-rounds/<int:round_id>/close", methods=["POST"])
@@ -82,8 +83,8 @@ def get_round(round_id: int):
 @blp.alt_response(409, description="closed already")
 def close_round(round_id: int):
     """Close the round by hand (the drafting side): no more comments, answers frozen."""
-    round_ = services.round_for(_user(), round_id)
-    services.require_drafting_side(_user(), round_.document)
+    round_ = access.round_for(_user(), round_id)
+    access.require_drafting_side(_user(), round_.document)
     with unit_of_work():
         return services.close_round(_user(), round_)
 
@@ -96,8 +97,8 @@ def close_round(round_id: int):
 def move_round(body, round_id: int):
     """Ask the same reviewers about the document's latest version: this round closes, a new
     one opens (the drafting side). A new version never closes a round by itself."""
-    round_ = services.round_for(_user(), round_id)
-    services.require_drafting_side(_user(), round_.document)
+    round_ = access.round_for(_user(), round_id)
+    access.require_drafting_side(_user(), round_.document)
     with unit_of_work():
         return services.move_round(_user(), round_, deadline=body["deadline"])
 
@@ -107,7 +108,7 @@ def move_round(body, round_id: int):
 @blp.response(200, UnitSchema(many=True))
 def round_units(round_id: int):
     """The numbered paragraphs (.docx) or pages (PDF) of the round's version: the anchors."""
-    round_ = services.round_for(_user(), round_id)
+    round_ = access.round_for(_user(), round_id)
     return services.units(round_.version)
 
 
@@ -119,9 +120,9 @@ def round_units(round_id: int):
 def round_pdf(round_id: int):
     """The PDF of the round's version: how a reviewer reads a document shown only to them
     through the round."""
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
-    return send_reader_pdf(_user(), services.round_for(_user(), round_id).version)
+    return send_reader_pdf(_user(), access.round_for(_user(), round_id).version)
 
 
 @blp.route("/consultation-rounds/<int:round_id>/versions/<int:number>/pdf")
@@ -133,20 +134,20 @@ def round_pdf(round_id: int):
 def round_version_pdf(round_id: int, number: int):
     """A version of the round's document the caller may read: the drafting side and the
     document's readers any; a reviewer exactly the versions of their rounds."""
-    round_ = services.round_for(_user(), round_id)
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    round_ = access.round_for(_user(), round_id)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
-    return send_reader_pdf(_user(), services.version_for(_user(), round_.document, number))
+    return send_reader_pdf(_user(), access.version_for(_user(), round_.document, number))
 
 
 @blp.route("/consultation-rounds/<int:round_id>/comments")
 @login_required
-@blp.response(200, CommentSchema(many=True))
-def list_comments(round_id: int):
+@blp.page_response(CommentSchema(many=True))
+def list_comments(round_id: int, pagination_parameters):
     """Comments with their replies and answers, in document order: all of them for the
     drafting side, their own for a reviewer."""
-    round_ = services.round_for(_user(), round_id)
-    return services.threads_for(_user(), round_)
+    round_ = access.round_for(_user(), round_id)
+    return paged(access.threads_query(_user(), round_), pagination_parameters)
 
 
 @blp.route("/consultation-rounds/<int:round_id>/comments", methods=["POST"])
@@ -156,7 +157,7 @@ def list_comments(round_id: int):
 @blp.alt_response(409, description="the round is closed or its deadline has passed")
 @blp.alt_response(422, description="an anchor this version does not have")
 def add_comment(body, round_id: int):
-    round_ = services.round_for(_user(), round_id)
+    round_ = access.round_for(_user(), round_id)
     with unit_of_work():
         return services.add_comment(_user(), round_, anchor=body["anchor"], text=body["text"])
 
@@ -170,7 +171,7 @@ def add_comment(body, round_id: int):
 @blp.alt_response(422, description="an anchor this version does not have")
 def comment_on_document(body, document_id: int):
     """Comment on a draft: the comment goes into the round open on that version."""
-    document = services.document_for(_user(), document_id)
+    document = access.document_for(_user(), document_id)
     round_ = services.round_to_comment_on(document, body["version"])
     with unit_of_work():
         return services.add_comment(_user(), round_, anchor=body["anchor"], text=body["text"])
@@ -180,7 +181,7 @@ def comment_on_document(body, document_id: int):
 @login_required
 @blp.response(200, CommentSchema)
 def get_comment(comment_id: int):
-    return services.comment_for(_user(), comment_id)
+    return access.comment_for(_user(), comment_id)
 
 
 @blp.route("/consultation-comments/<int:comment_id>/replies", methods=["POST"])
@@ -189,7 +190,7 @@ def get_comment(comment_id: int):
 @blp.response(201, CommentSchema)
 def reply(body, comment_id: int):
     """Reply in a comment's thread (its author or the drafting side)."""
-    comment = services.comment_for(_user(), comment_id)
+    comment = access.comment_for(_user(), comment_id)
     with unit_of_work():
         return services.reply(_user(), comment, text=body["text"])
 
@@ -202,8 +203,8 @@ def reply(body, comment_id: int):
 def answer(body, comment_id: int):
     """Answer a comment: accepted (tiếp thu) or explained (giải trình). Until the round
     closes, answering again replaces the answer."""
-    comment = services.comment_for(_user(), comment_id)
-    services.require_drafting_side(_user(), comment.round.document)
+    comment = access.comment_for(_user(), comment_id)
+    access.require_drafting_side(_user(), comment.round.document)
     with unit_of_work():
         return services.answer_comment(_user(), comment, kind=body["kind"], text=body["text"])
 
@@ -215,8 +216,8 @@ def answer(body, comment_id: int):
                   success=True)
 def table(round_id: int):
     """The consolidated table of comments and answers (the drafting side)."""
-    round_ = services.round_for(_user(), round_id)
-    services.require_drafting_side(_user(), round_.document)
+    round_ = access.round_for(_user(), round_id)
+    access.require_drafting_side(_user(), round_.document)
     data = render_table(round_)
     response = send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
                          download_name=f"bang-tong-hop-y-kien-{round_.id}.docx")
@@ -229,5 +230,5 @@ def table(round_id: int):
 @blp.response(200, ComparisonSchema)
 def compare(args, document_id: int):
     """Paragraph by paragraph (pages for a PDF), word by word inside a changed paragraph."""
-    document = services.document_for(_user(), document_id)
+    document = access.document_for(_user(), document_id)
     return services.compare_versions(_user(), document, args["old"], args["new"])

@@ -4,22 +4,22 @@ for the drafting side, rounds with comments still unanswered."""
 from flask import url_for
 from flask_babel import gettext as _
 
-from ecabinet.consultation import services
+from ecabinet.consultation import access, services
 from ecabinet.dashboard.sections import DashboardItem
 from ecabinet.i18n import vietnamese_datetime
 
 
 def drafts_to_review(user) -> list[DashboardItem]:
     items = []
-    for round_ in services.rounds_for(user):
+    for round_ in access.rounds_for(user):
         if not round_.is_open:
             continue
         url = url_for("consultation.show", round_id=round_.id)
-        if services.is_reviewer(user, round_) and services.accepting_comments(round_):
+        if access.is_reviewer(user, round_) and services.accepting_comments(round_):
             items.append(DashboardItem(
                 title=round_.title, url=url,
                 detail=_("Comments by %(when)s", when=vietnamese_datetime(round_.deadline))))
-        elif services.is_drafting_side(user, round_.document):
+        elif access.is_drafting_side(user, round_.document):
             waiting = sum(1 for comment in services.all_threads(round_) if comment.answer is None)
             if waiting:
                 items.append(DashboardItem(

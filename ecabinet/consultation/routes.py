@@ -7,14 +7,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ecabinet.consultation import services
+from ecabinet.consultation import access, services
 from ecabinet.consultation.forms import AnswerForm, CommentForm, ReplyForm, RoundForm
 from ecabinet.consultation.table import anchor_label
 from ecabinet.database import unit_of_work
-from ecabinet.docs import services as docs
-from ecabinet.errors import DomainError
+from ecabinet.docs import access as docs_access
 from ecabinet.i18n import VIETNAM
 from ecabinet.identity.access import login_required
+from ecabinet.web import refusal_shown
 
 bp = Blueprint("consultation", __name__, template_folder="templates")
 
@@ -36,9 +36,9 @@ def _anchor_label(anchor: str) -> str:
 @login_required
 def index():
     user = _user()
-    return render_template("consultation/index.html", rounds=services.rounds_for(user),
-                           can_open=bool(services.drafting_documents(user)),
-                           role_of=lambda r: services.role_of(user, r),
+    return render_template("consultation/index.html", rounds=access.rounds_for(user),
+                           can_open=bool(access.drafting_documents(user)),
+                           role_of=lambda r: access.role_of(user, r),
                            accepting=services.accepting_comments)
 
 
@@ -46,7 +46,7 @@ def index():
 @login_required
 def new():
     user = _user()
-    documents = services.drafting_documents(user)
+    documents = access.drafting_documents(user)
     form = RoundForm()
     form.document_id.choices = [
         (d.id, _("%(title)s — version %(n)d", title=d.title, n=d.latest.number))
@@ -58,8 +58,8 @@ def new():
     if request.method == "GET" and (request.args.get("document_id", type=int) or 0) > 0:
         form.document_id.data = request.args.get("document_id", type=int)
     if form.validate_on_submit():
-        try:
-            document = docs.document_for(user, form.document_id.data)
+        with refusal_shown(None) as refused:
+            document = docs_access.document_for(user, form.document_id.data)
             with unit_of_work():
                 round_ = services.create_round(
                     user, document, version_number=document.latest.number,
@@ -68,8 +68,7 @@ def new():
                     title=form.title.data)
             flash(_("The draft was sent to the reviewers."), "success")
             return redirect(url_for("consultation.answers", round_id=round_.id))
-        except DomainError as exc:
-            form.deadline.errors = [*form.deadline.errors, exc.message]
+        form.deadline.errors = [*form.deadline.errors, refused.message]
     status = 422 if form.errors else 200
     return render_template("consultation/new.html", form=form, has_documents=bool(documents)), \
         status
@@ -77,16 +76,16 @@ def new():
 
 def _show(round_, *, failed: dict | None = None, status: int = 200):
     user = _user()
-    threads = services.threads_for(user, round_) if services.is_reviewer(user, round_) else []
+    threads = access.threads_for(user, round_) if access.is_reviewer(user, round_) else []
     by_anchor: dict[str, list] = {}
     for comment in threads:
         if comment.author_id == user.id:
             by_anchor.setdefault(comment.anchor, []).append(comment)
     return render_template(
         "consultation/show.html", round=round_, units=services.units(round_.version),
-        by_anchor=by_anchor, reviewer=services.is_reviewer(user, round_),
-        comparable=len(services.readable_versions(user, round_.document)) > 1,
-        drafting=services.is_drafting_side(user, round_.document),
+        by_anchor=by_anchor, reviewer=access.is_reviewer(user, round_),
+        comparable=len(access.readable_versions(user, round_.document)) > 1,
+        drafting=access.is_drafting_side(user, round_.document),
         accepting=services.accepting_comments(round_), failed=failed or {},
         comment_form=CommentForm(), reply_form=ReplyForm()), status
 
@@ -95,25 +94,24 @@ def _show(round_, *, failed: dict | None = None, status: int = 200):
 @login_required
 def show(round_id: int):
     """The draft, paragraph by paragraph (page by page), each with "Góp ý"."""
-    return _show(services.round_for(_user(), round_id))
+    return _show(access.round_for(_user(), round_id))
 
 
 @bp.route("/consultation/rounds/<int:round_id>/comments", methods=["POST"])
 @login_required
 def comment(round_id: int):
-    round_ = services.round_for(_user(), round_id)
+    round_ = access.round_for(_user(), round_id)
     form = CommentForm()
     anchor = form.anchor.data or ""
     if not form.validate_on_submit():
         message = next(iter(form.text.errors or form.anchor.errors), _("Write something first."))
         return _show(round_, failed={"anchor": anchor, "text": form.text.data or "",
                                      "message": message}, status=422)
-    try:
-        with unit_of_work():
-            services.add_comment(_user(), round_, anchor=anchor, text=form.text.data)
-    except DomainError as exc:
+    with refusal_shown(None) as refused, unit_of_work():
+        services.add_comment(_user(), round_, anchor=anchor, text=form.text.data)
+    if refused:
         return _show(round_, failed={"anchor": anchor, "text": form.text.data,
-                                     "message": exc.message}, status=exc.status)
+                                     "message": refused.message}, status=refused.status)
     flash(_("Your comment was sent."), "success")
     return redirect(url_for("consultation.show", round_id=round_.id, _anchor=_dom_id(anchor)))
 
@@ -125,7 +123,7 @@ def _dom_id(anchor: str) -> str:
 @bp.route("/consultation/comments/<int:comment_id>/replies", methods=["POST"])
 @login_required
 def reply(comment_id: int):
-    comment_ = services.comment_for(_user(), comment_id)
+    comment_ = access.comment_for(_user(), comment_id)
     form = ReplyForm()
     endpoint = "consultation.answers" if form.back.data == "answers" else "consultation.show"
     target = url_for(endpoint, round_id=comment_.round_id,
@@ -133,12 +131,10 @@ def reply(comment_id: int):
     if not form.validate_on_submit():
         flash(_("Write something first."), "error")
         return redirect(target)
-    try:
+    with refusal_shown():
         with unit_of_work():
             services.reply(_user(), comment_, text=form.text.data)
         flash(_("Your reply was sent."), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(target)
 
 
@@ -146,13 +142,13 @@ def reply(comment_id: int):
 @login_required
 def answers(round_id: int):
     """The drafting side's page: every comment with its answer form."""
-    round_ = services.round_for(_user(), round_id)
-    services.require_drafting_side(_user(), round_.document)
+    round_ = access.round_for(_user(), round_id)
+    access.require_drafting_side(_user(), round_.document)
     return _answers(round_)
 
 
 def _answers(round_, *, failed: dict | None = None, status: int = 200):
-    threads = services.threads_for(_user(), round_)
+    threads = access.threads_for(_user(), round_)
     forms = {}
     for thread in threads:
         answer = thread.answer
@@ -175,19 +171,19 @@ def _answers(round_, *, failed: dict | None = None, status: int = 200):
 @bp.route("/consultation/comments/<int:comment_id>/answer", methods=["POST"])
 @login_required
 def answer(comment_id: int):
-    comment_ = services.comment_for(_user(), comment_id)
+    comment_ = access.comment_for(_user(), comment_id)
     round_ = comment_.round
-    services.require_drafting_side(_user(), round_.document)
+    access.require_drafting_side(_user(), round_.document)
     form = AnswerForm(prefix=f"c{comment_.id}")
     failed = {"comment_id": comment_.id, "kind": form.kind.data, "text": form.text.data}
     if not form.validate_on_submit():
         errors = form.kind.errors or form.text.errors or [_("Write something first.")]
         return _answers(round_, failed={**failed, "message": errors[0]}, status=422)
-    try:
-        with unit_of_work():
-            services.answer_comment(_user(), comment_, kind=form.kind.data, text=form.text.data)
-    except DomainError as exc:
-        return _answers(round_, failed={**failed, "message": exc.message}, status=exc.status)
+    with refusal_shown(None) as refused, unit_of_work():
+        services.answer_comment(_user(), comment_, kind=form.kind.data, text=form.text.data)
+    if refused:
+        return _answers(round_, failed={**failed, "message": refused.message},
+                        status=refused.status)
     flash(_("The answer was saved."), "success")
     return redirect(url_for("consultation.answers", round_id=round_.id,
                             _anchor=f"comment-{comment_.id}"))
@@ -196,14 +192,12 @@ def answer(comment_id: int):
 @bp.route("/consultation/rounds/<int:round_id>/close", methods=["POST"])
 @login_required
 def close(round_id: int):
-    round_ = services.round_for(_user(), round_id)
-    services.require_drafting_side(_user(), round_.document)
-    try:
+    round_ = access.round_for(_user(), round_id)
+    access.require_drafting_side(_user(), round_.document)
+    with refusal_shown():
         with unit_of_work():
             services.close_round(_user(), round_)
         flash(_("The consultation round is closed."), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("consultation.answers", round_id=round_.id))
 
 
@@ -212,21 +206,19 @@ def close(round_id: int):
 def superseded(document_id: int):
     """After a new version: for each round still open on an earlier one, keep it or move it to
     the new version (the same reviewers are asked again)."""
-    document = services.document_for(_user(), document_id)
-    services.require_drafting_side(_user(), document)
+    document = access.document_for(_user(), document_id)
+    access.require_drafting_side(_user(), document)
     if request.method == "POST":
-        round_ = services.round_for(_user(), request.form.get("round_id", type=int) or 0)
+        round_ = access.round_for(_user(), request.form.get("round_id", type=int) or 0)
         if round_.document_id != document.id:
             return redirect(url_for("consultation.superseded", document_id=document.id))
         if request.form.get("choice") == "move":
-            try:
+            with refusal_shown():
                 with unit_of_work():
                     moved = services.move_round(_user(), round_)
                 flash(_("The reviewers are now asked about version %(n)d.",
                         n=moved.version.number), "success")
                 return redirect(url_for("consultation.answers", round_id=moved.id))
-            except DomainError as exc:
-                flash(exc.message, "error")
         else:
             flash(_("The round on version %(n)d stays open until its deadline.",
                     n=round_.version.number), "success")
@@ -241,8 +233,8 @@ def superseded(document_id: int):
 @login_required
 def compare(document_id: int):
     """Two versions side by side in one column: deleted and inserted text marked."""
-    document = services.document_for(_user(), document_id)
-    numbers = [version.number for version in services.readable_versions(_user(), document)]
+    document = access.document_for(_user(), document_id)
+    numbers = [version.number for version in access.readable_versions(_user(), document)]
     asked_old, asked_new = request.args.get("from", type=int), request.args.get("to", type=int)
     if len(numbers) < 2 and asked_old is None and asked_new is None:
         return render_template("consultation/compare.html", document=document,

@@ -17,6 +17,12 @@ def _services():
     return services
 
 
+def _access():
+    from ecabinet.consultation import access
+
+    return access
+
+
 class PersonSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -55,7 +61,7 @@ class RoundSchema(Schema):
     successor_id = fields.Integer(allow_none=True, metadata={
         "description": "the round on a newer version this one was moved to"})
     reviewers = fields.Function(lambda r: [PersonSchema().dump(x.user) for x in r.reviewers])
-    role = fields.Function(lambda r: _services().role_of(current_user, r),
+    role = fields.Function(lambda r: _access().role_of(current_user, r),
                            metadata={"description": "the caller's part: drafting, reviewer, "
                                                     "reader"})
 

@@ -1,15 +1,7 @@
-"""Consultation rounds: who sees what, opening and closing rounds, comments, replies, answers.
+"""Consultation rounds: opening and closing rounds, comments, replies, answers.
 
-Services flush and raise domain errors; the caller commits. Who is who in a round:
-
-- the **drafting side** (cơ quan chủ trì soạn thảo): the document's uploader and the
-  secretariat. They open and close rounds, see every comment and answer each one;
-- the **reviewers** chosen for the round: they read the round's *version* through it (even a
-  document the documents feature would not show them) — exactly that version: a round grants
-  its version, not the versions uploaded after it nor those before (:func:`can_read_version`) —,
-  comment until the deadline, and see their own comments with the replies to them;
-- anyone else who may read the document (:func:`ecabinet.docs.services.can_read`) sees that the
-  round exists, not the comments. Everybody else gets 404.
+Services flush and raise domain errors; the caller commits. Who is who in a round, and who sees
+what, is :mod:`ecabinet.consultation.access`.
 """
 
 from __future__ import annotations
@@ -17,10 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ecabinet.audit import services as audit
-from ecabinet.consultation import signals
+from ecabinet.consultation import access, signals
 from ecabinet.consultation import text as texts
 from ecabinet.consultation.models import (
     Answer,
@@ -48,101 +40,11 @@ def _now() -> datetime:
 
 # --- who is who ----------------------------------------------------------------------------------
 
-def is_drafting_side(user: User, document: Document) -> bool:
-    return document.created_by_id == user.id or user.has_role(Role.SECRETARIAT)
-
-
-def is_reviewer(user: User, round_: ConsultationRound) -> bool:
-    return user.id in round_.reviewer_ids()
-
-
-def role_of(user: User, round_: ConsultationRound) -> str:
-    """"drafting", "reviewer" or "reader": what the user does in the round."""
-    if is_drafting_side(user, round_.document):
-        return "drafting"
-    return "reviewer" if is_reviewer(user, round_) else "reader"
-
-
-def _reviews_document(user: User, document: Document) -> bool:
-    return db.session.scalar(
-        select(RoundReviewer.id).join(ConsultationRound)
-        .where(ConsultationRound.document_id == document.id, RoundReviewer.user_id == user.id)
-        .limit(1)) is not None
-
-
-def can_read_document(user: User, document: Document) -> bool:
-    """The documents feature's rule, widened to the reviewers of the document's rounds."""
-    return (is_drafting_side(user, document) or docs.can_read(user, document)
-            or _reviews_document(user, document))
-
-
-def document_for(user: User, document_id: int) -> Document:
-    """A document the user may read here (reviewers included), or 404."""
-    document = db.session.get(Document, document_id)
-    if document is None or not can_read_document(user, document):
-        raise NotFound(_("No such document."))
-    return document
-
-
 def version_of(document: Document, number: int) -> DocumentVersion:
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         raise NotFound(_("No such version."))
     return version
-
-
-def _granted_version_ids(user: User, document: Document) -> set[int]:
-    """The versions of ``document`` that rounds the user reviews were opened on."""
-    return set(db.session.scalars(
-        select(ConsultationRound.version_id).join(RoundReviewer)
-        .where(ConsultationRound.document_id == document.id, RoundReviewer.user_id == user.id)))
-
-
-def readable_versions(user: User, document: Document) -> list[DocumentVersion]:
-    """The versions the user may read here: every one for the drafting side and whoever the
-    documents feature lets read the document; for a reviewer, exactly the versions of their
-    rounds (a round on v1 never shares v2, uploaded after it closed)."""
-    if is_drafting_side(user, document) or docs.can_read(user, document):
-        return list(document.versions)
-    granted = _granted_version_ids(user, document)
-    return [version for version in document.versions if version.id in granted]
-
-
-def version_for(user: User, document: Document, number: int) -> DocumentVersion:
-    """A version of ``document`` the user may read (:func:`readable_versions`), or 404."""
-    version = next((v for v in readable_versions(user, document) if v.number == number), None)
-    if version is None:
-        raise NotFound(_("No such version."))
-    return version
-
-
-def round_for(user: User, round_id: int) -> ConsultationRound:
-    """A round the user may see, or 404."""
-    round_ = db.session.get(ConsultationRound, round_id)
-    if round_ is None or not (is_reviewer(user, round_)
-                              or is_drafting_side(user, round_.document)
-                              or docs.can_read(user, round_.document)):
-        raise NotFound(_("No such consultation round."))
-    return round_
-
-
-def rounds_for(user: User) -> list[ConsultationRound]:
-    """The rounds the user reviews or runs, open ones first, newest first."""
-    query = select(ConsultationRound).join(Document)
-    if not user.has_role(Role.SECRETARIAT):
-        reviewed = select(RoundReviewer.round_id).where(RoundReviewer.user_id == user.id)
-        query = query.where(or_(ConsultationRound.id.in_(reviewed),
-                                Document.created_by_id == user.id))
-    rounds = db.session.scalars(query.order_by(ConsultationRound.id.desc())).unique().all()
-    return sorted(rounds, key=lambda r: not r.is_open)
-
-
-def drafting_documents(user: User) -> list[Document]:
-    """Documents for which the user may open a round: their own uploads (the secretariat: all)."""
-    query = select(Document).order_by(Document.id.desc())
-    if not user.has_role(Role.SECRETARIAT):
-        query = query.where(Document.created_by_id == user.id)
-    return list(db.session.scalars(query).unique())
 
 
 def candidate_reviewers() -> list[User]:
@@ -204,17 +106,11 @@ def _clean_text(value: str | None, field: str = "text") -> str:
 
 # --- rounds --------------------------------------------------------------------------------------
 
-def require_drafting_side(user: User, document: Document) -> None:
-    if not is_drafting_side(user, document):
-        raise Forbidden(_("Only the drafting side (the document's uploader) and the secretariat "
-                          "can do this."))
-
-
 def create_round(actor: User, document: Document, *, version_number: int,
                  reviewer_ids: list[int], deadline: datetime, title: str | None = None,
                  now: datetime | None = None) -> ConsultationRound:
     """Send one version of a document to reviewers for comments until ``deadline``."""
-    require_drafting_side(actor, document)
+    access.require_drafting_side(actor, document)
     # One round opening at a time per document: two clicks open one round, not two.
     # One round opened at a time per document; FOR NO KEY UPDATE leaves the rows that refer to
     # the document (a search entry written by a conversion finishing now) free to go on.
@@ -268,7 +164,7 @@ def close_round(actor: User | None, round_: ConsultationRound, *,
                 new_version: int | None = None) -> ConsultationRound:
     """Stop comments and freeze the answers."""
     if actor is not None and reason == CloseReason.MANUAL:
-        require_drafting_side(actor, round_.document)
+        access.require_drafting_side(actor, round_.document)
     if not round_.is_open:
         raise Conflict(_("This consultation round is closed already."), code="round_closed")
     round_.state, round_.closed_at, round_.close_reason = \
@@ -299,7 +195,7 @@ def superseded_followup(user: User, document: Document) -> str | None:
     open on earlier versions, if any."""
     from flask import url_for
 
-    if is_drafting_side(user, document) and superseded_rounds(document):
+    if access.is_drafting_side(user, document) and superseded_rounds(document):
         return url_for("consultation.superseded", document_id=document.id)
     return None
 
@@ -310,7 +206,7 @@ def move_round(actor: User, round_: ConsultationRound, *, deadline: datetime | N
     (until the same deadline unless another is given). A new version never closes a round by
     itself: uploading v2 three days before the deadline must not silently cut the comments
     on v1 short."""
-    require_drafting_side(actor, round_.document)
+    access.require_drafting_side(actor, round_.document)
     if not round_.is_open:
         raise Conflict(_("This consultation round is closed already."), code="round_closed")
     latest = round_.document.latest
@@ -341,8 +237,7 @@ def _require_accepting(round_: ConsultationRound, now: datetime | None) -> None:
 def add_comment(actor: User, round_: ConsultationRound, *, anchor: str, text: str,
                 now: datetime | None = None) -> Comment:
     """A reviewer's comment on a paragraph or a page of the round's version."""
-    if not is_reviewer(actor, round_):
-        raise Forbidden(_("Only the reviewers of this round can comment."), code="not_a_reviewer")
+    access.require_reviewer(actor, round_)
     _require_accepting(round_, now)
     text = _clean_text(text)
     unit = unit_at(round_.version, anchor)
@@ -380,28 +275,12 @@ def round_to_comment_on(document: Document, version_number: int) -> Consultation
     return round_
 
 
-def sees_thread(user: User, comment: Comment) -> bool:
-    root = comment.parent or comment
-    return root.author_id == user.id or is_drafting_side(user, comment.round.document)
-
-
-def comment_for(user: User, comment_id: int) -> Comment:
-    """A comment whose thread the user sees, or 404."""
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        raise NotFound(_("No such comment."))
-    round_for(user, comment.round_id)
-    if not sees_thread(user, comment):
-        raise NotFound(_("No such comment."))
-    return comment
-
-
 def reply(actor: User, comment: Comment, *, text: str, now: datetime | None = None) -> Comment:
     """A reply in a comment's thread: the comment's author until the deadline, the drafting
     side until the round closes. A reply to a reply joins the same thread."""
     root = comment.parent or comment
     round_ = root.round
-    drafting = is_drafting_side(actor, round_.document)
+    drafting = access.is_drafting_side(actor, round_.document)
     if root.author_id != actor.id and not drafting:
         raise Forbidden(_("Only the author of the comment and the drafting side can reply."))
     if drafting and root.author_id != actor.id:
@@ -425,7 +304,7 @@ def reply(actor: User, comment: Comment, *, text: str, now: datetime | None = No
 def answer_comment(actor: User, comment: Comment, *, kind: str, text: str) -> Answer:
     """Taken in (tiếp thu) or explained (giải trình); may change until the round closes."""
     round_ = comment.round
-    require_drafting_side(actor, round_.document)
+    access.require_drafting_side(actor, round_.document)
     if comment.parent_id is not None:
         raise Invalid(_("Answers go to comments, not to replies."),
                       details={"comment_id": ["a reply"]})
@@ -456,15 +335,6 @@ def answer_comment(actor: User, comment: Comment, *, kind: str, text: str) -> An
     return answer
 
 
-def threads_for(user: User, round_: ConsultationRound) -> list[Comment]:
-    """The top-level comments the user sees, in document order (then in order of writing):
-    all of them for the drafting side, their own for a reviewer."""
-    query = select(Comment).where(Comment.round_id == round_.id, Comment.parent_id.is_(None))
-    if not is_drafting_side(user, round_.document):
-        query = query.where(Comment.author_id == user.id)
-    return list(db.session.scalars(query.order_by(Comment.position, Comment.id)))
-
-
 def all_threads(round_: ConsultationRound) -> list[Comment]:
     return list(db.session.scalars(select(Comment).where(
         Comment.round_id == round_.id, Comment.parent_id.is_(None))
@@ -476,7 +346,8 @@ def all_threads(round_: ConsultationRound) -> list[Comment]:
 def compare_versions(user: User, document: Document, old_number: int, new_number: int) -> dict:
     """The difference between two versions of a document the user may both read (any two, in
     either order)."""
-    old, new = version_for(user, document, old_number), version_for(user, document, new_number)
+    old = access.version_for(user, document, old_number)
+    new = access.version_for(user, document, new_number)
     if old.number == new.number:
         raise Invalid(_("Choose two different versions."), details={"to": ["same version"]})
     blocks = texts.compare(units(old), units(new))

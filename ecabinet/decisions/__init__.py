@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
     from ecabinet.decisions.dashboard import documents_to_sign
     from ecabinet.decisions.drafting import on_version_ready
     from ecabinet.decisions.routes import bp
-    from ecabinet.docs.services import grant_reading
+    from ecabinet.docs.access import grant_reading
     from ecabinet.docs.signals import version_ready
 
     for key, value in DEFAULTS.items():

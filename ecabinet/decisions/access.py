@@ -98,11 +98,16 @@ def decision_for(user: User, decision_id: int) -> Decision:
     return decision
 
 
-def list_for(user: User, *, state: str | None = None) -> list[Decision]:
+def listed(user: User, *, state: str | None = None) -> Select:
+    """The decisions ``user`` may read, newest first (a query: the API cuts it in pages)."""
     query = select(Decision).where(readable(user)).order_by(Decision.id.desc())
     if state:
         query = query.where(Decision.state == state)
-    return list(db.session.scalars(query))
+    return query
+
+
+def list_for(user: User, *, state: str | None = None) -> list[Decision]:
+    return list(db.session.scalars(listed(user, state=state)))
 
 
 def of_meeting(user: User, meeting_id: int) -> list[Decision]:

@@ -8,6 +8,7 @@ from flask import jsonify, send_file
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
+from ecabinet.api import paged
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.decisions import access, batch, drafting, register_book, workflow
 from ecabinet.decisions.schemas import (
@@ -46,10 +47,10 @@ def _answer(decision, status: int):
 
 @blp.route("/decisions")
 @login_required
-@blp.response(200, DecisionSchema(many=True))
-def list_decisions():
+@blp.page_response(DecisionSchema(many=True))
+def list_decisions(pagination_parameters):
     """The decisions the caller may read, newest first."""
-    return access.list_for(_user())
+    return paged(access.listed(_user()), pagination_parameters)
 
 
 @blp.route("/decisions", methods=["POST"])
@@ -102,7 +103,7 @@ def get_pdf(decision_id: int):
               content_type="application/pdf")
 def get_attachment_pdf(decision_id: int, position: int):
     decision = access.decision_for(_user(), decision_id)
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
     data, sha256, version = drafting.attachment_pdf(decision, position)
     name = f"phu-luc-{position}.pdf"

@@ -141,7 +141,7 @@ MAX_ATTACHMENTS = 20
 
 def _attachments(actor: User, document_ids) -> list[DecisionAttachment]:
     """Attachments are PDF documents the drafter may read, frozen as they are now."""
-    from ecabinet.docs import services as docs
+    from ecabinet.docs import access as docs_access
     from ecabinet.docs.models import VersionState
 
     rows = []
@@ -149,7 +149,7 @@ def _attachments(actor: User, document_ids) -> list[DecisionAttachment]:
         if position > MAX_ATTACHMENTS:
             raise Invalid(_("Too many attachments."),
                           details={"attachment_document_ids": ["too_many"]})
-        document = docs.document_for(actor, document_id)
+        document = docs_access.document_for(actor, document_id)
         latest = document.latest
         if latest is None or latest.state != VersionState.READY:
             raise Conflict(_("An attachment's PDF is not ready yet."), code="attachment_not_ready",

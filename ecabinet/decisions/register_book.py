@@ -51,12 +51,21 @@ def years() -> list[int]:
     return sorted(found, reverse=True)
 
 
-def entries(user: User, year: int) -> list[dict]:
+def issued_query(year: int):
     """The year's issued documents by issuer and number."""
-    decisions = db.session.scalars(
-        select(Decision).where(Decision.state == DecisionState.ISSUED.value,
-                               Decision.year == year)
-        .order_by(Decision.issuer_id, Decision.number))
+    return (select(Decision).where(Decision.state == DecisionState.ISSUED.value,
+                                   Decision.year == year)
+            .order_by(Decision.issuer_id, Decision.number, Decision.id))
+
+
+def entries(user: User, year: int) -> list[dict]:
+    """The year's register, whole (the exports, the API)."""
+    return rows_of(user, db.session.scalars(issued_query(year)))
+
+
+def rows_of(user: User, decisions) -> list[dict]:
+    """The register's rows of ``decisions``: those ``user`` may not read keep their number,
+    symbol and issuer, their summary withheld."""
     rows = []
     for decision in decisions:
         readable = access.can_read(user, decision)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.decisions import access, batch, drafting, layout, register_book, workflow
 from ecabinet.decisions.models import Decision
-from ecabinet.errors import DomainError
 from ecabinet.extensions import db
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Organisation, Role, User, UserRole
+from ecabinet.web import Pager, refusal_shown
 
 bp = Blueprint("decisions", __name__, template_folder="templates")
 
@@ -73,19 +73,16 @@ def _batch_page(run, done, not_done):
     """The inboxes' batch form: run it on the selected documents, one message for those done and
     one per document refused."""
     ids = _ids(request.form.getlist("ids"))
-    try:
+    with refusal_shown():
         results = run(_user(), ids, pin=request.form.get("pin", ""),
                       otp=request.form.get("otp", ""))
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("decisions.index"))
-    succeeded = [r for r in results if r["ok"]]
-    if succeeded:
-        flash(done(len(succeeded)), "success")
-    for failed in (r for r in results if not r["ok"]):
-        decision = db.session.get(Decision, failed["id"])
-        flash(not_done(decision.summary if decision else failed["id"],
-                       failed["error"]["message"]), "error")
+        succeeded = [r for r in results if r["ok"]]
+        if succeeded:
+            flash(done(len(succeeded)), "success")
+        for failed in (r for r in results if not r["ok"]):
+            decision = db.session.get(Decision, failed["id"])
+            flash(not_done(decision.summary if decision else failed["id"],
+                           failed["error"]["message"]), "error")
     return redirect(url_for("decisions.index"))
 
 
@@ -108,13 +105,11 @@ def show(decision_id: int):
 @login_required
 def sign(decision_id: int):
     decision = access.decision_for(_user(), decision_id)
-    try:
+    with refusal_shown():
         with audited_attempt():
             workflow.sign(_user(), decision, pin=request.form.get("pin", ""),
                           otp=request.form.get("otp", ""))
         flash(_("Signed."), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("decisions.show", decision_id=decision_id))
 
 
@@ -122,13 +117,11 @@ def sign(decision_id: int):
 @roles_required(Role.CLERK)
 def issue(decision_id: int):
     decision = access.decision_for(_user(), decision_id)
-    try:
+    with refusal_shown():
         with audited_attempt():
             workflow.issue(_user(), decision, pin=request.form.get("pin", ""),
                            otp=request.form.get("otp", ""))
         flash(_("Issued as %(symbol)s.", symbol=decision.symbol), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("decisions.show", decision_id=decision_id))
 
 
@@ -141,14 +134,13 @@ def edit(decision_id: int):
     if request.method == "POST":
         values = {key: request.form.get(key) for key in drafting.REVISABLE}
         signer = values.get("signer_id") or ""
-        try:
+        with refusal_shown(None) as refused:
             with unit_of_work():
                 drafting.revise(_user(), decision, **{
                     **values, "signer_id": int(signer) if signer.isdigit() else None})
             flash(_("The draft was saved; its PDF is being prepared again."), "success")
             return redirect(url_for("decisions.show", decision_id=decision_id))
-        except DomainError as exc:
-            error = exc.message
+        error = refused.message
     else:
         values = {"summary": decision.summary, "body": decision.body,
                   "authority": decision.authority, "recipients": decision.recipients_text,
@@ -177,7 +169,7 @@ def new():
     values = dict(request.form) if request.method == "POST" else {}
     error = None
     if request.method == "POST":
-        try:
+        with refusal_shown(None) as refused:
             with unit_of_work():
                 decision = drafting.draft(
                     _user(), kind=values.get("kind", ""), summary=values.get("summary", ""),
@@ -188,13 +180,12 @@ def new():
                     **source)
             flash(_("The draft was created; its PDF is being prepared."), "success")
             return redirect(url_for("decisions.show", decision_id=decision.id))
-        except DomainError as exc:
-            error = exc.message
+        error = refused.message
     else:
-        try:
+        basis = None
+        with refusal_shown(None) as refused:
             basis = drafting.basis_for(_user(), **source)
-        except DomainError as exc:
-            basis, error = None, exc.message
+        error = refused.message
         values = {"body": basis.body if basis else "",
                   "kind": "thong_bao_ket_luan" if "meeting_id" in source else "quyet_dinh"}
     organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
@@ -209,5 +200,7 @@ def register():
     """The register of outgoing documents of a year, with its exports."""
     register_book.require_reader(_user())
     year = register_book.check_year(request.args.get("year", type=int))
+    paging = Pager.from_request()
+    rows = register_book.rows_of(_user(), paging.rows(register_book.issued_query(year)))
     return render_template("decisions/register.html", year=year, years=register_book.years(),
-                           rows=register_book.entries(_user(), year))
+                           rows=rows, paging=paging)

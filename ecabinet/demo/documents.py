@@ -24,6 +24,7 @@ from docx.shared import Cm, Mm, Pt
 from flask import current_app
 from sqlalchemy import select
 
+from ecabinet.database import after_commit_discarded
 from ecabinet.demo.report import report_pdf
 from ecabinet.extensions import db
 from ecabinet.house_style.writer import FONT, MOTTO, NATIONAL_TITLE, a4, docx_bytes, fonts
@@ -285,14 +286,8 @@ def _conversion_left_to_the_web_server():
     if current_app.config.get("REDIS_URL"):
         yield
         return
-    from ecabinet.live import outbox
-
-    pending = db.session.info.setdefault(outbox._KEY, [])
-    before = len(pending)
-    try:
+    with after_commit_discarded():
         yield
-    finally:
-        del pending[before:]
 
 
 def ensure_documents(meeting, secretary, created: list[str]) -> None:

@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
     from ecabinet.docs import (
         audit_rules,  # noqa: F401 - how the audit page shows its entries
         events,  # noqa: F401 - declares the viewer's /live handlers
+        jobs,
         models,  # noqa: F401 - the tables, for migrations
+        signals,
     )
     from ecabinet.docs.annotations_api import blp as annotations_blp
     from ecabinet.docs.api import blp
@@ -49,6 +51,8 @@ def init_app(app: Flask) -> None:
     api.register(app, annotations_blp)
     app.register_blueprint(bp)
     app.cli.add_command(docs_cli)
+    # A module-level function: blinker keeps one reference however many apps connect.
+    signals.version_added.connect(jobs.on_version_added)
     if not app.testing and not app.config.get("REDIS_URL"):
         _requeue_on_first_request(app)
 
@@ -70,6 +74,6 @@ def _requeue_on_first_request(app: Flask) -> None:
 
 def documents_of_item(user, item) -> list[dict]:
     """The documents of an agenda item that ``user`` may read (the meetings API lists them)."""
-    from ecabinet.docs.services import documents_of_item as documents
+    from ecabinet.docs.access import documents_of_item as documents
 
     return documents(user, item)

@@ -10,8 +10,8 @@ from marshmallow import fields, validate
 
 from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.database import unit_of_work
+from ecabinet.docs import access
 from ecabinet.docs import private_annotations as annotations
-from ecabinet.docs import services
 from ecabinet.docs.models import AnnotationKind
 from ecabinet.identity.access import login_required
 from ecabinet.inputs import Schema
@@ -63,7 +63,7 @@ _BASE = "/documents/<int:document_id>/versions/<int:number>/annotations"
 @blp.response(200, PrivateAnnotationSchema(many=True))
 def list_annotations(query, document_id: int, number: int):
     """My annotations on a version (nobody else's, whatever my role)."""
-    version = services.version_for(_user(), document_id, number)
+    version = access.version_for(_user(), document_id, number)
     return annotations.mine(_user(), version, query["page"])
 
 
@@ -73,7 +73,7 @@ def list_annotations(query, document_id: int, number: int):
 @blp.response(201, PrivateAnnotationSchema)
 def create_annotation(body, document_id: int, number: int):
     """Highlight a rectangle of a page, or pin a note on it."""
-    version = services.version_for(_user(), document_id, number)
+    version = access.version_for(_user(), document_id, number)
     with unit_of_work():
         return annotations.create(_user(), version, body)
 
@@ -83,7 +83,7 @@ def create_annotation(body, document_id: int, number: int):
 @blp.arguments(PrivateAnnotationChangeSchema)
 @blp.response(200, PrivateAnnotationSchema)
 def update_annotation(body, document_id: int, number: int, annotation_id: int):
-    version = services.version_for(_user(), document_id, number)
+    version = access.version_for(_user(), document_id, number)
     annotation = annotations.annotation_for(_user(), version, annotation_id)
     with unit_of_work():
         return annotations.update(annotation, version, body)
@@ -93,7 +93,7 @@ def update_annotation(body, document_id: int, number: int, annotation_id: int):
 @login_required
 @blp.response(204)
 def delete_annotation(document_id: int, number: int, annotation_id: int):
-    version = services.version_for(_user(), document_id, number)
+    version = access.version_for(_user(), document_id, number)
     annotation = annotations.annotation_for(_user(), version, annotation_id)
     with unit_of_work():
         annotations.delete(annotation)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ecabinet.api import MultipartBlueprint
 from ecabinet.database import unit_of_work
-from ecabinet.docs import services
+from ecabinet.docs import access, services
 from ecabinet.docs.schemas import (
     AttachmentSchema,
     AttachSchema,
@@ -63,7 +63,7 @@ def _send(data: bytes, *, mimetype: str, filename: str, etag: str, as_attachment
 def upload(body):
     """Upload a .docx or a PDF (multipart: `file`, `title`, `classification`). A PDF is ready
     at once; a .docx is `converting` until its PDF is made."""
-    services.require_uploader(_user())
+    access.require_uploader(_user())
     sent = body["file"]
     data = _read(sent)
     with unit_of_work():
@@ -77,7 +77,7 @@ def upload(body):
 @blp.response(200, DocumentSchema)
 def get_document(document_id: int):
     """A document with its versions and the state of each one's PDF."""
-    return services.document_for(_user(), document_id)
+    return access.document_for(_user(), document_id)
 
 
 @blp.route("/documents/<int:document_id>/versions", methods=["POST"])
@@ -86,7 +86,7 @@ def get_document(document_id: int):
 @blp.response(201, VersionSchema)
 def add_version(body, document_id: int):
     """Upload a new version (the uploader or the secretariat)."""
-    document = services.document_for(_user(), document_id)
+    document = access.document_for(_user(), document_id)
     sent = body["file"]
     data = _read(sent)
     with unit_of_work():
@@ -101,9 +101,9 @@ def add_version(body, document_id: int):
 @blp.alt_response(409, description="still converting")
 @blp.alt_response(422, description="the conversion failed (the reason is in the message)")
 def version_pdf(document_id: int, number: int):
-    from ecabinet.packs.delivery import send_reader_pdf  # read receipts, watermark (MẬT)
+    from ecabinet.packs import send_reader_pdf  # read receipts, watermark (MẬT)
 
-    return send_reader_pdf(_user(), services.version_for(_user(), document_id, number))
+    return send_reader_pdf(_user(), access.version_for(_user(), document_id, number))
 
 
 @blp.route("/documents/<int:document_id>/versions/<int:number>/original")
@@ -114,7 +114,7 @@ def version_pdf(document_id: int, number: int):
                                    "neither its uploader nor the secretariat")
 def version_original(document_id: int, number: int):
     """The file as uploaded (no per-reader watermark)."""
-    version = services.original_for(_user(), document_id, number)
+    version = access.original_for(_user(), document_id, number)
     mimetype = PDF_MIME if version.kind == "pdf" else DOCX_MIME
     return _send(services.original_of(version), mimetype=mimetype, filename=version.filename,
                  etag=version.sha256, as_attachment=True)

@@ -1,7 +1,7 @@
 """Which audit entries about documents a viewer may read in full.
 
 A confidential (mật) document's title and versions are shown only to who reads it
-(:func:`ecabinet.docs.services.can_read`); a document deleted since is known by what its
+(:func:`ecabinet.docs.access.can_read`); a document deleted since is known by what its
 ``document.upload`` entry recorded (``classification``): only the secretariat reads those.
 Other features' entries that name a document (``document_id`` in their details: a poll's
 dossier) ask :func:`document_shown` too.
@@ -10,7 +10,7 @@ dossier) ask :func:`document_shown` too.
 from __future__ import annotations
 
 from ecabinet.audit.redaction import rule
-from ecabinet.docs import services
+from ecabinet.docs import access
 from ecabinet.docs.models import Classification, Document
 from ecabinet.extensions import db
 from ecabinet.identity.models import Role
@@ -24,7 +24,7 @@ def document_shown(viewer, document: Document | None, *,
                    recorded_confidential: bool = False) -> bool:
     if document is None:  # gone: what was recorded of it decides
         return not recorded_confidential or viewer.has_role(Role.SECRETARIAT)
-    return not document.confidential or services.can_read(viewer, document)
+    return not document.confidential or access.can_read(viewer, document)
 
 
 def named_document_shown(viewer, details: dict) -> bool:

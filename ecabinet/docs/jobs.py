@@ -1,7 +1,7 @@
 """Conversion jobs: the web request never waits for LibreOffice.
 
-A version to convert is enqueued once its upload has committed
-(:func:`ecabinet.live.outbox.on_commit`):
+A version to convert is enqueued once its upload has committed (:func:`on_version_added`, a
+receiver of :data:`ecabinet.docs.signals.version_added`, and :func:`ecabinet.database.on_commit`):
 
 - with ``REDIS_URL`` set, into an RQ queue on Redis; ``ecabinet docs worker`` runs the jobs, one
   at a time, each process with its own LibreOffice (start one worker per core);
@@ -19,11 +19,12 @@ import queue
 import threading
 import time
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from werkzeug.utils import import_string
 
-from ecabinet.database import unit_of_work
+from ecabinet.database import on_commit, unit_of_work
 from ecabinet.docs import converter, services
+from ecabinet.docs.models import DocumentVersion, VersionState
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,14 @@ def timeout_of(config) -> float:
 
 
 # --- enqueueing ----------------------------------------------------------------------------------
+
+def on_version_added(version: DocumentVersion, **_kwargs) -> None:
+    """Receiver of :data:`ecabinet.docs.signals.version_added`: a version that needs converting
+    (a .docx) is enqueued once its upload commits."""
+    if version.state == VersionState.CONVERTING:
+        version_id = version.id
+        on_commit(lambda: enqueue_conversion(version_id))
+
 
 def enqueue_conversion(version_id: int) -> None:
     """Hand a version to the queue (called after the upload committed)."""
@@ -50,7 +59,8 @@ def enqueue_conversion(version_id: int) -> None:
 def enqueue_job(function: str, *args, description: str, timeout: int) -> None:
     """Hand another kind of job (a meeting pack's build) to the same queue: the workers that
     convert documents run it; without Redis, this process's worker thread does. ``function``
-    is a dotted path taking ``*args`` and an optional ``app``."""
+    is a dotted path taking ``*args`` and an optional ``app`` (an entry point of
+    :mod:`ecabinet.worker`, for a plain ``rq worker``)."""
     app = current_app._get_current_object()
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
@@ -74,7 +84,7 @@ def _enqueue_rq(redis_url: str, config, version_ids: list[int]) -> None:
     with Redis.from_url(redis_url) as connection:
         jobs = Queue(config.get("DOCUMENT_QUEUE", QUEUE_NAME), connection=connection)
         for version_id in version_ids:
-            jobs.enqueue_call("ecabinet.docs.jobs.run_conversion", args=(version_id,),
+            jobs.enqueue_call("ecabinet.worker.run_conversion", args=(version_id,),
                               timeout=job_timeout, result_ttl=0, failure_ttl=7 * 24 * 3600,
                               description=f"convert document version {version_id}")
 
@@ -97,10 +107,11 @@ def requeue_pending(app: Flask) -> int:
 # --- the job -------------------------------------------------------------------------------------
 
 def run_conversion(version_id: int, app: Flask | None = None) -> str | None:
-    """The job: convert one version, in a fresh app context (its own database session).
-    Returns the state recorded, None when there was nothing to do."""
+    """The job: convert one version, in a fresh app context (its own database session) of
+    ``app`` or the current one (a plain ``rq worker`` runs :func:`ecabinet.worker.run_conversion`,
+    which makes one). Returns the state recorded, None when there was nothing to do."""
     if app is None:
-        app = current_app._get_current_object() if has_app_context() else _standalone_app()
+        app = current_app._get_current_object()
     with app.app_context():
         return convert_version(version_id)
 
@@ -130,19 +141,6 @@ def convert_version(version_id: int) -> str | None:
             version_id, pdf=pdf, error_code=error_code, error_detail=error_detail,
             max_pages=services.limits(config)["max_pages"])
         return version.state if version is not None else None
-
-
-_standalone: Flask | None = None
-
-
-def _standalone_app() -> Flask:
-    """For jobs run by a plain ``rq worker`` rather than ``ecabinet docs worker``."""
-    global _standalone
-    if _standalone is None:
-        from ecabinet import create_app
-
-        _standalone = create_app()
-    return _standalone
 
 
 # --- the in-process worker (no Redis) ------------------------------------------------------------

@@ -3,7 +3,7 @@
 They belong to their author alone. Every query here is filtered by the author, so another
 user — the secretariat or an admin included — finds nothing: an annotation of somebody else
 answers 404 exactly like one that does not exist. Reading the version itself is checked first
-(:func:`ecabinet.docs.services.version_for`); losing access to the document hides its notes too.
+(:func:`ecabinet.docs.access.version_for`); losing access to the document hides its notes too.
 
 Annotations are private working notes, not records of the meeting, so they are deliberately not
 written to the audit trail: its readers (admins) would learn who annotated which page of which

@@ -22,21 +22,21 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ecabinet.database import unit_of_work
-from ecabinet.docs import services
-from ecabinet.docs.models import Classification, Document, ItemDocument, VersionState
-from ecabinet.errors import DomainError, NotFound
+from ecabinet.docs import access, services
+from ecabinet.docs.models import Classification, Document, VersionState
+from ecabinet.errors import NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.access import login_required
-from ecabinet.identity.models import Role
 from ecabinet.meetings import access as meeting_access
-from ecabinet.meetings.models import AgendaItem, Meeting, Participant
+from ecabinet.meetings.models import Meeting
+from ecabinet.web import Pager, refusal_shown
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 
@@ -139,13 +139,13 @@ def _words():
 def _item_documents(item) -> list[dict]:
     """The documents of an agenda item the current user may read (the meeting pages list
     them)."""
-    return services.documents_of_item(_user(), item)
+    return access.documents_of_item(_user(), item)
 
 
 def _item_document_readers(document_id: int, item) -> list:
     """Who reads a document through an item (the prepare page, for the organisers)."""
     document = db.session.get(Document, document_id)
-    return services.readers_through_item(document, item) if document is not None else []
+    return access.readers_through_item(document, item) if document is not None else []
 
 
 def _documents_to_attach() -> list[Document]:
@@ -155,37 +155,8 @@ def _documents_to_attach() -> list[Document]:
         user = _user()
         newest = db.session.scalars(select(Document).order_by(Document.id.desc()).limit(300))
         g.documents_to_attach = [document for document in newest
-                                 if services.can_read(user, document)]
+                                 if access.can_read(user, document)]
     return g.documents_to_attach
-
-
-def readable_documents(user) -> list[Document]:
-    """Every document the user may read, newest first: all of them for the secretariat; for
-    anyone else their own uploads, the documents of the meetings they take part in and those
-    other features let them read (a poll's dossier, a decision to sign), each checked with the
-    one rule (:func:`services.can_read`)."""
-    query = select(Document).order_by(Document.id.desc())
-    if user.has_role(Role.SECRETARIAT):
-        return list(db.session.scalars(query))
-    in_my_meetings = (select(ItemDocument.document_id)
-                      .join(AgendaItem, AgendaItem.id == ItemDocument.item_id)
-                      .join(Participant, Participant.meeting_id == AgendaItem.meeting_id)
-                      .where(Participant.user_id == user.id))
-    granted = [Document.id.in_(ids) for ids in services.granted_ids(user)]
-    candidates = db.session.scalars(query.where(or_(
-        Document.created_by_id == user.id, Document.id.in_(in_my_meetings), *granted)))
-    return [document for document in candidates if services.can_read(user, document)]
-
-
-def _visible_items(user, document) -> list[AgendaItem]:
-    """The agenda items the document is attached to that the user sees."""
-    return [item for item in services.items_of(document)
-            if meeting_access.can_see_meeting(user, item.meeting)
-            and meeting_access.can_see_item(user, item)]
-
-
-def _can_edit(user, document) -> bool:
-    return document.created_by_id == user.id or user.has_role(Role.SECRETARIAT)
 
 
 # --- the list and uploading ----------------------------------------------------------------------
@@ -193,19 +164,20 @@ def _can_edit(user, document) -> bool:
 @bp.route("/documents")
 @login_required
 def index():
-    user = _user()
-    return render_template("docs/index.html", documents=readable_documents(user),
-                           can_upload=user.has_role(*services.UPLOADERS))
+    user, paging = _user(), Pager.from_request()
+    return render_template("docs/index.html",
+                           documents=access.readable_documents(user, paging.rows),
+                           paging=paging, can_upload=user.has_role(*access.UPLOADERS))
 
 
 @bp.route("/documents/new", methods=["GET", "POST"])
 @login_required
 def new():
-    services.require_uploader(_user())
+    access.require_uploader(_user())
     form = UploadForm()
     if form.validate_on_submit():
         sent = form.file.data
-        try:
+        with refusal_shown(form.file.errors.append) as refused:
             data = sent.stream.read(_max_bytes() + 1)
             with unit_of_work():
                 document = services.upload(
@@ -216,10 +188,8 @@ def new():
                   VersionState.READY else
                   _("The document was uploaded. Its PDF is being prepared."), "success")
             return redirect(url_for("documents.show", document_id=document.id))
-        except DomainError as exc:
-            form.file.errors.append(exc.message)
-            return render_template("docs/new.html", form=form, max_bytes=_max_bytes()), \
-                exc.status
+        return render_template("docs/new.html", form=form, max_bytes=_max_bytes()), \
+            refused.status
     return render_template("docs/new.html", form=form, max_bytes=_max_bytes()), \
         422 if form.errors else 200
 
@@ -229,26 +199,26 @@ def new():
 def _document_page(document, *, version_form=None, status=200):
     user = _user()
     return render_template(
-        "docs/show.html", document=document, items=_visible_items(user, document),
-        can_edit=_can_edit(user, document), version_form=version_form or VersionForm(),
-        original_allowed=services.can_read_original(user, document),
+        "docs/show.html", document=document, items=access.visible_items(user, document),
+        can_edit=access.can_edit(user, document), version_form=version_form or VersionForm(),
+        original_allowed=access.can_read_original(user, document),
         max_bytes=_max_bytes()), status
 
 
 @bp.route("/documents/<int:document_id>")
 @login_required
 def show(document_id: int):
-    return _document_page(services.document_for(_user(), document_id))
+    return _document_page(access.document_for(_user(), document_id))
 
 
 @bp.route("/documents/<int:document_id>/versions", methods=["POST"])
 @login_required
 def add_version(document_id: int):
-    document = services.document_for(_user(), document_id)
+    document = access.document_for(_user(), document_id)
     form = VersionForm()
     if form.validate_on_submit():
         sent = form.file.data
-        try:
+        with refusal_shown(form.file.errors.append, passing=(403,)) as refused:
             data = sent.stream.read(_max_bytes() + 1)
             with unit_of_work():
                 version = services.add_version(_user(), document, data=data,
@@ -257,11 +227,7 @@ def add_version(document_id: int):
             flash(_("Version %(n)d was uploaded.", n=version.number), "success")
             return redirect(services.version_followup(_user(), document)
                             or url_for("documents.show", document_id=document.id))
-        except DomainError as exc:
-            if exc.status == 403:
-                raise
-            form.file.errors.append(exc.message)
-            return _document_page(document, version_form=form, status=exc.status)
+        return _document_page(document, version_form=form, status=refused.status)
     return _document_page(document, version_form=form, status=422)
 
 
@@ -272,7 +238,7 @@ def _meeting_context(user, document, meeting_id: int | None) -> Meeting | None:
     if meeting_id is None:
         return None
     meeting = meeting_access.meeting_for(user, meeting_id)
-    if not any(item.meeting_id == meeting.id for item in _visible_items(user, document)):
+    if not any(item.meeting_id == meeting.id for item in access.visible_items(user, document)):
         return None
     return meeting
 
@@ -280,10 +246,8 @@ def _meeting_context(user, document, meeting_id: int | None) -> Meeting | None:
 @bp.route("/documents/<int:document_id>/versions/<int:number>/view")
 @login_required
 def view(document_id: int, number: int):
-    from ecabinet.docs.events import can_present
-
     user = _user()
-    version = services.version_for(user, document_id, number)
+    version = access.version_for(user, document_id, number)
     document = version.document
     meeting = _meeting_context(user, document, request.args.get("meeting", type=int))
     page = request.args.get("page", default=1, type=int)
@@ -303,7 +267,7 @@ def view(document_id: int, number: int):
         "workerSrc": url_for("static", filename="vendor/pdfjs/pdf.worker.min.mjs"),
         "meetingId": meeting.id if meeting else None,
         "meetingStatus": meeting.status if meeting else None,
-        "canPresent": bool(meeting and can_present(user, meeting)),
+        "canPresent": bool(meeting and access.can_present(user, meeting)),
         "follow": request.args.get("follow") == "1",
         "words": _viewer_words(),
     }
@@ -340,17 +304,14 @@ def attach(item_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a document to attach."), "error")
         return redirect(back)
-    try:
+    with refusal_shown(None, passing=(403,)) as refused:
         with unit_of_work():
             link = services.attach(_user(), item, form.document_id.data)
         flash(_("The document was attached to item %(n)d.", n=item.position), "success")
         if link.document.confidential and not link.readers:
             flash(_("Only the secretariat can read this confidential document: invite the "
                     "members who should read it to this item."), "error")
-    except NotFound:
-        flash(_("No such document."), "error")
-    except DomainError as exc:
-        if exc.status == 403:
-            raise
-        flash(exc.message, "error")
+    if refused:
+        flash(_("No such document.") if isinstance(refused.error, NotFound) else
+              refused.message, "error")
     return redirect(back)

@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, post_dump, validate
 
 from ecabinet.docs.models import Classification, VersionState
-from ecabinet.inputs import Schema
+from ecabinet.inputs import Id, Schema
 
 _CLASSIFICATIONS = validate.OneOf([level.value for level in Classification])
 
@@ -49,7 +49,7 @@ class VersionSchema(Schema):
                        "document's reader other than its uploader and the secretariat)"})
 
     def _original_url(self, version):
-        from ecabinet.docs.services import can_read_original
+        from ecabinet.docs.access import can_read_original
 
         if not can_read_original(current_user, version.document):
             return None
@@ -123,6 +123,18 @@ class ItemDocumentsField(fields.List):
         super().__init__(fields.Nested(ItemDocumentSchema), **kwargs)
 
     def get_value(self, obj, attr, accessor=None, default=None):
-        from ecabinet.docs.services import documents_of_item
+        from ecabinet.docs.access import documents_of_item
 
         return documents_of_item(current_user, obj)
+
+
+# --- the arguments of the presenter's socket events (/live) -------------------------------------
+
+class PresenterEventSchema(Schema):
+    meeting_id = Id(required=True)
+
+
+class PresenterPageEventSchema(PresenterEventSchema):
+    document_id = Id(required=True)
+    version = Id(required=True)
+    page = Id(required=True)

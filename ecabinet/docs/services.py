@@ -1,18 +1,7 @@
-"""Documents: who reads what, uploading, versions, attaching to agenda items, conversion results.
+"""Documents: uploading, versions, attaching to agenda items, conversion results.
 
 Services flush and raise domain errors; the caller commits (:func:`ecabinet.database.unit_of_work`).
-A document someone may not read answers 404, as if it did not exist.
-
-Who reads a document:
-
-- its uploader and the secretariat, always;
-- a normal document: everyone who sees an agenda item it is attached to (the meeting's
-  participants, a guest only on the items they are invited to, a confidential item only its
-  invitees — :func:`ecabinet.meetings.access.can_see_item`);
-- a confidential document (mật): only the invitees of the items it is attached to, and the
-  meeting's own secretary; of these, only the uploader and the secretariat download the
-  original file, the others read the PDF watermarked with their name
-  (:func:`can_read_original`).
+Who reads, uploads and edits what is :mod:`ecabinet.docs.access`.
 """
 
 from __future__ import annotations
@@ -23,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
-from ecabinet.docs import signals, validation
+from ecabinet.docs import access, signals, validation
 from ecabinet.docs.models import (
     Classification,
     Document,
@@ -36,16 +25,12 @@ from ecabinet.docs.models import (
     ItemDocument,
     VersionState,
 )
-from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
+from ecabinet.errors import Conflict, Invalid
 from ecabinet.extensions import db
-from ecabinet.identity.models import Role, User
-from ecabinet.live.outbox import on_commit
+from ecabinet.identity.models import User
 from ecabinet.meetings import access as meeting_access
 from ecabinet.meetings.models import AgendaItem
 from ecabinet.meetings.services import EDITABLE
-
-#: Who may upload: the secretariat circulates, members (their ministries) submit drafts.
-UPLOADERS = (Role.SECRETARIAT, Role.MEMBER)
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_PAGES = 2000
@@ -61,46 +46,7 @@ def limits(config) -> dict:
                                            DEFAULT_MAX_UNPACKED_BYTES))}
 
 
-# --- who reads what ------------------------------------------------------------------------------
-
-def _is_secretariat(user: User) -> bool:
-    return user.has_role(Role.SECRETARIAT)
-
-
-def items_of(document: Document) -> list[AgendaItem]:
-    """The agenda items the document is attached to."""
-    return list(db.session.scalars(
-        select(AgendaItem).join(ItemDocument, ItemDocument.item_id == AgendaItem.id)
-        .where(ItemDocument.document_id == document.id).order_by(AgendaItem.id)))
-
-
-def _reads_through_item(user: User, document: Document, item: AgendaItem) -> bool:
-    meeting = item.meeting
-    if not meeting_access.can_see_meeting(user, meeting) or \
-            not meeting_access.can_see_item(user, item):
-        return False
-    if document.confidential:
-        return meeting_access.is_organiser(user, meeting) or user.id in item.invitee_ids
-    return True
-
-
-#: Rules of other features that let someone read a document (a written poll's recipients its
-#: dossier, a consultation round's reviewers the draft): ``rule(user, document) -> bool``.
-_reading_grants: list[Callable[[User, Document], bool]] = []
-#: The same rules as SQL, for those that have one: ``sql(user)`` selects the ids of exactly
-#: the documents ``rule`` lets the user read. Lists and searches use it instead of asking
-#: ``rule`` document by document.
-_reading_grants_sql: dict[Callable[[User, Document], bool], Callable[[User], Select]] = {}
-
-
-def grant_reading(rule: Callable[[User, Document], bool], *,
-                  sql: Callable[[User], Select] | None = None) -> None:
-    """Called by a feature's init_app; registering the same rule twice is harmless."""
-    if rule not in _reading_grants:
-        _reading_grants.append(rule)
-    if sql is not None:
-        _reading_grants_sql[rule] = sql
-
+# --- other features' follow-ups -------------------------------------------------------------------
 
 #: What other features ask the uploader after a new version (a consultation round still open
 #: on the earlier one): ``followup(user, document) -> url | None``.
@@ -119,107 +65,7 @@ def version_followup(user: User, document: Document) -> str | None:
                  if url), None)
 
 
-def granted_ids(user: User) -> list[Select]:
-    """Selects of the ids of the documents other features let ``user`` read (their SQL
-    forms; see :func:`rules_without_sql` for the rest)."""
-    return [sql(user) for sql in _reading_grants_sql.values()]
-
-
-def rules_without_sql() -> list[Callable[[User, Document], bool]]:
-    return [rule for rule in _reading_grants if rule not in _reading_grants_sql]
-
-
-def can_read(user: User, document: Document) -> bool:
-    if document.created_by_id == user.id or _is_secretariat(user):
-        return True
-    if any(_reads_through_item(user, document, item) for item in items_of(document)):
-        return True
-    return any(rule(user, document) for rule in _reading_grants)
-
-
-def document_for(user: User, document_id: int) -> Document:
-    """Load a document the user may read, or 404."""
-    document = db.session.get(Document, document_id)
-    if document is None or not can_read(user, document):
-        raise NotFound(_("No such document."))
-    return document
-
-
-def can_read_original(user: User, document: Document) -> bool:
-    """The file as uploaded carries no reader's watermark: of a confidential document only its
-    uploader and the secretariat get it, every other reader the watermarked PDF. The caller has
-    checked :func:`can_read`."""
-    if not document.confidential:
-        return True
-    return document.created_by_id == user.id or _is_secretariat(user)
-
-
-def original_for(user: User, document_id: int, number: int) -> DocumentVersion:
-    """A version whose original file the user may download: 404 for a document they may not
-    read, 403 for a confidential one's reader who is neither its uploader nor the
-    secretariat."""
-    version = version_for(user, document_id, number)
-    if not can_read_original(user, version.document):
-        raise Forbidden(_("The original file of a confidential document stays with the "
-                          "secretariat; read the PDF, marked with your name."),
-                        code="original_withheld")
-    return version
-
-
-def version_for(user: User, document_id: int, number: int) -> DocumentVersion:
-    document = document_for(user, document_id)
-    version = next((v for v in document.versions if v.number == number), None)
-    if version is None:
-        raise NotFound(_("No such version."))
-    return version
-
-
-def readers_through_item(document: Document, item: AgendaItem) -> list[User]:
-    """The meeting's participants who read ``document`` through ``item``, besides the
-    secretariat and the document's uploader (who always do) and the meeting's secretary: for a
-    confidential document, the item's invitees. An empty list is worth a warning: nobody at the
-    meeting, the chair included, would ever see it."""
-    meeting = item.meeting
-    return sorted((participant.user for participant in meeting.participants
-                   if participant.user_id != document.created_by_id
-                   and not meeting_access.is_organiser(participant.user, meeting)
-                   and _reads_through_item(participant.user, document, item)),
-                  key=lambda user: user.name)
-
-
-def documents_of_item(user: User, item: AgendaItem) -> list[dict]:
-    """The documents of an agenda item the user may read (for the meeting's payload), with the
-    state of their latest version. The caller has checked that the user sees the item."""
-    links = db.session.scalars(select(ItemDocument).where(ItemDocument.item_id == item.id)
-                               .order_by(ItemDocument.id))
-    found = []
-    for link in links:
-        document = link.document
-        readable = (document.created_by_id == user.id or _is_secretariat(user)
-                    or _reads_through_item(user, document, item))
-        if not readable:
-            continue
-        latest = document.latest
-        found.append({"id": document.id, "title": document.title,
-                      "classification": document.classification,
-                      "version": latest.number if latest else None,
-                      "state": latest.state if latest else None,
-                      "pages": latest.pages if latest else None})
-    return found
-
-
 # --- uploading -----------------------------------------------------------------------------------
-
-def require_uploader(user: User) -> None:
-    if not user.has_role(*UPLOADERS):
-        raise Forbidden(_("Only the secretariat and members of the Government can upload "
-                          "documents."))
-
-
-def _require_editor(user: User, document: Document) -> None:
-    if document.created_by_id != user.id and not _is_secretariat(user):
-        raise Forbidden(_("Only the uploader and the secretariat can add a version."))
-
 
 def clean_filename(name: str | None, extension: str, fallback: str = "tai-lieu") -> str:
     """A display name for Content-Disposition: the last path part, printable, with the
@@ -242,7 +88,7 @@ def upload(actor: User, *, data: bytes, filename: str | None, title: str | None,
            classification: str | None, limits: dict) -> Document:
     """A new document with its first version. Nothing is stored unless the file passes every
     check."""
-    require_uploader(actor)
+    access.require_uploader(actor)
     level = _classification(classification)
     checked = validation.check_upload(data, **limits)
     title = (title or "").strip() or clean_filename(filename, "", fallback="")
@@ -262,7 +108,7 @@ def upload(actor: User, *, data: bytes, filename: str | None, title: str | None,
 def add_version(actor: User, document: Document, *, data: bytes, filename: str | None,
                 limits: dict) -> DocumentVersion:
     """The next version of a document (its uploader or the secretariat)."""
-    _require_editor(actor, document)
+    access.require_editor(actor, document)
     checked = validation.check_upload(data, **limits)
     # One writer at a time per document, so numbers have no gaps and no duplicates (FOR NO KEY
     # UPDATE: rows that only refer to the document are not held up).
@@ -289,14 +135,9 @@ def _add_version(actor: User, document: Document, data: bytes, filename: str | N
         converted_at=datetime.now(UTC) if ready else None)
     db.session.add(version)
     db.session.flush()
-    signals.version_added.send(version, actor=actor)
+    signals.version_added.send(version, actor=actor)  # a .docx is enqueued for conversion
     if ready:
         signals.version_ready.send(version)
-    else:
-        from ecabinet.docs import jobs
-
-        version_id = version.id
-        on_commit(lambda: jobs.enqueue_conversion(version_id))
     return version
 
 
@@ -309,7 +150,7 @@ def attach(actor: User, item: AgendaItem, document_id: int) -> ItemDocument:
     if meeting.status not in EDITABLE:
         raise Conflict(_("The session has started: documents can no longer be attached to its "
                          "agenda."), code="meeting_locked")
-    document = document_for(actor, document_id)
+    document = access.document_for(actor, document_id)
     existing = db.session.scalar(select(ItemDocument).where(
         ItemDocument.item_id == item.id, ItemDocument.document_id == document.id))
     if existing is not None:
@@ -318,7 +159,7 @@ def attach(actor: User, item: AgendaItem, document_id: int) -> ItemDocument:
     link = ItemDocument(item_id=item.id, document_id=document.id, attached_by_id=actor.id)
     db.session.add(link)
     db.session.flush()
-    link.readers = readers_through_item(document, item)  # for the answer, not stored
+    link.readers = access.readers_through_item(document, item)  # for the answer, not stored
     audit.record("document.attach", actor=actor, target=document,
                  details={"agenda_item_id": item.id, "meeting_id": meeting.id})
     return link

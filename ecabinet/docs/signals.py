@@ -6,7 +6,9 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: sender: the new DocumentVersion (flushed, with its number), kwargs: actor (User).
+#: sender: the new DocumentVersion (flushed, with its number), kwargs: actor (User). The
+#: documents' own job queue listens (:func:`ecabinet.docs.jobs.on_version_added`): a version
+#: still converting (a .docx) is enqueued once the upload commits.
 version_added = _signals.signal("document-version-added")
 
 #: sender: the DocumentVersion whose PDF is now stored (a PDF upload at once, a .docx when its

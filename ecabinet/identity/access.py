@@ -12,7 +12,8 @@ from flask import g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ecabinet.errors import Forbidden, Unauthorized, wants_json
+from ecabinet.error_handlers import wants_json
+from ecabinet.errors import Forbidden, Unauthorized
 from ecabinet.extensions import login_manager
 from ecabinet.identity.models import Role, User
 from ecabinet.security import has_bearer_token

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
+from ecabinet.api import paged
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import Invalid, Unauthorized
 from ecabinet.extensions import limiter
@@ -66,10 +67,10 @@ def me():
 
 @blp.route("/users")
 @roles_required(Role.ADMIN, Role.SECRETARIAT)
-@blp.response(200, UserSchema(many=True))
-def list_users():
-    """Every user (admins manage them; the secretariat picks invitees)."""
-    return services.list_users()
+@blp.page_response(UserSchema(many=True))
+def list_users(pagination_parameters):
+    """Every user (admins manage them; the secretariat picks invitees), by name."""
+    return paged(services.users_query(), pagination_parameters)
 
 
 @blp.route("/users", methods=["POST"])

@@ -18,13 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ecabinet.database import audited_attempt, unit_of_work
-from ecabinet.errors import DomainError
 from ecabinet.extensions import limiter
 from ecabinet.identity import services, signin, totp
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.forms import LoginForm, OtpForm, PreferencesForm, UserForm, role_label
 from ecabinet.identity.models import Role
 from ecabinet.security import local_path
+from ecabinet.web import refusal_shown
 
 bp = Blueprint("identity", __name__, template_folder="templates")
 
@@ -145,11 +145,9 @@ def login_enrol():
     with audited_attempt():
         secret = services.pending_totp_secret(user)
         if form.validate_on_submit():
-            try:
+            with refusal_shown(form.code.errors.append):
                 services.confirm_totp(user, form.code.data)
                 return _finish_login(user, "password+totp-enrolment")
-            except DomainError as exc:
-                form.code.errors.append(exc.message)
     uri = totp.provisioning_uri(secret, user.email)
     return render_template("identity/enrol.html", form=form, secret=secret, uri=uri,
                            qr=totp.qr_svg(uri)), 422 if form.errors else 200
@@ -203,7 +201,7 @@ def admin_users():
 def admin_user_new():
     form = UserForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form.email.errors.append):
             with unit_of_work():
                 user = services.create_user(
                     email=form.email.data, name=form.name.data, roles=form.roles.data,
@@ -212,8 +210,6 @@ def admin_user_new():
                     actor=current_user)
             flash(_("User %(name)s created.", name=user.name), "success")
             return redirect(url_for("identity.admin_users"))
-        except DomainError as exc:
-            form.email.errors.append(exc.message)
     return render_template("identity/admin_user_form.html", form=form, user=None), \
         422 if form.errors else 200
 
@@ -225,7 +221,7 @@ def admin_user_edit(user_id: int):
     form = UserForm(obj=user, roles=[r.value for r in user.roles],
                     organisation=user.organisation.name if user.organisation else "")
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form.roles.errors.append):
             with unit_of_work():
                 services.update_user(
                     user, actor=current_user, name=form.name.data, roles=form.roles.data,
@@ -234,8 +230,6 @@ def admin_user_edit(user_id: int):
                     password=form.password.data or None)
             flash(_("Saved."), "success")
             return redirect(url_for("identity.admin_users"))
-        except DomainError as exc:
-            form.roles.errors.append(exc.message)
     return render_template("identity/admin_user_form.html", form=form, user=user), \
         422 if form.errors else 200
 

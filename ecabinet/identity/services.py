@@ -94,8 +94,13 @@ def get_user(user_id: int) -> User:
     return user
 
 
+def users_query():
+    """Every user, by name (the API's list is a page of it)."""
+    return select(User).order_by(func.lower(User.name), User.id)
+
+
 def list_users() -> list[User]:
-    return list(db.session.scalars(select(User).order_by(func.lower(User.name))))
+    return list(db.session.scalars(users_query()))
 
 
 def _set_roles(user: User, roles: set[Role]) -> None:

@@ -1,4 +1,4 @@
-"""Live plumbing: the Socket.IO namespace /live, authenticated at connect.
+"""Live plumbing: the Socket.IO namespace /live (:mod:`.namespace`), authenticated at connect.
 
 Features add their events with :func:`ecabinet.live.handlers.live_event`, which gives every
 handler the same order as a route: load the caller → check access → call a service → commit once
@@ -7,8 +7,6 @@ handler the same order as a route: load the caller → check access → call a s
 
 from flask import Flask
 
-NAMESPACE = "/live"
-
 
 def init_app(app: Flask) -> None:
     """Bind every feature's handlers to this app's server; call after the features are loaded."""
@@ -16,11 +14,9 @@ def init_app(app: Flask) -> None:
     from ecabinet.live import (
         connections,
         events,  # noqa: F401 - declares the shared handlers
-        outbox,
     )
     from ecabinet.live.handlers import bind_handlers
 
-    outbox.install()
     bind_handlers()
     # Module-level functions: blinker keeps each once however many apps are built.
     identity_signals.sessions_ended.connect(connections.on_sessions_ended)

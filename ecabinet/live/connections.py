@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 import redis
 from flask import current_app
 
+from ecabinet.database import on_commit
 from ecabinet.extensions import socketio
-from ecabinet.live import NAMESPACE, outbox
+from ecabinet.live.namespace import NAMESPACE
 
 log = logging.getLogger(__name__)
 
@@ -346,7 +347,7 @@ def end_connections(*, user_id: int | None = None, token_id: int | None = None,
     if len(selector) != 1:
         raise ValueError("end_connections takes one of a user_id, a token_id or a login_id")
     found = registry()
-    outbox.on_commit(lambda: _disconnect(found, **selector))
+    on_commit(lambda: _disconnect(found, **selector))
 
 
 def on_sessions_ended(user, **_kwargs) -> None:
@@ -369,7 +370,7 @@ def leave_rooms(user_id: int, rooms: list[str]) -> None:
     """Once the current transaction commits, take every live connection of the user out of
     ``rooms`` (on whichever worker holds it: the message queue forwards it)."""
     found = registry()
-    outbox.on_commit(lambda: _leave(found, user_id, rooms))
+    on_commit(lambda: _leave(found, user_id, rooms))
 
 
 def _leave(found: Registry, user_id: int, rooms: list[str]) -> None:

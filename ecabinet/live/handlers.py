@@ -17,7 +17,7 @@ from ecabinet.extensions import db, socketio
 from ecabinet.identity.access import check_roles
 from ecabinet.identity.models import ApiToken, Role, SignIn, User
 from ecabinet.inputs import check_text
-from ecabinet.live import NAMESPACE
+from ecabinet.live.namespace import NAMESPACE
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,11 @@
 """Who sees and does what in a meeting: the rules, written once for pages, API and sockets.
 
 A meeting (or item) the user may not see answers 404, not 403: its existence is not disclosed.
+
+Each rule that filters lists is written twice, side by side: the Python predicate for one
+object (:func:`sees_meeting`, :func:`sees_item`) and its SQL twin for a query
+(:func:`meeting_seen_by`, :func:`item_seen_by`); ``tests/meetings/test_access_twins.py`` checks
+that the two agree.
 """
 
 from __future__ import annotations
@@ -8,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from ecabinet.errors import Forbidden, NotFound
 from ecabinet.extensions import db
@@ -35,9 +41,13 @@ def is_organiser(user: User, meeting: Meeting | None = None) -> bool:
     return False
 
 
-def is_chair(user: User, meeting: Meeting) -> bool:
-    participant = meeting.participant(user.id)
+def chairs(participant: Participant | None) -> bool:
+    """Whether this seat in a meeting is its chair's."""
     return participant is not None and participant.role == ParticipantRole.CHAIR
+
+
+def is_chair(user: User, meeting: Meeting) -> bool:
+    return chairs(meeting.participant(user.id))
 
 
 def is_voting_member(user: User, meeting: Meeting) -> bool:
@@ -45,10 +55,40 @@ def is_voting_member(user: User, meeting: Meeting) -> bool:
     return participant is not None and participant.role in VOTING_ROLES
 
 
-def can_see_meeting(user: User, meeting: Meeting) -> bool:
-    if is_organiser(user, meeting):
+def sees_meeting(meeting: Meeting, participant: Participant | None, secretariat: bool) -> bool:
+    """THE rule for a meeting: the secretariat sees every one, the meeting's secretary (who
+    prepares it) its draft too, any other participant once it is published. Its SQL twin is
+    :func:`meeting_seen_by`."""
+    if secretariat:
         return True
-    return meeting.participant(user.id) is not None and meeting.status != MeetingStatus.DRAFT
+    if participant is None:
+        return False
+    return participant.role == ParticipantRole.SECRETARY or meeting.status != MeetingStatus.DRAFT
+
+
+def meeting_seen_by(participant) -> ColumnElement[bool]:
+    """:func:`sees_meeting` as SQL, for someone not of the secretariat: a condition on
+    :class:`Meeting` and ``participant`` (a :class:`Participant`, or an alias of it, joined as
+    the user's row in that meeting)."""
+    return or_(participant.role == ParticipantRole.SECRETARY.value,
+               Meeting.status != MeetingStatus.DRAFT.value)
+
+
+def can_see_meeting(user: User, meeting: Meeting) -> bool:
+    if user.has_role(Role.SECRETARIAT):  # no need to look the participant up
+        return True
+    return sees_meeting(meeting, meeting.participant(user.id), False)
+
+
+def visible_meetings(user: User):
+    """A select of the meetings ``user`` may see: :func:`can_see_meeting` as SQL."""
+    query = select(Meeting)
+    if user.has_role(Role.SECRETARIAT):
+        return query
+    participant = aliased(Participant)
+    return query.where(exists().where(participant.meeting_id == Meeting.id,
+                                      participant.user_id == user.id,
+                                      meeting_seen_by(participant)))
 
 
 def meetings_seen_by(user: User) -> Select:
@@ -84,6 +124,21 @@ def sees_item(item: AgendaItem, participant: Participant | None, secretariat: bo
     if item.confidential or participant.role == ParticipantRole.GUEST:
         return participant.user_id in item.invitee_ids
     return True
+
+
+def item_seen_by(participant, user_id: int) -> ColumnElement[bool]:
+    """:func:`sees_item` as SQL, for someone not of the secretariat: a condition on
+    :class:`AgendaItem` and ``participant`` (joined as the user's row in the item's meeting)."""
+    return or_(participant.role.in_([ParticipantRole.SECRETARY.value,
+                                     ParticipantRole.CHAIR.value]),
+               and_(AgendaItem.confidential.is_(False),
+                    participant.role != ParticipantRole.GUEST.value),
+               invited(user_id))
+
+
+def invited(user_id: int) -> ColumnElement[bool]:
+    """Whether the user is among the invitees of :class:`AgendaItem` (``item.invitee_ids``)."""
+    return exists().where(ItemInvitee.item_id == AgendaItem.id, ItemInvitee.user_id == user_id)
 
 
 def can_see_item(user: User, item: AgendaItem) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
+from ecabinet.api import paged
 from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, services, session, state, voting
+from ecabinet.meetings import access, queries, services, sitting, state, voting
 from ecabinet.meetings.schemas import (
     AdoptSchema,
     AgendaItemCreateSchema,
@@ -49,10 +50,10 @@ def _detail(meeting):
 
 @blp.route("/meetings")
 @login_required
-@blp.response(200, MeetingSchema(many=True))
-def list_meetings():
-    """The meetings the caller may see."""
-    return services.list_meetings(_user())
+@blp.page_response(MeetingSchema(many=True))
+def list_meetings(pagination_parameters):
+    """The meetings the caller may see, newest first."""
+    return paged(services.meetings_query(_user()), pagination_parameters)
 
 
 @blp.route("/meetings", methods=["POST"])
@@ -163,7 +164,7 @@ def meeting_state(meeting_id: int):
 def check_in(meeting_id: int):
     meeting = access.meeting_for(_user(), meeting_id)
     with unit_of_work():
-        changed = session.check_in(_user(), meeting)
+        changed = sitting.check_in(_user(), meeting)
     return {"checked_in": True, "changed": changed}
 
 
@@ -174,7 +175,7 @@ def check_in(meeting_id: int):
 def set_current(body, meeting_id: int):
     meeting = access.meeting_for(_user(), meeting_id)
     with unit_of_work():
-        item = session.set_current_item(_user(), meeting, body["agenda_item_id"])
+        item = sitting.set_current_item(_user(), meeting, body["agenda_item_id"])
     return {"agenda_item_id": item.id}
 
 
@@ -186,7 +187,7 @@ def adopt_uncontested(body, meeting_id: int):
     """The chair adopts items nobody objects to or asks to speak on, in one act."""
     meeting = access.meeting_for(_user(), meeting_id)
     with unit_of_work():
-        return session.adopt_uncontested(_user(), meeting, body["item_ids"])
+        return sitting.adopt_uncontested(_user(), meeting, body["item_ids"])
 
 
 @blp.route("/agenda-items/<int:item_id>/positions", methods=["PUT"])
@@ -197,7 +198,7 @@ def set_position(body, item_id: int):
     """The caller's position on an item: agree, object or speak, with an optional note."""
     item = access.item_for(_user(), item_id)
     with unit_of_work():
-        position = session.set_position(_user(), item, body["stance"], body["note"])
+        position = sitting.set_position(_user(), item, body["stance"], body["note"])
         return {"agenda_item_id": item.id, "stance": position.stance, "note": position.note}
 
 
@@ -209,9 +210,9 @@ def positions(item_id: int):
     item = access.item_for(_user(), item_id)
     if not access.can_see_tally(_user(), item.meeting):
         access.require_chair(_user(), item.meeting)  # refused with the chair's reason
-    return {"agenda_item_id": item.id, "tally": session.position_tally(item),
+    return {"agenda_item_id": item.id, "tally": queries.position_tally(item),
             "positions": [{"user_id": p.user_id, "name": p.user.name, "stance": p.stance,
-                           "note": p.note} for p in session.positions_of(item)]}
+                           "note": p.note} for p in queries.positions_of(item)]}
 
 
 @blp.route("/agenda-items/<int:item_id>/speakers", methods=["POST"])
@@ -221,7 +222,7 @@ def request_floor(item_id: int):
     """Ask to speak on an item (đăng ký phát biểu)."""
     item = access.item_for(_user(), item_id)
     with unit_of_work():
-        request = session.request_floor(_user(), item)
+        request = sitting.request_floor(_user(), item)
     return {"request_id": request.id}
 
 
@@ -231,7 +232,7 @@ def request_floor(item_id: int):
 def withdraw(item_id: int):
     item = access.item_for(_user(), item_id)
     with unit_of_work():
-        session.withdraw(_user(), item)
+        sitting.withdraw(_user(), item)
 
 
 @blp.route("/agenda-items/<int:item_id>/speakers/floor", methods=["POST"])
@@ -242,7 +243,7 @@ def give_floor(body, item_id: int):
     """The chair gives the floor (to the next waiting request by default)."""
     item = access.item_for(_user(), item_id)
     with unit_of_work():
-        request = session.give_floor(_user(), item, body["request_id"])
+        request = sitting.give_floor(_user(), item, body["request_id"])
     return {"request_id": request.id, "user_id": request.user_id}
 
 
@@ -252,7 +253,7 @@ def give_floor(body, item_id: int):
 def finish_speaker(item_id: int):
     item = access.item_for(_user(), item_id)
     with unit_of_work():
-        session.finish_speaker(_user(), item)
+        sitting.finish_speaker(_user(), item)
 
 
 # --- votes ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""/live events of a meeting. Each handler: load (404) → check access → service → ack.
+"""/live events of a meeting. Each handler: arguments (the API's schemas) → load (404) → check
+access → service → ack.
 
 The wrapper (:func:`ecabinet.live.handlers.live_event`) commits once before acknowledging, so a
 ballot is acknowledged only after it is committed, and broadcasts leave after the commit.
@@ -9,18 +10,29 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ecabinet.errors import Invalid
-from ecabinet.inputs import event_id, optional_event_id
+from ecabinet.inputs import load_event
 from ecabinet.live.handlers import live_event
-from ecabinet.meetings import access, rooms, session, state, voting
+from ecabinet.meetings import access, rooms, sitting, state, voting
+from ecabinet.meetings.schemas import (
+    BallotEventSchema,
+    GiveFloorEventSchema,
+    ItemEventSchema,
+    MeetingEventSchema,
+    VoteEventSchema,
+    VoteOpenEventSchema,
+)
+
+MEETING, ITEM, GIVE_FLOOR = MeetingEventSchema(), ItemEventSchema(), GiveFloorEventSchema()
+VOTE, VOTE_OPEN, BALLOT = VoteEventSchema(), VoteOpenEventSchema(), BallotEventSchema()
 
 
-def _meeting(user, data):
-    return access.meeting_for(user, event_id(data, "meeting_id"))
+def _meeting(user, args):
+    return access.meeting_for(user, args["meeting_id"])
 
 
-def _item(user, data):
-    meeting = _meeting(user, data)
-    item = access.item_for(user, event_id(data, "agenda_item_id"))
+def _item(user, args):
+    meeting = _meeting(user, args)
+    item = access.item_for(user, args["agenda_item_id"])
     if item.meeting_id != meeting.id:
         raise Invalid(_("The item is not on this meeting's agenda."))
     return item
@@ -29,26 +41,26 @@ def _item(user, data):
 @live_event("meeting.join")
 def join(user, data):
     """Follow a meeting; the answer is the whole current state (joining again is harmless)."""
-    meeting = _meeting(user, data)
+    meeting = _meeting(user, load_event(MEETING, data))
     rooms.join(user, meeting)  # the meeting's room and this user's audience room
     return {"state": state.snapshot_for(user, meeting)}
 
 
 @live_event("attendance.checkin")
 def check_in(user, data):
-    meeting = _meeting(user, data)
-    return {"checked_in": True, "changed": session.check_in(user, meeting)}
+    meeting = _meeting(user, load_event(MEETING, data))
+    return {"checked_in": True, "changed": sitting.check_in(user, meeting)}
 
 
 @live_event("speaker.request")
 def request_floor(user, data):
-    request = session.request_floor(user, _item(user, data))
+    request = sitting.request_floor(user, _item(user, load_event(ITEM, data)))
     return {"request_id": request.id}
 
 
 @live_event("speaker.withdraw")
 def withdraw(user, data):
-    session.withdraw(user, _item(user, data))
+    sitting.withdraw(user, _item(user, load_event(ITEM, data)))
     return {}
 
 
@@ -56,41 +68,43 @@ def withdraw(user, data):
 def cast(user, data):
     """The service loads the vote and checks access itself, in one read for an eligible member
     (404 for a vote of a meeting one cannot see, as everywhere)."""
-    return voting.cast_ballot(user, event_id(data, "vote_id"), str(data.get("choice", "")),
-                              data.get("receipt"))
+    args = load_event(BALLOT, data)
+    return voting.cast_ballot(user, args["vote_id"], str(args["choice"]), args["receipt"])
 
 
 # --- the chair's console -------------------------------------------------------------------------
 
 @live_event("agenda.set_current")
 def set_current(user, data):
-    item = session.set_current_item(user, _meeting(user, data),
-                                    event_id(data, "agenda_item_id"))
+    args = load_event(ITEM, data)
+    item = sitting.set_current_item(user, _meeting(user, args), args["agenda_item_id"])
     return {"agenda_item_id": item.id}
 
 
 @live_event("speaker.give_floor")
 def give_floor(user, data):
-    request = session.give_floor(user, _item(user, data), optional_event_id(data, "request_id"))
+    args = load_event(GIVE_FLOOR, data)
+    request = sitting.give_floor(user, _item(user, args), args["request_id"])
     return {"request_id": request.id, "user_id": request.user_id}
 
 
 @live_event("speaker.finish")
 def finish(user, data):
-    session.finish_speaker(user, _item(user, data))
+    sitting.finish_speaker(user, _item(user, load_event(ITEM, data)))
     return {}
 
 
 @live_event("vote.open")
 def open_vote(user, data):
-    vote = voting.open_vote(user, _item(user, data), question=str(data.get("question", "")),
-                            secret=bool(data.get("secret")), rule=str(data.get("rule", "")))
+    args = load_event(VOTE_OPEN, data)
+    vote = voting.open_vote(user, _item(user, args), question=args["question"],
+                            secret=args["secret"], rule=args["rule"])
     return {"vote_id": vote.id}
 
 
 @live_event("vote.close")
 def close_vote(user, data):
     """Like ``ballot.cast``, the service loads the vote and checks access (404, then 403)."""
-    vote_id = event_id(data, "vote_id")
+    vote_id = load_event(VOTE, data)["vote_id"]
     result = voting.close_vote(user, vote_id)
     return {"vote_id": vote_id, "tally": result.tally, "outcome": result.outcome}

@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from ecabinet.database import unit_of_work
-from ecabinet.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.i18n import in_vietnam, vietnamese_date
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import access
@@ -26,6 +26,7 @@ from ecabinet.meetings.forms import KIND_LABELS, STATUS_LABELS, label
 from ecabinet.meetings.minutes import services as minutes
 from ecabinet.meetings.minutes import uploads
 from ecabinet.meetings.models import MeetingStatus, MinutesKind, MinutesSource
+from ecabinet.web import refusal_shown
 
 bp = Blueprint("minutes", __name__, template_folder="templates")
 
@@ -134,13 +135,11 @@ def show(meeting_id: int):
 def generate(meeting_id: int, kind: str):
     meeting = _organised(meeting_id)
     kind_value = _kind(kind)
-    try:
+    with refusal_shown(only=(Conflict, Invalid)):
         with unit_of_work():
             version = minutes.generate(_user(), meeting, kind_value.value)
         flash(_("Version %(n)d of %(what)s was generated from the session record.",
                 n=version.number, what=NAMES[kind_value]), "success")
-    except (Conflict, Invalid) as exc:
-        flash(exc.message, "error")
     return _back(meeting, kind_value)
 
 
@@ -155,16 +154,12 @@ def upload(meeting_id: int, kind: str):
     if form.validate_on_submit():
         sent = form.file.data
         data = sent.stream.read(uploads.MAX_UPLOAD_BYTES + 1)
-        try:
+        with refusal_shown(form.file.errors.append, passing=(403,)):
             with unit_of_work():
                 version = minutes.upload(_user(), meeting, kind_value.value, data, sent.filename)
             flash(_("Version %(n)d of %(what)s was uploaded.", n=version.number,
                     what=NAMES[kind_value]), "success")
             return _back(meeting, kind_value)
-        except Forbidden:
-            raise
-        except DomainError as exc:
-            form.file.errors.append(exc.message)
     return _page(meeting, forms={kind_value: form})
 
 
@@ -173,11 +168,9 @@ def upload(meeting_id: int, kind: str):
 def lock(meeting_id: int, kind: str, number: int):
     meeting = _organised(meeting_id)
     kind_value = _kind(kind)
-    try:
+    with refusal_shown(only=(Conflict, Invalid, NotFound)):
         with unit_of_work():
             version = minutes.lock(_user(), meeting, kind_value.value, number)
         flash(_("Version %(n)d of %(what)s is locked as the final version.",
                 n=version.number, what=NAMES[kind_value]), "success")
-    except (Conflict, Invalid, NotFound) as exc:
-        flash(exc.message, "error")
     return _back(meeting, kind_value)

@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import hashlib
 
-from ecabinet.live import NAMESPACE, outbox
+from ecabinet.database import on_commit
+from ecabinet.live.namespace import NAMESPACE, emit_after_commit
 from ecabinet.meetings.access import Audience, audience_of, audiences
 from ecabinet.meetings.models import Meeting
+from ecabinet.meetings.state import cut_for, whole_state
 
 
 def room(meeting_id: int) -> str:
@@ -74,7 +76,7 @@ def broadcast_about(meeting: Meeting, item_id: int, name: str, payload: dict, *,
     """After the commit, ``name`` to those who see the item (voting members and organisers
     only with ``voters``; those who may see tallies only with ``tallies``)."""
     for _audience, name_of_room in _rooms_about(meeting, item_id, voters=voters, tallies=tallies):
-        outbox.emit(name, payload, room=name_of_room)
+        emit_after_commit(name, payload, room=name_of_room)
 
 
 def send_about(meeting: Meeting, item_id: int, name: str, payload: dict) -> None:
@@ -87,16 +89,14 @@ def send_about(meeting: Meeting, item_id: int, name: str, payload: dict) -> None
 
 def broadcast(meeting: Meeting, name: str, payload: dict) -> None:
     """Something about the meeting as a whole (ids and counts): everyone who follows it."""
-    outbox.emit(name, payload, room=room(meeting.id))
+    emit_after_commit(name, payload, room=room(meeting.id))
 
 
 def broadcast_state(meeting: Meeting) -> None:
     """``meeting.state``, cut for each audience (what it shows of items it cannot see: nothing)."""
-    from ecabinet.meetings.state import cut_for, whole_state
-
     whole = whole_state(meeting)
     for audience, name_of_room in _rooms_about(meeting, None):
-        outbox.emit("meeting.state", cut_for(whole, audience), room=name_of_room)
+        emit_after_commit("meeting.state", cut_for(whole, audience), room=name_of_room)
 
 
 def broadcast_tally(meeting: Meeting, item_id: int, tally: dict,
@@ -126,7 +126,7 @@ def audiences_changing(meeting: Meeting) -> None:
         socketio.emit("meeting.rejoin", {"meeting_id": meeting_id}, to=room(meeting_id),
                       namespace=NAMESPACE)
 
-    outbox.on_commit(empty)
+    on_commit(empty)
 
 
 def rooms_of(user, meeting: Meeting) -> list[str]:

@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ecabinet.database import unit_of_work
-from ecabinet.errors import Conflict, DomainError, Invalid, NotFound
+from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.i18n import in_vietnam
 from ecabinet.identity import services as identity
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, services, state, voting
+from ecabinet.meetings import access, services, sitting, state, voting
 from ecabinet.meetings.forms import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -30,6 +30,7 @@ from ecabinet.meetings.forms import (
     user_choices,
 )
 from ecabinet.meetings.models import MeetingStatus
+from ecabinet.web import Pager, refusal_shown
 
 bp = Blueprint("meetings", __name__, template_folder="templates")
 
@@ -90,8 +91,10 @@ def _words():
 @bp.route("/meetings")
 @login_required
 def index():
-    return render_template("meetings/index.html", meetings=services.list_meetings(_user()),
-                           can_create=access.is_organiser(_user()))
+    paging = Pager.from_request()
+    return render_template("meetings/index.html",
+                           meetings=paging.rows(services.meetings_query(_user())),
+                           paging=paging, can_create=access.is_organiser(_user()))
 
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
@@ -100,14 +103,12 @@ def new():
     access.require_organiser(_user())
     form = MeetingForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form.title.errors.append):
             with unit_of_work():
                 meeting = services.create_meeting(_user(), **form.values())
             flash(_("The meeting was created as a draft. Now build its agenda and invite its "
                     "participants."), "success")
             return redirect(url_for("meetings.prepare", meeting_id=meeting.id))
-        except DomainError as exc:
-            form.title.errors.append(exc.message)
     return render_template("meetings/form.html", form=form, meeting=None), \
         422 if form.errors else 200
 
@@ -118,13 +119,11 @@ def edit(meeting_id: int):
     meeting = _organised(meeting_id)
     form = MeetingForm() if request.method == "POST" else MeetingForm.for_meeting(meeting)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form.title.errors.append):
             with unit_of_work():
                 services.update_meeting(_user(), meeting, **form.values())
             flash(_("Saved."), "success")
             return redirect(url_for("meetings.prepare", meeting_id=meeting.id))
-        except DomainError as exc:
-            form.title.errors.append(exc.message)
     return render_template("meetings/form.html", form=form, meeting=meeting), \
         422 if form.errors else 200
 
@@ -169,13 +168,11 @@ def add_item(meeting_id: int):
     meeting = _organised(meeting_id)
     form = _item_form(meeting)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form.title.errors.append):
             with unit_of_work():
                 item = services.add_item(_user(), meeting, **form.values())
             flash(_("Item %(n)d added to the agenda.", n=item.position), "success")
             return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#agenda")
-        except DomainError as exc:
-            form.title.errors.append(exc.message)
     return _prepare_page(meeting, item_form=form)
 
 
@@ -190,11 +187,9 @@ def move_item(meeting_id: int, item_id: int):
     to = at - 1 if request.form.get("direction") == "up" else at + 1
     if 0 <= to < len(order):
         order[at], order[to] = order[to], order[at]
-        try:
+        with refusal_shown(only=(Conflict, Invalid)):
             with unit_of_work():
                 services.reorder(_user(), meeting, order)
-        except (Conflict, Invalid) as exc:
-            flash(exc.message, "error")
     return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#agenda")
 
 
@@ -203,12 +198,10 @@ def move_item(meeting_id: int, item_id: int):
 def remove_item(meeting_id: int, item_id: int):
     meeting = _organised(meeting_id)
     item = _item_of(meeting, item_id)
-    try:
+    with refusal_shown(only=(Conflict, Invalid)):
         with unit_of_work():
             services.remove_item(_user(), item)
         flash(_("The item was removed from the agenda."), "success")
-    except (Conflict, Invalid) as exc:
-        flash(exc.message, "error")
     return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#agenda")
 
 
@@ -218,15 +211,13 @@ def invite(meeting_id: int):
     meeting = _organised(meeting_id)
     form = _invite_form(meeting)
     if form.validate_on_submit():
-        try:
+        with refusal_shown(form.user_id.errors.append):
             with unit_of_work():
                 participant = services.invite(_user(), meeting, user_id=form.user_id.data,
                                               role=form.role.data)
             flash(_("%(name)s is invited as %(role)s.", name=participant.user.name,
                     role=label(ROLE_LABELS, participant.role).lower()), "success")
             return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#participants")
-        except DomainError as exc:
-            form.user_id.errors.append(exc.message)
     return _prepare_page(meeting, invite_form=form)
 
 
@@ -234,12 +225,10 @@ def invite(meeting_id: int):
 @login_required
 def uninvite(meeting_id: int, user_id: int):
     meeting = _organised(meeting_id)
-    try:
+    with refusal_shown(only=(Conflict, Invalid, NotFound)):
         with unit_of_work():
             services.uninvite(_user(), meeting, user_id)
         flash(_("The invitation was withdrawn."), "success")
-    except (Conflict, Invalid, NotFound) as exc:
-        flash(exc.message, "error")
     return redirect(url_for("meetings.prepare", meeting_id=meeting.id) + "#participants")
 
 
@@ -251,12 +240,10 @@ def transition(meeting_id: int):
     meeting = access.meeting_for(_user(), meeting_id)
     form = TransitionForm()
     if form.validate_on_submit():
-        try:
+        with refusal_shown(only=(Conflict, Invalid)):
             with unit_of_work():
                 services.transition(_user(), meeting, form.to.data)
             flash(_done_message(MeetingStatus(form.to.data)), "success")
-        except (Conflict, Invalid) as exc:
-            flash(exc.message, "error")
     else:
         flash(_("Choose one of the options."), "error")
     if request.form.get("back") == "prepare" and meeting.status in services.EDITABLE:
@@ -281,7 +268,18 @@ def _room_config(user, meeting, snapshot) -> dict:
             "transition": url_for("meetings_api.transition", meeting_id=meeting.id),
             "adopt": url_for("meetings_api.adopt_uncontested", meeting_id=meeting.id),
         },
+        "rules": _room_rules(),
         "words": room_words(),
+    }
+
+
+def _room_rules() -> dict:
+    """The server's rules the room's script shows the page by, rendered from the rules themselves
+    so the script never restates them (the server enforces them all the same)."""
+    return {
+        "checkInOpen": sorted(status.value for status in sitting.CHECK_IN_OPEN),
+        "live": sorted(status.value for status in sitting.LIVE),
+        "speakerLimitSeconds": state.SPEAKER_LIMIT_SECONDS,
     }
 
 

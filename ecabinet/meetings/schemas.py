@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from ecabinet.docs.schemas import ItemDocumentsField
-from ecabinet.inputs import Schema
+from ecabinet.inputs import Id, Schema
 from ecabinet.meetings.models import (
     Choice,
     MeetingKind,
@@ -171,3 +171,34 @@ class BallotAnswerSchema(Schema):
     vote_id = fields.Integer()
     choice = fields.String()
     receipt = fields.String(allow_none=True)
+
+
+# --- the arguments of socket events (/live): the API's, with the ids its URLs carry -------------
+
+class MeetingEventSchema(Schema):
+    meeting_id = Id(required=True)
+
+
+class ItemEventSchema(MeetingEventSchema):
+    agenda_item_id = Id(required=True)
+
+
+class GiveFloorEventSchema(ItemEventSchema, GiveFloorSchema):
+    request_id = Id(load_default=None, allow_none=True)
+
+
+class VoteOpenEventSchema(ItemEventSchema, VoteOpenSchema):
+    pass
+
+
+class VoteEventSchema(Schema):
+    vote_id = Id(required=True)
+
+
+class BallotEventSchema(VoteEventSchema):
+    """``ballot.cast``: unlike :class:`BallotSchema`, the choice is left to the service, which
+    checks it after the vote's access — a vote one cannot see does not exist, even to a bad
+    choice (``voting.cast_ballot``)."""
+
+    choice = fields.Raw(load_default="", allow_none=True)
+    receipt = fields.String(load_default=None)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid, NotFound
@@ -56,13 +55,15 @@ def _require_editable(meeting: Meeting) -> None:
 
 # --- meetings ------------------------------------------------------------------------------------
 
+def meetings_query(user: User):
+    """The meetings the user may see, newest first (the SQL twin of
+    :func:`access.can_see_meeting`: the list and the check cannot disagree)."""
+    return access.visible_meetings(user).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+
+
 def list_meetings(user: User) -> list[Meeting]:
     """The meetings the user may see, newest first."""
-    stmt = select(Meeting).order_by(Meeting.starts_at.desc())
-    if not access.is_organiser(user):
-        stmt = stmt.join(Participant).where(Participant.user_id == user.id,
-                                            Meeting.status != MeetingStatus.DRAFT)
-    return [m for m in db.session.scalars(stmt).unique() if access.can_see_meeting(user, m)]
+    return list(db.session.scalars(meetings_query(user)).unique())
 
 
 def create_meeting(actor: User, *, title: str, starts_at: datetime, kind: str = "regular",
@@ -126,7 +127,7 @@ def transition(actor: User, meeting: Meeting, to: str) -> Meeting:
     if target == MeetingStatus.IN_SESSION and meeting.started_at is None:
         meeting.started_at = _now()
     if target == MeetingStatus.CLOSED:
-        from ecabinet.meetings.voting import open_vote_of
+        from ecabinet.meetings.queries import open_vote_of
 
         if open_vote_of(meeting) is not None:
             raise Conflict(_("Close the open vote first."), code="vote_open")
@@ -197,10 +198,10 @@ def _audiences_changing(meeting: Meeting) -> None:
 
 
 def _members_changed(meeting: Meeting) -> None:
-    from ecabinet.meetings import session
+    from ecabinet.meetings import sitting
 
     meeting.forget_participants()  # the tallies count the members again
-    session.broadcast_tallies(meeting)
+    sitting.broadcast_tallies(meeting)
 
 
 # --- agenda --------------------------------------------------------------------------------------

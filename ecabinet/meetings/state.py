@@ -11,7 +11,7 @@ is right again at once without anything it missed.
 from __future__ import annotations
 
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, session, voting
+from ecabinet.meetings import access, queries
 from ecabinet.meetings.models import AgendaItem, Meeting, Position, SpeakerRequest
 
 #: Speaking time shown on every tablet's timer (the chair ends a turn; this only warns).
@@ -21,7 +21,7 @@ SPEAKER_LIMIT_SECONDS = 300
 def speakers_payload(meeting_id: int, item_id: int | None) -> dict:
     return {"meeting_id": meeting_id, "agenda_item_id": item_id,
             "limit_seconds": SPEAKER_LIMIT_SECONDS,
-            "queue": [_speaker(r) for r in session.speakers_of(item_id)]}
+            "queue": [_speaker(r) for r in queries.speakers_of(item_id)]}
 
 
 def _speaker(request: SpeakerRequest) -> dict:
@@ -34,24 +34,24 @@ def whole_state(meeting: Meeting, *, for_chair: bool = True) -> dict:
     """The state with every item's part: never sent as it is, but cut for each audience by
     :func:`cut_for` (read once for all the audiences of a broadcast). ``for_chair=False``
     leaves out what only the chair's and the secretariat's audience hears (a member's join)."""
-    vote = voting.open_vote_of(meeting)
+    vote = queries.open_vote_of(meeting)
     open_vote = None
     if vote is not None:  # counts only: the question goes to voters alone
         open_vote = {"vote_id": vote.id, "agenda_item_id": vote.item_id,
-                     "cast": voting.cast_count(vote), "eligible": vote.present_total}
+                     "cast": queries.cast_count(vote), "eligible": vote.present_total}
     return {
         "meeting_id": meeting.id,
         "status": meeting.status,
         "current_item_id": meeting.current_item_id,
-        "attendance": session.attendance_of(meeting),
+        "attendance": queries.attendance_of(meeting),
         "speakers": speakers_payload(meeting.id, meeting.current_item_id),
         "open_vote": open_vote,
         "adopted_item_ids": [i.id for i in meeting.items if i.adopted_without_discussion_at],
         **({
             # The chair's offer (and the secretariat's view): computed here, once, by the rule
-            # in session.uncontested_items — never restated by the tablet.
-            "uncontested_item_ids": [item.id for item in session.uncontested_items(meeting)],
-            "uncontested_rule": session.UNCONTESTED_RULE,
+            # in queries.uncontested_items — never restated by the tablet.
+            "uncontested_item_ids": [item.id for item in queries.uncontested_items(meeting)],
+            "uncontested_rule": queries.UNCONTESTED_RULE,
         } if for_chair else {}),
     }
 
@@ -99,10 +99,10 @@ def snapshot_for(user: User, meeting: Meeting) -> dict:
         "checked_in": bool(participant and participant.checked_in_at),
         "positions": _my_positions(user, items),
     }
-    vote = voting.open_vote_of(meeting)
+    vote = queries.open_vote_of(meeting)
     if vote is not None and state["open_vote"] is not None and audience.voters:
-        state["open_vote"] = {**state["open_vote"], **voting.opened_payload(vote),
-                              "mine": voting.my_ballot(user, vote)}
+        state["open_vote"] = {**state["open_vote"], **queries.opened_payload(vote),
+                              "mine": queries.my_ballot(user, vote)}
     return state
 
 

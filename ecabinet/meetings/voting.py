@@ -24,22 +24,20 @@ from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, progress, rooms
+from ecabinet.meetings import access, broadcast_throttle, rooms
 from ecabinet.meetings.models import (
     AgendaItem,
     Ballot,
     Choice,
     Meeting,
-    MeetingStatus,
     Participant,
     ParticipantRole,
     Vote,
     VoteEligibility,
     VoteRule,
 )
-from ecabinet.meetings.session import LIVE, require_status
-
-OPEN, CLOSED = "open", "closed"
+from ecabinet.meetings.queries import CLOSED, OPEN, open_vote_of, opened_payload
+from ecabinet.meetings.sitting import LIVE, require_status
 
 
 def _now() -> datetime:
@@ -86,11 +84,6 @@ def decide(rule: str, *, yes: int, no: int, abstain: int, members_total: int,
 
 # --- opening and closing -------------------------------------------------------------------------
 
-def open_vote_of(meeting: Meeting) -> Vote | None:
-    return db.session.scalar(select(Vote).where(Vote.meeting_id == meeting.id,
-                                                Vote.status == OPEN))
-
-
 def get_vote(vote_id: int) -> Vote:
     vote = db.session.get(Vote, vote_id)
     if vote is None:
@@ -134,19 +127,6 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
     return vote
 
 
-def opened_payload(vote: Vote) -> dict:
-    return {"vote_id": vote.id, "agenda_item_id": vote.item_id, "question": vote.question,
-            "secret": vote.secret, "rule": vote.rule, "eligible": vote.present_total}
-
-
-def cast_count(vote: Vote) -> int:
-    if vote.secret:
-        return db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
-            VoteEligibility.vote_id == vote.id, VoteEligibility.ballot_version > 0))
-    return db.session.scalar(select(func.count()).select_from(Ballot)
-                             .where(Ballot.vote_id == vote.id))
-
-
 def _lock_for_closing(vote_id: int) -> Vote:
     """Re-read the vote under its row lock (FOR UPDATE), alone: it waits for the ballots holding
     the row (see :func:`_vote_for_ballot`) to commit, and ballots after it find it closed."""
@@ -156,18 +136,18 @@ def _lock_for_closing(vote_id: int) -> Vote:
 
 def _vote_for_chair(actor: User, vote_id: int) -> tuple[Vote, Meeting]:
     """The vote and its meeting (without the agenda) when ``actor`` chairs it, in one read:
-    the chair of a meeting that is not a draft sees it (``access.can_see_meeting``). Anyone else
-    goes through the access rules as written: 404 for a meeting one cannot see, 403 for a member
-    who is not the chair."""
+    the chair's row answers the access rules (``access.sees_meeting``, ``access.chairs``)
+    without loading the meeting's participants. Anyone else goes through the access rules as
+    written: 404 for a meeting one cannot see, 403 for a member who is not the chair."""
     row = db.session.execute(
-        select(Vote, Meeting, Participant.role)
+        select(Vote, Meeting, Participant)
         .join(Meeting, Meeting.id == Vote.meeting_id)
         .outerjoin(Participant, and_(Participant.meeting_id == Vote.meeting_id,
                                      Participant.user_id == actor.id))
         .where(Vote.id == vote_id)
-        .options(lazyload(Meeting.items))).one_or_none()
-    if row is not None and row.role == ParticipantRole.CHAIR \
-            and row.Meeting.status != MeetingStatus.DRAFT:
+        .options(lazyload(Meeting.items), lazyload(Participant.user))).one_or_none()
+    if row is not None and access.chairs(row.Participant) \
+            and access.sees_meeting(row.Meeting, row.Participant, False):
         return row.Vote, row.Meeting
     vote = get_vote(vote_id)
     meeting = access.meeting_for(actor, vote.meeting_id)
@@ -191,7 +171,7 @@ def close_vote(actor: User, vote: Vote | int) -> Result:
     audit.record("vote.close", actor=actor, target=vote,
                  details={"tally": result.tally, "outcome": result.outcome,
                           "decided_by_chair": result.decided_by_chair})
-    progress.forget(vote.id)
+    broadcast_throttle.forget(vote.id)
     rooms.broadcast_about(meeting, vote.item_id, "vote.closed",  # no meeting.state too
                           closed_payload(vote))
     return result
@@ -250,7 +230,7 @@ def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None =
         answer = _cast_open(user, vote, choice_value)
     audit.record("ballot.cast", actor=user, target=vote,
                  details={} if vote.secret else {"choice": choice_value.value})
-    progress.mark(vote.meeting_id, vote.id)
+    broadcast_throttle.mark(vote.meeting_id, vote.id)
     return answer
 
 
@@ -263,8 +243,7 @@ def _choice(choice: str) -> Choice:
 
 def _vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] | None:
     """The vote and the member's eligibility row, or None when the member has none or is no
-    longer a participant of a meeting they may see (``access.can_see_meeting`` for a participant:
-    any status but draft).
+    longer a participant of a meeting they may see (``access.meeting_seen_by``).
 
     The vote row is read under FOR KEY SHARE: every ballot holds it at once, closing
     (FOR UPDATE) waits for them and they for it, so no ballot commits after the tally is taken;
@@ -278,7 +257,7 @@ def _vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] |
         .join(Participant, and_(Participant.meeting_id == Vote.meeting_id,
                                 Participant.user_id == user.id))
         .join(Meeting, Meeting.id == Vote.meeting_id)
-        .where(Vote.id == vote_id, Meeting.status != MeetingStatus.DRAFT.value)
+        .where(Vote.id == vote_id, access.meeting_seen_by(Participant))
         .with_for_update(read=True, key_share=True, of=Vote)
         .execution_options(populate_existing=True))
     row = db.session.execute(statement).one_or_none()
@@ -374,19 +353,6 @@ def _previous_choice(user: User, vote: Vote, version: int, receipt: str | None) 
         raise Conflict(_("This receipt is not the one of your current ballot."),
                        code="stale_receipt")
     return Choice(data["c"])
-
-
-def my_ballot(user: User, vote: Vote) -> dict:
-    """What a reconnecting tablet needs: whether it voted and, for an open vote, what."""
-    if vote.secret:
-        version = db.session.scalar(select(VoteEligibility.ballot_version).where(
-            VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id))
-        return {"eligible": version is not None, "voted": bool(version), "choice": None}
-    eligible = db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
-        VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id)) > 0
-    choice = db.session.scalar(select(Ballot.choice).where(Ballot.vote_id == vote.id,
-                                                           Ballot.user_id == user.id))
-    return {"eligible": eligible, "voted": choice is not None, "choice": choice}
 
 
 def votes_of(meeting: Meeting) -> list[Vote]:

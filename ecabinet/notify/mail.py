@@ -10,8 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, current_app
 
+from ecabinet.database import on_commit
 from ecabinet.extensions import socketio
-from ecabinet.live import outbox
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def send_after_commit(mails: list[Mail]) -> None:
     if not mails or not enabled():
         return
     app = current_app._get_current_object()
-    outbox.on_commit(lambda: socketio.start_background_task(deliver, app, mails))
+    on_commit(lambda: socketio.start_background_task(deliver, app, mails))
 
 
 def _message(app: Flask, mail: Mail) -> EmailMessage:

@@ -7,7 +7,8 @@
 - :mod:`.services` the cache, the reader's copies, read receipts and the secretariat's report;
 - :mod:`.jobs` the build, in the job queue: a request never builds (202 and the progress);
 - :mod:`.api` ``/api/v1/meetings/{id}/pack``, ``…/pack/status`` and ``…/reads``;
-  :mod:`.routes` the pages.
+  :mod:`.routes` the pages;
+- :func:`send_reader_pdf` (:mod:`.delivery`) how any feature hands a reader a document's PDF.
 
 Configuration: ``PACK_FONT_DIR`` (default ``/usr/share/fonts/truetype/liberation2``, Debian's
 ``fonts-liberation2``: Liberation Serif 2 has every Vietnamese letter).
@@ -37,3 +38,13 @@ def init_app(app: Flask) -> None:
         app.config.setdefault(key, value)
     api.register(app, blp)
     app.register_blueprint(bp)
+
+
+def send_reader_pdf(user, version, *, data: bytes | None = None, download_name: str | None = None,
+                    etag: str | bool | None = None):
+    """The response carrying ``user``'s copy of a document version's PDF: the one way such a
+    PDF leaves the server to a reader, for every feature (the read is recorded, a confidential
+    document watermarked: :func:`.delivery.send_reader_pdf`)."""
+    from ecabinet.packs.delivery import send_reader_pdf as send
+
+    return send(user, version, data=data, download_name=download_name, etag=etag)

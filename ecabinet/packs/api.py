@@ -11,8 +11,7 @@ from ecabinet.api import MultipartBlueprint
 from ecabinet.database import unit_of_work
 from ecabinet.docs.validation import PDF_MIME
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access
-from ecabinet.packs import services
+from ecabinet.packs import access, services
 from ecabinet.packs.schemas import MeetingReadsSchema, PackStatusSchema
 
 blp = MultipartBlueprint("packs_api", __name__, url_prefix="/api/v1",
@@ -89,5 +88,5 @@ def reads(meeting_id: int):
     """For each document of the agenda, who may read it and whether they have opened its
     latest version (the secretariat)."""
     meeting = access.meeting_for(_user(), meeting_id)
-    access.require_organiser(_user(), meeting)
+    access.require_reads_report(_user(), meeting)
     return {"meeting_id": meeting.id, "documents": services.reads_report(_user(), meeting)}

@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 
 from ecabinet import storage
 from ecabinet.database import unit_of_work
-from ecabinet.docs.jobs import _standalone_app
 from ecabinet.extensions import db
 from ecabinet.packs import build as builder
 from ecabinet.packs import services
@@ -29,9 +28,11 @@ PROGRESS_EVERY = 0.5
 
 
 def run_build(plan: PackPlan, app: Flask | None = None) -> str | None:
-    """The job: the state it left ("ready", "failed"), None when there was nothing to do."""
+    """The job: the state it left ("ready", "failed"), None when there was nothing to do. In
+    ``app`` or the current one (a plain ``rq worker`` runs :func:`ecabinet.worker.run_build`,
+    which makes one)."""
     if app is None:
-        app = current_app._get_current_object() if has_app_context() else _standalone_app()
+        app = current_app._get_current_object()
     with app.app_context():
         try:
             return build_now(plan)

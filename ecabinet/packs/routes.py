@@ -10,9 +10,8 @@ from flask_login import current_user
 from ecabinet.database import unit_of_work
 from ecabinet.i18n import in_vietnam
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access
 from ecabinet.meetings.forms import ROLE_LABELS, label
-from ecabinet.packs import services
+from ecabinet.packs import access, services
 from ecabinet.packs.api import POLL_SECONDS, send_copy
 
 bp = Blueprint("packs", __name__, template_folder="templates")
@@ -48,7 +47,7 @@ def download(meeting_id: int):
 @login_required
 def reads(meeting_id: int):
     meeting = access.meeting_for(_user(), meeting_id)
-    access.require_organiser(_user(), meeting)
+    access.require_reads_report(_user(), meeting)
     report = services.reads_report(_user(), meeting)
     return render_template(
         "packs/reads.html", meeting=meeting, report=report,

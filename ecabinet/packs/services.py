@@ -3,7 +3,7 @@
 Services flush and raise domain errors; the caller commits (:func:`ecabinet.database.unit_of_work`).
 
 - :func:`plan_for` — what one reader's pack holds: the items they see, in agenda order, and in
-  each the documents they may read (:func:`ecabinet.docs.services.can_read`);
+  each the documents they may read (:mod:`ecabinet.packs.access`);
 - :func:`reader_pack` — the pack built once per plan (in the job queue, :mod:`.jobs`) and kept
   in storage, then the reader's copy: confidential pages watermarked with their name and the
   time, the download audited and counted as opening every document in it;
@@ -30,20 +30,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
+from ecabinet.database import on_commit
 from ecabinet.docs import jobs
-from ecabinet.docs import services as docs
 from ecabinet.docs.models import Document, DocumentVersion, ItemDocument
 from ecabinet.extensions import db
-from ecabinet.identity.models import Role, User
-from ecabinet.live.outbox import on_commit
-from ecabinet.meetings import access
+from ecabinet.identity.models import User
+from ecabinet.meetings import access as meeting_access
 from ecabinet.meetings.models import (
-    AgendaItem,
     Meeting,
-    MeetingStatus,
-    Participant,
-    ParticipantRole,
 )
+from ecabinet.packs import access as pack_access
 from ecabinet.packs import build as builder
 from ecabinet.packs import watermark
 from ecabinet.packs.models import MeetingPack, PackBuild, ReadReceipt, ReadVia
@@ -87,12 +83,12 @@ def _pack_document(document: Document) -> PackDocument:
 
 def plan_for(user: User, meeting: Meeting) -> PackPlan:
     """The items ``user`` sees, in agenda order, each with the documents they may read."""
-    items = sorted(access.visible_items(user, meeting), key=lambda item: item.position)
+    items = pack_access.items_in_pack(user, meeting)
     links = _links([item.id for item in items])
     planned = []
     for item in items:
         documents = tuple(_pack_document(document) for document in links[item.id]
-                          if docs.can_read(user, document))
+                          if pack_access.in_pack(user, document))
         planned.append(PackItem(item_id=item.id, position=item.position, title=item.title,
                                 presenting_agency=item.presenting_agency,
                                 confidential=bool(item.confidential), documents=documents))
@@ -159,7 +155,7 @@ def request_build(plan: PackPlan) -> PackStatus:
     key = plan.key()
     if _claim_build(plan, key, _now()):
         on_commit(lambda: jobs.enqueue_job(
-            "ecabinet.packs.jobs.run_build", plan, description=f"meeting pack {key[:12]}",
+            "ecabinet.worker.run_build", plan, description=f"meeting pack {key[:12]}",
             timeout=int(current_app.config.get("PACK_BUILD_TIMEOUT_SECONDS", 1800))))
     row = db.session.scalar(select(PackBuild).where(PackBuild.cache_key == key)
                             .execution_options(populate_existing=True))
@@ -284,10 +280,6 @@ def reader_document(user: User, version: DocumentVersion, pdf: bytes) -> bytes:
 
 # --- who has not opened what ---------------------------------------------------------------------
 
-#: Participants whose reading the secretariat follows (the meeting's secretaries are staff).
-READERS = (ParticipantRole.CHAIR, ParticipantRole.MEMBER, ParticipantRole.GUEST)
-
-
 @dataclass(frozen=True)
 class ReaderState:
     user_id: int
@@ -321,31 +313,12 @@ class DocumentReads:
         return len(self.readers) - len(self.not_opened)
 
 
-def _may_read(participant: Participant, document: Document, item: AgendaItem,
-              meeting: Meeting, secretariat: set[int]) -> bool:
-    """Whether a participant reads ``document`` through ``item``: the rule of
-    :func:`ecabinet.docs.services.can_read` and :func:`ecabinet.meetings.access.can_see_item`,
-    computed from the loaded participants (a meeting of 500 would otherwise cost 500 queries
-    per document). tests/packs checks the two agree. Reading grants of other features (a
-    written poll's dossier) are left out: the report is about the meeting's readers."""
-    user_id = participant.user_id
-    if document.created_by_id == user_id or user_id in secretariat:
-        return True
-    if meeting.status == MeetingStatus.DRAFT:
-        return False
-    invited = user_id in item.invitee_ids
-    if participant.role != ParticipantRole.CHAIR and \
-            (item.confidential or participant.role == ParticipantRole.GUEST) and not invited:
-        return False
-    return not document.confidential or invited
-
-
 def reads_report(actor: User, meeting: Meeting) -> list[DocumentReads]:
     """For every document of the agenda (its latest ready version), each participant who may
     read it and whether they have opened it. The secretariat only."""
-    access.require_organiser(actor, meeting)
-    participants = [p for p in meeting.participants if p.role in READERS]
-    secretariat = {p.user_id for p in participants if p.user.has_role(Role.SECRETARIAT)}
+    pack_access.require_reads_report(actor, meeting)
+    participants = [p for p in meeting.participants if p.role in pack_access.READERS]
+    secretariat = meeting_access.secretariat_among([p.user_id for p in participants])
     items = sorted(meeting.items, key=lambda item: item.position)
     links = _links([item.id for item in items])
     report: list[DocumentReads] = []
@@ -356,7 +329,7 @@ def reads_report(actor: User, meeting: Meeting) -> list[DocumentReads]:
                                   document.title, document.classification,
                                   planned.version_number, planned.version_id)
             entry.readers = [p for p in participants
-                             if _may_read(p, document, item, meeting, secretariat)]
+                             if pack_access.reader_of(p, document, item, secretariat)]
             report.append(entry)
     _fill_states(report)
     return report

@@ -6,9 +6,10 @@ from flask import Response
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
+from ecabinet.api import paged
 from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
-from ecabinet.polls import result_doc, services
+from ecabinet.polls import access, result_doc, services
 from ecabinet.polls.schemas import (
     AttachDocumentSchema,
     DossierDocumentSchema,
@@ -41,9 +42,11 @@ def _summary(poll) -> dict:
 
 @blp.route("/polls")
 @login_required
-@blp.response(200, PollSchema(many=True))
-def list_polls():
-    return [_summary(poll) for poll in services.list_polls(_user())]
+@blp.page_response(PollSchema(many=True))
+def list_polls(pagination_parameters):
+    """The polls the caller may see, latest deadline first."""
+    return [_summary(poll) for poll in paged(services.polls_query(_user()),
+                                             pagination_parameters)]
 
 
 @blp.route("/polls", methods=["POST"])
@@ -61,7 +64,7 @@ def create_poll(body):
 @login_required
 @blp.response(200, PollSchema)
 def get_poll(poll_id: int):
-    return _summary(services.poll_for(_user(), poll_id))
+    return _summary(access.poll_for(_user(), poll_id))
 
 
 @blp.route("/polls/<int:poll_id>/responses", methods=["POST"])
@@ -70,7 +73,7 @@ def get_poll(poll_id: int):
 @blp.response(201, ResponseSchema)
 def respond(body, poll_id: int):
     """Answer: agree, disagree or other (with a comment). Answering again replaces it."""
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     with unit_of_work():
         return services.respond(_user(), poll, **body)
 
@@ -81,7 +84,7 @@ def respond(body, poll_id: int):
 @blp.response(201, DossierDocumentSchema)
 def attach_document(body, poll_id: int):
     """Add a document to the poll's dossier (the secretariat); the recipients may read it."""
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     with unit_of_work():
         link = services.attach_document(_user(), poll, body["document_id"])
     return next(d for d in services.dossier_of(poll) if d["id"] == link.document_id)
@@ -91,7 +94,7 @@ def attach_document(body, poll_id: int):
 @login_required
 @blp.response(200, PollResultSchema)
 def close_poll(poll_id: int):
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     with unit_of_work():
         services.close_poll(_user(), poll)
     return _result(poll)
@@ -104,8 +107,8 @@ def close_poll(poll_id: int):
 def result(poll_id: int):
     """The consolidated result so far (final once closed): the chair and the secretariat at
     any time, with every answer; the recipients once closed, with their own answer."""
-    poll = services.poll_for(_user(), poll_id)
-    services.require_result(_user(), poll)
+    poll = access.poll_for(_user(), poll_id)
+    access.require_result(_user(), poll)
     return _result(poll)
 
 
@@ -113,8 +116,8 @@ def result(poll_id: int):
 @login_required
 def result_docx(poll_id: int):
     """The consolidated result as a document for the chair (the recipients once closed)."""
-    poll = services.poll_for(_user(), poll_id)
-    services.require_result(_user(), poll)
+    poll = access.poll_for(_user(), poll_id)
+    access.require_result(_user(), poll)
     return Response(result_doc.render_result(poll), mimetype=DOCX, headers={
         "Content-Disposition": f'attachment; filename="tong-hop-phieu-{poll.id}.docx"'})
 
@@ -123,7 +126,7 @@ def result_docx(poll_id: int):
 @login_required
 def ballot_pdf(poll_id: int, user_id: int):
     """A member's signed ballot: the member themself and the secretariat."""
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     return Response(services.ballot_of(_user(), poll, user_id), mimetype="application/pdf",
                     headers={"Content-Disposition":
                              f'attachment; filename="phieu-{poll.id}-{user_id}.pdf"'})
@@ -133,7 +136,7 @@ def ballot_pdf(poll_id: int, user_id: int):
 @login_required
 def proof_bundle(poll_id: int):
     """Every signed ballot, the consolidated result and their SHA-256 (the secretariat)."""
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     with unit_of_work():  # the download itself is recorded
         data = services.proof_bundle(_user(), poll, result_doc.render_result(poll))
     return Response(data, mimetype="application/zip", headers={
@@ -143,5 +146,5 @@ def proof_bundle(poll_id: int):
 def _result(poll) -> dict:
     outcome = services.result_of(poll)
     return {"poll_id": poll.id, "status": poll.status, "counts": outcome.counts,
-            "outcome": outcome.outcome, "responses": services.responses_for(_user(), poll),
+            "outcome": outcome.outcome, "responses": access.responses_for(_user(), poll),
             "missing_user_ids": outcome.missing_user_ids}

@@ -1,7 +1,7 @@
 """Which audit entries about written polls a viewer may read in full.
 
 A member's answer is their own: the chair and the secretariat read every one at any time
-(:func:`ecabinet.polls.services.reads_all_answers`), nobody else -- the audit page no more than
+(:func:`ecabinet.polls.access.reads_all_answers`), nobody else -- the audit page no more than
 the poll's pages. A ``poll.respond`` line therefore shows its answer only to them and to the
 member who answered; what everyone may learn is the counts, recorded by ``poll.close`` once the
 poll is closed. An entry naming a document of the dossier follows the documents' rule.
@@ -12,9 +12,8 @@ from __future__ import annotations
 from ecabinet.audit.redaction import rule
 from ecabinet.docs.audit_rules import named_document_shown
 from ecabinet.extensions import db
-from ecabinet.identity.models import Role
+from ecabinet.polls.access import reads_all_answers, runs_polls
 from ecabinet.polls.models import Poll
-from ecabinet.polls.services import reads_all_answers
 
 #: Entries whose details are one member's answer.
 ANSWER_ACTIONS = frozenset({"poll.respond"})
@@ -27,6 +26,6 @@ def _poll_entry(viewer, entry, details) -> bool:
             return True
         poll = db.session.get(Poll, int(entry.object_id)) if entry.object_id else None
         if poll is None:  # gone with its chair: only the secretariat
-            return viewer.has_role(Role.SECRETARIAT)
+            return runs_polls(viewer)
         return reads_all_answers(viewer, poll)
     return named_document_shown(viewer, details)

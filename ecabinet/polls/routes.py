@@ -12,8 +12,9 @@ from ecabinet.i18n import VIETNAM
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Role
 from ecabinet.notify import mail
-from ecabinet.polls import services
+from ecabinet.polls import access, services
 from ecabinet.polls.forms import PollForm, ResponseForm
+from ecabinet.web import Pager, refusal_shown
 
 bp = Blueprint("polls", __name__, template_folder="templates")
 
@@ -25,8 +26,9 @@ def _user():
 @bp.route("/polls")
 @login_required
 def index():
-    return render_template("polls/index.html", polls=services.list_polls(_user()),
-                           is_overdue=services.is_overdue)
+    paging = Pager.from_request()
+    return render_template("polls/index.html", polls=paging.rows(services.polls_query(_user())),
+                           paging=paging, is_overdue=services.is_overdue)
 
 
 @bp.route("/polls/new", methods=["GET", "POST"])
@@ -40,7 +42,7 @@ def new():
     if request.method == "GET":
         form.recipient_ids.data = [user.id for user in members]
     if form.validate_on_submit():
-        try:
+        with refusal_shown(None) as refused:
             with unit_of_work():
                 poll = services.create_poll(
                     _user(), question=form.question.data, summary=form.summary.data or None,
@@ -52,8 +54,7 @@ def new():
                     n=len(poll.recipients), mail=_(" and by e-mail") if mail.enabled() else ""),
                   "success")
             return redirect(url_for("polls.show", poll_id=poll.id))
-        except DomainError as exc:
-            _field_for(form, exc).errors.append(exc.message)
+        _field_for(form, refused.error).errors.append(refused.message)
     return render_template("polls/new.html", form=form), 422 if form.errors else 200
 
 
@@ -81,44 +82,41 @@ def _field_for(form: PollForm, exc: DomainError):
 @roles_required(Role.SECRETARIAT)
 def remind(poll_id: int):
     """Remind now every recipient who has not answered (the dashboard, e-mail if configured)."""
-    poll = services.poll_for(_user(), poll_id)
-    try:
+    poll = access.poll_for(_user(), poll_id)
+    with refusal_shown():
         with unit_of_work():
             reminded = services.remind_now(_user(), poll)
         flash(_("Reminded %(n)d members.", n=len(reminded)), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("polls.show", poll_id=poll.id))
 
 
 @bp.route("/polls/<int:poll_id>", methods=["GET", "POST"])
 @login_required
 def show(poll_id: int):
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     mine = poll.response_of(_user().id)
     form = ResponseForm(answer=mine.answer if mine else None,
                         comment=mine.comment if mine else None)
     if poll.recipient(_user().id) is not None and form.validate_on_submit():
-        try:
+        with refusal_shown(None) as refused:
             with unit_of_work():
                 services.respond(_user(), poll, answer=form.answer.data,
                                  comment=form.comment.data or None, pin=form.pin.data or None)
             flash(_("Your answer was recorded."), "success")
             return redirect(url_for("polls.show", poll_id=poll.id))
-        except DomainError as exc:
-            about_pin = exc.code in ("pin_required", "wrong_pin", "pin_locked")
-            (form.pin if about_pin else form.answer).errors.append(exc.message)
-    is_secretariat = _user().has_role(Role.SECRETARIAT)
+        about_pin = refused.error.code in ("pin_required", "wrong_pin", "pin_locked")
+        (form.pin if about_pin else form.answer).errors.append(refused.message)
+    is_secretariat = access.runs_polls(_user())
     return render_template("polls/show.html", poll=poll, form=form, mine=mine,
                            dossier=services.dossier_of(poll),
                            attachable=services.attachable_documents(_user(), poll)
                            if is_secretariat and poll.status == "open" else [],
                            result=services.result_of(poll)
-                           if services.sees_result(_user(), poll) else None,
+                           if access.sees_result(_user(), poll) else None,
                            overdue=services.is_overdue(poll),
                            answer_words=_answer_words(), outcome_words=_outcome_words(),
                            missing=services.missing_recipients(poll)
-                           if services.reads_all_answers(_user(), poll) else None,
+                           if access.reads_all_answers(_user(), poll) else None,
                            is_secretariat=is_secretariat), \
         422 if form.errors else 200
 
@@ -126,20 +124,18 @@ def show(poll_id: int):
 @bp.route("/polls/<int:poll_id>/documents", methods=["POST"])
 @roles_required(Role.SECRETARIAT)
 def attach_document(poll_id: int):
-    poll = services.poll_for(_user(), poll_id)
-    try:
+    poll = access.poll_for(_user(), poll_id)
+    with refusal_shown():
         with unit_of_work():
             services.attach_document(_user(), poll, request.form.get("document_id", type=int) or 0)
         flash(_("The document was added to the dossier."), "success")
-    except DomainError as exc:
-        flash(exc.message, "error")
     return redirect(url_for("polls.show", poll_id=poll.id))
 
 
 @bp.route("/polls/<int:poll_id>/close", methods=["POST"])
 @roles_required(Role.SECRETARIAT)
 def close(poll_id: int):
-    poll = services.poll_for(_user(), poll_id)
+    poll = access.poll_for(_user(), poll_id)
     with unit_of_work():
         services.close_poll(_user(), poll)
     flash(_("The poll is closed."), "success")

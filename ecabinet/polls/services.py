@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 
 from ecabinet.audit import services as audit
-from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
+from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import Role, User, UserRole
+from ecabinet.polls import access
 from ecabinet.polls.models import (
     Answer,
     MissingAnswer,
@@ -30,49 +31,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _is_secretariat(user: User) -> bool:
-    return user.has_role(Role.SECRETARIAT)
-
-
-def can_see(user: User, poll: Poll) -> bool:
-    return _is_secretariat(user) or poll.recipient(user.id) is not None
-
-
-def reads_all_answers(user: User, poll: Poll) -> bool:
-    """The secretariat and the poll's chair read every answer, at any time."""
-    return _is_secretariat(user) or (poll.chair_id is not None and poll.chair_id == user.id)
-
-
-def sees_result(user: User, poll: Poll) -> bool:
-    """The consolidated result: the chair and the secretariat at any time, the recipients once
-    the poll is closed (the Government's practice: nobody answers knowing the others')."""
-    return reads_all_answers(user, poll) or (
-        poll.status == PollStatus.CLOSED and poll.recipient(user.id) is not None)
-
-
-def require_result(user: User, poll: Poll) -> None:
-    if not sees_result(user, poll):
-        raise Forbidden(_("The consolidated result goes to the members once the poll is "
-                          "closed."), code="result_not_published")
-
-
-def responses_for(user: User, poll: Poll) -> list[PollResponse]:
-    """The answers the user reads: all for the chair and the secretariat, otherwise their own."""
-    if reads_all_answers(user, poll):
-        return list(poll.responses)
-    return [response for response in poll.responses if response.user_id == user.id]
-
-
-def poll_for(user: User, poll_id: int) -> Poll:
-    poll = db.session.get(Poll, poll_id)
-    if poll is None or not can_see(user, poll):
-        raise NotFound(_("No such poll."))
-    return poll
+def polls_query(user: User) -> Select:
+    """The polls ``user`` may see, latest deadline first (by :func:`access.can_see`'s twin)."""
+    return access.visible_polls(user).order_by(Poll.deadline.desc(), Poll.id.desc())
 
 
 def list_polls(user: User) -> list[Poll]:
-    stmt = select(Poll).order_by(Poll.deadline.desc())
-    return [poll for poll in db.session.scalars(stmt) if can_see(user, poll)]
+    return list(db.session.scalars(polls_query(user)))
 
 
 def is_overdue(poll: Poll, now: datetime | None = None) -> bool:
@@ -96,8 +61,7 @@ def create_poll(actor: User, *, question: str, deadline: datetime, summary: str 
                 missing_counts_as: str = "agree", recipient_ids: list[int] | None = None,
                 signed_ballots: bool = False, chair_id: int | None = None) -> Poll:
     """Send a question to the members (all active members unless recipients are named)."""
-    if not _is_secretariat(actor):
-        raise Forbidden(_("Only the secretariat can do this."))
+    access.require_runner(actor)
     question = (question or "").strip()
     if not question:
         raise Invalid(_("A poll needs a question."), details={"question": ["missing"]})
@@ -154,8 +118,7 @@ def respond(user: User, poll: Poll, *, answer: str, comment: str | None = None,
             pin: str | None = None) -> PollResponse:
     """Record (or replace) a member's answer. When the poll asks for signed ballots, the answer
     is rendered as a ballot and signed with the member's key, unlocked by `pin`."""
-    if poll.recipient(user.id) is None:
-        raise Forbidden(_("This poll was not sent to you."), code="not_recipient")
+    access.require_recipient(user, poll)
     if poll.status != PollStatus.OPEN:
         raise Conflict(_("This poll is closed."), code="poll_closed")
     if is_overdue(poll):
@@ -200,10 +163,9 @@ def _signed_ballot(user: User, poll: Poll, answer: str, comment: str | None,
 
 def attach_document(actor: User, poll: Poll, document_id: int) -> PollDocument:
     """Put a document into the poll's dossier; its recipients may then read it."""
-    from ecabinet.docs import services as documents
+    from ecabinet.docs import access as documents
 
-    if not _is_secretariat(actor):
-        raise Forbidden(_("Only the secretariat can do this."))
+    access.require_runner(actor)
     if poll.status != PollStatus.OPEN:
         raise Conflict(_("This poll is closed."), code="poll_closed")
     document = documents.document_for(actor, document_id)
@@ -215,23 +177,6 @@ def attach_document(actor: User, poll: Poll, document_id: int) -> PollDocument:
     audit.record("poll.attach_document", actor=actor, target=poll,
                  details={"document_id": document.id, "title": document.title})
     return link
-
-
-def reads_through_poll(user: User, document) -> bool:
-    """A poll's recipients read the documents of its dossier (a rule given to the documents
-    feature: :func:`ecabinet.docs.services.grant_reading`)."""
-    return db.session.scalar(
-        select(PollDocument.id).join(PollRecipient, PollRecipient.poll_id == PollDocument.poll_id)
-        .where(PollDocument.document_id == document.id, PollRecipient.user_id == user.id)
-        .limit(1)) is not None
-
-
-def documents_read_through_polls(user: User) -> Select:
-    """:func:`reads_through_poll` as SQL: the ids of the dossier documents of the polls
-    ``user`` receives."""
-    return (select(PollDocument.document_id)
-            .join(PollRecipient, PollRecipient.poll_id == PollDocument.poll_id)
-            .where(PollRecipient.user_id == user.id))
 
 
 def attachable_documents(actor: User, poll: Poll, limit: int = 200) -> list:
@@ -261,7 +206,7 @@ def ballot_of(actor: User, poll: Poll, user_id: int) -> bytes:
     """A signed ballot: its member and the secretariat may download it."""
     from ecabinet import storage
 
-    if actor.id != user_id and not _is_secretariat(actor):
+    if not access.reads_ballot(actor, user_id):
         raise NotFound(_("No such ballot."))
     response = poll.response_of(user_id)
     if response is None or not response.ballot_sha256:
@@ -270,8 +215,7 @@ def ballot_of(actor: User, poll: Poll, user_id: int) -> bytes:
 
 
 def proof_bundle(actor: User, poll: Poll, result_docx: bytes) -> bytes:
-    if not _is_secretariat(actor):
-        raise Forbidden(_("Only the secretariat can do this."))
+    access.require_runner(actor)
     from ecabinet.polls import ballots
 
     audit.record("poll.proof_bundle", actor=actor, target=poll)
@@ -279,8 +223,7 @@ def proof_bundle(actor: User, poll: Poll, result_docx: bytes) -> bytes:
 
 
 def close_poll(actor: User, poll: Poll) -> PollResult:
-    if not _is_secretariat(actor):
-        raise Forbidden(_("Only the secretariat can do this."))
+    access.require_runner(actor)
     if poll.status != PollStatus.OPEN:
         raise Conflict(_("This poll is closed already."), code="poll_closed")
     poll.status, poll.closed_at = PollStatus.CLOSED.value, _now()
@@ -337,8 +280,7 @@ def remind_now(actor: User, poll: Poll, now: datetime | None = None) -> list[Use
     """The secretariat's reminder button: every recipient who has not answered an open poll,
     whenever they were last reminded. Marks them reminded and audits; e-mail when configured
     (the dashboard lists the poll for them anyway)."""
-    if not _is_secretariat(actor):
-        raise Forbidden(_("Only the secretariat can do this."))
+    access.require_runner(actor)
     if poll.status != PollStatus.OPEN:
         raise Conflict(_("This poll is closed."), code="poll_closed")
     now = now or _now()

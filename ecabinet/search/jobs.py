@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from ecabinet.database import unit_of_work
+from ecabinet.database import on_commit, unit_of_work
 from ecabinet.docs.models import DocumentVersion
 from ecabinet.extensions import db
-from ecabinet.live.outbox import on_commit
 from ecabinet.search import services
 
 log = logging.getLogger(__name__)
@@ -65,7 +64,7 @@ def enqueue(document_id: int) -> None:
 
         with Redis.from_url(app.config["REDIS_URL"]) as connection:
             Queue(app.config.get("DOCUMENT_QUEUE", "ecabinet-docs"), connection=connection) \
-                .enqueue_call("ecabinet.search.jobs.run_index", args=(document_id,),
+                .enqueue_call("ecabinet.worker.run_index", args=(document_id,),
                               result_ttl=0, failure_ttl=7 * 24 * 3600,
                               description=f"index document {document_id} for search")
     else:
@@ -88,10 +87,11 @@ def index_missing(app: Flask) -> int:
 
 
 def run_index(document_id: int, app: Flask | None = None) -> bool:
-    """The job: index one document in its own transaction. The text is extracted before the
-    transaction starts, so the write lock is held only for the write."""
+    """The job: index one document in its own transaction, in ``app`` or the current one (a
+    plain ``rq worker`` runs :func:`ecabinet.worker.run_index`, which makes one). The text is
+    extracted before the transaction starts, so the write lock is held only for the write."""
     if app is None:
-        app = current_app._get_current_object() if has_app_context() else _standalone_app()
+        app = current_app._get_current_object()
     with app.app_context():
         with unit_of_work():
             version = _latest_ready(document_id)
@@ -111,15 +111,3 @@ def _latest_ready(document_id: int) -> DocumentVersion | None:
     document = db.session.get(Document, document_id)
     return services.latest_ready(document) if document is not None else None
 
-
-_standalone: Flask | None = None
-
-
-def _standalone_app() -> Flask:
-    """For a job run by a plain ``rq worker`` rather than ``ecabinet docs worker``."""
-    global _standalone
-    if _standalone is None:
-        from ecabinet import create_app
-
-        _standalone = create_app()
-    return _standalone

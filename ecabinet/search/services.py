@@ -1,9 +1,8 @@
 """Indexing documents and searching them, on SQLite (FTS5) and PostgreSQL (unaccent + GIN).
 
 Services flush, never commit; the caller owns the transaction. What a search returns is only
-what the searcher may read (:func:`ecabinet.docs.services.can_read`, written again as SQL in
-:func:`readable_by`): a document someone may not read is not a result, is not counted, and lends
-neither its title nor its text to a snippet.
+what the searcher may read (:mod:`ecabinet.search.access`): a document someone may not read is
+not a result, is not counted, and lends neither its title nor its text to a snippet.
 """
 
 from __future__ import annotations
@@ -20,40 +19,26 @@ from sqlalchemy import (
     bindparam,
     column,
     delete,
-    exists,
     func,
     literal,
     literal_column,
-    or_,
     select,
     table,
     text,
-    true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
-from ecabinet.docs import services as docs
 from ecabinet.docs.models import (
-    Classification,
     Document,
     DocumentVersion,
-    ItemDocument,
     VersionState,
 )
 from ecabinet.errors import Invalid
 from ecabinet.extensions import db
-from ecabinet.identity.models import Role, User
-from ecabinet.meetings.models import (
-    AgendaItem,
-    ItemInvitee,
-    Meeting,
-    MeetingStatus,
-    Participant,
-    ParticipantRole,
-)
+from ecabinet.identity.models import User
+from ecabinet.search import access as search_access
 from ecabinet.search import extract
 from ecabinet.search import text as search_text
 from ecabinet.search.models import FTS_TABLE, PG_FOLD_FUNCTION, SearchEntry
@@ -199,50 +184,6 @@ def record_reindex(indexed: int, removed: int) -> None:
     audit.record("search.reindex", details={"indexed": indexed, "removed": removed})
 
 
-# --- who may read what, in SQL -------------------------------------------------------------------
-
-def readable_by(user: User):
-    """:func:`ecabinet.docs.services.can_read` as a condition on :class:`Document`.
-
-    The uploader and the secretariat read everything they may; otherwise a document is read
-    through an agenda item it is attached to, in a meeting where the user takes part:
-
-    - the meeting's secretary (an organiser) reads every document of its items;
-    - in a meeting that is not a draft: a normal document if the user sees the item (the chair
-      sees every item; a member sees a non-confidential item; a guest, or anyone on a
-      confidential item, only as an invitee); a confidential document only as an invitee;
-
-    and through the reading grants of other features that have an SQL form (a poll's dossier
-    for its recipients, a draft decision for its signer and the clerks).
-
-    ``tests/search/test_access.py`` checks it against ``can_read`` user by user.
-    """
-    if user.has_role(Role.SECRETARIAT):
-        return true()
-    participant = aliased(Participant)
-    invited = exists().where(ItemInvitee.item_id == AgendaItem.id,
-                             ItemInvitee.user_id == user.id)
-    sees_item = or_(participant.role == ParticipantRole.CHAIR.value,
-                    and_(AgendaItem.confidential.is_(False),
-                         participant.role != ParticipantRole.GUEST.value),
-                    invited)
-    through_item = (
-        select(ItemDocument.id)
-        .join(AgendaItem, AgendaItem.id == ItemDocument.item_id)
-        .join(Meeting, Meeting.id == AgendaItem.meeting_id)
-        .join(participant, and_(participant.meeting_id == Meeting.id,
-                                participant.user_id == user.id))
-        .where(ItemDocument.document_id == Document.id,
-               or_(participant.role == ParticipantRole.SECRETARY.value,
-                   and_(Meeting.status != MeetingStatus.DRAFT.value,
-                        or_(and_(Document.classification != Classification.CONFIDENTIAL.value,
-                                 sees_item),
-                            invited))))
-        .exists())
-    granted = [Document.id.in_(ids) for ids in docs.granted_ids(user)]
-    return or_(Document.created_by_id == user.id, through_item, *granted)
-
-
 # --- searching -----------------------------------------------------------------------------------
 
 @dataclass
@@ -288,11 +229,8 @@ def search(user: User, query: str, *, limit: int = 20, offset: int = 0,
         return results  # only punctuation: nothing to look for
     limit, offset = max(1, min(limit, MAX_LIMIT)), max(0, offset)
     match, rank = (_sqlite_match if _dialect() == "sqlite" else _postgresql_match)(words)
-    readable = readable_by(user)
-    granted, results.total_exact = _granted_elsewhere(user, match, readable, rank,
-                                                      max_candidates)
-    if granted:
-        readable = or_(readable, SearchEntry.document_id.in_(granted))
+    readable, results.total_exact = search_access.readable_matches(user, match, rank,
+                                                                   max_candidates)
     found = (select(SearchEntry.document_id)
              .join(Document, Document.id == SearchEntry.document_id)
              .where(match, readable))
@@ -306,7 +244,7 @@ def search(user: User, query: str, *, limit: int = 20, offset: int = 0,
         .order_by(rank, SearchEntry.document_id)
         .limit(limit).offset(offset)).all()
     for entry, document in rows:
-        if not docs.can_read(user, document):
+        if not search_access.shows(user, document):
             # The SQL rule and the documents' rule disagree: never show it, and say so loudly.
             log.error("search: document %s matched the SQL rule but can_read refuses user %s",
                       document.id, user.id)
@@ -316,36 +254,6 @@ def search(user: User, query: str, *, limit: int = 20, offset: int = 0,
                                 title_html=search_text.highlight(document.title, words),
                                 snippet=search_text.snippet(entry.body, words)))
     return results
-
-
-def _granted_elsewhere(user: User, match, readable, rank, max_candidates: int):
-    """Documents other features let the user read through a rule without an SQL form
-    (``ecabinet.docs.services.grant_reading``), which :func:`readable_by` cannot see. The
-    matching documents SQL refused are put to those rules, best ranked first, at most
-    ``max_candidates`` of them (each costs a query or two). Returns (the ids granted, whether
-    every candidate was checked).
-    """
-    rules = _reading_grants()
-    if not rules or user.has_role(Role.SECRETARIAT):
-        return [], True
-    candidates = list(db.session.scalars(
-        select(Document)
-        .join(SearchEntry, SearchEntry.document_id == Document.id)
-        .where(match, ~readable)
-        .order_by(rank, SearchEntry.document_id)
-        .limit(max_candidates + 1)))
-    checked = candidates[:max_candidates]
-    granted = [document.id for document in checked
-               if any(rule(user, document) for rule in rules)]
-    return granted, len(candidates) <= max_candidates
-
-
-def _reading_grants() -> list:
-    """The rules features gave the documents feature without an SQL form (those with one are
-    part of :func:`readable_by`). SQL has already applied the documents' own rule to the
-    candidates, so only these remain to ask (:func:`can_read` would ask the documents' rule
-    again, ~3 queries a document)."""
-    return docs.rules_without_sql()
 
 
 def _sqlite_match(words: list[str]):

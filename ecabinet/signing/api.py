@@ -8,7 +8,7 @@ from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ecabinet.api import MultipartBlueprint
+from ecabinet.api import MultipartBlueprint, paged
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import Forbidden, Invalid, NotFound, UnsupportedMedia
 from ecabinet.extensions import db, limiter
@@ -128,10 +128,10 @@ def put_seal_image(organisation_id: int):
 
 @blp.route("/me/certificates")
 @login_required
-@blp.response(200, EnrolledCertificateSchema(many=True))
-def my_certificates():
+@blp.page_response(EnrolledCertificateSchema(many=True))
+def my_certificates(pagination_parameters):
     """The certificates enrolled for me (revoked ones too): only these sign in my name."""
-    return certificates.for_user(_user())
+    return paged(certificates.for_user_query(_user()), pagination_parameters)
 
 
 def _password_limit() -> str:
@@ -183,10 +183,10 @@ def _target_user(user_id: int) -> User:
 
 @blp.route("/users/<int:user_id>/certificates")
 @roles_required(Role.ADMIN)
-@blp.response(200, EnrolledCertificateSchema(many=True))
-def user_certificates(user_id: int):
+@blp.page_response(EnrolledCertificateSchema(many=True))
+def user_certificates(user_id: int, pagination_parameters):
     """The certificates enrolled for a user (administrators)."""
-    return certificates.for_user(_target_user(user_id))
+    return paged(certificates.for_user_query(_target_user(user_id)), pagination_parameters)
 
 
 @blp.route("/users/<int:user_id>/certificates", methods=["POST"])

@@ -95,10 +95,14 @@ def check_trusted(cert: x509.Certificate) -> None:
         run_async(validate)
 
 
-def for_user(user: User) -> list[EnrolledCertificate]:
+def for_user_query(user: User):
     """Every certificate enrolled for ``user``, revoked ones too, oldest first."""
-    return list(db.session.scalars(select(EnrolledCertificate).where(
-        EnrolledCertificate.user_id == user.id).order_by(EnrolledCertificate.id)))
+    return select(EnrolledCertificate).where(
+        EnrolledCertificate.user_id == user.id).order_by(EnrolledCertificate.id)
+
+
+def for_user(user: User) -> list[EnrolledCertificate]:
+    return list(db.session.scalars(for_user_query(user)))
 
 
 def _active(der_fingerprint: str):

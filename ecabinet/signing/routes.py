@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ecabinet.database import audited_attempt, unit_of_work
-from ecabinet.errors import DomainError, NotFound
+from ecabinet.errors import NotFound
 from ecabinet.extensions import db, limiter
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Role
@@ -19,6 +19,7 @@ from ecabinet.signing.api import organisation_for_seal
 from ecabinet.signing.images import save_image, seal_image, signature_image
 from ecabinet.signing.models import EnrolledCertificate, ImageKind
 from ecabinet.signing.validation import REASONS
+from ecabinet.web import refusal_shown
 
 bp = Blueprint("signing", __name__, template_folder="templates", url_prefix="/signatures")
 
@@ -39,10 +40,9 @@ def validate():
         else:
             filename = upload.filename
             limit = current_app.config["SIGNING_VALIDATE_MAX_BYTES"]
-            try:
+            with refusal_shown(None) as refused:
                 result = validation.validate_pdf(upload.stream.read(limit + 1))
-            except DomainError as exc:
-                error = exc.message
+            error = refused.message
     return render_template("signing/validate.html", result=result, error=error,
                            filename=filename, reasons=REASONS), 422 if error else 200
 
@@ -87,7 +87,7 @@ def _upload(kind: ImageKind):
     if not data:
         flash(_("Choose a PNG file."), "error")
         return redirect(url_for("signing.images"))
-    try:
+    with refusal_shown():
         with unit_of_work():
             if kind == ImageKind.SIGNATURE:
                 save_image(kind, data, by=user, user=user)
@@ -97,10 +97,7 @@ def _upload(kind: ImageKind):
                     return redirect(url_for("signing.images"))
                 organisation = organisation_for_seal(user, user.organisation_id)
                 save_image(kind, data, by=user, organisation=organisation)
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("signing.images"))
-    flash(_("The image was saved."), "success")
+        flash(_("The image was saved."), "success")
     return redirect(url_for("signing.images"))
 
 
@@ -137,16 +134,13 @@ def enrol_certificate():
     if not data:
         flash(_("Choose a certificate file."), "error")
         return _to_account()
-    try:
+    with refusal_shown():
         with audited_attempt():
             row = certificates.enrol_self(_user(), data, password=request.form.get("password"),
                                           otp=request.form.get("otp"))
             fingerprint = certificates.grouped(row.fingerprint)
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return _to_account()
-    flash(_("The certificate was enrolled. Fingerprint: %(fingerprint)s",
-            fingerprint=fingerprint), "success")
+        flash(_("The certificate was enrolled. Fingerprint: %(fingerprint)s",
+                fingerprint=fingerprint), "success")
     return _to_account()
 
 

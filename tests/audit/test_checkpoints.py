@@ -122,6 +122,21 @@ def test_a_signed_and_time_stamped_checkpoint_verifies(app, runner):
     assert "1 checkpoint" in result.output and "BROKEN" not in result.output
 
 
+def test_a_checkpoint_verifies_from_a_thread_with_a_running_loop(app, runner):
+    """pyHanko's coroutines then run in a helper thread, outside the app context (a browser
+    test's Playwright keeps such a loop): what reads the config is done before."""
+    import asyncio
+
+    _checkpoint(runner)
+
+    async def inside_a_loop():
+        return _verify(runner)
+
+    result = asyncio.run(inside_a_loop())
+    assert result.exit_code == 0, result.output
+    assert "BROKEN" not in result.output
+
+
 def test_checkpoints_chain_to_each_other(app, runner):
     _checkpoint(runner)
     _record(app, 2)

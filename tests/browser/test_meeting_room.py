@@ -284,13 +284,13 @@ def test_positions_before_the_session_and_adopting_uncontested_items(app, room, 
         "Đề nghị làm rõ thẩm quyền ban hành.")
 
     # The others who vote agree to items 1 and 2 (silence is not agreement).
-    from ecabinet.meetings import session
+    from ecabinet.meetings import sitting
     from ecabinet.meetings.models import AgendaItem
 
     with app.app_context(), unit_of_work():
         for who in ("chair", "absent", "member"):
             for item_id in room.items[:2]:
-                session.set_position(db.session.get(User, room.users[who].id),
+                sitting.set_position(db.session.get(User, room.users[who].id),
                                      db.session.get(AgendaItem, item_id), "agree")
 
     # The chair sees the tally, opens the session and adopts the two uncontested items at once.

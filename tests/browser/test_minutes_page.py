@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import services, session
+from ecabinet.meetings import services, sitting
 from ecabinet.meetings.models import Meeting, MinutesVersion
 from tests.browser.test_layout import horizontal_overflow, small_targets
 from tests.browser.test_meeting_room import Room, room, sign_in  # noqa: F401 - the fixture
@@ -27,9 +27,9 @@ def adjourned(app, room: Room) -> Room:  # noqa: F811 - the fixture imported abo
         meeting = db.session.get(Meeting, room.meeting_id)
         chair = db.session.get(User, room.users["chair"].id)
         for who in ("chair", "member"):
-            session.check_in(db.session.get(User, room.users[who].id), meeting)
+            sitting.check_in(db.session.get(User, room.users[who].id), meeting)
         services.transition(chair, meeting, "in_session")
-        session.set_current_item(chair, meeting, room.items[0])
+        sitting.set_current_item(chair, meeting, room.items[0])
         services.transition(chair, meeting, "adjourned")
     return room
 

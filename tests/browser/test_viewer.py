@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ecabinet.database import unit_of_work
 from ecabinet.demo.documents import draft_decree
 from ecabinet.demo.report import report_pdf
+from ecabinet.docs import access as docs_access
 from ecabinet.docs import jobs
 from ecabinet.docs import services as documents
 from ecabinet.docs.models import Annotation
@@ -77,7 +78,7 @@ def dossier(app, make_user) -> Dossier:
     # LibreOffice converts the .docx in the worker thread (a cold start takes a few seconds).
     assert jobs.local_worker().wait_idle(timeout=180), "the conversion did not finish"
     with app.app_context():
-        version = documents.version_for(db.session.get(User, users["secretariat"].id), decree, 1)
+        version = docs_access.version_for(db.session.get(User, users["secretariat"].id), decree, 1)
         assert version.state == "ready", (version.error_code, version.error_detail)
         assert version.pages >= 2
     return result

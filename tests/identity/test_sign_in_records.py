@@ -17,7 +17,7 @@ from ecabinet.database import unit_of_work
 from ecabinet.extensions import db, socketio
 from ecabinet.identity import services
 from ecabinet.identity.models import SignIn
-from ecabinet.live import NAMESPACE
+from ecabinet.live.namespace import NAMESPACE
 from tests.conftest import AuthActions, bearer, csrf_from
 
 COOKIE = "ecabinet_session"

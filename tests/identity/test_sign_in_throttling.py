@@ -15,7 +15,7 @@ from sqlalchemy import update
 from ecabinet import config
 from ecabinet.extensions import db, socketio
 from ecabinet.identity.models import User
-from ecabinet.live import NAMESPACE
+from ecabinet.live.namespace import NAMESPACE
 from tests.conftest import PASSWORD, AuthActions, csrf_from
 
 

@@ -16,7 +16,8 @@ from ecabinet.database import unit_of_work
 from ecabinet.extensions import db, socketio
 from ecabinet.identity import services as identity
 from ecabinet.identity.models import ApiToken
-from ecabinet.live import NAMESPACE, connections
+from ecabinet.live import connections
+from ecabinet.live.namespace import NAMESPACE
 from tests.conftest import AuthActions, bearer
 from tests.live.test_production_server import REDIS_URL, _redis_available
 from tests.meetings.conftest import api, cabinet, connect_tablets, session_open  # noqa: F401

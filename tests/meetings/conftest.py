@@ -93,7 +93,7 @@ def connect_tablets(app, tokens: dict):
     """One connected /live test client per person (a generator fixture body: yields them,
     then disconnects those still connected)."""
     from ecabinet.extensions import socketio
-    from ecabinet.live import NAMESPACE
+    from ecabinet.live.namespace import NAMESPACE
 
     clients = {}
     for who, token in tokens.items():

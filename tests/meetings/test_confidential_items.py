@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from ecabinet.audit.models import AuditEntry
 from ecabinet.extensions import db
-from ecabinet.meetings import progress
+from ecabinet.meetings import broadcast_throttle
 from ecabinet.meetings.models import Ballot, VoteEligibility
 from tests.meetings.conftest import connect_tablets
 
@@ -193,7 +193,7 @@ def test_broadcasts_about_the_item_reach_its_invitees_only(tablets, session_open
     assert opened and opened[0]["question"] == QUESTION and opened[0]["eligible"] == 2
     assert call(m1, "ballot.cast", {"vote_id": vote_id, "choice": "yes"})["ok"]
     assert _wait_for(m1, "vote.progress")
-    time.sleep(2 * progress.INTERVAL)
+    time.sleep(2 * broadcast_throttle.INTERVAL)
     assert call(chair, "vote.close", {"vote_id": vote_id})["ok"]
     assert received(m1, "vote.closed") or _wait_for(m1, "vote.closed")
     for outsider in (m2, guest):

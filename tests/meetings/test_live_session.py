@@ -7,7 +7,7 @@ import pytest
 
 from ecabinet.extensions import db, socketio
 from ecabinet.live import handlers as live_handlers
-from ecabinet.meetings import progress
+from ecabinet.meetings import broadcast_throttle
 from ecabinet.meetings.models import Ballot, VoteEligibility
 from tests.meetings.conftest import connect_tablets
 
@@ -35,7 +35,7 @@ def coalesced(client, name, done, timeout=5.0):
     while time.monotonic() < deadline:
         messages += received(client, name)
         if messages and done(messages[-1]):
-            time.sleep(2 * progress.INTERVAL)  # and anything wrongly sent after it
+            time.sleep(2 * broadcast_throttle.INTERVAL)  # and anything wrongly sent after it
             return messages + received(client, name)
         time.sleep(0.05)
     raise AssertionError(f"no {name} satisfying the condition within {timeout} s: {messages}")
@@ -99,7 +99,7 @@ def test_a_vote_over_the_socket(tablets, session_open):
     # Progress is coalesced: one message per interval the ballots spanned, not one per
     # ballot, with counts only.
     counts = coalesced(tablets["m2"], "vote.progress", lambda last: last["cast"] == 4)
-    assert len(counts) <= math.ceil(elapsed / progress.INTERVAL) + 1
+    assert len(counts) <= math.ceil(elapsed / broadcast_throttle.INTERVAL) + 1
     assert counts[-1] == {"vote_id": vote_id, "cast": 4, "eligible": 4}
     ack = call(tablets["chair"], "vote.close", {"vote_id": vote_id})
     assert ack["ok"] and ack["outcome"] == "adopted"
@@ -283,5 +283,5 @@ def test_a_burst_of_checkins_is_coalesced(app, cabinet, api, make_user, token_fo
                         lambda last: everyone <= set(last["present"]))
     # A burst spanning `elapsed` seconds touches at most ceil(elapsed / INTERVAL) + 1
     # intervals, whatever the speed of the machine; one broadcast per check-in would be 8.
-    assert 1 <= len(changes) <= math.ceil(elapsed / progress.INTERVAL) + 1
+    assert 1 <= len(changes) <= math.ceil(elapsed / broadcast_throttle.INTERVAL) + 1
     watcher.disconnect(namespace=NS)

@@ -13,7 +13,7 @@ import pytest
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.identity.services import get_user
-from ecabinet.meetings import session
+from ecabinet.meetings import sitting
 from ecabinet.meetings.models import AgendaItem
 from tests.browser import conftest as browser_fixtures
 from tests.browser.conftest import BrowserAuth
@@ -138,7 +138,7 @@ def test_a_refused_or_rolled_back_position_broadcasts_nothing(app, api, cabinet,
     # A change that reaches the service but is rolled back afterwards sends nothing either.
     with app.app_context():
         with pytest.raises(RuntimeError), unit_of_work():
-            session.set_position(get_user(cabinet.users["m2"].id),
+            sitting.set_position(get_user(cabinet.users["m2"].id),
                                  db.session.get(AgendaItem, first), "object")
             raise RuntimeError("the request failed after the service")
         db.session.remove()
@@ -170,7 +170,7 @@ def test_simultaneous_positions_each_count_every_earlier_one(app, api, cabinet, 
             try:
                 start.wait(timeout=10)
                 with unit_of_work():
-                    session.set_position(get_user(user_id), db.session.get(AgendaItem, item),
+                    sitting.set_position(get_user(user_id), db.session.get(AgendaItem, item),
                                          "agree")
             finally:
                 db.session.remove()

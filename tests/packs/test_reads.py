@@ -9,7 +9,7 @@ import threading
 from sqlalchemy import func, select
 
 from ecabinet.database import unit_of_work
-from ecabinet.docs import services as docs
+from ecabinet.docs import access as docs
 from ecabinet.docs.models import Document, DocumentVersion
 from ecabinet.extensions import db
 from ecabinet.identity.models import User

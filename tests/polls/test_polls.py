@@ -7,7 +7,7 @@ from docx import Document
 
 from ecabinet.database import unit_of_work
 from ecabinet.identity.services import get_user
-from ecabinet.polls import services
+from ecabinet.polls import access, services
 from tests.conftest import bearer, csrf_from
 
 
@@ -96,7 +96,7 @@ def test_reminders_and_overdue_warning(app, runner, people):
     # Reminded once: not again within 12 hours.
     assert f"Poll {soon_id}" not in runner.invoke(args=["polls", "remind"]).output
     with app.app_context():
-        later_poll = services.poll_for(get_user(users["secretariat"].id), later_id)
+        later_poll = access.poll_for(get_user(users["secretariat"].id), later_id)
         past = datetime.now(UTC) + timedelta(days=6)
         assert services.is_overdue(later_poll, past)
         assert later_id in [p.id for p in services.overdue(past)]

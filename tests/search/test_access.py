@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from ecabinet.docs import services as documents
+from ecabinet.docs import access as documents
 from tests.search.conftest import find, found_ids, upload_pdf
 
 WORD = "ngân sách"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ecabinet.extensions import db
 from ecabinet.i18n import VIETNAM, in_vietnam
 from ecabinet.identity.models import User
-from ecabinet.meetings import session
+from ecabinet.meetings import queries
 from ecabinet.meetings.models import (
     VOTING_ROLES,
     Meeting,
@@ -175,7 +175,7 @@ def build_record(meeting: Meeting, *, secretary: User | None = None) -> MeetingR
                           key=lambda p: (p.role != ParticipantRole.CHAIR, p.id))
     voting = [p for p in participants if p.role in VOTING_ROLES]
     guests = [p for p in participants if p.role == ParticipantRole.GUEST]
-    counted = session.quorum(meeting)
+    counted = queries.quorum(meeting)
     rule = QuorumRule(meeting.quorum_rule)
     attendance = Attendance(
         present=tuple(_person(p.user) for p in voting if p.checked_in_at is not None),
@@ -201,7 +201,7 @@ def build_record(meeting: Meeting, *, secretary: User | None = None) -> MeetingR
 
 
 def _item_record(item) -> ItemRecord:
-    tally = session.position_tally(item)
+    tally = queries.position_tally(item)
     speakers = db.session.scalars(
         select(SpeakerRequest)
         .where(SpeakerRequest.item_id == item.id,

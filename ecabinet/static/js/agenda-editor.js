@@ -1,15 +1,15 @@
 /* Preparing a meeting: reorder the agenda by dragging an item by its handle, with a finger or a
  * mouse (SortableJS). The new order is saved at once (PUT …/agenda-order, the CSRF token in the
  * X-CSRFToken header); the arrows beside each item do the same without a script. */
-(function () {
-  "use strict";
+import {api} from "./lib/http.js";
 
-  var list = document.getElementById("agenda-list");
-  if (!list || !list.dataset.orderUrl || typeof window.Sortable !== "function") {
-    return;
-  }
-  var status = document.querySelector(".order-status");
-  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+const list = document.getElementById("agenda-list");
+if (list && list.dataset.orderUrl && typeof window.Sortable === "function") {
+  makeSortable(list);
+}
+
+function makeSortable(list) {
+  const status = document.querySelector(".order-status");
 
   function say(message, failed) {
     if (status) {
@@ -23,11 +23,11 @@
   }
 
   function renumber() {
-    var all = rows();
-    all.forEach(function (row, index) {
+    const all = rows();
+    all.forEach((row, index) => {
       row.querySelector(".agenda-number").textContent = String(index + 1);
-      var up = row.querySelector("input[name=direction][value=up] ~ button");
-      var down = row.querySelector("input[name=direction][value=down] ~ button");
+      const up = row.querySelector("input[name=direction][value=up] ~ button");
+      const down = row.querySelector("input[name=direction][value=down] ~ button");
       if (up) {
         up.disabled = index === 0;
       }
@@ -38,34 +38,20 @@
   }
 
   function save(previous) {
-    var ids = rows().map(function (row) { return Number(row.dataset.itemId); });
+    const ids = rows().map((row) => Number(row.dataset.itemId));
     list.classList.add("is-saving");
-    fetch(list.dataset.orderUrl, {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: {
-        "Accept": "application/json",
-        "Content-Type": "application/json",
-        "X-CSRFToken": csrfMeta ? csrfMeta.content : ""
-      },
-      body: JSON.stringify({item_ids: ids})
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        if (!response.ok) {
-          throw new Error((data.error && data.error.message) || list.dataset.failed);
-        }
-        say(list.dataset.saved, false);
-      });
-    }).catch(function (error) {
+    api("PUT", list.dataset.orderUrl, {item_ids: ids}, {fallback: list.dataset.failed}).then(() => {
+      say(list.dataset.saved, false);
+    }).catch((error) => {
       say(error.message || list.dataset.failed, true);
-      previous.forEach(function (row) { list.appendChild(row); }); // back to what the server has
+      previous.forEach((row) => { list.appendChild(row); }); // back to what the server has
       renumber();
-    }).then(function () {
+    }).then(() => {
       list.classList.remove("is-saving");
     });
   }
 
-  var before = [];
+  let before = [];
   window.Sortable.create(list, {
     handle: ".drag-handle",
     draggable: ".agenda-row",
@@ -76,16 +62,16 @@
     ghostClass: "is-ghost",
     chosenClass: "is-chosen",
     dragClass: "is-dragging",
-    onStart: function () {
+    onStart() {
       before = rows();
       say("", false);
     },
-    onEnd: function (event) {
+    onEnd(event) {
       if (event.oldIndex === event.newIndex) {
         return;
       }
       renumber();
       save(before);
-    }
+    },
   });
-})();
+}

@@ -7,12 +7,13 @@
  * annotations come from the JSON API with the session cookie; writes carry the CSRF header.
  */
 import * as pdfjsLib from "../vendor/pdfjs/pdf.min.mjs";
+import {api as request} from "./lib/http.js";
+import {cssPercent, fillTemplate, zoomLabel} from "./lib/format.js";
+import {connectLive as openSocket, send} from "./lib/socket.js";
 
 const root = document.getElementById("viewer");
 const config = JSON.parse(document.getElementById("viewer-data").textContent);
 const W = config.words;
-const csrfMeta = document.querySelector('meta[name="csrf-token"]');
-const csrfToken = csrfMeta ? csrfMeta.content : "";
 
 const ZOOM_MIN = 0.5;
 const ZOOM_MAX = 4;
@@ -57,35 +58,13 @@ function one(selector) {
   return root.querySelector(selector);
 }
 
-function fmt(text, values) {
-  return String(text).replace(/\{(\w+)\}/g, (match, key) => (key in values ? values[key] : match));
-}
-
 function say(message) {
   el.status.textContent = message || "";
   el.status.hidden = !message;
 }
 
-async function api(method, url, body) {
-  const headers = {Accept: "application/json"};
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-  }
-  if (method !== "GET") {
-    headers["X-CSRFToken"] = csrfToken;
-  }
-  const response = await fetch(url, {
-    method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) {
-    let message = W.saveFailed;
-    try {
-      message = (await response.json()).error.message || message;
-    } catch (ignored) { /* not JSON */ }
-    throw new Error(message);
-  }
-  return response.status === 204 ? null : response.json();
+function api(method, url, body) {
+  return request(method, url, body, {fallback: W.saveFailed});
 }
 
 // --- loading -------------------------------------------------------------------------------------
@@ -203,7 +182,7 @@ function showPageNumber() {
   el.pageInput.value = state.page;
   one('[data-action="prev-page"]').disabled = state.page <= 1;
   one('[data-action="next-page"]').disabled = state.page >= state.pages;
-  el.zoomValue.textContent = `${Math.round(state.zoom * 100)}%`;
+  el.zoomValue.textContent = zoomLabel(state.zoom);
   el.thumbs.querySelectorAll(".viewer-thumb").forEach((thumb) => {
     const current = Number(thumb.dataset.page) === state.page;
     thumb.classList.toggle("is-current", current);
@@ -257,7 +236,7 @@ function buildThumbs() {
     thumb.type = "button";
     thumb.className = "viewer-thumb";
     thumb.dataset.page = String(n);
-    thumb.setAttribute("aria-label", fmt(W.thumbnail, {n}));
+    thumb.setAttribute("aria-label", fillTemplate(W.thumbnail, {n}));
     const canvas = document.createElement("canvas");
     canvas.width = THUMB_WIDTH;
     canvas.height = Math.round(THUMB_WIDTH * 1.414);
@@ -371,10 +350,6 @@ async function loadAnnotations() {
   }
 }
 
-function pct(value) {
-  return `${(value * 100).toFixed(3)}%`;
-}
-
 function drawAnnotations() {
   el.layer.textContent = "";
   el.noteList.textContent = "";
@@ -384,8 +359,8 @@ function drawAnnotations() {
     if (annotation.kind === "highlight") {
       mark = document.createElement("div");
       mark.className = "annotation annotation-highlight";
-      mark.style.width = pct(annotation.width);
-      mark.style.height = pct(annotation.height);
+      mark.style.width = cssPercent(annotation.width);
+      mark.style.height = cssPercent(annotation.height);
     } else {
       mark = document.createElement("button");
       mark.type = "button";
@@ -404,8 +379,8 @@ function drawAnnotations() {
       });
     }
     mark.dataset.annotationId = String(annotation.id);
-    mark.style.left = pct(annotation.x);
-    mark.style.top = pct(annotation.y);
+    mark.style.left = cssPercent(annotation.x);
+    mark.style.top = cssPercent(annotation.y);
     el.layer.append(mark);
     el.noteList.append(listEntry(annotation));
   });
@@ -500,10 +475,10 @@ el.sheet.addEventListener("pointermove", (event) => {
   }
   const box = draftBox(drag.from, pointOnSheet(event));
   el.draft.hidden = false;
-  el.draft.style.left = pct(box.x);
-  el.draft.style.top = pct(box.y);
-  el.draft.style.width = pct(box.width);
-  el.draft.style.height = pct(box.height);
+  el.draft.style.left = cssPercent(box.x);
+  el.draft.style.top = cssPercent(box.y);
+  el.draft.style.width = cssPercent(box.width);
+  el.draft.style.height = cssPercent(box.height);
 });
 
 el.sheet.addEventListener("pointerup", (event) => {
@@ -598,22 +573,22 @@ function stopPresenting() {
   if (!state.socket || !state.socket.connected) {
     return;
   }
-  state.socket.timeout(10000).emit("presenter.stop", {meeting_id: config.meetingId}, () => {});
+  send(state.socket, "presenter.stop", {meeting_id: config.meetingId}, () => {});
 }
 
 function announcePage() {
   if (!state.socket || !state.socket.connected) {
     return;
   }
-  state.socket.timeout(10000).emit("presenter.page", {
+  send(state.socket, "presenter.page", {
     meeting_id: config.meetingId, document_id: config.documentId, version: config.version,
     page: state.page,
-  }, (err, ack) => {
-    if (err || !ack || !ack.ok) {
+  }, (ack) => {
+    if (!ack.ok) {
       setPresenting(false);
-      say(ack && ack.error ? ack.error.message : W.offline);
+      say(ack.error ? ack.error.message : W.offline);
     }
-  });
+  }, {noAnswer: W.offline});
 }
 
 function jumpTo(presentation) {
@@ -625,8 +600,9 @@ function jumpTo(presentation) {
     return; // already on the way; the next page asks where the presenter is when it joins
   }
   state.leaving = true;
-  const url = `${fmt(config.viewerUrl, {document: presentation.document_id, version: presentation.version})}` +
-    `?meeting=${config.meetingId}&page=${presentation.page}&follow=1`;
+  const viewer = fillTemplate(config.viewerUrl,
+    {document: presentation.document_id, version: presentation.version});
+  const url = `${viewer}?meeting=${config.meetingId}&page=${presentation.page}&follow=1`;
   window.location.assign(url);
 }
 
@@ -638,11 +614,11 @@ function connectLive() {
   try {
     wanted = wanted || window.sessionStorage.getItem(followKey()) === "1";
   } catch (ignored) { /* private mode */ }
-  const socket = window.io("/live", {reconnectionDelayMax: 5000});
+  const socket = openSocket();
   state.socket = socket;
   socket.on("connect", () => {
-    socket.timeout(10000).emit("presenter.follow", {meeting_id: config.meetingId}, (err, ack) => {
-      if (err || !ack || !ack.ok) {
+    send(socket, "presenter.follow", {meeting_id: config.meetingId}, (ack) => {
+      if (!ack.ok) {
         return;
       }
       if (el.follow) {

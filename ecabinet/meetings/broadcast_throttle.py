@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
+from ecabinet.database import on_commit
 from ecabinet.extensions import socketio
-from ecabinet.live import NAMESPACE, outbox
+from ecabinet.live.namespace import NAMESPACE
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def mark_attendance(meeting_id: int) -> None:
 
 def _mark(key: tuple[str, int], meeting_id: int) -> None:
     app = current_app._get_current_object()
-    outbox.on_commit(lambda: _mark_committed(app, key, meeting_id))
+    on_commit(lambda: _mark_committed(app, key, meeting_id))
 
 
 def _mark_committed(app: Flask, key: tuple[str, int], meeting_id: int) -> None:
@@ -106,8 +107,7 @@ def send(changed: dict[tuple[str, int], int]) -> None:
     from ecabinet.extensions import db
     from ecabinet.meetings import rooms
     from ecabinet.meetings.models import Meeting, Vote
-    from ecabinet.meetings.session import attendance_of
-    from ecabinet.meetings.voting import OPEN, cast_count
+    from ecabinet.meetings.queries import OPEN, attendance_of, cast_count
 
     try:
         for (kind, key), meeting_id in changed.items():

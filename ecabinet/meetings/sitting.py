@@ -1,8 +1,11 @@
-"""The live session: check-in and quorum, the current item, positions, the speaker queue."""
+"""The live sitting of a meeting: check-in, the current item, positions, the speaker queue.
+
+What it reads without changing (attendance and quorum, tallies, the queue) is in
+:mod:`.queries`; the broadcasts that follow each change go through :mod:`.rooms`.
+"""
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
@@ -12,20 +15,18 @@ from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, progress, rooms
+from ecabinet.meetings import access, broadcast_throttle, rooms
 from ecabinet.meetings.models import (
-    VOTING_ROLES,
     AgendaItem,
     Meeting,
     MeetingStatus,
-    Participant,
     Position,
-    QuorumRule,
     SpeakerRequest,
     SpeakerStatus,
     Stance,
-    Vote,
 )
+from ecabinet.meetings.queries import position_tally, speakers_of, uncontested_items
+from ecabinet.meetings.state import speakers_payload
 
 LIVE = {MeetingStatus.IN_SESSION}
 #: Check-in opens with publication, so members arriving early are counted when the chair opens.
@@ -44,30 +45,7 @@ def require_status(meeting: Meeting, allowed: set[MeetingStatus]) -> None:
                        code="wrong_status")
 
 
-# --- attendance and quorum -----------------------------------------------------------------------
-
-def _attendance_rows(meeting: Meeting):
-    """Three columns per participant, not ORM objects: this runs on every broadcast."""
-    return db.session.execute(
-        select(Participant.user_id, Participant.role, Participant.checked_in_at)
-        .where(Participant.meeting_id == meeting.id).order_by(Participant.id)).all()
-
-
-def _quorum(meeting: Meeting, rows) -> dict:
-    voting = [row for row in rows if row.role in VOTING_ROLES]
-    total = len(voting)
-    present = sum(1 for row in voting if row.checked_in_at is not None)
-    if meeting.quorum_rule == QuorumRule.MAJORITY:
-        needed = total // 2 + 1
-    else:
-        needed = math.ceil(2 * total / 3)
-    return {"present": present, "total": total, "needed": needed,
-            "reached": total > 0 and present >= needed}
-
-
-def quorum(meeting: Meeting) -> dict:
-    return _quorum(meeting, _attendance_rows(meeting))
-
+# --- check-in ------------------------------------------------------------------------------------
 
 def check_in(user: User, meeting: Meeting) -> bool:
     """Điểm danh. Returns False when the user had checked in already (nothing changes)."""
@@ -80,15 +58,9 @@ def check_in(user: User, meeting: Meeting) -> bool:
     participant.checked_in_at = _now()
     db.session.flush()
     audit.record("attendance.checkin", actor=user, target=meeting)
-    progress.mark_attendance(meeting.id)  # coalesced: 500 check-ins must not be 250,000 messages
+    # coalesced: 500 check-ins must not be 250,000 messages
+    broadcast_throttle.mark_attendance(meeting.id)
     return True
-
-
-def attendance_of(meeting: Meeting) -> dict:
-    rows = _attendance_rows(meeting)
-    return {"meeting_id": meeting.id,
-            "present": [row.user_id for row in rows if row.checked_in_at is not None],
-            "quorum": _quorum(meeting, rows)}
 
 
 # --- the current item ----------------------------------------------------------------------------
@@ -153,53 +125,12 @@ def set_position(user: User, item: AgendaItem, stance: str, note: str | None = N
     return position
 
 
-def positions_of(item: AgendaItem) -> list[Position]:
-    return list(db.session.scalars(select(Position).where(Position.item_id == item.id)
-                                   .order_by(Position.updated_at)))
-
-
-def position_tally(item: AgendaItem) -> dict:
-    tally = {stance.value: 0 for stance in Stance}
-    for position in positions_of(item):
-        tally[position.stance] += 1
-    members = len(item.meeting.voting_participants)
-    tally["none"] = members - sum(tally.values())
-    return tally
-
-
 def broadcast_tallies(meeting: Meeting) -> None:
     """Every item's tally again (the number of members changed, so the "none" counts did),
     while positions are being stated."""
     if meeting.status in POSITIONS_OPEN:
         for item in meeting.items:
             rooms.broadcast_tally(meeting, item.id, position_tally(item))
-
-
-#: The rule the chair is shown beside "adopt uncontested items together".
-UNCONTESTED_RULE = ("every member who votes on the item agreed beforehand; nobody objects or "
-                    "asks to speak; no vote was held on it")
-
-
-def uncontested_items(meeting: Meeting) -> list[AgendaItem]:
-    """Items that may be adopted without discussion (:data:`UNCONTESTED_RULE`): silence is not
-    agreement, and an item once voted on (whatever the result) or adopted is never offered
-    again, so the record cannot say "adopted without discussion" beside a vote."""
-    voted = set(db.session.scalars(select(Vote.item_id).where(Vote.meeting_id == meeting.id)))
-    stances: dict[int, dict[int, str]] = {}
-    for position in db.session.scalars(select(Position).join(AgendaItem).where(
-            AgendaItem.meeting_id == meeting.id)):
-        stances.setdefault(position.item_id, {})[position.user_id] = position.stance
-    members = meeting.voting_participants
-    found = []
-    for item in meeting.items:
-        if item.adopted_without_discussion_at is not None or item.id in voted:
-            continue
-        voters = {p.user_id for p in members if access.sees_item(item, p, False)}  # voters_of
-        stated = stances.get(item.id, {})
-        if voters and all(stated.get(user_id) == Stance.AGREE for user_id in voters) and \
-                not any(stance in (Stance.OBJECT, Stance.SPEAK) for stance in stated.values()):
-            found.append(item)
-    return found
 
 
 def adopt_uncontested(actor: User, meeting: Meeting, item_ids: list[int]) -> list[AgendaItem]:
@@ -223,16 +154,6 @@ def adopt_uncontested(actor: User, meeting: Meeting, item_ids: list[int]) -> lis
 
 
 # --- the speaker queue ---------------------------------------------------------------------------
-
-def speakers_of(item_id: int | None) -> list[SpeakerRequest]:
-    if item_id is None:
-        return []
-    stmt = (select(SpeakerRequest)
-            .where(SpeakerRequest.item_id == item_id,
-                   SpeakerRequest.status.in_([SpeakerStatus.WAITING, SpeakerStatus.SPEAKING]))
-            .order_by(SpeakerRequest.requested_at, SpeakerRequest.id))
-    return list(db.session.scalars(stmt))
-
 
 def _queue_registered_speakers(meeting: Meeting, item: AgendaItem) -> None:
     """"Đăng ký phát biểu" before the session means a place in the queue: when the item comes
@@ -260,8 +181,6 @@ def _active_request(item_id: int, user_id: int) -> SpeakerRequest | None:
 
 
 def _speakers_changed(meeting: Meeting, item_id: int) -> None:
-    from ecabinet.meetings.state import speakers_payload
-
     rooms.broadcast_about(meeting, item_id, "speakers.changed",
                           speakers_payload(meeting.id, item_id))
 

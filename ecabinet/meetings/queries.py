@@ -1,0 +1,154 @@
+"""What a meeting's live state is, read and never changed: attendance and quorum, the speaker
+queue, positions and the items nobody contests, the open vote and its count.
+
+Everything that broadcasts (:mod:`.rooms`, :mod:`.state`, :mod:`.broadcast_throttle`) and
+everything that acts (:mod:`.sitting`, :mod:`.voting`) reads through here; this module imports
+neither, so the broadcasts never have to import the services that call them.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import func, select
+
+from ecabinet.extensions import db
+from ecabinet.identity.models import User
+from ecabinet.meetings import access
+from ecabinet.meetings.models import (
+    VOTING_ROLES,
+    AgendaItem,
+    Ballot,
+    Meeting,
+    Participant,
+    Position,
+    QuorumRule,
+    SpeakerRequest,
+    SpeakerStatus,
+    Stance,
+    Vote,
+    VoteEligibility,
+)
+
+#: A vote's status.
+OPEN, CLOSED = "open", "closed"
+
+
+# --- attendance and quorum -----------------------------------------------------------------------
+
+def _attendance_rows(meeting: Meeting):
+    """Three columns per participant, not ORM objects: this runs on every broadcast."""
+    return db.session.execute(
+        select(Participant.user_id, Participant.role, Participant.checked_in_at)
+        .where(Participant.meeting_id == meeting.id).order_by(Participant.id)).all()
+
+
+def _quorum(meeting: Meeting, rows) -> dict:
+    voting = [row for row in rows if row.role in VOTING_ROLES]
+    total = len(voting)
+    present = sum(1 for row in voting if row.checked_in_at is not None)
+    if meeting.quorum_rule == QuorumRule.MAJORITY:
+        needed = total // 2 + 1
+    else:
+        needed = math.ceil(2 * total / 3)
+    return {"present": present, "total": total, "needed": needed,
+            "reached": total > 0 and present >= needed}
+
+
+def quorum(meeting: Meeting) -> dict:
+    return _quorum(meeting, _attendance_rows(meeting))
+
+
+def attendance_of(meeting: Meeting) -> dict:
+    rows = _attendance_rows(meeting)
+    return {"meeting_id": meeting.id,
+            "present": [row.user_id for row in rows if row.checked_in_at is not None],
+            "quorum": _quorum(meeting, rows)}
+
+
+# --- positions and the items nobody contests -----------------------------------------------------
+
+def positions_of(item: AgendaItem) -> list[Position]:
+    return list(db.session.scalars(select(Position).where(Position.item_id == item.id)
+                                   .order_by(Position.updated_at)))
+
+
+def position_tally(item: AgendaItem) -> dict:
+    tally = {stance.value: 0 for stance in Stance}
+    for position in positions_of(item):
+        tally[position.stance] += 1
+    members = len(item.meeting.voting_participants)
+    tally["none"] = members - sum(tally.values())
+    return tally
+
+
+#: The rule the chair is shown beside "adopt uncontested items together".
+UNCONTESTED_RULE = ("every member who votes on the item agreed beforehand; nobody objects or "
+                    "asks to speak; no vote was held on it")
+
+
+def uncontested_items(meeting: Meeting) -> list[AgendaItem]:
+    """Items that may be adopted without discussion (:data:`UNCONTESTED_RULE`): silence is not
+    agreement, and an item once voted on (whatever the result) or adopted is never offered
+    again, so the record cannot say "adopted without discussion" beside a vote."""
+    voted = set(db.session.scalars(select(Vote.item_id).where(Vote.meeting_id == meeting.id)))
+    stances: dict[int, dict[int, str]] = {}
+    for position in db.session.scalars(select(Position).join(AgendaItem).where(
+            AgendaItem.meeting_id == meeting.id)):
+        stances.setdefault(position.item_id, {})[position.user_id] = position.stance
+    members = meeting.voting_participants
+    found = []
+    for item in meeting.items:
+        if item.adopted_without_discussion_at is not None or item.id in voted:
+            continue
+        voters = {p.user_id for p in members if access.sees_item(item, p, False)}  # voters_of
+        stated = stances.get(item.id, {})
+        if voters and all(stated.get(user_id) == Stance.AGREE for user_id in voters) and \
+                not any(stance in (Stance.OBJECT, Stance.SPEAK) for stance in stated.values()):
+            found.append(item)
+    return found
+
+
+# --- the speaker queue ---------------------------------------------------------------------------
+
+def speakers_of(item_id: int | None) -> list[SpeakerRequest]:
+    if item_id is None:
+        return []
+    stmt = (select(SpeakerRequest)
+            .where(SpeakerRequest.item_id == item_id,
+                   SpeakerRequest.status.in_([SpeakerStatus.WAITING, SpeakerStatus.SPEAKING]))
+            .order_by(SpeakerRequest.requested_at, SpeakerRequest.id))
+    return list(db.session.scalars(stmt))
+
+
+# --- the open vote -------------------------------------------------------------------------------
+
+def open_vote_of(meeting: Meeting) -> Vote | None:
+    return db.session.scalar(select(Vote).where(Vote.meeting_id == meeting.id,
+                                                Vote.status == OPEN))
+
+
+def opened_payload(vote: Vote) -> dict:
+    return {"vote_id": vote.id, "agenda_item_id": vote.item_id, "question": vote.question,
+            "secret": vote.secret, "rule": vote.rule, "eligible": vote.present_total}
+
+
+def cast_count(vote: Vote) -> int:
+    if vote.secret:
+        return db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
+            VoteEligibility.vote_id == vote.id, VoteEligibility.ballot_version > 0))
+    return db.session.scalar(select(func.count()).select_from(Ballot)
+                             .where(Ballot.vote_id == vote.id))
+
+
+def my_ballot(user: User, vote: Vote) -> dict:
+    """What a reconnecting tablet needs: whether it voted and, for an open vote, what."""
+    if vote.secret:
+        version = db.session.scalar(select(VoteEligibility.ballot_version).where(
+            VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id))
+        return {"eligible": version is not None, "voted": bool(version), "choice": None}
+    eligible = db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
+        VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id)) > 0
+    choice = db.session.scalar(select(Ballot.choice).where(Ballot.vote_id == vote.id,
+                                                           Ballot.user_id == user.id))
+    return {"eligible": eligible, "voted": choice is not None, "choice": choice}

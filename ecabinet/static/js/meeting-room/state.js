@@ -1,0 +1,280 @@
+/* The meeting room's state and how each broadcast changes it: pure functions (no DOM, no
+ * socket), tested with `node --test` (tests/js/meeting-room-state.test.mjs).
+ *
+ * ``state`` is what meeting.join answers (see meetings/state.py) kept up to date by the
+ * broadcasts; ``ui`` is what this tablet alone knows (a choice not yet confirmed, the last
+ * result, the chair's tallies). Each function returns new objects and leaves its arguments as
+ * they were; ``null`` means the event is not for this room and nothing changes.
+ */
+
+/** The agenda items by id. */
+export function indexItems(items) {
+  const byId = {};
+  (items || []).forEach((item) => {
+    byId[item.id] = item;
+  });
+  return byId;
+}
+
+/** What the tablet alone knows, before anything happened. */
+export function initialUi() {
+  return {
+    pendingChoice: null, // chosen, not yet confirmed
+    changing: false, // the member asked to change a ballot already cast
+    result: null, // the last vote.closed, shown until dismissed
+    panelShown: false,
+    tallies: {}, // item id -> tally (chair and secretariat)
+    tallyHeard: {}, // item id -> positions.changed heard for it (newer than a fetch on its way)
+    notes: {}, // item id -> the positions with a note (the chair and the secretariat)
+    questionEdited: false,
+  };
+}
+
+/** ``me.checked_in`` as the attendance says (the attendance is the server's word). */
+export function withMyAttendance(state, userId) {
+  if (!state.me || !state.attendance) {
+    return state;
+  }
+  return {...state, me: {...state.me, checked_in: state.attendance.present.indexOf(userId) !== -1}};
+}
+
+/**
+ * The join's snapshot, with the positions this tablet saved while the join was on its way (the
+ * snapshot may have been taken before they committed, and must not undo them on screen).
+ */
+export function joined(snapshot, savedSinceJoin) {
+  return {...snapshot, me: {...snapshot.me, positions: {...snapshot.me.positions, ...savedSinceJoin}}};
+}
+
+/**
+ * meeting.state. ``rejoin`` is true for a vote this tablet has not heard of, when it votes or
+ * organises: it asks for the whole state, its own ballot included, and renders that instead.
+ */
+export function onMeetingState(state, pub, {meetingId, userId, hearsBallots}) {
+  if (pub.meeting_id !== meetingId) {
+    return null;
+  }
+  const next = {
+    ...state,
+    status: pub.status,
+    current_item_id: pub.current_item_id,
+    attendance: pub.attendance,
+    speakers: pub.speakers,
+    adopted_item_ids: pub.adopted_item_ids,
+  };
+  if (pub.uncontested_item_ids) {
+    next.uncontested_item_ids = pub.uncontested_item_ids;
+    next.uncontested_rule = pub.uncontested_rule;
+  }
+  const known = state.open_vote;
+  if (!pub.open_vote) {
+    next.open_vote = null;
+  } else if (known && known.vote_id === pub.open_vote.vote_id) {
+    next.open_vote = {...known, cast: pub.open_vote.cast, eligible: pub.open_vote.eligible};
+  } else if (hearsBallots) {
+    return {state: next, rejoin: true};
+  } else {
+    next.open_vote = pub.open_vote;
+  }
+  return {state: withMyAttendance(next, userId), rejoin: false};
+}
+
+/** agenda.current */
+export function onCurrentItem(state, data, meetingId) {
+  if (data.meeting_id !== meetingId) {
+    return null;
+  }
+  return {...state, current_item_id: data.agenda_item_id};
+}
+
+/** attendance.changed */
+export function onAttendance(state, data, {meetingId, userId}) {
+  if (data.meeting_id !== meetingId) {
+    return null;
+  }
+  return withMyAttendance({...state, attendance: data}, userId);
+}
+
+/** speakers.changed: only the current item's queue is kept. */
+export function onSpeakers(state, data, meetingId) {
+  if (data.meeting_id !== meetingId || data.agenda_item_id !== state.current_item_id) {
+    return null;
+  }
+  return {...state, speakers: data};
+}
+
+/** positions.changed (heard by the chair and the secretariat): an item's tally. */
+export function onPositions(state, ui, data, meetingId) {
+  if (data.meeting_id !== meetingId) {
+    return null;
+  }
+  const id = data.agenda_item_id;
+  const next = data.uncontested_item_ids ? {...state, uncontested_item_ids: data.uncontested_item_ids}
+    : state;
+  return {
+    state: next,
+    ui: {
+      ...ui,
+      tallies: {...ui.tallies, [id]: data.tally},
+      tallyHeard: {...ui.tallyHeard, [id]: (ui.tallyHeard[id] || 0) + 1},
+    },
+  };
+}
+
+/** vote.opened: the tablet may vote when its user votes and is checked in. */
+export function onVoteOpened(state, ui, vote, {isVoter}) {
+  const me = state.me || {};
+  const eligible = isVoter && !!me.checked_in;
+  return {
+    state: {...state, open_vote: {cast: 0, ...vote, mine: {eligible, voted: false, choice: null}}},
+    ui: {...ui, result: null, pendingChoice: null, changing: false},
+  };
+}
+
+/** vote.progress */
+export function onVoteProgress(state, data) {
+  const open = state.open_vote;
+  if (!open || open.vote_id !== data.vote_id) {
+    return null;
+  }
+  return {...state, open_vote: {...open, cast: data.cast, eligible: data.eligible}};
+}
+
+/** vote.closed: the result (with the question this tablet knew) is shown until dismissed. */
+export function onVoteClosed(state, ui, result) {
+  const open = state.open_vote;
+  const shown = open && open.vote_id === result.vote_id ? {...result, question: open.question}
+    : result;
+  return {
+    state: {...state, open_vote: null},
+    ui: {...ui, result: shown, pendingChoice: null, changing: false},
+    result: shown,
+  };
+}
+
+/** The position this tablet just saved, in ``me.positions``. */
+export function withMyPosition(state, itemId, position) {
+  return {...state, me: {...state.me, positions: {...state.me.positions, [String(itemId)]: position}}};
+}
+
+/** The ballot just cast, when its vote is still the open one. */
+export function withMyBallot(state, ack) {
+  if (!state.open_vote || state.open_vote.vote_id !== ack.vote_id) {
+    return state;
+  }
+  return {...state, open_vote: {...state.open_vote, mine: {eligible: true, voted: true, choice: ack.choice}}};
+}
+
+// --- what to show --------------------------------------------------------------------------------
+
+/** The current item's speakers (none when the queue heard is another item's). */
+export function currentSpeakers(state) {
+  const speakers = state.speakers;
+  if (!speakers || speakers.agenda_item_id !== state.current_item_id) {
+    return [];
+  }
+  return speakers.queue || [];
+}
+
+/** The items the server offers for adoption without discussion (its rule, never restated here). */
+export function uncontestedItems(state) {
+  const offered = state.uncontested_item_ids || [];
+  return (state.items || []).filter((item) => offered.indexOf(item.id) !== -1);
+}
+
+/** The item ``step`` places after (1) or before (-1) the current one, or null at either end. */
+export function neighbourItem(state, step) {
+  const ids = (state.items || []).map((item) => item.id);
+  const at = ids.indexOf(state.current_item_id);
+  const to = at + step;
+  if (step > 0 ? at >= ids.length - 1 : at <= 0) {
+    return null;
+  }
+  return ids[to];
+}
+
+/**
+ * This tablet's ballot in the open vote. A secret ballot's choice is not the server's to tell:
+ * ``kept`` is what this tablet stored when it cast it (null when nothing was kept).
+ */
+export function myBallot(open, kept) {
+  const mine = open.mine || {eligible: false, voted: false, choice: null};
+  if (open.secret && mine.voted && !mine.choice && kept) {
+    return {eligible: mine.eligible, voted: true, choice: kept.choice, secret: true};
+  }
+  return mine;
+}
+
+/** The attendance card and the check-in button. */
+export function attendanceView(state, {isParticipant, checkInOpen}) {
+  const attendance = state.attendance || {present: [], quorum: {}};
+  const quorum = attendance.quorum || {};
+  const me = state.me || {};
+  const open = checkInOpen.indexOf(state.status) !== -1;
+  return {
+    present: quorum.present || 0,
+    total: quorum.total || 0,
+    reached: !!quorum.reached,
+    needed: quorum.needed || 0,
+    presentIds: attendance.present,
+    showCheckIn: isParticipant && open && !me.checked_in,
+    showCheckedIn: isParticipant && !!me.checked_in,
+  };
+}
+
+/** One agenda row: whether it is under discussion, adopted, and the user's position on it. */
+export function agendaRowView(state, id) {
+  const adopted = (state.adopted_item_ids || []).indexOf(id) !== -1;
+  const positions = (state.me && state.me.positions) || {};
+  return {
+    current: id === state.current_item_id && state.status !== "published",
+    adopted,
+    mine: positions[String(id)],
+  };
+}
+
+/** The speaker card: who speaks, who waits, and whether this user may ask for or withdraw. */
+export function speakersView(state, {userId, isParticipant, hasItem, live, defaultLimit}) {
+  const queue = currentSpeakers(state);
+  const speaking = queue.filter((r) => r.status === "speaking")[0];
+  const waiting = queue.filter((r) => r.status === "waiting");
+  const mine = queue.filter((r) => r.user_id === userId)[0];
+  const inSession = live && hasItem;
+  return {
+    speaking,
+    waiting,
+    limit: (state.speakers && state.speakers.limit_seconds) || defaultLimit,
+    empty: !speaking && waiting.length === 0,
+    canRequest: isParticipant && inSession && !mine,
+    canWithdraw: inSession && !!mine && mine.status === "waiting",
+    canGiveFloor: waiting.length > 0,
+    canFinish: !!speaking,
+  };
+}
+
+/** The vote panel while a vote is open: what this user sees and may do. */
+export function ballotView(open, ui, kept) {
+  const mine = myBallot(open, kept);
+  const canVote = !!mine.eligible;
+  const cast = open.cast || 0;
+  const eligible = open.eligible || 0;
+  return {
+    mine,
+    canVote,
+    choosing: canVote && !ui.pendingChoice && (!mine.voted || ui.changing),
+    confirming: canVote && !!ui.pendingChoice,
+    done: canVote && mine.voted && !ui.changing && !ui.pendingChoice,
+    cast,
+    eligible,
+  };
+}
+
+/** The chair's console: which of its buttons work now. */
+export function consoleView(state, {live}) {
+  const ids = (state.items || []).map((item) => item.id);
+  const at = ids.indexOf(state.current_item_id);
+  return {
+    prevDisabled: !live || at <= 0,
+    nextDisabled: !live || at >= ids.length - 1,
+  };
+}
