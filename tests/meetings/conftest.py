@@ -1,9 +1,16 @@
 """A prepared cabinet meeting: the secretariat, a chair, members, a guest, and an agenda."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 
+from ecabinet.database import unit_of_work
+from ecabinet.extensions import db
+from ecabinet.i18n import VIETNAM
+from ecabinet.identity.services import get_user
+from ecabinet.meetings import services
+from ecabinet.meetings.models import Meeting
 from tests.conftest import bearer
 
 
@@ -32,9 +39,10 @@ def api(client):
 
 
 @pytest.fixture
-def cabinet(client, make_user, token_for):
+def cabinet(app, make_user, token_for):
     """Published meeting: chair (Thủ tướng), four members, a guest, a secretary; three items,
-    the last one confidential with one member invited."""
+    the last one confidential with one member invited. Built through the services the API
+    calls, one unit of work per call as the API commits (a factory: no HTTP round trips)."""
     users = {
         "secretariat": make_user("secretariat", name="Vũ Thị Lan"),
         "chair": make_user("member", name="Trần Minh Quang"),
@@ -46,33 +54,32 @@ def cabinet(client, make_user, token_for):
         "outsider": make_user("member", name="Người ngoài"),
     }
     tokens = {name: token_for(user) for name, user in users.items()}
+    with app.app_context():
+        def call(service, *args, **kwargs):
+            with unit_of_work():
+                actor = get_user(users["secretariat"].id)
+                meeting = db.session.get(Meeting, mid) if mid else None
+                return service(actor, *([meeting] if meeting else []), *args, **kwargs).id
 
-    def post(path, body, who="secretariat"):
-        response = client.post(path, json=body, headers=bearer(tokens[who]))
-        assert response.status_code in (200, 201), (path, response.get_json())
-        return response.get_json()
-
-    meeting = post("/api/v1/meetings", {"title": "Phiên họp Chính phủ thường kỳ tháng 11",
-                                        "starts_at": "2026-11-30T08:00:00+07:00",
-                                        "location": "Trụ sở Chính phủ"})
-    mid = meeting["id"]
-    post(f"/api/v1/meetings/{mid}/participants", {"user_id": users["chair"].id, "role": "chair"})
-    for name in ("m1", "m2", "m3", "m4"):
-        post(f"/api/v1/meetings/{mid}/participants", {"user_id": users[name].id, "role": "member"})
-    post(f"/api/v1/meetings/{mid}/participants", {"user_id": users["guest"].id, "role": "guest"})
-    items = [
-        post(f"/api/v1/meetings/{mid}/agenda-items", {
-            "title": "Dự án Luật Tổ chức chính quyền địa phương (sửa đổi)",
-            "presenting_agency": "Bộ Nội vụ", "duration_min": 30,
-            "invitee_ids": [users["guest"].id]})["id"],
-        post(f"/api/v1/meetings/{mid}/agenda-items", {
-            "title": "Báo cáo tình hình kinh tế - xã hội tháng 11",
-            "presenting_agency": "Bộ Kế hoạch và Đầu tư", "duration_min": 45})["id"],
-        post(f"/api/v1/meetings/{mid}/agenda-items", {
-            "title": "Phương án nhân sự (mật)", "confidential": True,
-            "invitee_ids": [users["m1"].id]})["id"],
-    ]
-    post(f"/api/v1/meetings/{mid}/transition", {"to": "published"})
+        mid = None
+        mid = call(services.create_meeting, title="Phiên họp Chính phủ thường kỳ tháng 11",
+                   starts_at=datetime(2026, 11, 30, 8, tzinfo=VIETNAM),
+                   location="Trụ sở Chính phủ")
+        call(services.invite, user_id=users["chair"].id, role="chair")
+        for name in ("m1", "m2", "m3", "m4"):
+            call(services.invite, user_id=users[name].id, role="member")
+        call(services.invite, user_id=users["guest"].id, role="guest")
+        items = [
+            call(services.add_item, title="Dự án Luật Tổ chức chính quyền địa phương (sửa đổi)",
+                 presenting_agency="Bộ Nội vụ", duration_min=30,
+                 invitee_ids=[users["guest"].id]),
+            call(services.add_item, title="Báo cáo tình hình kinh tế - xã hội tháng 11",
+                 presenting_agency="Bộ Kế hoạch và Đầu tư", duration_min=45),
+            call(services.add_item, title="Phương án nhân sự (mật)", confidential=True,
+                 invitee_ids=[users["m1"].id]),
+        ]
+        call(services.transition, "published")
+        db.session.remove()
     return Cabinet(mid, items, items[2], tokens, users)
 
 
