@@ -16,7 +16,7 @@ def worker_command(burst: bool):
     """Convert uploaded .docx to PDF, one at a time, with this process's own LibreOffice.
     Run one per core."""
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     app = current_app._get_current_object()
     redis_url = app.config.get("REDIS_URL")
@@ -29,7 +29,7 @@ def worker_command(burst: bool):
     # SimpleWorker runs jobs in this process (no fork per job), so LibreOffice stays warm.
     with Redis.from_url(redis_url) as connection:
         queue = Queue(app.config["DOCUMENT_QUEUE"], connection=connection)
-        worker = SimpleWorker([queue], connection=connection)
+        worker = jobs.worker_for([queue], connection)
         try:
             worker.work(burst=burst)
         finally:

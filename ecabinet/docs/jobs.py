@@ -193,3 +193,19 @@ _local = LocalWorker()
 
 def local_worker() -> LocalWorker:
     return _local
+
+
+def worker_for(queues, connection):
+    """An RQ worker that runs the jobs in this process (no fork per job, so LibreOffice stays
+    warm) and stops promptly: RQ's own listens to its command channel in a thread that wakes once
+    a minute, which a stopping worker (``--burst`` with the queue empty, a signal) waits for."""
+    from rq import SimpleWorker
+
+    class PromptWorker(SimpleWorker):
+        def subscribe(self):
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler)
+
+    return PromptWorker(queues, connection=connection)

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select, update
 
-from ecabinet.docs.jobs import local_worker
+from ecabinet.docs.jobs import local_worker, worker_for
 from ecabinet.extensions import db
 from ecabinet.meetings.models import AgendaItem
 from ecabinet.packs import build as builder
@@ -191,7 +191,7 @@ def test_with_redis_the_build_is_a_job_of_the_workers_queue(app, client, cabinet
 
     from redis import Redis
     from redis.exceptions import RedisError
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     from tests.conftest import REDIS_URL
 
@@ -209,7 +209,7 @@ def test_with_redis_the_build_is_a_job_of_the_workers_queue(app, client, cabinet
         try:
             assert queue.count == 1
             with app.app_context():  # what `ecabinet docs worker` runs in
-                SimpleWorker([queue], connection=connection).work(burst=True)
+                worker_for([queue], connection).work(burst=True)
         finally:
             queue.delete(delete_jobs=True)
     done = client.get(url(cabinet), headers=cabinet.headers("m1"))
