@@ -28,7 +28,7 @@ from ecabinet import create_app
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.identity import services as identity
-from tests.conftest import _migrate, _test_config
+from tests.fixtures.database import _migrate, _test_config
 
 PIN = "246810"
 P12_PASSWORD = "p12-secret"
