@@ -29,22 +29,26 @@ def headers(faked, make_user, token_for):
     return bearer(token_for(make_user("secretariat", locale="en")))
 
 
-def test_a_hung_converter_is_killed_and_the_next_document_converts(faked, headers):
-    app, client = faked
-    started = time.monotonic()
+def test_a_hung_converter_is_killed_and_the_next_document_converts(make_app, fake_converter,
+                                                                     headers):
+    # That the requests below are answered while the converter hangs is the point, not how
+    # fast: the time-out is long enough for a loaded machine to answer them well within it.
+    app = make_app(CONVERTER_COMMAND=fake_converter, CONVERT_TIMEOUT_SECONDS=5,
+                   DOCUMENT_MAX_PAGES=3)
+    client = app.test_client()
     status, document = upload(client, headers, docx_bytes("HANG"))
-    assert status == 201 and time.monotonic() - started < 1  # the request did not wait
+    assert status == 201, document
+    assert document["versions"][0]["state"] == "converting"  # the request did not wait
     shared = converter.for_config(app.config)
     deadline = time.monotonic() + 10
     while shared.pid is None and time.monotonic() < deadline:
         time.sleep(0.01)
     hung = shared.pid
-    # While it hangs, the server answers at once.
-    started = time.monotonic()
+    # While it hangs, the server answers.
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     assert client.get(f"/api/v1/documents/{document['id']}/versions/1/pdf",
                       headers=headers).status_code == 409
-    assert time.monotonic() - started < 0.5
+    assert converter._group_alive(hung), "answered only once the converter was killed"
     version = wait_for_state(client, headers, document["id"], timeout=20)
     assert version["state"] == "failed"
     assert version["error_code"] == "timeout"
