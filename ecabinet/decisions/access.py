@@ -132,9 +132,13 @@ def documents_read_through_decisions(user: User) -> Select:
 
 # --- drafting ------------------------------------------------------------------------------------
 
-def require_drafter(actor: User) -> None:
+def may_draft(user: User) -> bool:
     """The secretariat drafts, and corrects a draft."""
-    if not actor.has_role(Role.SECRETARIAT):
+    return user.has_role(Role.SECRETARIAT)
+
+
+def require_drafter(actor: User) -> None:
+    if not may_draft(actor):
         raise Forbidden(_("Only the secretariat drafts decisions."))
 
 

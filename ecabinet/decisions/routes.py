@@ -93,11 +93,11 @@ def show(decision_id: int):
     return render_template("decisions/show.html", decision=decision,
                            render_state=drafting.render_state(decision),
                            kind=layout.KINDS[decision.kind],
-                           can_sign=decision.state == "draft" and decision.signer_id == _user().id
-                           and _user().has_role(Role.SIGNER),
-                           can_issue=decision.state == "signed" and _user().has_role(Role.CLERK),
-                           can_revise=decision.state == "draft"
-                           and _user().has_role(Role.SECRETARIAT),
+                           # the buttons offered by the rules the services check
+                           can_sign=decision.state == "draft"
+                           and access.is_signer(_user(), decision),
+                           can_issue=decision.state == "signed" and access.may_issue(_user()),
+                           can_revise=decision.state == "draft" and access.may_draft(_user()),
                            authority=drafting.clean_lines(decision.authority))
 
 
