@@ -84,9 +84,12 @@ def _unknown_account_may_guess(email: str) -> bool:
     allowed = current_app.config.get("LOGIN_FAILURES_ALLOWED", 5)
     window = current_app.config.get("LOGIN_BACKOFF_MAX_SECONDS", 900)
     digest = hashlib.sha256(email.encode()).hexdigest()
+    # Under the deployment's key prefix, as the limiter's own counters: two deployments (or
+    # test runs) sharing one Redis do not count each other's guesses.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
     try:
         return limiter.limiter.hit(RateLimitItemPerSecond(allowed, window),
-                                   "ecabinet-unknown-account", digest)
+                                   prefix, "ecabinet-unknown-account", digest)
     except Exception:  # noqa: BLE001 - whatever the store raises
         log.warning("could not count a guess at an unknown account", exc_info=True)
         return True
