@@ -33,6 +33,8 @@ class _Pending:
     #: ("vote", vote id) or ("attendance", meeting id) -> meeting id
     changed: dict[tuple[str, int], int] = field(default_factory=dict)
     started: bool = False
+    #: Set by a graceful stop: the task sends what is due now instead of at its next wake-up.
+    wake: threading.Event = field(default_factory=threading.Event)
 
 
 def _pending(app: Flask) -> _Pending:
@@ -77,22 +79,30 @@ def _take(app: Flask) -> dict[tuple[str, int], int]:
         taken, pending.changed = pending.changed, {}
         if not taken:
             pending.started = False
+            pending.wake.clear()
     return taken
 
 
 def wait_idle(app: Flask, timeout: float = 10) -> bool:
-    """True once no broadcast task runs for this app (a graceful stop; tests)."""
+    """True once no broadcast task runs for this app (a graceful stop; tests). The running
+    task is woken to send what is due at once, rather than after its interval."""
+    pending = _pending(app)
     deadline = time.monotonic() + timeout
-    while _pending(app).started:
+    while True:
+        with pending.lock:
+            if not pending.started:
+                return True
+            pending.wake.set()
         if time.monotonic() > deadline:
             return False
-        time.sleep(INTERVAL / 5)
-    return True
+        time.sleep(0.01)
 
 
 def _run(app: Flask) -> None:
+    wake = _pending(app).wake
     while True:
-        socketio.sleep(INTERVAL)
+        # Under gevent (the production worker) threading is patched: this wait yields too.
+        wake.wait(INTERVAL)
         changed = _take(app)
         if not changed:
             return
