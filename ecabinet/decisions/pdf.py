@@ -36,6 +36,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from ecabinet.decisions.layout import SEAL_SIZE, SIGNATURE_WIDTH
 from ecabinet.signing.appearance import SEAL_TEXT_BAND
 
 #: Field names (ASCII, stable: the API and the validation report show them).
@@ -48,9 +49,6 @@ SEAL_FIELD = "chu_ky_co_quan"
 NUMBER_PT, DATE_PT = 13, 14
 #: Digits are 0.5 em wide in Times-Roman and Times-Italic alike.
 DIGIT_EM = 0.5
-#: The signature image's box, and the seal at about its real size (a 35 mm seal ≈ 100 pt).
-SIGNATURE_WIDTH = 150.0
-SEAL_SIZE = 100.0
 #: The seal field: the image, then a band of text under it (see signing.appearance).
 SEAL_BOX_WIDTH = 140.0
 
@@ -173,7 +171,11 @@ def _date_boxes(header: list[_Word], height: float, width: float) -> tuple[Box, 
 
 def _signature_box(pages, signer_name: str) -> tuple[int, Box]:
     """Between the authority line and the signer's name: the last place the name is printed in
-    the right part of a page, searching from the end."""
+    the right part of a page, searching from the end.
+
+    The authority line is the lowest text above the name *within the signature's width*:
+    the recipients' lines beside it, however far right they reach, are not (taking them for
+    the authority line put the seal over the signer's name)."""
     name = signer_name.split()
     if not name:
         raise LayoutNotFound("the signer's name")
@@ -185,11 +187,12 @@ def _signature_box(pages, signer_name: str) -> tuple[int, Box]:
             if [w.text for w in run] != name or not all(_same_line(run[0], w) for w in run):
                 continue
             first, last = run[0], run[-1]
-            above = [w for w in right if w.y2 <= first.y1 - 1]
-            ceiling = max((w.y2 for w in above), default=first.y1 - 80)
             centre = (first.x1 + last.x2) / 2
-            return index, _to_pdf(height, centre - SIGNATURE_WIDTH / 2, ceiling + 2,
-                                  centre + SIGNATURE_WIDTH / 2, first.y1 - 2)
+            left_edge, right_edge = centre - SIGNATURE_WIDTH / 2, centre + SIGNATURE_WIDTH / 2
+            above = [w for w in words if w.y2 <= first.y1 - 1
+                     and w.x2 > left_edge and w.x1 < right_edge]
+            ceiling = max((w.y2 for w in above), default=first.y1 - 80)
+            return index, _to_pdf(height, left_edge, ceiling + 2, right_edge, first.y1 - 2)
     raise LayoutNotFound("the signature block")
 
 
