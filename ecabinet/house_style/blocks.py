@@ -4,7 +4,12 @@ and summary, and the recipients ("Nơi nhận"). What goes in them is the caller
 
 from __future__ import annotations
 
-from ecabinet.house_style.writer import CENTER, HEADER_MM, LEFT, TEXT_MM, Writer
+from ecabinet.house_style.metrics import PT_PER_MM, widest_line_pt
+from ecabinet.house_style.writer import BODY_PT, CENTER, HEADER_MM, LEFT, TEXT_MM, Writer
+
+#: The rule under the summary: 1/3 to 1/2 of the summary's line (Decree 30, Appendix I); the
+#: middle of that range, so that the rendering's small differences keep it inside.
+SUMMARY_RULE_SHARE = 0.4
 
 
 def header(w: Writer, issuer: str, issuer_rule_mm: float, number: str, date_line: str):
@@ -24,11 +29,13 @@ def header(w: Writer, issuer: str, issuer_rule_mm: float, number: str, date_line
 
 
 def title(w: Writer, type_name: str, summary: str) -> None:
-    """The type's name and the summary (trích yếu), centred and bold, with a rule under them."""
+    """The type's name and the summary (trích yếu), centred and bold, with a rule under them as
+    long as 40 % of the summary's widest line (as printed: measured with the font's metrics)."""
     w.para(text=type_name, bold=True, align=CENTER, first_line=False, before=24,
            keep_next=True)
     w.para(text=summary, bold=True, align=CENTER, first_line=False, before=0, keep_next=True)
-    w.rule(None, 40, TEXT_MM, before=2)
+    line_mm = widest_line_pt(summary, BODY_PT, TEXT_MM * PT_PER_MM, bold=True) / PT_PER_MM
+    w.rule(None, SUMMARY_RULE_SHARE * line_mm, TEXT_MM, before=2)
     w.para(size=6, first_line=False, before=0)
 
 
