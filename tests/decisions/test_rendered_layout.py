@@ -111,3 +111,48 @@ def test_the_rule_under_the_summary_is_a_third_to_a_half_of_its_line(summary):
                                                                           summary_words))
     length = rule[1] - rule[0]
     assert widest / 3 <= length <= widest / 2, (length, widest, summary)
+
+
+def _font_files(font) -> list[str]:
+    """The font program entries of a font dictionary (a Type0's through its descendant)."""
+    font = font.get_object()
+    if "/DescendantFonts" in font:
+        font = font["/DescendantFonts"][0].get_object()
+    descriptor = font.get("/FontDescriptor")
+    descriptor = descriptor.get_object() if descriptor is not None else {}
+    return [key for key in ("/FontFile", "/FontFile2", "/FontFile3") if key in descriptor]
+
+
+@pytest.mark.slow
+def test_the_filled_number_and_date_are_drawn_in_an_embedded_font(tmp_path):
+    import io
+    import subprocess
+
+    from pypdf import PdfReader
+
+    pdf = _rendered(("Bộ Tài chính",))
+    prepared = fields_pdf.prepare(pdf, fields_pdf.locate(pdf, signer_name="Trần Minh Quang"))
+    filled = fields_pdf.fill(prepared, {
+        fields_pdf.NUMBER_FIELD: "05", fields_pdf.DAY_FIELD: "05",
+        fields_pdf.MONTH_FIELD: "02", fields_pdf.YEAR_FIELD: "2026"})
+    assert filled.startswith(prepared)  # an incremental update, as DocMDP form filling needs
+    reader = PdfReader(io.BytesIO(filled))
+    drawn = {}
+    for annotation in reader.pages[0]["/Annots"]:
+        widget = annotation.get_object()
+        if widget.get("/FT") != "/Tx":
+            continue
+        fonts = widget["/AP"]["/N"].get_object()["/Resources"]["/Font"]
+        drawn[str(widget["/T"])] = {name: _font_files(font) for name, font in fonts.items()}
+    assert set(drawn) == {fields_pdf.NUMBER_FIELD, fields_pdf.DAY_FIELD,
+                          fields_pdf.MONTH_FIELD, fields_pdf.YEAR_FIELD}
+    assert all(files for fonts in drawn.values() for files in fonts.values()), drawn
+    path = tmp_path / "filled.pdf"
+    path.write_bytes(filled)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,  # noqa: S607
+                             check=True).stdout.splitlines()[2:]
+    filled_fonts = [line for line in listing if "LiberationSerif" in line and "CID" in line]
+    assert filled_fonts, listing
+    # name, type, encoding, emb, sub, uni: every font on the page is embedded, none is Times
+    assert all(line.split()[-5] == "yes" for line in listing), listing
+    assert not any(line.startswith("Times") for line in listing), listing
