@@ -4,7 +4,7 @@ and summary, and the recipients ("Nơi nhận"). What goes in them is the caller
 
 from __future__ import annotations
 
-from ecabinet.house_style.metrics import PT_PER_MM, widest_line_pt
+from ecabinet.house_style.metrics import PT_PER_MM, text_width_pt, widest_line_pt
 from ecabinet.house_style.writer import BODY_PT, CENTER, HEADER_MM, LEFT, TEXT_MM, Writer
 
 #: The rule under the summary: 1/3 to 1/2 of the summary's line (Decree 30, Appendix I); the
@@ -12,9 +12,18 @@ from ecabinet.house_style.writer import BODY_PT, CENTER, HEADER_MM, LEFT, TEXT_M
 SUMMARY_RULE_SHARE = 0.4
 
 
-def header(w: Writer, issuer: str, issuer_rule_mm: float, number: str, date_line: str):
+def issuer_rule_mm(issuer: str) -> float:
+    """The rule under the issuing body: 40 % of its name as printed (13 pt bold capitals), a
+    third to a half of it as the decree asks."""
+    width_mm = text_width_pt(issuer, 13, bold=True) / PT_PER_MM
+    return min(SUMMARY_RULE_SHARE * width_mm, HEADER_MM[0])
+
+
+def header(w: Writer, issuer: str, issuer_rule_mm: float, number: str | None, date_line: str):
     """The issuing body and number on the left; the national title, motto and date on the
-    right. Returns the number's cell: a letter's summary goes under the number."""
+    right, in the decree's column widths (the national title on one line). Returns the number's
+    cell: a letter's summary goes under the number. A working paper without a number (a poll's
+    result) passes None: the cell stays empty."""
     left_mm, right_mm = HEADER_MM
     table = w.table(HEADER_MM)
     left, right = w.cell(table, 0), w.cell(table, 1)
@@ -23,7 +32,7 @@ def header(w: Writer, issuer: str, issuer_rule_mm: float, number: str, date_line
     w.national_title(right, right_mm)
     w.add_row(table)
     number_cell, place = w.cell(table, 0, row=1), w.cell(table, 1, row=1)
-    w.para(number_cell, number, size=13, align=CENTER, first_line=False, before=6)
+    w.para(number_cell, number or "", size=13, align=CENTER, first_line=False, before=6)
     w.para(place, date_line, italic=True, size=14, align=CENTER, first_line=False, before=6)
     return number_cell
 
