@@ -55,6 +55,31 @@ def vietnamese_datetime(value: datetime) -> str:
     return f"{local:%H:%M}, {vietnamese_date(local)}"
 
 
+def _vietnamese_page() -> bool:
+    locale = get_locale() if has_request_context() else None
+    return locale is None or locale.language == "vi"
+
+
+def page_date(value: date | datetime, place: str | None = None) -> str:
+    """A date on a page, in the reader's language: the decree's "ngày 05 tháng 02 năm 2026" on
+    a Vietnamese page, "5 February 2026" on an English one (Vietnam's calendar day both)."""
+    if _vietnamese_page():
+        return vietnamese_date(value, place)
+    from babel.dates import format_date
+
+    if isinstance(value, datetime):
+        value = (in_vietnam(value) if value.tzinfo else value).date()
+    text = format_date(value, "d MMMM y", locale=get_locale())
+    return f"{place}, {text}" if place else text
+
+
+def page_datetime(value: datetime) -> str:
+    """ "08:00, 1 December 2026" on an English page, "08:00, ngày 01 tháng 12 năm 2026" on a
+    Vietnamese one; Vietnam's time."""
+    local = in_vietnam(value)
+    return f"{local:%H:%M}, {page_date(local)}"
+
+
 def vietnam_iso(value: datetime) -> str:
     """ISO 8601 with the Vietnamese offset written with a colon: 2026-11-23T14:30:05+07:00."""
     return in_vietnam(value).replace(microsecond=0).isoformat()
@@ -113,7 +138,9 @@ def _download_names(response):
 def init_app(app: Flask) -> None:
     app.after_request(_download_names)
     app.context_processor(_template_globals)
-    app.jinja_env.filters["vndate"] = vietnamese_date
-    app.jinja_env.filters["vndatetime"] = vietnamese_datetime
+    # Pages write dates in the reader's language; documents and notices call
+    # vietnamese_date / vietnamese_datetime themselves (the Government's record is Vietnamese).
+    app.jinja_env.filters["vndate"] = page_date
+    app.jinja_env.filters["vndatetime"] = page_datetime
     app.jinja_env.filters["datetime"] = local_datetime
     app.jinja_env.filters["vniso"] = vietnam_iso

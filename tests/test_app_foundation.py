@@ -145,3 +145,29 @@ def test_vietnamese_date_and_time():
 
     assert vietnamese_datetime(datetime(2026, 12, 1, 1, 0, tzinfo=UTC)) == \
         "08:00, ngày 01 tháng 12 năm 2026"
+
+
+def test_pages_write_dates_in_the_reader_s_language(app, client, auth, make_user):
+    """The date filters and the dashboards' dates follow the page's language; the documents
+    keep the decree's Vietnamese date (vietnamese_date, called by them directly)."""
+    from flask_babel import force_locale
+
+    from ecabinet.i18n import VIETNAM, page_date, page_datetime
+
+    moment = datetime(2026, 2, 5, 1, 30, tzinfo=UTC)  # 08:30 on 5 February in Hà Nội
+    with app.test_request_context():
+        with force_locale("en"):
+            assert page_date(moment, "Hà Nội") == "Hà Nội, 5 February 2026"
+            assert page_datetime(moment) == "08:30, 5 February 2026"
+        with force_locale("vi"):
+            assert page_date(moment) == "ngày 05 tháng 02 năm 2026"
+            assert page_datetime(moment) == "08:30, ngày 05 tháng 02 năm 2026"
+    member = make_user("member")
+    auth.login(member)
+    today = datetime.now(VIETNAM).date()
+    assert f"ngày {today.day:02d} tháng" in client.get("/").text
+    token = csrf_from(client.get("/account").text)
+    client.post("/account", data={"locale": "en", "csrf_token": token})
+    page = client.get("/").text
+    assert f"Hà Nội, {today.day} {today:%B} {today.year}" in page
+    assert f"ngày {today.day:02d} tháng" not in page

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from ecabinet.consultation import access, services
 from ecabinet.dashboard.sections import DashboardItem
-from ecabinet.i18n import vietnamese_datetime
+from ecabinet.i18n import page_datetime
 
 
 def drafts_to_review(user) -> list[DashboardItem]:
@@ -18,7 +18,7 @@ def drafts_to_review(user) -> list[DashboardItem]:
         if access.is_reviewer(user, round_) and services.accepting_comments(round_):
             items.append(DashboardItem(
                 title=round_.title, url=url,
-                detail=_("Comments by %(when)s", when=vietnamese_datetime(round_.deadline))))
+                detail=_("Comments by %(when)s", when=page_datetime(round_.deadline))))
         elif access.is_drafting_side(user, round_.document):
             waiting = sum(1 for comment in services.all_threads(round_) if comment.answer is None)
             if waiting:

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 
 from ecabinet.dashboard.sections import DashboardItem
 from ecabinet.decisions import access
-from ecabinet.i18n import vietnamese_datetime
+from ecabinet.i18n import page_datetime
 
 
 def documents_to_sign(user) -> list[DashboardItem]:
     items = [DashboardItem(title=d.summary, url=url_for("decisions.show", decision_id=d.id),
-                           detail=_("Drafted %(when)s", when=vietnamese_datetime(d.created_at)),
+                           detail=_("Drafted %(when)s", when=page_datetime(d.created_at)),
                            badge=_("Awaiting signature"))
              for d in access.awaiting_signature(user)]
     items += [DashboardItem(title=d.summary, url=url_for("decisions.show", decision_id=d.id),

@@ -13,6 +13,7 @@ text is Vietnamese whatever the interface language: it is the Government's recor
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from ecabinet.house_style.blocks import header, recipients, title
 from ecabinet.house_style.writer import CENTER, HEADER_MM, TEXT_MM, Writer
+from ecabinet.signing.appearance import SEAL_TEXT_BAND
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,19 @@ NUMBER_GAP = " " * 9
 #: The gaps left for the day and the month (two digits at 14 pt) and the year (four).
 DAY_GAP = " " * 6
 YEAR_GAP = "\u00a0" * 9
-#: Points between the authority line and the signer's name: the seal at its real size (100 pt)
-#: with its two lines of text under it (26 pt), clear of both (see ecabinet.decisions.pdf).
-SIGNATURE_GAP = 140
+#: The signature image's box and the seal at about its real size (a 35 mm seal ≈ 100 pt), in
+#: points; the seal covers the left third of the signature (Decree 30, Appendix I).
+SIGNATURE_WIDTH = 150.0
+SEAL_SIZE = 100.0
+#: Points between the authority line and the signer's name: the seal at its real size with its
+#: two lines of text under it, and a little air, so that neither touches the lines around it.
+SIGNATURE_GAP = SEAL_SIZE + SEAL_TEXT_BAND + 14
+#: The signature block's right column, where the authority line and the name are centred: wide
+#: enough for the seal and the signature side by side around its centre line (the seal reaches
+#: SEAL_SIZE + SIGNATURE_WIDTH / 6 left of it), so they never reach into the recipients'
+#: column, however long its lines are. The recipients take the rest of the text width.
+SIGNATURE_COLUMN_MM = math.ceil(2 * (SEAL_SIZE + SIGNATURE_WIDTH / 6) * 25.4 / 72) + 4
+RECIPIENTS_COLUMN_MM = TEXT_MM - SIGNATURE_COLUMN_MM
 
 #: "Điều 1." at the start of a paragraph: bold (Decree 30, Appendix I).
 _ARTICLE = re.compile(r"^(Điều\s+\d+[a-zđ]?\.)(\s*)(.*)$", re.DOTALL)
@@ -126,8 +138,10 @@ def _body(w: Writer, body: str) -> None:
 def _signature_block(w: Writer, draft: Draft) -> None:
     """Recipients on the left; authority, room for the signature and the name on the right.
 
-    One row that cannot split, so the signature never lands on a page of its own."""
-    block = w.table((85, TEXT_MM - 85))
+    One row that cannot split, so the signature never lands on a page of its own. The right
+    cell's content is top-aligned: the gap for the seal and the signature stays under the
+    authority line whatever the height of the recipients beside it."""
+    block = w.table((RECIPIENTS_COLUMN_MM, SIGNATURE_COLUMN_MM))
     left, right = w.cell(block, 0), w.cell(block, 1)
     lines = list(draft.recipients) or ["Như trên"]
     if not any(line.startswith("Lưu") for line in lines):

@@ -12,8 +12,8 @@ LibreOffice renders the .docx with gaps for the number and the date (see :mod:`.
 All of it exists before the first signature, so what follows is only what a certification
 signature with DocMDP "form filling" permits: :func:`fill` writes the values as an incremental
 update (a new /V and appearance stream per field, nothing else touched), and the seal signs
-its field. The values are digits only, shown in the standard Times fonts: no font to embed and
-nothing a viewer could render differently.
+its field. The values are digits only, drawn in a subset of Liberation Serif embedded with
+them (see :func:`fill`).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from ecabinet.decisions.layout import SEAL_SIZE, SIGNATURE_WIDTH
 from ecabinet.signing.appearance import SEAL_TEXT_BAND
 
 #: Field names (ASCII, stable: the API and the validation report show them).
@@ -48,9 +49,6 @@ SEAL_FIELD = "chu_ky_co_quan"
 NUMBER_PT, DATE_PT = 13, 14
 #: Digits are 0.5 em wide in Times-Roman and Times-Italic alike.
 DIGIT_EM = 0.5
-#: The signature image's box, and the seal at about its real size (a 35 mm seal ≈ 100 pt).
-SIGNATURE_WIDTH = 150.0
-SEAL_SIZE = 100.0
 #: The seal field: the image, then a band of text under it (see signing.appearance).
 SEAL_BOX_WIDTH = 140.0
 
@@ -173,7 +171,11 @@ def _date_boxes(header: list[_Word], height: float, width: float) -> tuple[Box, 
 
 def _signature_box(pages, signer_name: str) -> tuple[int, Box]:
     """Between the authority line and the signer's name: the last place the name is printed in
-    the right part of a page, searching from the end."""
+    the right part of a page, searching from the end.
+
+    The authority line is the lowest text above the name *within the signature's width*:
+    the recipients' lines beside it, however far right they reach, are not (taking them for
+    the authority line put the seal over the signer's name)."""
     name = signer_name.split()
     if not name:
         raise LayoutNotFound("the signer's name")
@@ -185,11 +187,12 @@ def _signature_box(pages, signer_name: str) -> tuple[int, Box]:
             if [w.text for w in run] != name or not all(_same_line(run[0], w) for w in run):
                 continue
             first, last = run[0], run[-1]
-            above = [w for w in right if w.y2 <= first.y1 - 1]
-            ceiling = max((w.y2 for w in above), default=first.y1 - 80)
             centre = (first.x1 + last.x2) / 2
-            return index, _to_pdf(height, centre - SIGNATURE_WIDTH / 2, ceiling + 2,
-                                  centre + SIGNATURE_WIDTH / 2, first.y1 - 2)
+            left_edge, right_edge = centre - SIGNATURE_WIDTH / 2, centre + SIGNATURE_WIDTH / 2
+            above = [w for w in words if w.y2 <= first.y1 - 1
+                     and w.x2 > left_edge and w.x1 < right_edge]
+            ceiling = max((w.y2 for w in above), default=first.y1 - 80)
+            return index, _to_pdf(height, left_edge, ceiling + 2, right_edge, first.y1 - 2)
     raise LayoutNotFound("the signature block")
 
 
@@ -265,15 +268,21 @@ def _add_widget(writer: PdfWriter, form: DictionaryObject, page, entries: dict) 
 
 def fill(pdf: bytes, values: dict[str, str]) -> bytes:
     """Write digits into the text fields, as an incremental update that only sets each field's
-    value and appearance (what DocMDP level 2, form filling, permits)."""
+    value and appearance (what DocMDP level 2, form filling, permits).
+
+    The digits are drawn in Liberation Serif (Times New Roman's metric twin, the document's
+    own typeface), a subset embedded with the update: a reader shows them as printed, whatever
+    fonts it has (the standard Times of the form's defaults is not embedded)."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.content import RawContent
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.layout import BoxConstraints
 
+    from ecabinet.signing.appearance import font_engine
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     form = writer.root["/AcroForm"]
-    fonts = form["/DR"]["/Font"]
+    engines: dict[tuple[bool, float], object] = {}
     for reference in form["/Fields"]:
         field = reference.get_object()
         name = str(field.get("/T", ""))
@@ -285,15 +294,20 @@ def fill(pdf: bytes, values: dict[str, str]) -> bytes:
         x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
         width, height = x2 - x1, y2 - y1
         font_name, size = _font_of(str(field["/DA"]))
-        text_width = len(value) * DIGIT_EM * size
+        italic = font_name == "TiIt"
+        engine = engines.get((italic, size))
+        if engine is None:
+            engine = engines[(italic, size)] = font_engine(writer, size, italic=italic)
+        shaped = engine.shape(value)
+        text_width = shaped.x_advance * size
         quadding = int(field.get("/Q", 0))
         x = {0: 1.0, 1: (width - text_width) / 2, 2: width - text_width - 0.5}[quadding]
         baseline = (height - size * 0.7) / 2
-        stream = (f"/Tx BMC q BT /{font_name} {size} Tf 0 g {x:.2f} {baseline:.2f} Td "
-                  f"({value}) Tj ET Q EMC").encode()
+        stream = (f"/Tx BMC q BT /F1 {size} Tf 0 g {x:.2f} {baseline:.2f} Td ".encode()
+                  + shaped.graphics_ops + b" ET Q EMC")
         resources = generic.DictionaryObject({
             generic.NameObject("/Font"): generic.DictionaryObject({
-                generic.NameObject(f"/{font_name}"): fonts.raw_get(f"/{font_name}")})})
+                generic.NameObject("/F1"): engine.as_resource()})})
         appearance = RawContent(stream, box=BoxConstraints(width=width, height=height),
                                 resources=None)
         xobject = appearance.as_form_xobject()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 
 from ecabinet.dashboard.sections import DashboardItem
-from ecabinet.i18n import vietnamese_datetime
+from ecabinet.i18n import page_datetime
 from ecabinet.meetings import access, services
 from ecabinet.meetings.forms import STATUS_LABELS, label
 from ecabinet.meetings.models import MeetingStatus
@@ -19,7 +19,7 @@ def my_meetings(user) -> list[DashboardItem]:
     meetings.sort(key=lambda m: m.starts_at)
     items = []
     for meeting in meetings[:LIMIT]:
-        detail = vietnamese_datetime(meeting.starts_at)
+        detail = page_datetime(meeting.starts_at)
         if meeting.location:
             detail += f" · {meeting.location}"
         preparing = meeting.status == MeetingStatus.DRAFT and access.is_organiser(user, meeting)

@@ -5,7 +5,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ecabinet.dashboard.sections import DashboardItem
-from ecabinet.i18n import vietnamese_datetime
+from ecabinet.i18n import page_datetime
 from ecabinet.polls import services
 from ecabinet.polls.models import PollStatus
 
@@ -20,7 +20,7 @@ def polls_to_answer(user) -> list[DashboardItem]:
         overdue = services.is_overdue(poll)
         items.append(DashboardItem(
             title=poll.question, url=url_for("polls.show", poll_id=poll.id),
-            detail=_("Deadline: %(when)s", when=vietnamese_datetime(poll.deadline)),
+            detail=_("Deadline: %(when)s", when=page_datetime(poll.deadline)),
             badge=_("Overdue") if overdue else ""))
     return items
 
@@ -33,5 +33,5 @@ def polls_under_way(user) -> list[DashboardItem]:
         title=poll.question, url=url_for("polls.show", poll_id=poll.id),
         detail=_("%(answered)d of %(recipients)d answered · deadline %(when)s",
                  answered=len(poll.responses), recipients=len(poll.recipients),
-                 when=vietnamese_datetime(poll.deadline)),
+                 when=page_datetime(poll.deadline)),
         badge=_("Overdue") if services.is_overdue(poll) else "") for poll in open_polls]

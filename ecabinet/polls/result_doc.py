@@ -8,23 +8,25 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from ecabinet.house_style.writer import FONT, MOTTO, NATIONAL_TITLE, a4, docx_bytes, fonts
+from ecabinet.house_style.blocks import header, issuer_rule_mm
+from ecabinet.house_style.writer import Writer, docx_bytes
 from ecabinet.i18n import VIETNAM, vietnamese_date, vietnamese_datetime
 from ecabinet.polls.models import Answer, MissingAnswer, Poll
 from ecabinet.polls.services import defaults_apply, result_of
 
+GOVERNMENT_OFFICE = "VĂN PHÒNG CHÍNH PHỦ"
 ANSWER_WORDS = {Answer.AGREE: "Đồng ý", Answer.DISAGREE: "Không đồng ý",
                 Answer.OTHER: "Ý kiến khác"}
 
 
-def _base_document() -> Document:
-    """The house style's page and font, in 13 pt: a working table rather than an issued text."""
-    document = Document()
-    a4(document.sections[0])
-    style = document.styles["Normal"]
-    style.font.name, style.font.size = FONT, Pt(13)
-    fonts(style.element.get_or_add_rPr())
-    return document
+def _base_document(date_line: str) -> Document:
+    """The house style's page, fonts and Decree 30 header (the national title on one line, the
+    motto under it with its rule: :func:`ecabinet.house_style.blocks.header`); the text in
+    13 pt, a working table rather than an issued text."""
+    w = Writer(title="Tổng hợp kết quả lấy ý kiến thành viên Chính phủ",
+               author=GOVERNMENT_OFFICE)
+    header(w, GOVERNMENT_OFFICE, issuer_rule_mm(GOVERNMENT_OFFICE), None, date_line)
+    return w.doc
 
 
 def _paragraph(document, text: str, *, bold=False, italic=False, size=13,
@@ -38,31 +40,10 @@ def _paragraph(document, text: str, *, bold=False, italic=False, size=13,
     return paragraph
 
 
-def _header(document, date_line: str) -> None:
-    table = document.add_table(rows=1, cols=2)
-    left, right = table.rows[0].cells
-    left.paragraphs[0].alignment = right.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = left.paragraphs[0].add_run("VĂN PHÒNG CHÍNH PHỦ")
-    run.bold, run.font.size = True, Pt(13)
-    left.add_paragraph("______").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = right.paragraphs[0].add_run(NATIONAL_TITLE)
-    run.bold, run.font.size = True, Pt(12)
-    motto = right.add_paragraph()
-    motto.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = motto.add_run(MOTTO)
-    run.bold, run.font.size = True, Pt(13)
-    right.add_paragraph("______________________").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    date = right.add_paragraph()
-    date.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = date.add_run(date_line)
-    run.italic, run.font.size = True, Pt(13)
-
-
 def render_result(poll: Poll) -> bytes:
     result = result_of(poll)
-    document = _base_document()
     # Dated the day it is made (Decree 30: the date of the document), not the deadline.
-    _header(document, vietnamese_date(datetime.now(VIETNAM), "Hà Nội"))
+    document = _base_document(vietnamese_date(datetime.now(VIETNAM), "Hà Nội"))
     _paragraph(document, "TỔNG HỢP KẾT QUẢ", bold=True, size=14,
                align=WD_ALIGN_PARAGRAPH.CENTER)
     _paragraph(document, "Lấy ý kiến thành viên Chính phủ bằng phiếu", bold=True, size=14,

@@ -64,7 +64,7 @@ _font_lock = threading.Lock()
 _font_bytes: dict[str, bytes] = {}
 
 
-def _font_scaled_to_1000_units() -> bytes:
+def _font_scaled_to_1000_units(source: str | None = None) -> bytes:
     """Liberation Serif redrawn on a 1000-unit em, once per process (about a second).
 
     pyHanko 0.38 writes glyph widths (/W) and kerning in the font's own units, which PDF reads
@@ -74,7 +74,7 @@ def _font_scaled_to_1000_units() -> bytes:
     from fontTools.ttLib import TTFont
     from fontTools.ttLib.scaleUpem import scale_upem
 
-    source = font_path()
+    source = source or font_path()
     with _font_lock:
         data = _font_bytes.get(source)
         if data is None:
@@ -103,6 +103,20 @@ def _font():
                                     font_size=self.font_size, obj_stream=obj_stream)
 
     return InMemoryFontFactory(font_path(), font_size=FONT_SIZE)
+
+
+def font_engine(writer, size: float, *, italic: bool = False):
+    """A subset of Liberation Serif (Times New Roman's metric twin, with the Vietnamese letters)
+    to embed in ``writer`` (a pyHanko writer): the glyphs shaped with it are embedded when the
+    writer writes. The italic for the date line, the regular for the rest."""
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+
+    source = font_path()
+    if italic:
+        candidate = source.replace("-Regular.ttf", "-Italic.ttf")
+        source = candidate if Path(candidate).exists() else source
+    return GlyphAccumulator(writer=writer, font_handle=io.BytesIO(
+        _font_scaled_to_1000_units(source)), font_size=size)
 
 
 def _image(png: bytes):

@@ -138,10 +138,25 @@ class Setup:
     meta: object
 
     def pdf_signer(self, signer):
+        """A pyHanko signer whose signing time is :attr:`moment`, the one the stamp shows.
+
+        pyHanko reads the clock again when its signing session starts (for the signed
+        ``signingTime`` attribute and the signature's /M), after the stamp's text was made —
+        a second or more later when the font is loaded in between — so the seal showed a
+        time the signature did not claim. The session takes ours instead."""
         from pyhanko.sign import signers
 
-        return signers.PdfSigner(self.meta, signer, timestamper=self.timestamper,
-                                 stamp_style=self.style, new_field_spec=self.spec)
+        moment = self.moment
+
+        class AtMoment(signers.PdfSigner):
+            def init_signing_session(self, pdf_out, existing_fields_only=False):
+                session = super().init_signing_session(
+                    pdf_out, existing_fields_only=existing_fields_only)
+                session.system_time = moment
+                return session
+
+        return AtMoment(self.meta, signer, timestamper=self.timestamper,
+                        stamp_style=self.style, new_field_spec=self.spec)
 
 
 def set_up(pdf: bytes, *, field_name: str, level: str, appearance: Appearance | None,
@@ -150,7 +165,8 @@ def set_up(pdf: bytes, *, field_name: str, level: str, appearance: Appearance | 
     it exists) at ``level``, with its stamp, time-stamper and validation context."""
     writer = _writer(pdf)
     spec = _field_spec(writer, field_name, box, page)
-    moment = datetime.now(UTC)
+    # Whole seconds: the stamp shows seconds, and the signature claims this very time.
+    moment = datetime.now(UTC).replace(microsecond=0)
     style, text_params = stamp_style(appearance, moment)
     timestamper = timestamper_for(level)
     context = fetching_context(level)

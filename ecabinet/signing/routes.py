@@ -44,7 +44,8 @@ def validate():
                 result = validation.validate_pdf(upload.stream.read(limit + 1))
             error = refused.message
     return render_template("signing/validate.html", result=result, error=error,
-                           filename=filename, reasons=REASONS), 422 if error else 200
+                           filename=filename, reasons=REASONS,
+                           subject_labels=validation.SUBJECT_LABELS), 422 if error else 200
 
 
 def _data_url(png: bytes | None) -> str | None:

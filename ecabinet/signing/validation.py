@@ -35,6 +35,22 @@ REASONS = {
 }
 
 
+#: The certificate's name fields as a Vietnamese reader names them (the page translates the
+#: labels, the values are shown as the certificate has them), in the order they are shown.
+SUBJECT_LABELS = {
+    "common_name": _l("Full name"),
+    "title": _l("Job title"),
+    "organizational_unit_name": _l("Organisational unit"),
+    "organization_name": _l("Organisation name"),
+    "locality_name": _l("Locality"),
+    "state_or_province_name": _l("Province or city"),
+    "country_name": _l("Country"),
+    "email_address": _l("Email address"),
+    "serial_number": _l("Identity number"),
+    "user_id": _l("User ID"),
+}
+
+
 class PayloadTooLarge(DomainError):
     status, code = 413, "payload_too_large"
 
@@ -43,9 +59,22 @@ def _iso(moment: datetime | None) -> str | None:
     return signing_time_text(moment) if moment else None
 
 
+def _subject_fields(subject: dict) -> list[list[str]]:
+    """``[[field, value], ...]``: the known fields in :data:`SUBJECT_LABELS`' order, then any
+    other under its own name (asn1crypto's); a field repeated is joined."""
+    order = list(SUBJECT_LABELS)
+    keys = sorted(subject, key=lambda k: order.index(k) if k in order else len(order))
+    fields = []
+    for key in keys:
+        value = subject[key]
+        fields.append([key, ", ".join(map(str, value)) if isinstance(value, list) else str(value)])
+    return fields
+
+
 def _name(cert) -> dict:
     subject = cert.subject.native
     return {"name": subject.get("common_name"), "subject": cert.subject.human_friendly,
+            "subject_fields": _subject_fields(subject),
             "email": subject.get("email_address"),
             "organisation": subject.get("organization_name"),
             "issuer": cert.issuer.native.get("common_name"),

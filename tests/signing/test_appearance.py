@@ -103,3 +103,42 @@ def test_person_seal_and_attachment_render(pki_app, signing_keys, tmp_path):
     # Nothing drawn far from the boxes (the stamps stay where they were put).
     assert _count(picture, (0, 900, 827, 1170), _is_dark) == 0
     picture.save(tmp_path / "looked-at.png")
+
+
+def test_the_seal_shows_the_signature_s_own_signing_time(pki_app, signing_keys, tmp_path,
+                                                         monkeypatch):
+    """The time printed under the seal is the signing time the signature claims (its signed
+    attribute and /M), to the second: pyHanko took its own clock reading after the stamp's
+    text was made (the font loads between the two), so the two could be a second apart. The
+    stamp's clock is set 5 s back here so that two separate readings cannot agree by luck."""
+    from datetime import UTC, datetime, timedelta
+
+    class Behind(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) - timedelta(seconds=5, microseconds=1)
+
+    monkeypatch.setattr(pades, "datetime", Behind)
+    with pki_app.app_context():
+        organisation = db.session.get(Organisation, signing_keys.organisation_id)
+        with audited_attempt():
+            pdf = pades.sign_pdf(blank_pdf(), key=keys.seal_key(organisation), pin=PIN,
+                                 field_name="Dau", level="B-T", box=SEAL_BOX,
+                                 appearance=Appearance(
+                                     "seal", image=images.seal_image(organisation),
+                                     organisation=organisation.name))
+        [entry] = validation.validate_pdf(pdf)["signatures"]
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(pdf)
+    shown = re.findall(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00",
+                       run(["pdftotext", str(path), "-"]).stdout)
+    assert shown == [entry["signing_time"]]
+    import io
+
+    from pyhanko.pdf_utils.generic import parse_pdf_date
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    embedded = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    claimed = embedded.sig_object["/M"]
+    assert signing_time_text(parse_pdf_date(claimed)) == shown[0]
+    assert datetime.fromisoformat(shown[0]) < datetime.now(UTC) - timedelta(seconds=4)

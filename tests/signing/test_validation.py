@@ -176,3 +176,20 @@ def test_validation_page_in_vietnamese(pki_app, signed_pdf, make_user):
         content_type="multipart/form-data")
     assert response.status_code == 422
     assert "flash-error" in response.text
+
+
+def test_the_certificate_s_names_are_labelled_for_a_vietnamese_reader(pki_app, signed_pdf,
+                                                                     make_user):
+    """Labels translated, values as the certificate has them; no "Common Name: …"."""
+    from tests.conftest import AuthActions
+
+    client = pki_app.test_client()
+    AuthActions(pki_app, client).login(make_user("member"))
+    page = client.get("/signatures/validate")
+    response = client.post("/signatures/validate", data={
+        "csrf_token": csrf_from(page.text), "file": (io.BytesIO(signed_pdf), "qd.pdf")},
+        content_type="multipart/form-data")
+    assert "Họ và tên: Nguyễn Văn Ký" in response.text, response.text
+    for english in ("Common Name", "Organization", "Country"):
+        assert english not in response.text
+    assert "Tổ chức: " in response.text and "Quốc gia: VN" in response.text
