@@ -35,6 +35,7 @@ from ecabinet.errors import NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import access as meeting_access
+from ecabinet.meetings import room_config
 from ecabinet.meetings.models import Meeting
 from ecabinet.web import Pager, refusal_shown
 
@@ -270,9 +271,14 @@ def view(document_id: int, number: int):
         "canPresent": bool(meeting and access.can_present(user, meeting)),
         "follow": request.args.get("follow") == "1",
         "words": _viewer_words(),
+        # The room's panels over the document (the current item, the floor, the vote): the
+        # same rights, state and words as the meeting room page.
+        "room": room_config.room_config(user, meeting) if meeting else None,
     }
     return render_template("docs/viewer.html", document=document, version=version,
-                           meeting=meeting, config=config)
+                           meeting=meeting, config=config,
+                           sees_votes=bool(meeting and room_config.sees_votes(user, meeting)),
+                           participant=bool(meeting and meeting.participant(user.id)))
 
 
 def _viewer_words() -> dict:

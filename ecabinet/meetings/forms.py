@@ -204,4 +204,8 @@ def room_words() -> dict:
         "voteOn": _("Vote on item %(n)s"),
         "noAnswer": _("The server did not answer. Check the connection and try again."),
         "error": _("Something went wrong. Try again."),
+        # the room's bar over the document viewer
+        "speakingNow": _("Speaking: %(name)s"),
+        "waitingCount": _("%(n)s waiting to speak"),
+        "noSpeaker": _("Nobody has the floor"),
     }

@@ -15,7 +15,7 @@ from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.i18n import in_vietnam
 from ecabinet.identity import services as identity
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, services, sitting, state, voting
+from ecabinet.meetings import access, room_config, services, state, voting
 from ecabinet.meetings.forms import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -26,7 +26,6 @@ from ecabinet.meetings.forms import (
     MeetingForm,
     TransitionForm,
     label,
-    room_words,
     user_choices,
 )
 from ecabinet.meetings.models import MeetingStatus
@@ -253,36 +252,6 @@ def transition(meeting_id: int):
 
 # --- the meeting room ----------------------------------------------------------------------------
 
-def _room_config(user, meeting, snapshot) -> dict:
-    """What the room's script starts from (a JSON block: the CSP runs no inline script)."""
-    return {
-        "meetingId": meeting.id,
-        "userId": user.id,
-        "isChair": access.is_chair(user, meeting),
-        "isOrganiser": access.is_organiser(user, meeting),
-        "isVoter": access.is_voting_member(user, meeting),
-        "isParticipant": meeting.participant(user.id) is not None,
-        "state": snapshot,
-        "urls": {
-            "positions": url_for("meetings_api.set_position", item_id=0).replace("/0/", "/{id}/"),
-            "transition": url_for("meetings_api.transition", meeting_id=meeting.id),
-            "adopt": url_for("meetings_api.adopt_uncontested", meeting_id=meeting.id),
-        },
-        "rules": _room_rules(),
-        "words": room_words(),
-    }
-
-
-def _room_rules() -> dict:
-    """The server's rules the room's script shows the page by, rendered from the rules themselves
-    so the script never restates them (the server enforces them all the same)."""
-    return {
-        "checkInOpen": sorted(status.value for status in sitting.CHECK_IN_OPEN),
-        "live": sorted(status.value for status in sitting.LIVE),
-        "speakerLimitSeconds": state.SPEAKER_LIMIT_SECONDS,
-    }
-
-
 @bp.route("/meetings/<int:meeting_id>")
 @login_required
 def room(meeting_id: int):
@@ -298,5 +267,5 @@ def room(meeting_id: int):
         participant=meeting.participant(user.id), is_chair=access.is_chair(user, meeting),
         is_organiser=access.is_organiser(user, meeting),
         is_voter=access.is_voting_member(user, meeting),
-        sees_votes=access.is_voting_member(user, meeting) or access.is_organiser(user, meeting),
-        config=_room_config(user, meeting, snapshot))
+        sees_votes=room_config.sees_votes(user, meeting),
+        config=room_config.room_config(user, meeting, snapshot))

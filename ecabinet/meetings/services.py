@@ -132,6 +132,10 @@ def transition(actor: User, meeting: Meeting, to: str) -> Meeting:
         if open_vote_of(meeting) is not None:
             raise Conflict(_("Close the open vote first."), code="vote_open")
         meeting.closed_at = _now()
+        # The meeting ended: no item is under discussion any more, on any tablet or after a
+        # reload (the state and its broadcast below name none). Adjourning keeps it: the
+        # session resumes where it stopped, and the tablets show it as live only in session.
+        meeting.current_item_id = None
     meeting.status = target.value
     db.session.flush()
     audit.record("meeting.transition", actor=actor, target=meeting,

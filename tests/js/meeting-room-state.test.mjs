@@ -243,11 +243,15 @@ test("attendanceView: check-in while the rules keep it open, until checked in", 
   assert.deepEqual([none.present, none.total, none.reached, none.needed], [0, 0, false, 0]);
 });
 
-test("agendaRowView: the current item is not marked before the session opens", () => {
+test("agendaRowView: the current item is marked only while the session is live", () => {
   const state = snapshot({adopted_item_ids: [10], me: {positions: {11: {stance: "agree", note: "ok"}}}});
-  assert.deepEqual(agendaRowView(state, 11), {current: true, adopted: false, mine: {stance: "agree", note: "ok"}});
-  assert.deepEqual(agendaRowView(state, 10), {current: false, adopted: true, mine: undefined});
-  assert.equal(agendaRowView({...state, status: "published"}, 11).current, false);
+  const live = {live: ["in_session"]};
+  assert.deepEqual(agendaRowView(state, 11, live), {current: true, adopted: false, mine: {stance: "agree", note: "ok"}});
+  assert.deepEqual(agendaRowView(state, 10, live), {current: false, adopted: true, mine: undefined});
+  // before the session opens, while it is adjourned, and after it ended (issue 9, point 8)
+  for (const status of ["published", "adjourned", "closed"]) {
+    assert.equal(agendaRowView({...state, status}, 11, live).current, false, status);
+  }
 });
 
 test("speakersView: who speaks, who waits, and what this user may do", () => {

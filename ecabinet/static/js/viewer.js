@@ -10,6 +10,8 @@ import * as pdfjsLib from "../vendor/pdfjs/pdf.min.mjs";
 import {api as request} from "./lib/http.js";
 import {cssPercent, fillTemplate, zoomLabel} from "./lib/format.js";
 import {connectLive as openSocket, send} from "./lib/socket.js";
+import {collapsingHeader} from "./lib/header.js";
+import {followTheRoom} from "./viewer-room.js";
 
 const root = document.getElementById("viewer");
 const config = JSON.parse(document.getElementById("viewer-data").textContent);
@@ -616,6 +618,9 @@ function connectLive() {
   } catch (ignored) { /* private mode */ }
   const socket = openSocket();
   state.socket = socket;
+  if (config.room) {
+    followTheRoom(socket, config.room); // the current item, the floor and the vote, over the page
+  }
   socket.on("connect", () => {
     send(socket, "presenter.follow", {meeting_id: config.meetingId}, (ack) => {
       if (!ack.ok) {
@@ -730,5 +735,6 @@ window.addEventListener("resize", () => {
   root.dataset.thumbsOpen = open ? "true" : "false";
   one('[data-action="toggle-thumbs"]').setAttribute("aria-pressed", open ? "true" : "false");
   measureBar();
+  collapsingHeader();
   load();
 })();

@@ -9,7 +9,7 @@ export function renderAgenda(room) {
   const {root, W, ui} = room;
   all(".room-item[data-item-id]", root).forEach((row) => {
     const id = Number(row.dataset.itemId);
-    const view = agendaRowView(room.state, id);
+    const view = agendaRowView(room.state, id, room.config.rules);
     row.classList.toggle("is-current", view.current);
     if (view.current) {
       row.setAttribute("aria-current", "step");

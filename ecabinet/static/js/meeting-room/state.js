@@ -222,12 +222,16 @@ export function attendanceView(state, {isParticipant, checkInOpen}) {
   };
 }
 
-/** One agenda row: whether it is under discussion, adopted, and the user's position on it. */
-export function agendaRowView(state, id) {
+/**
+ * One agenda row: whether it is under discussion, adopted, and the user's position on it. An
+ * item is under discussion only while the session is live (``live``: the server's statuses):
+ * not before it opens, nor while it is adjourned, nor once the meeting ended.
+ */
+export function agendaRowView(state, id, {live}) {
   const adopted = (state.adopted_item_ids || []).indexOf(id) !== -1;
   const positions = (state.me && state.me.positions) || {};
   return {
-    current: id === state.current_item_id && state.status !== "published",
+    current: id === state.current_item_id && live.indexOf(state.status) !== -1,
     adopted,
     mine: positions[String(id)],
   };

@@ -94,7 +94,7 @@ export function renderVote(room) {
   }
   if (!ui.panelShown) {
     ui.panelShown = true;
-    if (open && panel.scrollIntoView) {
+    if (open && panel.scrollIntoView && !room.inOverlay) { // over the viewer it is in sight
       panel.scrollIntoView({behavior: "smooth", block: "start"});
     }
   }
