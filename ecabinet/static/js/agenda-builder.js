@@ -116,6 +116,14 @@ function start(words) {
     field("title").focus();
   }
 
+  // A problem once said goes as soon as it is being put right.
+  document.addEventListener("input", (event) => {
+    const form = event.target.form;
+    if (form && (form.id === "add-item" || form.classList.contains("item-edit-form"))) {
+      showError(form, form.id === "add-item" ? ".add-error" : ".edit-error", "", []);
+    }
+  });
+
   document.addEventListener("click", (event) => {
     const edit = event.target.closest("[data-edit-item]");
     if (edit && agenda().contains(edit)) {
