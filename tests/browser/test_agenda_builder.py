@@ -4,6 +4,7 @@ moves one, all without leaving the page: one page load for the whole builder."""
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from tests.browser.test_meeting_room import sign_in
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path("/tmp/shots/agenda")
+SHOTS = Path(tempfile.gettempdir()) / "shots" / "agenda"  # for a human eye, not kept
 
 
 def shot(page, name: str) -> None:
