@@ -53,13 +53,20 @@ def register_provider(section: str, provider: Callable) -> None:
         providers.append(provider)
 
 
+#: Sections addressed to a person, not to a role: shown to anyone they hold items for (an
+#: invitation reaches a clerk invited to a meeting as it reaches a member).
+PERSONAL = frozenset({"meetings"})
+
+
 def sections_for(user) -> list[Section]:
     visible = []
     for key, title, empty, icon, roles in SECTIONS:
-        if not user.has_role(*roles):
+        by_role = user.has_role(*roles)
+        if not by_role and key not in PERSONAL:
             continue
         section = Section(key, str(title), str(empty), icon, roles)
         for provider in _providers.get(key, []):
             section.items.extend(provider(user))
-        visible.append(section)
+        if by_role or section.items:
+            visible.append(section)
     return visible

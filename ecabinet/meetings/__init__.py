@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
         events,  # noqa: F401 - declares the /live handlers
     )
     from ecabinet.meetings.api import blp
-    from ecabinet.meetings.dashboard import my_meetings
+    from ecabinet.meetings.dashboard import meeting_news, my_meetings
     from ecabinet.meetings.minutes_api import blp as minutes_blp
     from ecabinet.meetings.minutes_routes import bp as minutes_bp
     from ecabinet.meetings.routes import bp
@@ -22,3 +22,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(minutes_bp)
     register_provider("meetings", my_meetings)
+    app.context_processor(meeting_news)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.api import paged
 from ecabinet.database import unit_of_work
+from ecabinet.errors import NotFound
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, queries, services, sitting, state, voting
+from ecabinet.meetings import access, notices, queries, services, sitting, state, voting
 from ecabinet.meetings.schemas import (
     AdoptSchema,
     AgendaItemCreateSchema,
+    AgendaItemPreparedSchema,
     AgendaItemSchema,
+    AgendaItemUpdateSchema,
     AgendaOrderSchema,
     BallotAnswerSchema,
     BallotSchema,
@@ -43,7 +47,19 @@ def _detail(meeting):
     data = {name: getattr(meeting, name) for name in MeetingSchema().fields}
     data["participants"] = meeting.participants
     data["agenda"] = access.visible_items(_user(), meeting)
+    if access.is_organiser(_user(), meeting):  # nobody else learns who opened it
+        data["invitations"] = [{"user_id": p.user_id, "opened_at": notices.opened_at(p, meeting)}
+                               for p in meeting.participants]
     return data
+
+
+def _opened(meeting):
+    """The caller opened the meeting: their first look since publication is recorded (a
+    write only then)."""
+    if notices.needs_recording(_user(), meeting):
+        with unit_of_work():
+            notices.record_opened(_user(), meeting)
+    return meeting
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -72,7 +88,7 @@ def create_meeting(body):
 @blp.response(200, MeetingDetailSchema)
 def get_meeting(meeting_id: int):
     """One meeting with its participants and the agenda items the caller may see."""
-    return _detail(access.meeting_for(_user(), meeting_id))
+    return _detail(_opened(access.meeting_for(_user(), meeting_id)))
 
 
 @blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
@@ -118,11 +134,42 @@ def remove_item(item_id: int):
 @blp.route("/meetings/<int:meeting_id>/agenda-items", methods=["POST"])
 @login_required
 @blp.arguments(AgendaItemCreateSchema)
-@blp.response(201, AgendaItemSchema)
+@blp.response(201, AgendaItemPreparedSchema)
 def add_item(body, meeting_id: int):
     meeting = access.meeting_for(_user(), meeting_id)
     with unit_of_work():
         return services.add_item(_user(), meeting, **body)
+
+
+def _item_in(meeting_id: int, item_id: int):
+    """An item of this meeting the caller may see (else 404)."""
+    item = access.item_for(_user(), item_id)
+    if item.meeting_id != meeting_id:
+        raise NotFound(_("No such agenda item."))
+    return item
+
+
+@blp.route("/meetings/<int:meeting_id>/items/<int:item_id>", methods=["PATCH"])
+@login_required
+@blp.arguments(AgendaItemUpdateSchema)
+@blp.response(200, AgendaItemPreparedSchema)
+def update_item(body, meeting_id: int, item_id: int):
+    """Change an item until the meeting is closed (the secretariat): only the fields given.
+    After publication its invitees are told; in session the tablets show it at once."""
+    item = _item_in(meeting_id, item_id)
+    with unit_of_work():
+        return services.update_item(_user(), item, **body)
+
+
+@blp.route("/agenda-items/<int:item_id>", methods=["PATCH"])
+@login_required
+@blp.arguments(AgendaItemUpdateSchema)
+@blp.response(200, AgendaItemPreparedSchema)
+def update_agenda_item(body, item_id: int):
+    """The same as `PATCH /meetings/{id}/items/{item_id}`, by the item's id alone."""
+    item = access.item_for(_user(), item_id)
+    with unit_of_work():
+        return services.update_item(_user(), item, **body)
 
 
 @blp.route("/meetings/<int:meeting_id>/agenda-order", methods=["PUT"])
@@ -310,7 +357,7 @@ def invitation_ics(meeting_id: int):
 
     from ecabinet.notify.invitations import invitation_ics as render
 
-    meeting = access.meeting_for(_user(), meeting_id)
+    meeting = _opened(access.meeting_for(_user(), meeting_id))
     host = current_app.config["MAIL_FROM"].rsplit("@", 1)[-1]
     data = render(meeting, organiser_email=current_app.config["MAIL_FROM"], host=host)
     return Response(data, mimetype="text/calendar", headers={

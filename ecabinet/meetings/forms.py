@@ -23,6 +23,7 @@ from ecabinet.meetings.models import (
     MeetingKind,
     MeetingStatus,
     ParticipantRole,
+    QuorumRule,
     VoteRule,
 )
 
@@ -53,6 +54,13 @@ RULE_LABELS = {
     VoteRule.MAJORITY_OF_PRESENT: _l("More than half of the members present"),
     VoteRule.TWO_THIRDS_OF_ALL: _l("Two thirds of all members"),
     VoteRule.TWO_THIRDS_OF_PRESENT: _l("Two thirds of the members present"),
+}
+
+
+QUORUM_LABELS = {
+    QuorumRule.TWO_THIRDS: _l("Two thirds of the members present (the Government's working "
+                              "rules)"),
+    QuorumRule.MAJORITY: _l("More than half of the members present"),
 }
 
 
@@ -105,18 +113,23 @@ class MeetingForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M",
                                    validators=[required(), SaneDate()])
     location = StringField(_l("Location"), validators=[Optional(), at_most(200)])
+    quorum_rule = SelectField(_l("Quorum"), default=QuorumRule.TWO_THIRDS.value, choices=[
+        SelectChoice(rule.value, label_) for rule, label_ in QUORUM_LABELS.items()],
+        invalid_choice_message=_l("Choose one of the options."))
 
     @classmethod
     def for_meeting(cls, meeting):
         """The form filled in with a meeting's details; the time as read in Viet Nam."""
         return cls(title=meeting.title, kind=meeting.kind, location=meeting.location,
+                   quorum_rule=meeting.quorum_rule,
                    starts_at=in_vietnam(meeting.starts_at).replace(tzinfo=None))
 
     def values(self) -> dict:
         """What the services take: the date-time typed in is Viet Nam's time."""
         return {"title": self.title.data, "kind": self.kind.data,
                 "starts_at": self.starts_at.data.replace(tzinfo=VIETNAM),
-                "location": (self.location.data or "").strip() or None}
+                "location": (self.location.data or "").strip() or None,
+                "quorum_rule": self.quorum_rule.data}
 
 
 class AgendaItemForm(FlaskForm):
@@ -131,6 +144,13 @@ class AgendaItemForm(FlaskForm):
     confidential = BooleanField(_l("Confidential: only its invitees see it"))
     invitee_ids = CheckboxList(_l("Invited to this item"), coerce=int, choices=[],
                                invalid_choice_message=_l("Choose among the participants."))
+
+    @classmethod
+    def for_item(cls, item, prefix: str = ""):
+        """The form filled in with an item as it is."""
+        return cls(prefix=prefix, title=item.title, presenting_agency=item.presenting_agency,
+                   presenter_id=item.presenter_id, duration_min=item.duration_min,
+                   confidential=item.confidential, invitee_ids=sorted(item.invitee_ids))
 
     def values(self) -> dict:
         return {"title": self.title.data,

@@ -157,6 +157,13 @@ class Participant(db.Model):
     invited_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: Điểm danh: when the member checked in to the session (None: not present).
     checked_in_at: Mapped[datetime | None]
+    #: When the invitee first opened the meeting (its page, its API read, the .ics) after it
+    #: was published; one earlier than ``Meeting.published_at`` (published again) counts as not
+    #: opened. The secretariat sees it; other invitees never do (:mod:`.notices`).
+    opened_at: Mapped[datetime | None]
+    #: The in-app notice "the agenda changed": when the first change the invitee has not seen
+    #: yet was made after publication; cleared when they open the meeting (None: nothing new).
+    changes_unseen_since: Mapped[datetime | None]
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     user: Mapped[User] = relationship(lazy="joined")

@@ -15,7 +15,7 @@ from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.i18n import in_vietnam
 from ecabinet.identity import services as identity
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, room_config, services, state, voting
+from ecabinet.meetings import access, notices, room_config, services, state, voting
 from ecabinet.meetings.forms import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -66,6 +66,18 @@ def _organised(meeting_id: int):
     meeting = access.meeting_for(_user(), meeting_id)
     access.require_organiser(_user(), meeting)
     return meeting
+
+
+def _opened(meeting):
+    """The user opened the meeting: their first look since publication is recorded (a write
+    only then), and the notice of changes they had not seen is cleared. Returns since when
+    the meeting had changed unseen (None: nothing new), for the page to say so once."""
+    participant = meeting.participant(_user().id)
+    unseen = notices.unseen_change(participant)
+    if notices.needs_recording(_user(), meeting):
+        with unit_of_work():
+            notices.record_opened(_user(), meeting)
+    return unseen
 
 
 def _item_of(meeting, item_id: int):
@@ -129,11 +141,14 @@ def edit(meeting_id: int):
 
 # --- preparing: agenda, participants, publication ------------------------------------------------
 
-def _item_form(meeting) -> AgendaItemForm:
-    form = AgendaItemForm()
-    people = [p.user for p in meeting.participants]
-    form.presenter_id.choices = user_choices(people, empty="—")
-    form.invitee_ids.choices = user_choices(people)
+def _item_form(meeting, item=None, prefix: str = "") -> AgendaItemForm:
+    """The item's form: the presenter is anyone active in the directory (invited or not); the
+    item's invitees are chosen among the meeting's participants."""
+    form = AgendaItemForm.for_item(item, prefix=prefix) if item is not None \
+        else AgendaItemForm(prefix=prefix)
+    form.presenter_id.choices = user_choices(
+        [u for u in identity.list_users() if u.active], empty="—")
+    form.invitee_ids.choices = user_choices([p.user for p in meeting.participants])
     return form
 
 
@@ -150,15 +165,41 @@ def _prepare_page(meeting, *, item_form=None, invite_form=None):
     item_form = item_form or _item_form(meeting)
     invite_form = invite_form or _invite_form(meeting)
     status = 422 if item_form.errors or invite_form.errors else 200
-    return render_template("meetings/prepare.html", meeting=meeting, item_form=item_form,
-                           invite_form=invite_form,
-                           editable=meeting.status in services.EDITABLE), status
+    correctable = meeting.status in services.CORRECTABLE
+    return render_template(
+        "meetings/prepare.html", meeting=meeting, item_form=item_form, invite_form=invite_form,
+        edit_form=_item_form(meeting, prefix="edit") if correctable else None,
+        editable=meeting.status in services.EDITABLE, correctable=correctable,
+        opened_at=lambda p: notices.opened_at(p, meeting),
+        announced=meeting.status != MeetingStatus.DRAFT and meeting.published_at), status
 
 
 @bp.route("/meetings/<int:meeting_id>/prepare")
 @login_required
 def prepare(meeting_id: int):
-    return _prepare_page(_organised(meeting_id))
+    meeting = _organised(meeting_id)
+    _opened(meeting)
+    return _prepare_page(meeting)
+
+
+@bp.route("/meetings/<int:meeting_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(meeting_id: int, item_id: int):
+    """One item's form (the page without a script; with one, the agenda is edited in place
+    through the API): every field until the meeting is closed."""
+    meeting = _organised(meeting_id)
+    item = _item_of(meeting, item_id)
+    form = _item_form(meeting) if request.method == "POST" else _item_form(meeting, item)
+    if form.validate_on_submit():
+        with refusal_shown(form.title.errors.append):
+            with unit_of_work():
+                services.update_item(_user(), item, **form.values())
+            flash(_("Item %(n)d is saved.", n=item.position), "success")
+            return redirect(url_for("meetings.prepare", meeting_id=meeting.id)
+                            + f"#item-row-{item.id}")
+    return render_template("meetings/item_form.html", meeting=meeting, item=item, form=form,
+                           correctable=meeting.status in services.CORRECTABLE), \
+        422 if form.errors else 200
 
 
 @bp.route("/meetings/<int:meeting_id>/items", methods=["POST"])
@@ -257,6 +298,7 @@ def transition(meeting_id: int):
 def room(meeting_id: int):
     user = _user()
     meeting = access.meeting_for(user, meeting_id)
+    changed_since = _opened(meeting)
     items = access.visible_items(user, meeting)
     visible = {item.id for item in items}
     past_votes = [v for v in voting.votes_of(meeting)
@@ -267,5 +309,5 @@ def room(meeting_id: int):
         participant=meeting.participant(user.id), is_chair=access.is_chair(user, meeting),
         is_organiser=access.is_organiser(user, meeting),
         is_voter=access.is_voting_member(user, meeting),
-        sees_votes=room_config.sees_votes(user, meeting),
+        sees_votes=room_config.sees_votes(user, meeting), changed_since=changed_since,
         config=room_config.room_config(user, meeting, snapshot))

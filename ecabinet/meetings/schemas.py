@@ -46,6 +46,12 @@ class AgendaItemSchema(Schema):
     documents = ItemDocumentsField()
 
 
+class AgendaItemPreparedSchema(AgendaItemSchema):
+    """An item as the secretariat prepares it (the answers of its changes): with its invitees."""
+
+    invitee_ids = fields.Function(lambda item: sorted(item.invitee_ids))
+
+
 class MeetingSchema(Schema):
     id = fields.Integer()
     title = fields.String()
@@ -60,9 +66,19 @@ class MeetingSchema(Schema):
     closed_at = fields.AwareDateTime(allow_none=True)
 
 
+class InvitationOpenedSchema(Schema):
+    user_id = fields.Integer()
+    opened_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "when the invitee first opened the meeting since it was published "
+                       "(its page, its API read or the .ics); null: not yet"})
+
+
 class MeetingDetailSchema(MeetingSchema):
     participants = fields.List(fields.Nested(ParticipantSchema))
     agenda = fields.List(fields.Nested(AgendaItemSchema))
+    invitations = fields.List(fields.Nested(InvitationOpenedSchema), metadata={
+        "description": "the secretariat and the meeting's secretary only (absent for anyone "
+                       "else): who has opened the invitation"})
 
 
 class MeetingCreateSchema(Schema):
@@ -95,6 +111,18 @@ class AgendaItemCreateSchema(Schema):
     position = fields.Integer(load_default=None, validate=validate.Range(min=1))
     confidential = fields.Boolean(load_default=False)
     invitee_ids = fields.List(fields.Integer(), load_default=list)
+
+
+class AgendaItemUpdateSchema(Schema):
+    """Only the fields given change; null clears the presenter, the agency or the time."""
+
+    title = fields.String(validate=validate.Length(min=1, max=500))
+    presenter_id = fields.Integer(allow_none=True)
+    presenting_agency = fields.String(allow_none=True, validate=validate.Length(max=200))
+    duration_min = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=600))
+    confidential = fields.Boolean()
+    invitee_ids = fields.List(fields.Integer(), metadata={
+        "description": "the item's invitees, all of them (participants of the meeting)"})
 
 
 class AgendaOrderSchema(Schema):

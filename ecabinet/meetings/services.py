@@ -16,7 +16,7 @@ from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, rooms, signals
+from ecabinet.meetings import access, notices, rooms, signals
 from ecabinet.meetings.models import (
     TRANSITIONS,
     VOTING_ROLES,
@@ -30,8 +30,14 @@ from ecabinet.meetings.models import (
     QuorumRule,
 )
 
-#: Once the session has started the agenda is the record of what happened: it stays as it is.
+#: Once the session has started the agenda's shape (its items, their order, the invitations)
+#: is the record of what happened: items are no longer added, moved or removed.
 EDITABLE = {MeetingStatus.DRAFT, MeetingStatus.PUBLISHED}
+#: What each item says (title, presenter, time, confidentiality, invitees) and the meeting's
+#: details stay correctable until the meeting is closed: a presenter replaced on the day, a
+#: time slot stretched, a guest invited to one item.
+CORRECTABLE = {MeetingStatus.DRAFT, MeetingStatus.PUBLISHED, MeetingStatus.IN_SESSION,
+               MeetingStatus.ADJOURNED}
 
 
 def _now() -> datetime:
@@ -51,6 +57,12 @@ def _require_editable(meeting: Meeting) -> None:
     if meeting.status not in EDITABLE:
         raise Conflict(_("The session has started: its agenda and invitations can no longer "
                          "change."), code="meeting_locked")
+
+
+def _require_correctable(meeting: Meeting) -> None:
+    if meeting.status not in CORRECTABLE:
+        raise Conflict(_("The meeting has ended: its agenda and details can no longer change."),
+                       code="meeting_closed")
 
 
 # --- meetings ------------------------------------------------------------------------------------
@@ -84,8 +96,10 @@ def create_meeting(actor: User, *, title: str, starts_at: datetime, kind: str = 
 
 
 def update_meeting(actor: User, meeting: Meeting, **changes) -> Meeting:
+    """Change the meeting's details, until it is closed; after publication the invitees are
+    told (:func:`notices.agenda_changed`) and, in session, the tablets get the new quorum."""
     access.require_organiser(actor, meeting)
-    _require_editable(meeting)
+    _require_correctable(meeting)
     done = {}
     for field in ("title", "starts_at", "location", "kind", "quorum_rule"):
         if field not in changes or changes[field] is None:
@@ -101,6 +115,9 @@ def update_meeting(actor: User, meeting: Meeting, **changes) -> Meeting:
     if done:
         db.session.flush()
         audit.record("meeting.update", actor=actor, target=meeting, details=done)
+        notices.agenda_changed(actor, meeting)
+        if "quorum_rule" in done and meeting.status != MeetingStatus.DRAFT:
+            rooms.broadcast_state(meeting)  # the quorum every tablet shows
     return meeting
 
 
@@ -216,14 +233,10 @@ def add_item(actor: User, meeting: Meeting, *, title: str, presenter_id: int | N
              invitee_ids: list[int] | None = None) -> AgendaItem:
     access.require_organiser(actor, meeting)
     _require_editable(meeting)
-    title = (title or "").strip()
-    if not title:
-        raise Invalid(_("An agenda item needs a title."), details={"title": ["missing"]})
-    if duration_min is not None and not 1 <= duration_min <= 600:
-        raise Invalid(_("Time allotted is between 1 and 600 minutes."),
-                      details={"duration_min": [duration_min]})
-    if presenter_id is not None and db.session.get(User, presenter_id) is None:
-        raise NotFound(_("No such presenter."))
+    title = _item_title(title)
+    _check_duration(duration_min)
+    _check_presenter(presenter_id)
+    invitee_ids = _invitees(meeting, invitee_ids or [])
     _require_room_on_agenda(meeting)
     _audiences_changing(meeting)
     item = AgendaItem(meeting=meeting, title=title, presenter_id=presenter_id,
@@ -231,7 +244,7 @@ def add_item(actor: User, meeting: Meeting, *, title: str, presenter_id: int | N
                       confidential=confidential, position=len(meeting.items) + 1)
     db.session.add(item)
     db.session.flush()
-    for user_id in invitee_ids or []:
+    for user_id in invitee_ids:
         item.invitees.append(ItemInvitee(user_id=user_id))
     if position is not None:
         _move(meeting, item, position)
@@ -240,6 +253,118 @@ def add_item(actor: User, meeting: Meeting, *, title: str, presenter_id: int | N
                  details={"meeting_id": meeting.id, "title": title, "position": item.position,
                           "confidential": confidential})
     return item
+
+
+def _item_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise Invalid(_("An agenda item needs a title."), details={"title": ["missing"]})
+    return title
+
+
+def _check_duration(duration_min: int | None) -> None:
+    if duration_min is not None and not 1 <= duration_min <= 600:
+        raise Invalid(_("Time allotted is between 1 and 600 minutes."),
+                      details={"duration_min": [duration_min]})
+
+
+def _check_presenter(presenter_id: int | None) -> None:
+    """The presenter is anyone active in the directory (a minister, a deputy, an official of
+    the presenting agency), invited to the meeting or not."""
+    if presenter_id is None:
+        return
+    presenter = db.session.get(User, presenter_id)
+    if presenter is None or not presenter.active:
+        raise NotFound(_("No such presenter."))
+
+
+def _invitees(meeting: Meeting, user_ids: list[int]) -> list[int]:
+    """An item's invitees are among the meeting's: only a seat in the meeting lets anyone see
+    an item (:func:`access.sees_item`), so an invitee without one would be a dead letter."""
+    wanted = list(dict.fromkeys(user_ids))
+    strangers = [user_id for user_id in wanted if meeting.participant(user_id) is None]
+    if strangers:
+        raise Invalid(_("Invite them to the meeting first: only its participants can be invited "
+                        "to an item."), code="not_a_participant",
+                      details={"invitee_ids": strangers})
+    return wanted
+
+
+#: What :func:`update_item` may change.
+ITEM_FIELDS = ("title", "presenting_agency", "presenter_id", "duration_min", "confidential",
+               "invitee_ids")
+
+
+def update_item(actor: User, item: AgendaItem, **changes) -> AgendaItem:
+    """Correct an item until the meeting is closed: any of :data:`ITEM_FIELDS` given (None
+    clears the presenter, the agency or the time). Who sees the item follows from its
+    confidentiality and invitees by the one rule (:func:`access.sees_item`): its documents,
+    votes and broadcasts with it. After publication the invitees who see it (or saw it) are
+    told; followers of a meeting under way join again and see the item as it now is."""
+    meeting = item.meeting
+    access.require_organiser(actor, meeting)
+    _require_correctable(meeting)
+    unknown = set(changes) - set(ITEM_FIELDS)
+    if unknown:
+        raise Invalid(_("These cannot be changed: %(fields)s.", fields=", ".join(sorted(unknown))),
+                      details={field: ["unknown"] for field in sorted(unknown)})
+    new = dict(changes)
+    if "title" in new:
+        new["title"] = _item_title(new["title"])
+    if "presenting_agency" in new:
+        new["presenting_agency"] = (new["presenting_agency"] or "").strip() or None
+    if "duration_min" in new:
+        _check_duration(new["duration_min"])
+    if "presenter_id" in new:
+        _check_presenter(new["presenter_id"])
+    if new.get("confidential") is None:
+        new.pop("confidential", None)
+    invitees = None
+    if new.get("invitee_ids") is not None:
+        invitees = set(_invitees(meeting, new["invitee_ids"]))
+    new.pop("invitee_ids", None)
+
+    done = {field: value for field, value in new.items() if getattr(item, field) != value}
+    before = set(item.invitee_ids)
+    added = sorted(invitees - before) if invitees is not None else []
+    removed = sorted(before - invitees) if invitees is not None else []
+    audience_changes = "confidential" in done or added or removed
+    if not done and not audience_changes:
+        return item
+    if audience_changes:
+        _require_no_open_vote(item)
+    saw = {p.user_id for p in meeting.participants if access.sees_item(item, p, False)}
+    # Followers join again (before the change: the rooms as they are now are emptied) and read
+    # the item as it is now, from the audience it now has.
+    _audiences_changing(meeting)
+    for field, value in done.items():
+        setattr(item, field, value)
+    for invitee in [i for i in item.invitees if i.user_id in removed]:
+        item.invitees.remove(invitee)
+    for user_id in added:
+        item.invitees.append(ItemInvitee(user_id=user_id))
+    db.session.flush()
+    details = {"meeting_id": meeting.id, "changed": sorted([*done, *(["invitee_ids"]
+                                                                    if added or removed else [])])}
+    details.update({field: value for field, value in done.items()
+                    if field in ("title", "presenter_id", "duration_min", "confidential")})
+    if added or removed:
+        details.update({"invitees_added": added, "invitees_removed": removed})
+    if item.confidential or "confidential" in done:  # the audit page hides it as it hides the item
+        details["confidential"] = True
+    audit.record("agenda.update", actor=actor, target=item, details=details)
+    notices.agenda_changed(actor, meeting, item, also=saw)
+    return item
+
+
+def _require_no_open_vote(item: AgendaItem) -> None:
+    """Who votes on an item is fixed while its vote is open: its audience waits for the close."""
+    from ecabinet.meetings.queries import open_vote_of
+
+    vote = open_vote_of(item.meeting)
+    if vote is not None and vote.item_id == item.id:
+        raise Conflict(_("A vote is open on this item: its confidentiality and invitees can "
+                         "change once the vote is closed."), code="vote_open")
 
 
 def _require_room_on_agenda(meeting: Meeting) -> None:

@@ -6,3 +6,7 @@ _signals = Namespace()
 
 #: sender: the Meeting, just published (invitations go out).
 meeting_published = _signals.signal("meeting-published")
+
+#: sender: the Meeting, whose agenda or details changed after publication; ``participants``:
+#: the invitees newly told (their first unseen change), ``actor``: who changed it.
+agenda_changed = _signals.signal("agenda-changed")

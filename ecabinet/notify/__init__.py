@@ -9,9 +9,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from ecabinet.meetings.signals import meeting_published
+    from ecabinet.meetings.signals import agenda_changed, meeting_published
     from ecabinet.notify.cli import notify_cli
-    from ecabinet.notify.meetings import on_published
+    from ecabinet.notify.meetings import on_agenda_changed, on_published
 
     meeting_published.connect(on_published)
+    agenda_changed.connect(on_agenda_changed)
     app.cli.add_command(notify_cli)

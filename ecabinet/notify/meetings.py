@@ -51,6 +51,25 @@ def on_published(meeting: Meeting, actor=None, **_extra) -> None:
                           "email": bool(current_app.config.get("SMTP_URL"))})
 
 
+def on_agenda_changed(meeting: Meeting, participants=(), actor=None, **_extra) -> None:
+    """The agenda or the details changed after publication: one e-mail to each invitee newly
+    told (the in-app notice is theirs already). It names no item: a confidential item's title
+    never travels by mail."""
+    when = vietnamese_date(meeting.starts_at, "Hà Nội")
+    local = in_vietnam(meeting.starts_at).strftime("%H giờ %M")
+    mails = [Mail(to=p.user.email, subject=f"Điều chỉnh chương trình họp: {meeting.title}",
+                  text=(f"Kính gửi {p.user.title or ''} {p.user.name},\n\n"
+                        f"Chương trình hoặc thông tin của {meeting.title} ({local}, {when}) "
+                        f"vừa được điều chỉnh.\nXin mời xem nội dung cập nhật: {_link(meeting)}\n"))
+             for p in participants]
+    if not mails:
+        return
+    send_after_commit(mails)
+    audit.record("meeting.change_notices", actor=actor, target=meeting,
+                 details={"recipients": [m.to for m in mails],
+                          "email": bool(current_app.config.get("SMTP_URL"))})
+
+
 def remind_upcoming(now: datetime | None = None) -> list[Meeting]:
     """Published meetings starting within a day, reminded once."""
     now = now or datetime.now(UTC)

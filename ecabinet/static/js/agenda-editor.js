@@ -1,11 +1,14 @@
 /* Preparing a meeting: reorder the agenda by dragging an item by its handle, with a finger or a
  * mouse (SortableJS). The new order is saved at once (PUT …/agenda-order, the CSRF token in the
- * X-CSRFToken header); the arrows beside each item do the same without a script. */
+ * X-CSRFToken header); the arrows beside each item do the same without a script. Started by
+ * agenda-builder.js, again each time it redraws the agenda. */
 import {api} from "./lib/http.js";
 
-const list = document.getElementById("agenda-list");
-if (list && list.dataset.orderUrl && typeof window.Sortable === "function") {
-  makeSortable(list);
+/** Make ``list`` (the agenda's <ol>) sortable by drag, when it may be reordered. */
+export function sortable(list) {
+  if (list && list.dataset.orderUrl && typeof window.Sortable === "function") {
+    makeSortable(list);
+  }
 }
 
 function makeSortable(list) {
