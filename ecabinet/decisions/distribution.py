@@ -52,13 +52,16 @@ def _key(text: str) -> str:
 
 # --- building the list ---------------------------------------------------------------------------
 
-def build(text: str | None, organisation_ids=None, user_ids=None) -> list[DecisionRecipient]:
+def build(text: str | None, organisation_ids=None, user_ids=None, *,
+          labels: dict[int, str] | None = None) -> list[DecisionRecipient]:
     """The block from what the drafter gave: lines of text and the organisations (and people)
     chosen. A typed line naming an organisation of the directory makes it a recipient, so
     nothing is printed that does not also read it.
 
     Order (Decree 30 practice): references ("Như Điều 3"), the recipients (as typed, then as
-    chosen), the other lines, the archive line last ("Lưu: VT" when none was given)."""
+    chosen), the other lines, the archive line last ("Lưu: VT" when none was given).
+    ``labels``: how a chosen organisation was printed before (a correction keeps
+    "Bộ Tư pháp (để thực hiện)"); else its name."""
     lines = [bare(line) for line in (text or "").replace("\r\n", "\n").split("\n")]
     lines = [line[:300] for line in lines if line]
     directory = {_key(o.name): o for o in db.session.scalars(select(Organisation))}
@@ -82,8 +85,9 @@ def build(text: str | None, organisation_ids=None, user_ids=None) -> list[Decisi
                           details={"recipient_organisation_ids": [organisation_id]})
         if organisation.id not in chosen:
             chosen.add(organisation.id)
-            named.append(DecisionRecipient(organisation_id=organisation.id,
-                                           label=organisation.name))
+            named.append(DecisionRecipient(
+                organisation_id=organisation.id,
+                label=(labels or {}).get(organisation.id) or organisation.name))
     for user_id in dict.fromkeys(user_ids or []):
         user = db.session.get(User, user_id)
         if user is None:

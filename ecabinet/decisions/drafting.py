@@ -302,7 +302,8 @@ def _apply_revision(decision: Decision, changes: dict) -> list[str]:
             changes.get("recipient_organisation_ids",
                         [r.organisation_id for r in decision.addressees if r.organisation_id]),
             changes.get("recipient_user_ids",
-                        [r.user_id for r in decision.addressees if r.user_id]))
+                        [r.user_id for r in decision.addressees if r.user_id]),
+            labels={r.organisation_id: r.label for r in decision.addressees})
     changed = [name for name, value in new.items() if getattr(decision, name) != value]
     for name in changed:
         setattr(decision, name, new[name])
