@@ -134,14 +134,16 @@ def upgrade():
             ['decision_id', 'organisation_id'])
         batch_op.create_unique_constraint(
             batch_op.f('uq_decision_recipients_decision_id_user_id'), ['decision_id', 'user_id'])
-    with op.batch_alter_table('decisions', schema=None) as batch_op:
-        batch_op.drop_column('recipients_text')
+    # Not in batch mode: on SQLite a batch copies `decisions` and drops the original, and with
+    # foreign keys on that drop deletes every signature, attachment and recipient row (ON
+    # DELETE CASCADE). SQLite >= 3.35 drops a plain column in place.
+    op.drop_column('decisions', 'recipients_text')
 
 
 def downgrade():
-    with op.batch_alter_table('decisions', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('recipients_text', sa.Text(), nullable=False,
-                                      server_default=''))
+    # In place (see upgrade); the empty default stays (the models never compare it).
+    op.add_column('decisions', sa.Column('recipients_text', sa.Text(), nullable=False,
+                                         server_default=''))
     conn = op.get_bind()
     blocks = {}
     for decision_id, label in conn.execute(
@@ -153,8 +155,6 @@ def downgrade():
                      .values(recipients_text="\n".join(lines)))
     conn.execute(sa.delete(recipients).where(recipients.c.organisation_id.is_(None),
                                              recipients.c.user_id.is_(None)))
-    with op.batch_alter_table('decisions', schema=None) as batch_op:
-        batch_op.alter_column('recipients_text', server_default=None)
     with op.batch_alter_table('decision_recipients', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_decision_recipients_decision_id_user_id'),
                                  type_='unique')
