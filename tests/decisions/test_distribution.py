@@ -269,3 +269,27 @@ def test_an_organisation_typed_and_chosen_is_one_recipient(app, people):
         assert decision.recipient_lines == ["Bộ Tư pháp", "Lưu: VT"]
         assert db.session.scalar(select(func.count(DecisionRecipient.id)).where(
             DecisionRecipient.decision_id == decision.id)) == 2
+
+
+def test_the_drafting_pages_choose_the_recipients(app, client, people, auth):
+    """The form's organisations and its text lines make the one list; correcting the draft
+    shows the chosen ones checked and the text lines alone."""
+    from tests.fixtures.users import csrf_from
+
+    with app.app_context():
+        justice = _org("BTP").id
+    auth.login(people.secretariat)
+    form = client.get("/decisions/new")
+    assert form.status_code == 200 and f'name="recipient_orgs" value="{justice}"' in form.text
+    response = client.post("/decisions/new", data={
+        "kind": "quyet_dinh", "summary": "Về việc thử", "body": "Điều 1. Thử.",
+        "signer_id": people.signer.id, "authority": "THỦ TƯỚNG", "recipients": "Như Điều 3",
+        "recipient_orgs": [str(justice)], "csrf_token": csrf_from(form.text)})
+    assert response.status_code == 302, response.text
+    decision_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+    with app.app_context():
+        decision = db.session.get(Decision, decision_id)
+        assert decision.recipient_lines == ["Như Điều 3", "Bộ Tư pháp", "Lưu: VT"]
+    edit = client.get(f"/decisions/{decision_id}/edit").text
+    assert f'value="{justice}" checked' in edit
+    assert ">Như Điều 3\nLưu: VT</textarea>" in edit
