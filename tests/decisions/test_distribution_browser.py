@@ -15,7 +15,7 @@ from ecabinet.database import unit_of_work
 from ecabinet.decisions import distribution
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from tests.browser.conftest import BrowserAuth, tablet  # noqa: F401 - a second person's tablet
+from tests.browser.conftest import BrowserAuth
 from tests.browser.test_layout import horizontal_overflow
 from tests.decisions.conftest import code_for
 from tests.decisions.test_distribution import _decision
