@@ -106,11 +106,12 @@ def test_visitor_can_choose_english_on_the_login_page(client):
 
 
 @pytest.mark.parametrize("role,sections", [
-    ("member", {"meetings", "polls", "drafts"}),
-    ("signer", {"meetings", "signatures"}),
-    ("clerk", {"signatures"}),
-    ("guest", {"meetings", "drafts"}),
-    ("secretariat", {"meetings", "polls_followup", "drafts"}),
+    # "received": anyone may be sent an issued document (their organisation, or by name).
+    ("member", {"meetings", "polls", "drafts", "received"}),
+    ("signer", {"meetings", "signatures", "received"}),
+    ("clerk", {"signatures", "received"}),
+    ("guest", {"meetings", "drafts", "received"}),
+    ("secretariat", {"meetings", "polls_followup", "drafts", "received"}),
 ])
 def test_dashboard_sections_follow_roles(app, make_user, role, sections):
     from ecabinet.dashboard.sections import sections_for

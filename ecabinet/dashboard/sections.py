@@ -41,6 +41,9 @@ SECTIONS = [
      frozenset({Role.MEMBER, Role.SECRETARIAT, Role.GUEST})),
     ("signatures", _l("Documents to sign"), _l("Nothing is awaiting your signature."), "pen",
      frozenset({Role.SIGNER, Role.CLERK})),
+    # Issued documents sent to the user or their organisation: the in-app notice of issue.
+    ("received", _l("Documents received"), _l("No document has been sent to you."), "draft",
+     frozenset(Role)),
 ]
 
 _providers: dict[str, list[Callable]] = {}

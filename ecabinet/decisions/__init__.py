@@ -3,7 +3,8 @@
 - :mod:`.layout` the .docx in the Decree 30/2020 layout; :mod:`.pdf` the form and signature
   fields of the rendered PDF; :mod:`.register` the numbers;
 - :mod:`.access` who reads, drafts, signs and issues a decision; :mod:`.drafting` the legal
-  wording of a draft and its rendering; :mod:`.workflow` signing (the competent person),
+  wording of a draft and its rendering; :mod:`.distribution` the Nơi nhận (one list: printed,
+  read, delivered on issue, first opened); :mod:`.workflow` signing (the competent person),
   issuing (the clerk: number, date, seal), the external-signer flow;
 - :mod:`.api` ``/api/v1/decisions…``; :mod:`.routes` the signing inbox and the decision pages.
 
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
         reads_through_decision,
     )
     from ecabinet.decisions.api import blp
-    from ecabinet.decisions.dashboard import documents_to_sign
+    from ecabinet.decisions.dashboard import documents_received, documents_to_sign
     from ecabinet.decisions.drafting import on_version_ready
     from ecabinet.decisions.routes import bp
     from ecabinet.docs.access import grant_reading
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     api.register(app, blp)
     register_provider("signatures", documents_to_sign)
+    register_provider("received", documents_received)
     grant_reading(reads_through_decision, sql=documents_read_through_decisions)
     # A module-level function: blinker keeps it once however many apps are built.
     version_ready.connect(on_version_ready)

@@ -27,10 +27,23 @@ def _handles(user: User, decision: Decision) -> bool:
                                                                       decision.created_by_id)
 
 
+def is_addressed_to(user: User, recipient: DecisionRecipient) -> bool:
+    """A line of the Nơi nhận names the user, or the user's organisation."""
+    return recipient.user_id == user.id or (recipient.organisation_id is not None
+                                            and recipient.organisation_id == user.organisation_id)
+
+
+def addressed_to(user: User) -> ColumnElement[bool]:
+    """:func:`is_addressed_to` as SQL: a condition on :class:`DecisionRecipient`."""
+    conditions = [DecisionRecipient.user_id == user.id]
+    if user.organisation_id is not None:
+        conditions.append(DecisionRecipient.organisation_id == user.organisation_id)
+    return or_(*conditions)
+
+
 def _is_recipient(user: User, decision: Decision) -> bool:
-    return any(r.user_id == user.id or (r.organisation_id is not None
-                                        and r.organisation_id == user.organisation_id)
-               for r in decision.recipients)
+    """Named in the Nơi nhận: the one list that is printed and delivered."""
+    return any(is_addressed_to(user, r) for r in decision.recipients)
 
 
 def _sees_source_meeting(user: User, decision: Decision) -> bool:
@@ -50,8 +63,9 @@ def _sees_source_meeting(user: User, decision: Decision) -> bool:
 
 def can_read(user: User, decision: Decision) -> bool:
     """Drafts: the secretariat, the drafter, the competent person and the clerks (who must
-    handle it, whatever it came from). Once issued, also its recipients (named on it by the
-    secretariat) and whoever sees where it came from: the vote's item, else the meeting."""
+    handle it, whatever it came from). Once issued, also its recipients (the organisations and
+    people its printed Nơi nhận names: :mod:`.distribution`) and whoever sees where it came
+    from: the vote's item, else the meeting."""
     if _handles(user, decision):
         return True
     if decision.state != DecisionState.ISSUED:
@@ -65,13 +79,10 @@ def readable(user: User) -> ColumnElement[bool]:
 
     if user.has_role(Role.SECRETARIAT, Role.CLERK):
         return true()
-    recipient = [DecisionRecipient.user_id == user.id]
-    if user.organisation_id is not None:
-        recipient.append(DecisionRecipient.organisation_id == user.organisation_id)
     return or_(
         Decision.signer_id == user.id, Decision.created_by_id == user.id,
         and_(Decision.state == DecisionState.ISSUED.value, or_(
-            Decision.id.in_(select(DecisionRecipient.decision_id).where(or_(*recipient))),
+            Decision.id.in_(select(DecisionRecipient.decision_id).where(addressed_to(user))),
             Decision.vote_id.in_(meeting_access.votes_seen_by(user)),
             and_(Decision.vote_id.is_(None),
                  Decision.meeting_id.in_(meeting_access.meetings_seen_by(user))))))
@@ -128,6 +139,18 @@ def documents_read_through_decisions(user: User) -> Select:
     """:func:`reads_through_decision` as SQL: the ids of the draft documents ``user`` reads."""
     query = select(Decision.document_id).where(Decision.document_id.is_not(None))
     return query if may_issue(user) else query.where(Decision.signer_id == user.id)
+
+
+def may_follow_distribution(user: User) -> bool:
+    """Who was told and who opened it, per recipient: the clerks, who distribute, and the
+    secretariat. A recipient does not see another organisation's reading."""
+    return user.has_role(Role.CLERK, Role.SECRETARIAT)
+
+
+def require_distribution_follower(user: User) -> None:
+    if not may_follow_distribution(user):
+        raise Forbidden(_("Only the clerks and the secretariat follow the distribution."),
+                        code="not_a_distributor")
 
 
 # --- drafting ------------------------------------------------------------------------------------

@@ -10,7 +10,14 @@ from flask_login import current_user
 from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.api import paged
 from ecabinet.database import audited_attempt, unit_of_work
-from ecabinet.decisions import access, batch, drafting, register_book, workflow
+from ecabinet.decisions import (
+    access,
+    batch,
+    distribution,
+    drafting,
+    register_book,
+    workflow,
+)
 from ecabinet.decisions.schemas import (
     DecisionBatchIssueSchema,
     DecisionBatchResultSchema,
@@ -20,6 +27,7 @@ from ecabinet.decisions.schemas import (
     DecisionExternalPrepareSchema,
     DecisionIssueSchema,
     DecisionPendingSchema,
+    DecisionRecipientStatusSchema,
     DecisionReviseSchema,
     DecisionSchema,
     DecisionSignSchema,
@@ -90,11 +98,24 @@ def revise_decision(body, decision_id: int):
 def get_pdf(decision_id: int):
     decision = access.decision_for(_user(), decision_id)
     data = drafting.pdf_of(decision)
+    distribution.note_opening(_user(), decision)
     name = (decision.symbol or f"du-thao-{decision.id}").replace("/", "-")
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
                          download_name=f"{name}.pdf", etag=decision.pdf_sha256)
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@blp.route("/decisions/<int:decision_id>/recipients")
+@login_required
+@blp.response(200, DecisionRecipientStatusSchema(many=True))
+@blp.alt_response(403, description="not a clerk or the secretariat (not_a_distributor)")
+def get_recipients(decision_id: int):
+    """The recipients named in the Nơi nhận, each with when it was delivered (its people told:
+    the dashboard, e-mail when configured) and first opened, and by whom: the clerks and the
+    secretariat. The text lines ("Như Điều 3", "Lưu: VT") are not recipients and are left out."""
+    decision = access.decision_for(_user(), decision_id)
+    return distribution.statuses(_user(), decision)
 
 
 @blp.route("/decisions/<int:decision_id>/attachments/<int:position>/pdf")

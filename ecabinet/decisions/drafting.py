@@ -17,13 +17,12 @@ from sqlalchemy import select
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
-from ecabinet.decisions import access, layout
+from ecabinet.decisions import access, distribution, layout
 from ecabinet.decisions import authority as authorities
 from ecabinet.decisions import pdf as fields_pdf
 from ecabinet.decisions.models import (
     Decision,
     DecisionAttachment,
-    DecisionRecipient,
     DecisionState,
     RenderState,
 )
@@ -122,20 +121,6 @@ def _issuer(issuer_id: int | None, signer: User) -> Organisation:
     return issuer
 
 
-def _recipients(user_ids, organisation_ids) -> list[DecisionRecipient]:
-    rows = []
-    for user_id in dict.fromkeys(user_ids or []):
-        if db.session.get(User, user_id) is None:
-            raise Invalid(_("No such recipient."), details={"recipient_user_ids": [user_id]})
-        rows.append(DecisionRecipient(user_id=user_id))
-    for organisation_id in dict.fromkeys(organisation_ids or []):
-        if db.session.get(Organisation, organisation_id) is None:
-            raise Invalid(_("No such recipient."),
-                          details={"recipient_organisation_ids": [organisation_id]})
-        rows.append(DecisionRecipient(organisation_id=organisation_id))
-    return rows
-
-
 MAX_ATTACHMENTS = 20
 
 
@@ -197,11 +182,11 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
     decision = Decision(
         kind=kind, summary=summary[:500], body=body, issuer_id=issuer.id,
         authority="\n".join(line.upper() for line in authority_lines)[:300],
-        recipients_text="\n".join(clean_lines(recipients)),
         place=current_app.config.get("DECISION_PLACE", "Hà Nội"), signer_id=signer.id,
         created_by_id=actor.id, meeting_id=basis.meeting_id if basis else None,
         vote_id=basis.vote_id if basis else None, render_state=RenderState.RENDERING.value)
-    decision.recipients = _recipients(recipient_user_ids, recipient_organisation_ids)
+    decision.recipients = distribution.build(recipients, recipient_organisation_ids,
+                                             recipient_user_ids)
     decision.attachments = _attachments(actor, attachment_document_ids)
     db.session.add(decision)
     db.session.flush()
@@ -215,7 +200,7 @@ def draft(actor: User, *, kind: str, summary: str, body: str | None, signer_id: 
     audit.record("decision.draft", actor=actor, target=decision, details={
         "kind": kind, "summary": decision.summary, "signer_id": signer.id,
         "issuer": issuer.code, "meeting_id": decision.meeting_id, "vote_id": decision.vote_id,
-        "document_id": document.id})
+        "document_id": document.id, "recipients": decision.recipient_lines})
     return decision
 
 
@@ -255,7 +240,10 @@ def _document_title(decision: Decision) -> str:
 
 
 #: What :func:`revise` may change (the issuing body and the kind stay as drafted).
-REVISABLE = ("summary", "body", "authority", "recipients", "signer_id")
+REVISABLE = ("summary", "body", "authority", "recipients", "recipient_organisation_ids",
+             "recipient_user_ids", "signer_id")
+#: The Nơi nhận: its text lines, the organisations and the people it names.
+_BLOCK = ("recipients", "recipient_organisation_ids", "recipient_user_ids")
 
 
 def revise(actor: User, decision: Decision, **changes) -> Decision:
@@ -305,13 +293,22 @@ def _apply_revision(decision: Decision, changes: dict) -> list[str]:
             title = _signer(changes.get("signer_id") or decision.signer_id).title
             authorities.check_lines(lines, title)
             new["authority"] = "\n".join(lines)[:300]
-    if "recipients" in changes:
-        new["recipients_text"] = "\n".join(clean_lines(changes["recipients"]))
     if "signer_id" in changes:
         new["signer_id"] = _signer(changes["signer_id"]).id
+    block = None
+    if any(key in changes for key in _BLOCK):  # what is left out stays as it is
+        block = distribution.build(
+            changes.get("recipients", "\n".join(distribution.text_lines(decision))),
+            changes.get("recipient_organisation_ids",
+                        [r.organisation_id for r in decision.addressees if r.organisation_id]),
+            changes.get("recipient_user_ids",
+                        [r.user_id for r in decision.addressees if r.user_id]),
+            labels={r.organisation_id: r.label for r in decision.addressees})
     changed = [name for name, value in new.items() if getattr(decision, name) != value]
     for name in changed:
         setattr(decision, name, new[name])
+    if block is not None and distribution.replace(decision, block):
+        changed.append("recipients")
     return changed
 
 
@@ -322,7 +319,7 @@ def draft_of(decision: Decision, issuer: Organisation, signer: User) -> layout.D
         kind=decision.kind, issuer_name=issuer.name.upper(), issuer_code=issuer.code,
         summary=decision.summary, body=decision.body,
         authority=tuple(clean_lines(decision.authority)), signer_name=signer.name,
-        recipients=tuple(clean_lines(decision.recipients_text)), place=decision.place)
+        recipients=tuple(decision.recipient_lines), place=decision.place)
 
 
 def on_version_ready(version, **_kwargs) -> None:

@@ -41,8 +41,6 @@ class Decision(db.Model):
     issuer_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     #: The authority line(s), one per line: "TM. CHÍNH PHỦ\nTHỦ TƯỚNG".
     authority: Mapped[str] = mapped_column(String(300))
-    #: The "Nơi nhận" lines as printed, one per line.
-    recipients_text: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(100), default="Hà Nội")
     #: The competent person: the only one who may sign it.
     signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -77,11 +75,24 @@ class Decision(db.Model):
     signatures: Mapped[list[DecisionSignature]] = relationship(
         back_populates="decision", cascade="all, delete-orphan", lazy="selectin",
         order_by="DecisionSignature.id")
+    #: The "Nơi nhận" block, line by line: the one list that is printed, read and delivered.
     recipients: Mapped[list[DecisionRecipient]] = relationship(
-        back_populates="decision", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="decision", cascade="all, delete-orphan", lazy="selectin",
+        order_by="DecisionRecipient.position")
     attachments: Mapped[list[DecisionAttachment]] = relationship(
         back_populates="decision", cascade="all, delete-orphan", lazy="selectin",
         order_by="DecisionAttachment.position")
+
+    @property
+    def addressees(self) -> list[DecisionRecipient]:
+        """The lines that name a recipient (an organisation or a person): who reads it once
+        issued and is told so. The other lines ("Như Điều 3", "Lưu: VT, …") are text."""
+        return [r for r in self.recipients if r.is_addressee]
+
+    @property
+    def recipient_lines(self) -> list[str]:
+        """The "Nơi nhận" lines as printed, without the dash and the final punctuation."""
+        return [r.label for r in self.recipients]
 
 
 class DecisionAttachment(db.Model):
@@ -133,18 +144,40 @@ class DecisionSignature(db.Model):
 
 
 class DecisionRecipient(db.Model):
-    """Who sees the issued decision in the app: a user, or every user of an organisation."""
+    """A line of the "Nơi nhận" block. A line naming an organisation (or a person) is a
+    recipient: its people read the issued decision, are told of it on issue, and the clerk
+    sees when it was delivered and first opened. A line naming nobody ("Như Điều 3",
+    "Lưu: VT, TCCV") is printed only. One list, so the printed block and the readers agree."""
 
     __tablename__ = "decision_recipients"
+    __table_args__ = (UniqueConstraint("decision_id", "organisation_id"),
+                      UniqueConstraint("decision_id", "user_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"),
                                              index=True)
+    #: The order in the printed block (from 1).
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    #: The line as printed, without "- " and ";": "Bộ Tư pháp", "Lưu: VT, TCCV".
+    label: Mapped[str] = mapped_column(String(300), default="")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"),
                                                         index=True)
+    #: When its people were told (the dashboard notice, and e-mail when configured): on issue.
+    delivered_at: Mapped[datetime | None]
+    #: The first time one of its people opened the issued decision (page or PDF), and who.
+    first_opened_at: Mapped[datetime | None]
+    first_opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                      ondelete="SET NULL"))
 
     decision: Mapped[Decision] = relationship(back_populates="recipients")
+    organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="joined")
+    first_opened_by: Mapped[User | None] = relationship(foreign_keys=[first_opened_by_id])
+
+    @property
+    def is_addressee(self) -> bool:
+        return self.organisation_id is not None or self.user_id is not None
 
 
 class RegisterCounter(db.Model):

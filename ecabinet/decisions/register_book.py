@@ -80,8 +80,7 @@ def rows_of(user: User, decisions) -> list[dict]:
             "kind_label": str(layout.KINDS[decision.kind].type_name or "Công văn").capitalize(),
             "summary": decision.summary if readable else WITHHELD,
             "signer": decision.signer.name if readable else None,
-            "recipients": ([line.strip() for line in decision.recipients_text.splitlines()
-                            if line.strip()] if readable else []),
+            "recipients": decision.recipient_lines if readable else [],
             "issuer": decision.issuer.name,
             "withheld": not readable,
         })

@@ -8,7 +8,15 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ecabinet.database import audited_attempt, unit_of_work
-from ecabinet.decisions import access, batch, drafting, layout, register_book, workflow
+from ecabinet.decisions import (
+    access,
+    batch,
+    distribution,
+    drafting,
+    layout,
+    register_book,
+    workflow,
+)
 from ecabinet.decisions.models import Decision
 from ecabinet.extensions import db
 from ecabinet.identity.access import login_required, roles_required
@@ -90,7 +98,10 @@ def _batch_page(run, done, not_done):
 @login_required
 def show(decision_id: int):
     decision = access.decision_for(_user(), decision_id)
+    distribution.note_opening(_user(), decision)
     return render_template("decisions/show.html", decision=decision,
+                           distribution=distribution.statuses(_user(), decision)
+                           if access.may_follow_distribution(_user()) else None,
                            render_state=drafting.render_state(decision),
                            kind=layout.KINDS[decision.kind],
                            # the buttons offered by the rules the services check
@@ -133,6 +144,8 @@ def edit(decision_id: int):
     error = None
     if request.method == "POST":
         values = {key: request.form.get(key) for key in drafting.REVISABLE}
+        values["recipient_organisation_ids"] = _ids(request.form.getlist("recipient_orgs"))
+        values["recipient_user_ids"] = None  # people named on it are kept (the API names them)
         signer = values.get("signer_id") or ""
         with refusal_shown(None) as refused:
             with unit_of_work():
@@ -143,14 +156,23 @@ def edit(decision_id: int):
         error = refused.message
     else:
         values = {"summary": decision.summary, "body": decision.body,
-                  "authority": decision.authority, "recipients": decision.recipients_text,
+                  "authority": decision.authority,
+                  "recipients": "\n".join(distribution.text_lines(decision)),
+                  "recipient_organisation_ids": [r.organisation_id
+                                                 for r in decision.addressees
+                                                 if r.organisation_id],
                   "signer_id": decision.signer_id}
         if decision.state != "draft":
             flash(_("Only a draft can be changed; this document is signed already."), "error")
             return redirect(url_for("decisions.show", decision_id=decision_id))
     return render_template("decisions/edit.html", decision=decision, values=values,
                            error=error, kind=layout.KINDS[decision.kind],
-                           signers=_signers()), 422 if error else 200
+                           signers=_signers(), organisations=_organisations()
+                           ), 422 if error else 200
+
+
+def _organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
 def _signers() -> list[User]:
@@ -167,6 +189,8 @@ def new():
              for key in ("vote_id", "meeting_id")}
     source = {key: value for key, value in given.items() if value and value > 0}
     values = dict(request.form) if request.method == "POST" else {}
+    if request.method == "POST":
+        values["recipient_organisation_ids"] = _ids(request.form.getlist("recipient_orgs"))
     error = None
     if request.method == "POST":
         with refusal_shown(None) as refused:
@@ -176,7 +200,7 @@ def new():
                     body=values.get("body"), signer_id=int(values.get("signer_id") or 0),
                     issuer_id=int(values["issuer_id"]) if values.get("issuer_id") else None,
                     authority=values.get("authority"), recipients=values.get("recipients"),
-                    recipient_organisation_ids=_ids(request.form.getlist("recipient_orgs")),
+                    recipient_organisation_ids=values["recipient_organisation_ids"],
                     **source)
             flash(_("The draft was created; its PDF is being prepared."), "success")
             return redirect(url_for("decisions.show", decision_id=decision.id))
@@ -188,10 +212,9 @@ def new():
         error = refused.message
         values = {"body": basis.body if basis else "",
                   "kind": "thong_bao_ket_luan" if "meeting_id" in source else "quyet_dinh"}
-    organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
     return render_template("decisions/new.html", values=values, error=error, source=source,
                            kinds=layout.KINDS, signers=_signers(),
-                           organisations=organisations), 422 if error else 200
+                           organisations=_organisations()), 422 if error else 200
 
 
 @bp.route("/register")

@@ -25,11 +25,14 @@ class DecisionCreateSchema(Schema):
                        "signer's"})
     authority = fields.String(load_default=None, validate=validate.Length(max=300), metadata={
         "description": "the authority line(s), one a line: \"TM. CHÍNH PHỦ\\nTHỦ TƯỚNG\""})
-    recipients = fields.String(load_default=None, validate=validate.Length(max=5000),
-                               metadata={"description": "the Nơi nhận lines, one a line"})
-    recipient_user_ids = fields.List(fields.Integer(), load_default=None,
-                                     metadata={"description": "who sees it once issued"})
-    recipient_organisation_ids = fields.List(fields.Integer(), load_default=None)
+    recipients = fields.String(load_default=None, validate=validate.Length(max=5000), metadata={
+        "description": "the Nơi nhận lines, one a line (\"Như Điều 3\", \"Lưu: VT, TCCV\"); a "
+                       "line naming an organisation of the directory makes it a recipient"})
+    recipient_organisation_ids = fields.List(fields.Integer(), load_default=None, metadata={
+        "description": "the recipients: printed in the Nơi nhận, they read it once issued and "
+                       "their people are told"})
+    recipient_user_ids = fields.List(fields.Integer(), load_default=None, metadata={
+        "description": "people named as recipients (printed, read, told)"})
     vote_id = fields.Integer(load_default=None, metadata={
         "description": "draft from a closed vote (its question, tally and outcome)"})
     meeting_id = fields.Integer(load_default=None, metadata={
@@ -47,7 +50,12 @@ class DecisionReviseSchema(Schema):
     body = fields.String(validate=validate.Length(min=1, max=100_000))
     signer_id = fields.Integer(metadata={"description": "another competent person (role signer)"})
     authority = fields.String(validate=validate.Length(max=300))
-    recipients = fields.String(validate=validate.Length(max=5000))
+    recipients = fields.String(validate=validate.Length(max=5000), metadata={
+        "description": "the Nơi nhận's text lines; a line naming an organisation adds it"})
+    recipient_organisation_ids = fields.List(fields.Integer(), metadata={
+        "description": "the organisations it is sent to (replaces the list)"})
+    recipient_user_ids = fields.List(fields.Integer(), metadata={
+        "description": "the people it is sent to (replaces the list)"})
 
 
 class DecisionSignSchema(Schema):
@@ -161,7 +169,8 @@ class DecisionSchema(_Derived):
     meeting_id = fields.Integer(allow_none=True)
     vote_id = fields.Integer(allow_none=True)
     document_id = fields.Integer(allow_none=True)
-    recipients = fields.List(fields.String())
+    recipients = fields.List(fields.String(), metadata={
+        "description": "the Nơi nhận lines as printed"})
     recipient_user_ids = fields.List(fields.Integer())
     recipient_organisation_ids = fields.List(fields.Integer())
     signatures = fields.List(fields.Nested(DecisionSignatureSchema))
@@ -172,11 +181,27 @@ class DecisionSchema(_Derived):
         "authority": lambda d: drafting.clean_lines(d.authority),
         "render_state": drafting.render_state,
         "number_line": lambda d: f"Số: {d.symbol}" if d.symbol else None,
-        "recipients": lambda d: drafting.clean_lines(d.recipients_text),
+        "recipients": lambda d: d.recipient_lines,
         "recipient_user_ids": lambda d: [r.user_id for r in d.recipients if r.user_id],
         "recipient_organisation_ids": lambda d: [r.organisation_id for r in d.recipients
                                                  if r.organisation_id],
     }
+
+
+class DecisionRecipientStatusSchema(Schema):
+    id = fields.Integer()
+    position = fields.Integer(metadata={"description": "its line in the Nơi nhận (from 1)"})
+    label = fields.String(metadata={"description": "the line as printed"})
+    organisation_id = fields.Integer(allow_none=True)
+    user_id = fields.Integer(allow_none=True)
+    people = fields.Integer(metadata={"description": "how many people were told (an "
+                                                     "organisation's active users)"})
+    delivered_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "when its people were told (on issue); null before"})
+    first_opened_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "the first time one of its people opened the issued document (its "
+                       "page or PDF)"})
+    first_opened_by = fields.Nested(DecisionPersonSchema, allow_none=True)
 
 
 class DecisionBatchResultSchema(Schema):

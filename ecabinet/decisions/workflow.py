@@ -15,7 +15,8 @@ The legal order (Decree 30/2020, Articles 13–17 and 32):
    signatures;
 3. issued: a clerk takes the number from the register, fills number and date in, and applies
    the issuing body's seal signature, which is only possible on a signed decision. The PDF is
-   then never changed again; its SHA-256 goes into the audit trail.
+   then never changed again; its SHA-256 goes into the audit trail. Its recipients are told
+   (:func:`.distribution.deliver`).
 
 Two requests for the same step at once: the decision's row is locked (SELECT … FOR UPDATE,
 BEGIN IMMEDIATE on SQLite) before the state is checked, so the second waits and then finds the
@@ -33,7 +34,7 @@ from flask_babel import gettext as _
 
 from ecabinet import storage
 from ecabinet.audit import services as audit
-from ecabinet.decisions import access, layout, register
+from ecabinet.decisions import access, distribution, layout, register
 from ecabinet.decisions import pdf as fields_pdf
 from ecabinet.decisions.drafting import locked, pdf_of
 from ecabinet.decisions.models import Decision, DecisionSignature, DecisionState
@@ -271,4 +272,6 @@ def issue(actor: User, decision: Decision, *, pin: str, otp: str | None,
         audit.record("meeting.decision_issued", actor=actor, object_type="meetings",
                      object_id=decision.meeting_id,
                      details={"decision_id": decision.id, "symbol": decision.symbol})
+    # Issued is sent: the recipients are told in the same transaction (Decree 30, Art. 18).
+    distribution.deliver(actor, decision, now)
     return decision

@@ -18,7 +18,14 @@ from cryptography.x509.oid import NameOID
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation
-from tests.browser.conftest import browser, context, live_server, page, screenshot  # noqa: F401
+from tests.browser.conftest import (  # noqa: F401
+    browser,
+    context,
+    live_server,
+    page,
+    screenshot,
+    tablet,
+)
 from tests.conftest import bearer, unused_code
 from tests.docs.conftest import (  # noqa: F401 - fixtures used in this folder
     _converters_stop_at_the_end,

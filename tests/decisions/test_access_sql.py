@@ -61,6 +61,8 @@ def _scenario(app, cabinet, make_user) -> dict[str, int]:
         decisions[-2].recipients = [DecisionRecipient(user_id=people["guest"])]
         decisions[-3].recipients = [DecisionRecipient(organisation_id=recipient_org.id)]
         decisions[-4].recipients = [DecisionRecipient(user_id=people["outsider"])]
+        # A Nơi nhận line naming nobody ("Như Điều 3") grants nobody.
+        decisions[-5].recipients = [DecisionRecipient(label="Như Điều 3", position=1)]
     return people
 
 

@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from ecabinet.database import unit_of_work
-from ecabinet.decisions.models import Decision, DecisionRecipient, DecisionState
+from ecabinet.decisions import distribution
+from ecabinet.decisions.models import Decision, DecisionState
 from ecabinet.extensions import db
 from tests.decisions.conftest import headers
 
@@ -24,12 +25,12 @@ def _issued(app, people, number, *, year=2026, kind="quyet_dinh", summary, recip
     with app.app_context(), unit_of_work():
         decision = Decision(
             kind=kind, state=DecisionState.ISSUED.value, summary=summary, body="Điều 1.",
-            issuer_id=people.issuer_id, authority="THỦ TƯỚNG", recipients_text=recipients,
+            issuer_id=people.issuer_id, authority="THỦ TƯỚNG",
             signer_id=people.signer.id, created_by_id=people.secretariat.id, year=year,
             number=number, symbol=f"{number:02d}/{symbol}-TTg",
             issued_at=issued_at or datetime(year, 3, number, 3, tzinfo=UTC),
             issued_by_id=people.clerk.id)
-        decision.recipients = [DecisionRecipient(user_id=uid) for uid in user_recipients]
+        decision.recipients = distribution.build(recipients, user_ids=user_recipients)
         db.session.add(decision)
         db.session.flush()
         return decision.id
@@ -59,7 +60,7 @@ def test_the_register_lists_a_years_documents_with_their_columns(client, people,
     assert first["issued_on"] == "2026-03-01" and first["kind"] == "quyet_dinh"
     assert first["summary"] == "Về việc phê duyệt Đề án chuyển đổi số"
     assert first["signer"] == "Trần Minh Quang" and first["issuer"] == "Thủ tướng Chính phủ"
-    assert first["recipients"] == ["Các Bộ, cơ quan ngang bộ;", "Lưu: VT, KSTT."]
+    assert first["recipients"] == ["Phạm Quốc Bảo", "Các Bộ, cơ quan ngang bộ", "Lưu: VT, KSTT"]
     assert second["symbol"] == "02/NQ-TTg"
 
 

@@ -142,7 +142,7 @@ def test_the_draft_page_corrects_a_draft(app, client, auth, people, drafted, fak
     corrected = wait_ready(client, headers(people, "secretariat"), did)
     assert corrected["summary"] == "Về việc đã sửa trên trang"
     assert corrected["authority"] == ["KT. THỦ TƯỚNG", "PHÓ THỦ TƯỚNG"]
-    assert corrected["recipients"] == ["Như Điều 1"]
+    assert corrected["recipients"] == ["Như Điều 1", "Lưu: VT"]
 
     # The signer sees no way to correct it, and the page refuses them.
     auth.logout()
