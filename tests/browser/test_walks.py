@@ -24,6 +24,7 @@ from ecabinet.i18n import VIETNAM
 from ecabinet.identity.models import User
 from ecabinet.meetings import services
 from ecabinet.meetings.models import AgendaItem, Meeting
+from tests.browser.conftest import BrowserAuth
 from tests.browser.test_meeting_room import item_row, open_room, sign_in
 from tests.decisions.conftest import PIN, code_for, fake_signing, people  # noqa: F401
 from tests.docs.conftest import _jobs_finish_within_the_test  # noqa: F401 - autouse
@@ -44,6 +45,8 @@ class Shots:
 
     def __call__(self, page, name: str, *, full: bool = False) -> None:
         self.count += 1
+        if full:  # from the top: a scrolled page shows its sticky bar mid-way
+            page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(SHOTS / f"{self.day}-{self.count:02d}-{name}.png"),
                         full_page=full)
 
@@ -204,6 +207,9 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     expect(panel.locator("[data-vote-done]")).to_be_visible()
     shot(b, "member-b-voted")
     expect(chair.locator("[data-console-progress]")).to_contain_text("2")
+    # Every tablet counts the ballots, not only the chair's.
+    expect(panel.locator("[data-progress-text]")).to_contain_text("2/3")
+    expect(overlay.locator("[data-progress-text]")).to_contain_text("2/3")
     shot(chair, "chair-vote-progress")
     chair.once("dialog", lambda dialog: dialog.accept())
     chair.locator("[data-action=close-vote]").click()
@@ -252,3 +258,93 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     assert "Nguyễn Thu Hà" in bill  # who spoke
     assert "nội dung được thông qua không thảo luận" in report_part, report_part
     assert "Biểu quyết" not in report_part
+
+
+# --- the decision day ---------------------------------------------------------------------------
+
+def _sign_in_with_code(app, page, live_server, user):
+    """A signer's or a clerk's sign-in: the password, then the authenticator's code."""
+    BrowserAuth(page, live_server).submit_password(user)
+    page.wait_for_url(re.compile(r"/login/otp"))
+    page.locator("input[name=code]").fill(code_for(app, user))
+    page.locator("input[name=code]").press("Enter")
+    page.wait_for_url(live_server("/"))
+
+
+def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # noqa: F811
+    shot = Shots("decision")
+    sec, signer, clerk, recipient = tablet(), tablet(), tablet(), tablet()
+    summary = "Về việc phê duyệt Đề án chuyển đổi số trong hoạt động của Chính phủ"
+
+    # 1. The secretariat drafts the decision, sent to the Ministry of Justice.
+    sign_in(sec, live_server, people.secretariat)
+    sec.goto(live_server("/decisions/new"))
+    sec.locator("#summary").fill(summary)
+    sec.locator("#body").fill("Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015;\n"
+                              "Điều 1. Phê duyệt Đề án chuyển đổi số trong hoạt động của "
+                              "Chính phủ.\nĐiều 2. Quyết định này có hiệu lực thi hành kể từ "
+                              "ngày ký ban hành.")
+    sec.locator("#signer_id").select_option(str(people.signer.id))
+    sec.locator("#authority").fill("THỦ TƯỚNG")
+    sec.locator("label.check", has_text="Bộ Tư pháp").locator("input").check()
+    sec.locator("#recipients").fill("Như Điều 2;\nLưu: VT, TCCV.")
+    shot(sec, "secretariat-drafting", full=True)
+    sec.locator("form.card button[type=submit]").click()
+    expect(sec.locator(".flash-success")).to_be_visible()
+    shot(sec, "secretariat-draft-created", full=True)
+    assert jobs.local_worker().wait_idle(timeout=120)
+    sec.reload()
+    expect(sec.locator(".page-head .tag")).to_have_text("Chờ ký")
+    shot(sec, "secretariat-draft-ready", full=True)
+
+    # 2. The signer signs from the batch inbox with PIN and code.
+    _sign_in_with_code(app, signer, live_server, people.signer)
+    expect(signer.locator(".section-signatures")).to_contain_text("chuyển đổi số")
+    shot(signer, "signer-dashboard", full=True)
+    signer.goto(live_server("/decisions"))
+    signer.locator("[data-pick-all]").click()
+    signer.locator("#batch-pin").fill(PIN)
+    signer.locator("#batch-otp").fill(code_for(app, people.signer))
+    shot(signer, "signer-inbox-picked", full=True)
+    signer.once("dialog", lambda dialog: dialog.accept())
+    signer.locator("#sign-form button[type=submit]").click()
+    expect(signer.locator(".flash-success")).to_be_visible()
+    shot(signer, "signer-signed", full=True)
+
+    # 3. The clerk issues in batch: the register gives it its number.
+    _sign_in_with_code(app, clerk, live_server, people.clerk)
+    clerk.goto(live_server("/decisions"))
+    form = clerk.locator("#issue-form")
+    expect(form.locator(".dec-row")).to_have_count(1)
+    form.locator("[data-pick-all]").click()
+    form.locator("#issue-batch-pin").fill(PIN)
+    form.locator("#issue-batch-otp").fill(code_for(app, people.clerk))
+    shot(clerk, "clerk-inbox-picked", full=True)
+    clerk.once("dialog", lambda dialog: dialog.accept())
+    form.locator("button[type=submit]").click()
+    expect(clerk.locator(".flash-success")).to_be_visible()
+    shot(clerk, "clerk-issued", full=True)
+    clerk.goto(live_server("/register"))
+    row = clerk.locator("table.register tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("01/QĐ-TTg")
+    expect(row).to_contain_text(summary)
+    expect(row).to_contain_text("Bộ Tư pháp")
+    shot(clerk, "clerk-register", full=True)
+
+    # 4. The Ministry of Justice's member finds it on the dashboard and opens it.
+    sign_in(recipient, live_server, people.member)
+    received = recipient.locator(".section-received")
+    expect(received).to_contain_text("Văn bản được gửi đến")
+    expect(received).to_contain_text("01/QĐ-TTg")
+    shot(recipient, "recipient-dashboard", full=True)
+    received.locator("a").first.click()
+    expect(recipient.locator("h1")).to_have_text(summary)
+    shot(recipient, "recipient-opened", full=True)
+
+    # 5. The clerk sees that the Ministry opened it, when and by whom.
+    row.locator("a").first.click()
+    recipients = clerk.locator(".dec-recipients tbody tr", has_text="Bộ Tư pháp")
+    expect(recipients).to_contain_text("Đã mở")
+    expect(recipients).to_contain_text(people.member.name)
+    shot(clerk, "clerk-sees-opened", full=True)
