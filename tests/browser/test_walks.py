@@ -122,6 +122,7 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     sec.locator("#publish button[type=submit]").click()
     expect(sec.locator(".head-actions .status-badge")).to_have_class(
         re.compile("status-published"))
+    expect(sec.locator("#publish")).not_to_contain_text("ngày ngày")
     shot(sec, "secretariat-published", full=True)
     with app.app_context():
         items = [i.id for i in sorted(db.session.get(Meeting, meeting_id).items,
@@ -219,6 +220,9 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
         expect(result.locator("[data-outcome]")).to_have_class(re.compile("outcome-rejected"))
     expect(overlay.locator("[data-vote-result] [data-outcome]")).to_have_class(
         re.compile("outcome-rejected"))
+    # The chair, present, did not vote: not called absent.
+    expect(overlay.locator(".result-absent dt")).to_have_text("Vắng mặt hoặc không tham gia")
+    expect(a.locator("#viewer-room")).to_contain_text("Không có ai đang phát biểu")
     shot(a, "member-a-result-in-the-viewer")
     shot(b, "member-b-result")
     shot(chair, "chair-result")
@@ -244,6 +248,8 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
 
     # 8. The secretariat generates the minutes: one outcome per item.
     open_room(sec, live_server, type("R", (), {"meeting_id": meeting_id}))
+    for item_id in items:  # the tallies it fetches on joining are in (not cut by leaving)
+        expect(item_row(sec, item_id).locator("[data-tally]")).not_to_be_empty()
     sec.locator(".minutes-link-card a[href$='/minutes']").click()
     sec.locator("#minutes .minutes-generate button").click()
     expect(sec.locator(".flash-success")).to_be_visible()
@@ -252,6 +258,7 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     with sec.expect_download() as fetched:
         download.click()
     text = _minutes_text(Path(fetched.value.path()).read_bytes())
+    (SHOTS / "meeting-minutes.txt").write_text(text, encoding="utf-8")  # for a human eye
     bill, report_part = text.split(titles[1])[0].split(titles[0])[1], text.split(titles[1])[1]
     assert "Kết luận: không thông qua." in bill, bill
     assert "thông qua không thảo luận" not in bill
@@ -330,6 +337,7 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
     expect(row).to_contain_text("01/QĐ-TTg")
     expect(row).to_contain_text(summary)
     expect(row).to_contain_text("Bộ Tư pháp")
+    expect(clerk.locator("table.register th").last).to_have_text("Nơi nhận")
     shot(clerk, "clerk-register", full=True)
 
     # 4. The Ministry of Justice's member finds it on the dashboard and opens it.
