@@ -338,6 +338,9 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
     expect(row).to_contain_text(summary)
     expect(row).to_contain_text("Bộ Tư pháp")
     expect(clerk.locator("table.register th").last).to_have_text("Nơi nhận")
+    # The whole register is read on a portrait tablet: no column cut at the card's edge.
+    assert clerk.evaluate("""() => { const box = document.querySelector('.table-scroll');
+        return box.scrollWidth - box.clientWidth; }""") <= 0
     shot(clerk, "clerk-register", full=True)
 
     # 4. The Ministry of Justice's member finds it on the dashboard and opens it.
