@@ -21,3 +21,11 @@ def test_those_who_did_not_vote_are_not_all_called_absent(app):
     assert words["absent"] == "Vắng mặt"  # the attendance list: really absent
     assert words["notVoted"] == "Vắng mặt hoặc không tham gia"  # the ballot's count
     assert "Vắng mặt hoặc không tham gia %(absent)s" in words["result"]
+
+
+def test_an_empty_queue_says_nobody_is_waiting_not_nobody_asked(cabinet, client, auth):
+    """After a member spoke the queue is empty, and "nobody has asked to speak" was untrue."""
+    auth.login(cabinet.users["m1"])
+    page = client.get(f"/meetings/{cabinet.meeting_id}").text
+    assert "Không có ai đang chờ phát biểu." in page
+    assert "Chưa có ai đăng ký phát biểu." not in page
