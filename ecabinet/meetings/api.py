@@ -88,7 +88,8 @@ def create_meeting(body):
 @blp.response(200, MeetingDetailSchema)
 def get_meeting(meeting_id: int):
     """One meeting with its participants and the agenda items the caller may see."""
-    return _detail(_opened(access.meeting_for(_user(), meeting_id)))
+    return _detail(_opened(access.meeting_for(_user(), meeting_id,
+                                              options=queries.meeting_read())))
 
 
 @blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])

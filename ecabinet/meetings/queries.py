@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
@@ -32,6 +33,20 @@ from ecabinet.meetings.models import (
 
 #: A vote's status.
 OPEN, CLOSED = "open", "closed"
+
+
+# --- reading a meeting whole ---------------------------------------------------------------------
+
+def meeting_read() -> tuple:
+    """The eager loads of a read of the whole meeting (its API read, its room page): the items
+    with their presenter and invitees in the meeting's own statement, the participants with
+    their users in one more. Nobody's roles but the reader's are loaded (the access rules take
+    the secretariat from the reader): each user would otherwise bring a query for its roles.
+    Pass to :func:`access.meeting_for`."""
+    no_roles = lazyload(User.role_rows)
+    return (joinedload(Meeting.items).options(joinedload(AgendaItem.presenter).options(no_roles),
+                                              joinedload(AgendaItem.invitees)),
+            selectinload(Meeting.participants).joinedload(Participant.user).options(no_roles))
 
 
 # --- attendance and quorum -----------------------------------------------------------------------
