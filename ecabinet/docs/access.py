@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select, true
-from sqlalchemy.orm import aliased, joinedload, lazyload, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from ecabinet.docs.models import Classification, Document, DocumentVersion, ItemDocument
 from ecabinet.errors import Forbidden, NotFound
@@ -112,9 +112,9 @@ def forget_documents(item: AgendaItem) -> None:
 
 def _links_of(item: AgendaItem) -> list[ItemDocument]:
     """The item's document links, with their documents and versions. The first look loads
-    those of every loaded item of its meeting at once (two statements however long the
-    agenda: the links with their documents, then the documents' versions), so a page or an
-    answer listing each item's documents does not query per item."""
+    those of every loaded item of its meeting at once (one statement however long the
+    agenda: the links with their documents and versions), so a page or an answer listing each
+    item's documents does not query per item."""
     if _LINKS not in item.__dict__:
         meeting = item.meeting
         loaded = "items" not in inspect(meeting).unloaded
@@ -124,8 +124,8 @@ def _links_of(item: AgendaItem) -> list[ItemDocument]:
         links = db.session.scalars(
             select(ItemDocument).where(ItemDocument.item_id.in_(list(items)))
             .options(joinedload(ItemDocument.document).options(
-                lazyload(Document.created_by), selectinload(Document.versions)))
-            .order_by(ItemDocument.id))
+                lazyload(Document.created_by), joinedload(Document.versions)))
+            .order_by(ItemDocument.id)).unique()
         for link in links:
             items[link.item_id].__dict__[_LINKS].append(link)
     return item.__dict__[_LINKS]

@@ -180,9 +180,8 @@ def visible_items(user: User, meeting: Meeting) -> list[AgendaItem]:
 
 
 def meeting_for(user: User, meeting_id: int, *, options=()) -> Meeting:
-    """Load a meeting the user may see, or 404. ``options``: the eager loads the endpoint
-    reads (:func:`ecabinet.meetings.queries.meeting_read`), so that its rules answer from
-    loaded rows instead of a query per item."""
+    """Load a meeting the user may see, or 404. ``options``: loader options of the endpoint
+    (the meeting's read loads its row alone first: :data:`queries.MEETING_ALONE`)."""
     meeting = db.session.get(Meeting, meeting_id, options=options)
     if meeting is None or not can_see_meeting(user, meeting):
         raise NotFound(_("No such meeting."))
