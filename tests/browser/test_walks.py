@@ -308,8 +308,9 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
     expect(sec.locator(".flash-success")).to_be_visible()
     shot(sec, "secretariat-draft-created", full=True)
     assert jobs.local_worker().wait_idle(timeout=120)
-    sec.reload()
-    expect(sec.locator(".page-head .tag")).to_have_text("Chờ ký")
+    # No reload: the page polls its decision and shows the PDF once it is ready.
+    expect(sec.locator(".page-head .tag")).to_have_text("Chờ ký", timeout=30_000)
+    expect(sec.get_by_role("link", name="Đọc tệp PDF")).to_be_visible()
     shot(sec, "secretariat-draft-ready", full=True)
 
     # 2. The signer signs from the batch inbox with PIN and code.
