@@ -118,11 +118,30 @@ UNCONTESTED_RULE = ("every member who votes on the item agreed beforehand; nobod
                     "asks to speak; no vote was held on it")
 
 
+def voted_item_ids(meeting: Meeting) -> set[int]:
+    """The items a vote was opened on (open or closed, whatever the result)."""
+    return set(db.session.scalars(select(Vote.item_id).where(Vote.meeting_id == meeting.id)))
+
+
+def settled_reason(item: AgendaItem) -> str | None:
+    """Why an item takes no more positions: "adopted" (without discussion) or "voted" (a vote
+    was opened on it), None while it is still open to them (issue 9: an item once voted, or
+    adopted, is never offered again)."""
+    # Read from the database, not the loaded object: the caller holds the item's row lock,
+    # and a chair adopting it concurrently committed before that lock was granted.
+    if db.session.scalar(select(AgendaItem.adopted_without_discussion_at)
+                         .where(AgendaItem.id == item.id)) is not None:
+        return "adopted"
+    if db.session.scalar(select(Vote.id).where(Vote.item_id == item.id).limit(1)) is not None:
+        return "voted"
+    return None
+
+
 def uncontested_items(meeting: Meeting) -> list[AgendaItem]:
     """Items that may be adopted without discussion (:data:`UNCONTESTED_RULE`): silence is not
     agreement, and an item once voted on (whatever the result) or adopted is never offered
     again, so the record cannot say "adopted without discussion" beside a vote."""
-    voted = set(db.session.scalars(select(Vote.item_id).where(Vote.meeting_id == meeting.id)))
+    voted = voted_item_ids(meeting)
     stances: dict[int, dict[int, str]] = {}
     for position in db.session.scalars(select(Position).join(AgendaItem).where(
             AgendaItem.meeting_id == meeting.id)):

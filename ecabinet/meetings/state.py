@@ -93,6 +93,9 @@ def snapshot_for(user: User, meeting: Meeting) -> dict:
     items = access.visible_items(user, meeting)
     participant = meeting.participant(user.id)
     state["items"] = [item_payload(item) for item in items]
+    # Items voted on take no more positions: the tablet shows their outcome instead.
+    shown = {item.id for item in items}
+    state["voted_item_ids"] = sorted(shown & queries.voted_item_ids(meeting))
     state["me"] = {
         "user_id": user.id,
         "role": participant.role if participant else "secretariat",

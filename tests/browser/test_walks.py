@@ -200,6 +200,9 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     overlay.locator("[data-choice=yes]").click()
     overlay.locator("[data-action=confirm-ballot]").click()
     expect(overlay.locator("[data-vote-done]")).to_be_visible()
+    # Read at once, not waited for: the tablet counts its own acknowledged ballot without
+    # waiting for the coalesced count ("Đã biểu quyết: Tán thành" beside "0/3" was seen).
+    assert "0/3" not in overlay.locator("[data-progress-text]").inner_text()
     shot(a, "member-a-voted-in-the-viewer")
     panel = b.locator("#vote-panel")
     expect(panel).to_be_visible()
@@ -223,6 +226,10 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     # The chair, present, did not vote: not called absent.
     expect(overlay.locator(".result-absent dt")).to_have_text("Vắng mặt hoặc không tham gia")
     expect(a.locator("#viewer-room")).to_contain_text("Không có ai đang phát biểu")
+    # The item voted on is never offered again: no position buttons, its outcome instead.
+    bill_row = item_row(b, items[0])
+    expect(bill_row.locator("[data-positions]")).to_be_hidden()
+    expect(bill_row.locator("[data-results] .result-line")).to_have_count(1)
     shot(a, "member-a-result-in-the-viewer")
     shot(b, "member-b-result")
     shot(chair, "chair-result")
@@ -234,6 +241,7 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     chair.locator("[data-action=adopt-uncontested]").click()
     expect(item_row(b, items[1]).locator("[data-adopted]")).to_be_visible()
     expect(item_row(b, items[0]).locator("[data-adopted]")).to_be_hidden()
+    expect(item_row(b, items[1]).locator("[data-positions]")).to_be_hidden()
     item_row(b, items[1]).scroll_into_view_if_needed()
     shot(b, "member-b-item-adopted")
 
@@ -300,8 +308,9 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
     expect(sec.locator(".flash-success")).to_be_visible()
     shot(sec, "secretariat-draft-created", full=True)
     assert jobs.local_worker().wait_idle(timeout=120)
-    sec.reload()
-    expect(sec.locator(".page-head .tag")).to_have_text("Chờ ký")
+    # No reload: the page polls its decision and shows the PDF once it is ready.
+    expect(sec.locator(".page-head .tag")).to_have_text("Chờ ký", timeout=30_000)
+    expect(sec.get_by_role("link", name="Đọc tệp PDF")).to_be_visible()
     shot(sec, "secretariat-draft-ready", full=True)
 
     # 2. The signer signs from the batch inbox with PIN and code.
