@@ -30,7 +30,7 @@ PAGES = {
     "documents": lambda hall: "/documents",
 }
 #: Measured after the fix (room: 17 for a member and 22 → 30 for the secretariat before).
-BOUNDS = {"room": 16, "viewer": 29, "dashboard": 12, "documents": 30}
+BOUNDS = {"room": 17, "viewer": 30, "dashboard": 12, "documents": 30}
 
 #: Not fixed yet, kept failing so that they are seen (strict: a fix turns them green).
 LEFT = {
