@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import hashlib
 
-from ecabinet.ballots import elgamal, group, proofs
-from ecabinet.ballots.elgamal import Ciphertext
-from ecabinet.ballots.proofs import Context
+from . import elgamal, group, proofs
+from .elgamal import Ciphertext
+from .proofs import Context
 
 TRACK = "ecabinet/ballot/v1/track"
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecabinet.ballots import group
+from . import group
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecabinet.ballots import group
-from ecabinet.ballots.elgamal import Ciphertext
+from . import group
+from .elgamal import Ciphertext
 
 BIT = "ecabinet/ballot/v1/bit"
 SUM = "ecabinet/ballot/v1/sum"

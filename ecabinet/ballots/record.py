@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ecabinet.ballots import elgamal, group, proofs, trustees
-from ecabinet.ballots.ballot import BallotError, read_ballot, tracking_code
-from ecabinet.ballots.elgamal import Ciphertext
-from ecabinet.ballots.proofs import Context
+from . import elgamal, group, proofs, trustees
+from .ballot import BallotError, read_ballot, tracking_code
+from .elgamal import Ciphertext
+from .proofs import Context
 
 FORMAT = "ecabinet/secret-vote-record/1"
 GROUP = "ed25519-prime-order-subgroup"

@@ -22,7 +22,7 @@ import nacl.pwhash
 import nacl.secret
 from nacl.exceptions import CryptoError
 
-from ecabinet.ballots import group
+from . import group
 
 
 class WrongPin(ValueError):
