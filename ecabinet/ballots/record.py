@@ -125,7 +125,11 @@ def verify_record(record: dict) -> Report:
         report.problems.append("public_key is not the sum of the dealers' first commitments")
 
     read, seen = [], set()
-    for n, ballot in enumerate(record.get("ballots") or []):
+    ballots = record.get("ballots")
+    if not isinstance(ballots, list):
+        report.problems.append("ballots: not a list")
+        return report
+    for n, ballot in enumerate(ballots):
         if not isinstance(ballot, dict):
             report.problems.append(f"ballot {n + 1}: not an object")
             continue
@@ -152,8 +156,8 @@ def verify_record(record: dict) -> Report:
     decryptions = record.get("decryptions") or []
     indexes = [d.get("trustee") for d in decryptions if isinstance(d, dict)]
     count, threshold = int(info["count"]), int(info["threshold"])
-    if (len(indexes) != len(decryptions) or len(set(indexes)) != len(indexes)
-            or not all(isinstance(j, int) and 1 <= j <= count for j in indexes)):
+    if (len(indexes) != len(decryptions) or len(set(indexes)) != len(indexes) or not all(
+            type(j) is int and 1 <= j <= count for j in indexes)):
         report.problems.append("decryptions: trustees must be distinct numbers from 1 to count")
         return report
     if len(indexes) < threshold:
