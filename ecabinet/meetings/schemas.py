@@ -82,10 +82,11 @@ class MeetingDetailSchema(MeetingSchema):
 
 
 # --- the meeting's read, dumped by hand ---------------------------------------------------------
-# A hall of tablets reads the meeting again and again: marshmallow walking the schema (fields,
-# nested schemas, a dozen lambdas per participant) was half the read's CPU. These functions give
-# what ``MeetingDetailSchema().dump(data)`` gives — the schema stays the API's description and
-# the test of these (``tests/reads/test_meeting_read.py`` compares the two for every reader).
+# A hall of tablets reads the meeting again and again, and marshmallow walks the schema (fields,
+# nested schemas, a lambda per participant's name) on every read: these functions give what
+# ``MeetingDetailSchema().dump(data)`` gives, without the walk (~0.5-1 ms a read here). The
+# schema stays the API's description and the test of these (``tests/reads/test_meeting_read.py``
+# compares the two for every reader).
 
 def _iso(value):
     return None if value is None else value.isoformat()
