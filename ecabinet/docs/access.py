@@ -25,6 +25,7 @@ from collections.abc import Callable
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ecabinet.docs.models import Classification, Document, DocumentVersion, ItemDocument
 from ecabinet.errors import Forbidden, NotFound
@@ -47,7 +48,8 @@ def items_of(document: Document) -> list[AgendaItem]:
     """The agenda items the document is attached to."""
     return list(db.session.scalars(
         select(AgendaItem).join(ItemDocument, ItemDocument.item_id == AgendaItem.id)
-        .where(ItemDocument.document_id == document.id).order_by(AgendaItem.id)))
+        .where(ItemDocument.document_id == document.id).order_by(AgendaItem.id)
+        .options(lazyload(AgendaItem.presenter))))  # not the access rule's: nor its roles
 
 
 def reads_through(document: Document, item: AgendaItem, participant: Participant | None,
@@ -199,12 +201,23 @@ def rules_without_sql() -> list[Callable[[User, Document], bool]]:
 
 # --- the whole rule ------------------------------------------------------------------------------
 
-def can_read(user: User, document: Document) -> bool:
+def can_read(user: User, document: Document, *, items: list[AgendaItem] | None = None,
+             granted: set[int] | None = None) -> bool:
+    """THE rule for reading a document (see the module's docstring).
+
+    ``items`` and ``granted`` are for a caller that checks many documents at once and loaded
+    for all of them in a few statements (:func:`readable_documents`) what the rule otherwise
+    asks of each: the agenda items the document is attached to (:func:`items_of`), and which
+    of them the reading grants with an SQL form let the user read (their rules are asked one
+    by one only when ``granted`` is not given; the rules without one always are)."""
     if document.created_by_id == user.id or is_secretariat(user):
         return True
-    if any(_reads_through_item(user, document, item) for item in items_of(document)):
+    if any(_reads_through_item(user, document, item)
+           for item in (items_of(document) if items is None else items)):
         return True
-    return any(rule(user, document) for rule in _reading_grants)
+    if granted is None:
+        return any(rule(user, document) for rule in _reading_grants)
+    return document.id in granted or any(rule(user, document) for rule in rules_without_sql())
 
 
 def readable_by(user: User) -> ColumnElement[bool]:
@@ -226,10 +239,41 @@ def readable_query(user: User) -> Select:
 
 def readable_documents(user: User, rows=None) -> list[Document]:
     """Every document the user may read (or the page ``rows(query)`` cuts of them), each
-    checked again with :func:`can_read` (the two cannot disagree unseen)."""
+    checked again with :func:`can_read` (the two cannot disagree unseen) — on what is loaded
+    for the whole page at once (:func:`_reading_context`), so that a page costs the same
+    however many documents it lists."""
     query = readable_query(user)
-    candidates = rows(query) if rows is not None else db.session.scalars(query)
-    return [document for document in candidates if can_read(user, document)]
+    candidates = list(rows(query) if rows is not None else db.session.scalars(query))
+    items, granted = _reading_context(user, candidates)
+    return [document for document in candidates
+            if can_read(user, document, items=items.get(document.id, []), granted=granted)]
+
+
+def _reading_context(user: User, documents: list[Document]) -> tuple[dict, set[int]]:
+    """What :func:`can_read` asks of each of ``documents``, for all of them: the items each
+    is attached to (with their meetings and invitees), the user's place in those meetings,
+    and the documents the reading grants' SQL forms let the user read (one statement for the
+    grants, whichever documents the other rules left)."""
+    items: dict[int, list[AgendaItem]] = {}
+    if is_secretariat(user) or not documents:
+        return items, set()
+    rest = [d.id for d in documents if d.created_by_id != user.id]
+    if not rest:
+        return items, set()
+    rows = db.session.execute(
+        select(ItemDocument.document_id, AgendaItem)
+        .join(AgendaItem, AgendaItem.id == ItemDocument.item_id)
+        .where(ItemDocument.document_id.in_(rest))
+        .options(lazyload(AgendaItem.presenter), joinedload(AgendaItem.meeting))
+        .order_by(AgendaItem.id))
+    for document_id, item in rows:
+        items.setdefault(document_id, []).append(item)
+    Meeting.remember_seats(list({item.meeting for found in items.values() for item in found}),
+                           user.id)
+    ids = granted_ids(user)
+    granted = set(db.session.scalars(select(Document.id).where(
+        Document.id.in_(rest), or_(*[Document.id.in_(each) for each in ids])))) if ids else set()
+    return items, granted
 
 
 def document_for(user: User, document_id: int) -> Document:
@@ -245,6 +289,9 @@ def version_for(user: User, document_id: int, number: int) -> DocumentVersion:
     version = next((v for v in document.versions if v.number == number), None)
     if version is None:
         raise NotFound(_("No such version."))
+    # The version holds its document: the session keeps loaded rows only while something
+    # does, and ``version.document`` would load it again.
+    set_committed_value(version, "document", document)
     return version
 
 

@@ -234,11 +234,10 @@ def add_version(document_id: int):
 
 # --- the viewer ----------------------------------------------------------------------------------
 
-def _meeting_context(user, document, meeting_id: int | None) -> Meeting | None:
+def _meeting_context(user, document, meeting: Meeting | None) -> Meeting | None:
     """The live meeting the viewer was opened from, if the document is on its agenda."""
-    if meeting_id is None:
+    if meeting is None:
         return None
-    meeting = meeting_access.meeting_for(user, meeting_id)
     if not any(item.meeting_id == meeting.id for item in access.visible_items(user, document)):
         return None
     return meeting
@@ -248,9 +247,13 @@ def _meeting_context(user, document, meeting_id: int | None) -> Meeting | None:
 @login_required
 def view(document_id: int, number: int):
     user = _user()
+    # The meeting first, held by this frame: the document's access rule then finds it (and
+    # the reader's seat in it) loaded, instead of loading it once more.
+    meeting_id = request.args.get("meeting", type=int)
+    opened_from = meeting_access.meeting_for(user, meeting_id) if meeting_id else None
     version = access.version_for(user, document_id, number)
     document = version.document
-    meeting = _meeting_context(user, document, request.args.get("meeting", type=int))
+    meeting = _meeting_context(user, document, opened_from)
     page = request.args.get("page", default=1, type=int)
     config = {
         "documentId": document.id,

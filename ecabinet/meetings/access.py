@@ -182,7 +182,10 @@ def visible_items(user: User, meeting: Meeting) -> list[AgendaItem]:
 def meeting_for(user: User, meeting_id: int, *, options=()) -> Meeting:
     """Load a meeting the user may see, or 404. ``options``: loader options of the endpoint
     (the meeting's read loads its row alone first: :data:`queries.MEETING_ALONE`)."""
-    meeting = db.session.get(Meeting, meeting_id, options=options)
+    if user.has_role(Role.SECRETARIAT):
+        meeting = db.session.get(Meeting, meeting_id, options=options)
+    else:  # the rule needs the reader's seat: loaded with the meeting, in one statement
+        meeting = Meeting.load_with_seat(meeting_id, user.id, options=options)
     if meeting is None or not can_see_meeting(user, meeting):
         raise NotFound(_("No such meeting."))
     return meeting

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,6 +35,7 @@ from ecabinet.meetings.schemas import (
     VoteOpenSchema,
     VoteResultSchema,
     VoteSchema,
+    dump_meeting_detail,
 )
 
 #: The shape of the meeting's read, part of its ETag (:func:`versions.etag`).
@@ -107,7 +108,9 @@ def get_meeting(meeting_id: int):
                "Vary": "Authorization, Cookie"}
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
-    return _detail(queries.load_whole(meeting)), 200, headers
+    # Dumped by hand, as the schema would (see dump_meeting_detail): a Response is sent as is.
+    body = dump_meeting_detail(_detail(queries.load_whole(meeting)))
+    return current_app.json.response(body), 200, headers
 
 
 @blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])

@@ -12,7 +12,7 @@ from ecabinet.dashboard.sections import DashboardItem
 from ecabinet.i18n import page_datetime
 from ecabinet.meetings import access, notices, services
 from ecabinet.meetings.forms import STATUS_LABELS, label
-from ecabinet.meetings.models import MeetingStatus
+from ecabinet.meetings.models import Meeting, MeetingStatus
 
 #: How many meetings the section lists (the meetings page has them all).
 LIMIT = 5
@@ -33,6 +33,7 @@ def _news(user, meeting) -> str:
 
 def my_meetings(user) -> list[DashboardItem]:
     meetings = [m for m in services.list_meetings(user) if m.status != MeetingStatus.CLOSED]
+    Meeting.remember_seats(meetings, user.id)  # the news and the links ask each meeting
     news = {m.id: _news(user, m) for m in meetings}
     meetings.sort(key=lambda m: (not news[m.id], m.starts_at))  # news first: never cut off
     items = []

@@ -5,7 +5,17 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, inspect, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+)
 from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
 from ecabinet.extensions import db
@@ -115,23 +125,58 @@ class Meeting(db.Model):
         return "participants" not in inspect(self).unloaded
 
     def participant(self, user_id: int) -> Participant | None:
-        """The user's place in the meeting. Access rules ask for it many times a request: one
-        found is remembered by this instance (it lives as long as the request's session; a
-        participant is changed in place, and removed only through the loaded ``participants``,
-        which is read instead once loaded — see :meth:`forget_participants`); one not found is
-        asked again, since an invitation may add it."""
+        """The user's place in the meeting. Access rules ask for it many times a request, so
+        the answer is remembered by this instance (it lives as long as the request's session;
+        a participant is changed in place, and removed only through the loaded
+        ``participants``, which is read instead once loaded — see :meth:`forget_participants`).
+        "Not invited" is remembered too (the secretariat is a participant of few meetings and
+        asks of every one): attaching a participant to the meeting forgets it (the listener
+        below), so an invitation in the same request is seen."""
         if self._participants_loaded():
             return next((p for p in self.participants if p.user_id == user_id), None)
         found = self.__dict__.setdefault("_participant_of", {})
         if user_id not in found:
             # The user is the one asking, loaded already: not joined again (with their roles).
-            participant = db.session.scalar(select(Participant).where(
+            found[user_id] = db.session.scalar(select(Participant).where(
                 Participant.meeting_id == self.id, Participant.user_id == user_id)
                 .options(lazyload(Participant.user)))
-            if participant is None:
-                return None
-            found[user_id] = participant
         return found[user_id]
+
+    @staticmethod
+    def remember_seats(meetings: list[Meeting], user_id: int) -> None:
+        """Look the user's place up in all these meetings in one statement (a list of meetings
+        checks each one's access), remembered as :meth:`participant` would."""
+        pending = [m for m in meetings if not m._participants_loaded()
+                   and user_id not in m.__dict__.get("_participant_of", {})]
+        if not pending:
+            return
+        seats = {p.meeting_id: p for p in db.session.scalars(select(Participant).where(
+            Participant.user_id == user_id,
+            Participant.meeting_id.in_([m.id for m in pending]))
+            .options(lazyload(Participant.user)))}
+        for meeting in pending:
+            meeting.__dict__.setdefault("_participant_of", {})[user_id] = seats.get(meeting.id)
+
+    @classmethod
+    def load_with_seat(cls, meeting_id: int, user_id: int, *, options=()) -> Meeting | None:
+        """The meeting with the user's place in it (remembered as :meth:`participant`
+        would), in one statement — none when both are loaded already."""
+        meeting = db.session.identity_map.get(inspect(cls).identity_key_from_primary_key(
+            (meeting_id,)))
+        if meeting is not None and not inspect(meeting).expired and (
+                meeting._participants_loaded()
+                or user_id in meeting.__dict__.get("_participant_of", {})):
+            return meeting
+        row = db.session.execute(
+            select(cls, Participant).outerjoin(Participant, (Participant.meeting_id == cls.id)
+                                               & (Participant.user_id == user_id))
+            .where(cls.id == meeting_id).options(*options, lazyload(Participant.user))).first()
+        if row is None:
+            return None
+        meeting, seat = row
+        if not meeting._participants_loaded():
+            meeting.__dict__.setdefault("_participant_of", {})[user_id] = seat
+        return meeting
 
     def forget_participants(self) -> None:
         """Read the participants from the database again at the next look."""
@@ -172,6 +217,16 @@ class Participant(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+@event.listens_for(Participant.meeting, "set")
+def _seat_added(participant: Participant, meeting: Meeting | None, _old, _initiator) -> None:
+    """A participant attached to a meeting (an invitation): the meeting's remembered "not
+    invited" answers are forgotten (its user may not be set yet, so all of them)."""
+    remembered = meeting.__dict__.get("_participant_of") if meeting is not None else None
+    if remembered:
+        for user_id in [u for u, seat in remembered.items() if seat is None]:
+            del remembered[user_id]
 
 
 class AgendaItem(db.Model):

@@ -26,6 +26,45 @@ def test_a_meeting_read_costs_the_same_with_2_or_10_items(app, client, build_hal
         assert body["agenda"] and all("documents" in item for item in body["agenda"])
         counts[n] = sent
     assert len(counts[2]) == len(counts[10]), counts[10].text()
-    # the token with its user and roles, the meeting, the reader's seat, the items with their
+    # the token with its user and roles, the meeting with the reader's seat, the items with their
     # presenters and invitees, the participants with their users, the documents and versions
     assert len(counts[10]) <= 6, counts[10].text()
+
+
+def test_the_read_dumped_by_hand_is_the_schemas_dump(app, build_hall, open_meeting):
+    """The meeting's read is dumped by hand for speed (``dump_meeting_detail``); the schema
+    stays its description: for every reader, the two give the same answer."""
+    from datetime import datetime
+
+    from flask_login import login_user
+    from sqlalchemy import update
+
+    from ecabinet.database import unit_of_work
+    from ecabinet.extensions import db
+    from ecabinet.i18n import VIETNAM
+    from ecabinet.identity.services import get_user
+    from ecabinet.meetings import access, api, queries
+    from ecabinet.meetings.models import AgendaItem, Participant
+    from ecabinet.meetings.schemas import MeetingDetailSchema, dump_meeting_detail
+
+    hall = build_hall(4)
+    open_meeting(hall)
+    with app.app_context():
+        with unit_of_work():  # dates and nulls on every side
+            db.session.execute(update(Participant).where(
+                Participant.user_id == hall.users["m2"].id).values(
+                checked_in_at=datetime(2026, 11, 30, 7, 55, tzinfo=VIETNAM)))
+            db.session.execute(update(AgendaItem).where(AgendaItem.id == hall.items[1]).values(
+                adopted_without_discussion_at=datetime(2026, 11, 30, 9, tzinfo=VIETNAM),
+                presenter_id=None))
+        db.session.remove()
+    for who in READERS:
+        with app.test_request_context():
+            user = get_user(hall.users[who].id)
+            login_user(user)
+            data = api._detail(queries.load_whole(access.meeting_for(user, hall.meeting_id)))
+            by_hand = dump_meeting_detail(data)
+            assert by_hand == MeetingDetailSchema().dump(data), who
+            assert list(by_hand) == list(MeetingDetailSchema().dump(data)), who
+            assert ("invitations" in by_hand) == (who in ("secretariat", "secretary"))
+            db.session.remove()
