@@ -337,7 +337,9 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
     form.locator("#issue-batch-otp").fill(code_for(app, people.clerk))
     shot(clerk, "clerk-inbox-picked", full=True)
     clerk.once("dialog", lambda dialog: dialog.accept())
-    form.locator("button[type=submit]").click()
+    # Issuing seals and time-stamps each PDF before the page comes back: on a loaded machine
+    # that takes longer than a click's usual wait.
+    form.locator("button[type=submit]").click(timeout=60_000)
     expect(clerk.locator(".flash-success")).to_be_visible()
     shot(clerk, "clerk-issued", full=True)
     clerk.goto(live_server("/register"))
