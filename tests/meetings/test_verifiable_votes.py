@@ -305,3 +305,43 @@ def test_the_record_through_the_api_verifies_names_nobody_and_is_hidden(
     result = CliRunner().invoke(cli, ["votes", "verify", str(path)])
     assert result.exit_code == 0, result.output
     assert "yes: 3, no: 1, abstain: 0" in result.output
+
+
+def test_over_the_live_socket_open_cast_close_decrypt(app, session_open):
+    """The tablets' path: vote.open with verifiable, ballot.cast with the encrypted ballot
+    (acknowledged with its tracking code), vote.close with the chair's PIN, vote.decrypt."""
+    from tests.meetings.conftest import connect_tablets
+
+    cab = session_open
+    tablets = connect_tablets(app, {w: cab.tokens[w] for w in ("chair", "m1", "secretariat")})
+    clients = next(tablets)
+
+    def call(who, event, data):
+        return clients[who].emit(event, data, namespace="/live", callback=True)
+
+    for who in clients:
+        assert call(who, "meeting.join", {"meeting_id": cab.meeting_id})["ok"]
+    ack = call("chair", "vote.open", {
+        "meeting_id": cab.meeting_id, "agenda_item_id": cab.items[0], "question": "Thông qua?",
+        "rule": "majority_of_present", "verifiable": True, "trustees": trustee_list(cab)})
+    assert ack["ok"], ack
+    vote_id = ack["vote_id"]
+    opened = [m["args"][0] for m in clients["m1"].get_received("/live")
+              if m["name"] == "vote.opened"]
+    assert opened[-1]["verifiable"] is True
+    public_key = opened[-1]["public_key"]
+    ack = call("m1", "ballot.cast", {"vote_id": vote_id,
+                                     "ballot": ballot_for(vote_id, public_key, YES)})
+    assert ack["ok"] and len(ack["tracking_code"]) == 64, ack
+    assert call("m1", "ballot.cast", {"vote_id": vote_id, "choice": "yes"})["error"]["code"] \
+        == "encrypted_ballot_required"
+    ack = call("chair", "vote.close", {"vote_id": vote_id, "pin": PINS["chair"]})
+    assert ack["ok"] and ack["status"] == "tallying", ack
+    assert call("secretariat", "vote.decrypt", {"vote_id": vote_id, "pin": "000000"})["error"][
+        "code"] == "wrong_pin"
+    ack = call("secretariat", "vote.decrypt", {"vote_id": vote_id, "pin": PINS["secretariat"]})
+    assert ack["ok"] and ack["status"] == "closed" and ack["tally"]["yes"] == 1, ack
+    closed = [m["args"][0] for m in clients["m1"].get_received("/live")
+              if m["name"] == "vote.closed"]
+    assert closed and closed[-1]["vote_id"] == vote_id
+    next(tablets, None)
