@@ -72,7 +72,8 @@ def cast(app, cab, who, vote_id, ballot):
 
 def audit_lines(app, action):
     with app.app_context():
-        rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+        rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                  .order_by(AuditEntry.seq)).all()
         out = [(r.actor_id, json.loads(r.details)) for r in rows]
         db.session.remove()
         return out
