@@ -12,7 +12,17 @@ from ecabinet.database import unit_of_work
 from ecabinet.docs.schemas import ItemDocumentSchema
 from ecabinet.errors import NotFound
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, notices, queries, services, sitting, state, versions, voting
+from ecabinet.meetings import (
+    access,
+    notices,
+    queries,
+    services,
+    sitting,
+    state,
+    verifiable,
+    versions,
+    voting,
+)
 from ecabinet.meetings.schemas import (
     AdoptSchema,
     AgendaItemCreateSchema,
@@ -30,6 +40,7 @@ from ecabinet.meetings.schemas import (
     MeetingSchema,
     MeetingUpdateSchema,
     ParticipantSchema,
+    PinSchema,
     PositionSchema,
     TransitionSchema,
     VoteOpenSchema,
@@ -335,7 +346,12 @@ def open_vote(body, item_id: int):
     """The chair opens a vote on an item, with the rule it passes by."""
     item = access.item_for(_user(), item_id)
     with unit_of_work():
-        return voting.open_vote(_user(), item, **body)
+        if body.pop("verifiable"):
+            return verifiable.open_vote(_user(), item, question=body["question"],
+                                        rule=body["rule"], trustees_given=body["trustees"],
+                                        threshold=body["threshold"])
+        return voting.open_vote(_user(), item, question=body["question"],
+                                secret=body["secret"], rule=body["rule"])
 
 
 @blp.route("/votes/<int:vote_id>")
@@ -351,20 +367,54 @@ def get_vote(vote_id: int):
 @blp.arguments(BallotSchema)
 @blp.response(201, BallotAnswerSchema)
 def cast_ballot(body, vote_id: int):
-    """Cast or change one's ballot: yes, no or abstain. The same service as `ballot.cast`."""
+    """Cast or change one's ballot: yes, no or abstain, or for a verifiable vote the ballot
+    encrypted on the tablet (answered with its tracking code). The same services as
+    `ballot.cast`."""
     with unit_of_work():  # the service loads the vote and checks it, as for `ballot.cast`
+        if body["ballot"] is not None:
+            return verifiable.cast_ballot(_user(), vote_id, body["ballot"])
         return voting.cast_ballot(_user(), vote_id, body["choice"], body["receipt"])
 
 
 @blp.route("/votes/<int:vote_id>/close", methods=["POST"])
 @login_required
+@blp.arguments(PinSchema, required=False)
 @blp.response(200, VoteResultSchema)
-def close_vote(vote_id: int):
-    """The chair closes the vote: the tally and the outcome under the vote's rule."""
+def close_vote(body, vote_id: int):
+    """The chair closes the vote: the tally and the outcome under the vote's rule. A verifiable
+    vote's ballot box closes and waits for its trustees (the chair's PIN may come along)."""
     vote = access.vote_for(_user(), vote_id)
+    if vote.verifiable:
+        with unit_of_work():
+            return verifiable.close(_user(), vote_id, (body or {}).get("pin"))
     with unit_of_work():
         result = voting.close_vote(_user(), vote)
     return {"vote_id": vote_id, "tally": result.tally, "outcome": result.outcome}
+
+
+@blp.route("/votes/<int:vote_id>/decryptions", methods=["POST"])
+@login_required
+@blp.arguments(PinSchema)
+@blp.response(200, VoteResultSchema)
+def decrypt_vote(body, vote_id: int):
+    """A trustee of a verifiable vote gives their share (their PIN opens it) once the ballot box
+    is closed; the vote closes with its result when the threshold is reached."""
+    with unit_of_work():
+        return verifiable.decrypt(_user(), vote_id, body["pin"])
+
+
+@blp.route("/votes/<int:vote_id>/record")
+@login_required
+@blp.alt_response(200, schema={"type": "object"}, description="the published record",
+                  success=True)
+def vote_record(vote_id: int):
+    """The published record of a closed verifiable vote (format ecabinet/secret-vote-record/1:
+    the key, the ballots by tracking code without names, the products, the trustees'
+    decryptions with their proofs, the tally), for whoever may see the vote; check it with
+    `ecabinet votes verify RECORD.json`."""
+    from flask import jsonify
+
+    return jsonify(verifiable.record_of(_user(), vote_id))
 
 
 @blp.route("/meetings/<int:meeting_id>/invitation.ics")

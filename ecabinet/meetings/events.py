@@ -12,18 +12,20 @@ from flask_babel import gettext as _
 from ecabinet.errors import Invalid
 from ecabinet.inputs import load_event
 from ecabinet.live.handlers import live_event
-from ecabinet.meetings import access, rooms, sitting, state, voting
+from ecabinet.meetings import access, rooms, sitting, state, verifiable, voting
 from ecabinet.meetings.schemas import (
     BallotEventSchema,
+    DecryptEventSchema,
     GiveFloorEventSchema,
     ItemEventSchema,
     MeetingEventSchema,
-    VoteEventSchema,
+    VoteCloseEventSchema,
     VoteOpenEventSchema,
 )
 
 MEETING, ITEM, GIVE_FLOOR = MeetingEventSchema(), ItemEventSchema(), GiveFloorEventSchema()
-VOTE, VOTE_OPEN, BALLOT = VoteEventSchema(), VoteOpenEventSchema(), BallotEventSchema()
+VOTE_OPEN, BALLOT = VoteOpenEventSchema(), BallotEventSchema()
+VOTE_CLOSE, DECRYPT = VoteCloseEventSchema(), DecryptEventSchema()
 
 
 def _meeting(user, args):
@@ -69,6 +71,8 @@ def cast(user, data):
     """The service loads the vote and checks access itself, in one read for an eligible member
     (404 for a vote of a meeting one cannot see, as everywhere)."""
     args = load_event(BALLOT, data)
+    if args["ballot"] is not None:  # a verifiable vote's ballot, encrypted on the tablet
+        return verifiable.cast_ballot(user, args["vote_id"], args["ballot"])
     return voting.cast_ballot(user, args["vote_id"], str(args["choice"]), args["receipt"])
 
 
@@ -97,14 +101,29 @@ def finish(user, data):
 @live_event("vote.open")
 def open_vote(user, data):
     args = load_event(VOTE_OPEN, data)
-    vote = voting.open_vote(user, _item(user, args), question=args["question"],
-                            secret=args["secret"], rule=args["rule"])
+    if args["verifiable"]:
+        vote = verifiable.open_vote(user, _item(user, args), question=args["question"],
+                                    rule=args["rule"], trustees_given=args["trustees"],
+                                    threshold=args["threshold"])
+    else:
+        vote = voting.open_vote(user, _item(user, args), question=args["question"],
+                                secret=args["secret"], rule=args["rule"])
     return {"vote_id": vote.id}
 
 
 @live_event("vote.close")
 def close_vote(user, data):
     """Like ``ballot.cast``, the service loads the vote and checks access (404, then 403)."""
-    vote_id = load_event(VOTE, data)["vote_id"]
+    args = load_event(VOTE_CLOSE, data)
+    vote_id = args["vote_id"]
+    if verifiable.is_verifiable(vote_id):  # the trustees decrypt; the chair's PIN may come along
+        return verifiable.close(user, vote_id, args["pin"])
     result = voting.close_vote(user, vote_id)
     return {"vote_id": vote_id, "tally": result.tally, "outcome": result.outcome}
+
+
+@live_event("vote.decrypt")
+def decrypt(user, data):
+    """A trustee's PIN: their partial decryption of a verifiable vote's closed ballot box."""
+    args = load_event(DECRYPT, data)
+    return verifiable.decrypt(user, args["vote_id"], args["pin"])

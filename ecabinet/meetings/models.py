@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     inspect,
     select,
 )
@@ -330,6 +331,11 @@ class Vote(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(10))
     #: Set when a tie was decided by the side the chair voted with.
     decided_by_chair: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: An end-to-end verifiable secret vote (issue 10): ballots are encrypted on the tablet
+    #: under ``public_key`` (hex) and only their sums are decrypted, by the trustees
+    #: (:mod:`ecabinet.meetings.verifiable`, its rows in :mod:`ecabinet.meetings.e2e_models`).
+    verifiable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    public_key: Mapped[str | None] = mapped_column(String(64))
 
     item: Mapped[AgendaItem] = relationship()
 

@@ -180,7 +180,8 @@ def open_vote_of(meeting: Meeting) -> Vote | None:
 
 def opened_payload(vote: Vote) -> dict:
     return {"vote_id": vote.id, "agenda_item_id": vote.item_id, "question": vote.question,
-            "secret": vote.secret, "rule": vote.rule, "eligible": vote.present_total}
+            "secret": vote.secret, "rule": vote.rule, "eligible": vote.present_total,
+            "verifiable": vote.verifiable, "public_key": vote.public_key}
 
 
 def cast_count(vote: Vote) -> int:

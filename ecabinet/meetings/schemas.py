@@ -1,6 +1,6 @@
 """API shapes of meetings (the OpenAPI description is generated from these)."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ecabinet.docs.schemas import ItemDocumentsField
 from ecabinet.inputs import Id, Schema
@@ -193,16 +193,48 @@ class GiveFloorSchema(Schema):
     request_id = fields.Integer(load_default=None)
 
 
+class TrusteePinSchema(Schema):
+    user_id = fields.Integer(required=True)
+    pin = fields.String(required=True, validate=validate.Length(max=64), load_only=True)
+
+
 class VoteOpenSchema(Schema):
     question = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     secret = fields.Boolean(load_default=False)
     rule = fields.String(required=True, validate=_one_of(VoteRule))
+    verifiable = fields.Boolean(load_default=False, metadata={
+        "description": "a secret vote encrypted on the tablets and tallied by its trustees "
+                       "(docs/secret-votes.md)"})
+    trustees = fields.List(fields.Nested(TrusteePinSchema), load_default=None, metadata={
+        "description": "verifiable votes: the trustees (the chair and the meeting's secretary "
+                       "or secretariat), each with the PIN that will open their share"})
+    threshold = fields.Integer(load_default=None, metadata={
+        "description": "verifiable votes: how many trustees must decrypt (default: all)"})
 
 
 class BallotSchema(Schema):
-    choice = fields.String(required=True, validate=_one_of(Choice))
+    choice = fields.String(load_default=None, validate=_one_of(Choice))
     receipt = fields.String(load_default=None, metadata={
         "description": "secret votes: the receipt of the current ballot, to change it"})
+    ballot = fields.Dict(load_default=None, metadata={
+        "description": "verifiable votes: the ballot encrypted on the tablet (ciphertexts, "
+                       "proofs, sum_proof), instead of a choice"})
+
+    @validates_schema
+    def _one(self, data, **kwargs):
+        if (data.get("choice") is None) == (data.get("ballot") is None):
+            raise ValidationError("either a choice or an encrypted ballot", "choice")
+
+
+class PinSchema(Schema):
+    pin = fields.String(load_default=None, validate=validate.Length(max=64), metadata={
+        "description": "verifiable votes: the trustee's PIN, which opens their share"})
+
+
+class TrusteeStatusSchema(Schema):
+    user_id = fields.Integer()
+    number = fields.Integer()
+    decrypted = fields.Boolean()
 
 
 class TallySchema(Schema):
@@ -224,6 +256,8 @@ class VoteSchema(Schema):
     outcome = fields.String(allow_none=True)
     decided_by_chair = fields.Boolean()
     tally = fields.Method("_tally", allow_none=True)
+    verifiable = fields.Boolean()
+    public_key = fields.String(allow_none=True)
 
     def _tally(self, vote):
         if vote.status != "closed":
@@ -236,12 +270,18 @@ class VoteResultSchema(Schema):
     vote_id = fields.Integer()
     tally = fields.Nested(TallySchema)
     outcome = fields.String()
+    status = fields.String(metadata={"description": "verifiable votes: tallying or closed"})
+    threshold = fields.Integer()
+    trustees = fields.List(fields.Nested(TrusteeStatusSchema))
+    waiting_for = fields.List(fields.Integer())
 
 
 class BallotAnswerSchema(Schema):
     vote_id = fields.Integer()
     choice = fields.String()
     receipt = fields.String(allow_none=True)
+    tracking_code = fields.String(metadata={
+        "description": "verifiable votes: the ballot's tracking code, to find in the record"})
 
 
 # --- the arguments of socket events (/live): the API's, with the ids its URLs carry -------------
@@ -273,3 +313,12 @@ class BallotEventSchema(VoteEventSchema):
 
     choice = fields.Raw(load_default="", allow_none=True)
     receipt = fields.String(load_default=None)
+    ballot = fields.Raw(load_default=None, allow_none=True)
+
+
+class VoteCloseEventSchema(VoteEventSchema, PinSchema):
+    pass
+
+
+class DecryptEventSchema(VoteEventSchema):
+    pin = fields.String(required=True, validate=validate.Length(max=64))

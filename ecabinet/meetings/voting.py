@@ -95,7 +95,9 @@ def get_vote(vote_id: int) -> Vote:
 voters_of = access.voters_of
 
 
-def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rule: str) -> Vote:
+def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rule: str,
+              public_key: str | None = None) -> Vote:
+    """``public_key``: a verifiable secret vote's (opened by :mod:`.verifiable`, which deals it)."""
     meeting = item.meeting
     access.require_chair(actor, meeting)
     require_status(meeting, LIVE)
@@ -113,14 +115,15 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
     if not present:
         raise Conflict(_("Nobody has checked in: there is nobody to vote."), code="nobody_present")
     vote = Vote(meeting_id=meeting.id, item_id=item.id, question=question, secret=bool(secret),
-                rule=rule_value.value, members_total=len(members), present_total=len(present))
+                rule=rule_value.value, members_total=len(members), present_total=len(present),
+                verifiable=public_key is not None, public_key=public_key)
     db.session.add(vote)
     db.session.flush()
     db.session.add_all(VoteEligibility(vote_id=vote.id, user_id=p.user_id) for p in present)
     db.session.flush()
     audit.record("vote.open", actor=actor, target=vote, details={
         "item_id": item.id, "question": question, "secret": vote.secret, "rule": vote.rule,
-        "eligible": vote.present_total})
+        "eligible": vote.present_total, "verifiable": vote.verifiable})
     # vote.opened alone: with hundreds of tablets every extra broadcast doubles the fan-out;
     # a tablet that missed it gets the open vote from meeting.join.
     rooms.broadcast_about(meeting, item.id, "vote.opened", opened_payload(vote), voters=True)
@@ -161,6 +164,8 @@ def close_vote(actor: User, vote: Vote | int) -> Result:
     vote = _lock_for_closing(vote.id)
     if vote.status != OPEN:
         raise Conflict(_("This vote is closed already."), code="vote_closed")
+    if vote.verifiable:  # its counts are the trustees' to decrypt (verifiable.close)
+        raise Conflict(_("This vote is tallied by its trustees."), code="trustees_needed")
     result = decide(vote.rule, **_counts(vote), members_total=vote.members_total,
                     present_total=vote.present_total, chair_choice=_chair_choice(vote))
     vote.status, vote.closed_at, vote.outcome = CLOSED, _now(), result.outcome
@@ -221,6 +226,9 @@ def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None =
     if found is None:
         raise _refusal(user, vote_id, choice)
     vote, eligibility = found
+    if vote.verifiable:  # the server must never see a choice in clear (verifiable.cast_ballot)
+        raise Invalid(_("This vote takes a ballot encrypted on the tablet."),
+                      code="encrypted_ballot_required")
     choice_value = _choice(choice)
     if vote.status != OPEN:
         raise Conflict(_("This vote is closed."), code="vote_closed")
