@@ -16,6 +16,9 @@ def init_app(app: Flask) -> None:
     from ecabinet.meetings.minutes_api import blp as minutes_blp
     from ecabinet.meetings.minutes_routes import bp as minutes_bp
     from ecabinet.meetings.routes import bp
+    from ecabinet.meetings.snapshots import install
+
+    install()  # meeting.join's shared part: changes move its version
 
     api.register(app, blp)
     api.register(app, minutes_blp)
