@@ -9,9 +9,10 @@ concurrent commits together); the linker takes the lock once for a whole batch.
 
 A ballot is acknowledged after its own commit, which holds its entry: nothing acknowledged is
 ever missing from the trail, only its place in the chain comes a moment later. If the process
-dies first, the entries wait, committed, for the next linker (any process's, every
-:data:`IDLE_SECONDS`), the next transaction that chains at commit, or ``ecabinet audit
-verify``, which links before it walks the chain.
+dies first, the entries wait, committed, for the next linker woken (any process's next
+ballot), the vote's close (which links them before its own entry), or ``ecabinet audit
+verify``, which links before it walks the chain
+(``tests/live/test_kill_during_burst.py``). The linker does not poll: idle, it costs nothing.
 """
 
 from __future__ import annotations
@@ -26,10 +27,6 @@ from ecabinet.database import on_commit
 from ecabinet.extensions import db, socketio
 
 log = logging.getLogger(__name__)
-
-#: Between wake-ups when nothing asks (entries another process left behind).
-IDLE_SECONDS = 5.0
-
 
 class Linker:
     def __init__(self, app: Flask):
@@ -48,7 +45,7 @@ class Linker:
 
     def _run(self) -> None:
         while True:
-            self.wake.wait(timeout=IDLE_SECONDS)
+            self.wake.wait()
             self.wake.clear()  # before reading: a commit from now on wakes us again
             with self.app.app_context():
                 try:

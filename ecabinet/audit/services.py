@@ -142,10 +142,6 @@ def _chain_pending(session: Session) -> None:
         _write_unlinked(session, entries)
         return
     else:
-        # Entries committed before this one and not linked yet come first: the chain's order
-        # stays the order of the commits (a vote's ballots before its close).
-        if session.execute(_ANY_UNLINKED).first() is not None:
-            _link_unlinked(session)
         _append_postgresql(session, entries)
     # What this commit adds to the chain, for the checkpoints made after it (checkpoints.py).
     linked = session.info.pop(CHAINED, None)  # entries of earlier commits linked first
@@ -276,12 +272,27 @@ def _link_unlinked(session: Session) -> int:
     return len(rows)
 
 
+def link_committed_first() -> None:
+    """Link, in the caller's transaction, the entries committed before it that wait for their
+    place, so that its own come after them in the chain: a vote's close after its ballots (the
+    close holds the vote's row, so every ballot counted has committed). One statement when there
+    are none."""
+    session = db.session()
+    if session.get_bind().dialect.name == "postgresql" and \
+            session.execute(_ANY_UNLINKED).first() is not None:
+        while _link_unlinked(session) == LINK_BATCH:
+            pass
+
+
 def link_pending() -> int:
-    """Link every committed entry not in the chain yet, in transactions of their own (a few
-    hundred at a time); returns how many. Run by each process's linker after such commits and
-    every few seconds, and before the chain is verified — after a crash, entries committed but
-    not linked are linked by the next of these."""
+    """Link every committed entry not in the chain yet, in transactions of their own (up to
+    :data:`LINK_BATCH` each); returns how many. Run by each process's linker after such commits,
+    and before the chain is verified: after a crash, entries committed but not linked are linked
+    by the next of these (or by the next transaction that chains at commit)."""
     linked = 0
+    with Session(db.engine) as session:  # without the lock: nothing to do, nothing locked
+        if session.execute(_ANY_UNLINKED).first() is None:
+            return 0
     while True:
         with Session(db.engine) as session, session.begin():
             count = _link_unlinked(session)

@@ -168,6 +168,7 @@ def close_vote(actor: User, vote: Vote | int) -> Result:
         result.yes, result.no, result.abstain, result.absent
     vote.decided_by_chair = result.decided_by_chair
     db.session.flush()
+    audit.link_committed_first()  # the ballots' entries before the close's in the chain
     audit.record("vote.close", actor=actor, target=vote,
                  details={"tally": result.tally, "outcome": result.outcome,
                           "decided_by_chair": result.decided_by_chair})

@@ -53,7 +53,7 @@ def _verified(app) -> audit.ChainReport:
             db.session.remove()
 
 
-def test_committed_unlinked_then_linked_before_the_next_chained_entry(app, no_linker):
+def test_committed_unlinked_then_linked_before_the_close(app, no_linker):
     _record(app, "test.ballot.1")
     _record(app, "test.ballot.2")
     if not _postgresql(app):  # chained at commit, as every entry
@@ -62,9 +62,13 @@ def test_committed_unlinked_then_linked_before_the_next_chained_entry(app, no_li
     # Durable with its transaction, no place in the chain yet, the head not moved.
     assert _rows(app) == [("test.ballot.1", None), ("test.ballot.2", None)]
     assert _rows(app, "SELECT last_seq FROM audit_head") == [(0,)]
-    # An entry chained at commit comes after those committed before it (a vote's ballots
-    # before its close).
-    _record(app, "test.close", later=False)
+    # An entry chained at commit that asks for it comes after those committed before it (a
+    # vote's close after its ballots).
+    with app.app_context():
+        with unit_of_work():
+            audit.link_committed_first()
+            audit.record("test.close")
+        db.session.remove()
     assert _rows(app) == [("test.ballot.1", 1), ("test.ballot.2", 2), ("test.close", 3)]
     assert _verified(app).ok
 
@@ -162,3 +166,20 @@ def test_a_ballot_is_acknowledged_once_it_and_its_entry_are_committed(
             AuditEntry.action == "ballot.cast", AuditEntry.actor_id == user_id))
         db.session.remove()
     assert linked is not None
+
+
+def test_a_close_comes_after_its_ballots_in_the_chain(app, api, session_open,  # noqa: F811
+                                                      no_linker):
+    cab = session_open
+    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.items[0]}/votes", {
+        "question": "Thông qua?", "secret": True, "rule": "majority_of_present"}, who="chair")
+    assert status == 201, vote
+    for who in ("m1", "m2", "m3"):
+        status, body = api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots",
+                           {"choice": "yes"}, who=who)
+        assert status == 201, body
+    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+    trail = _rows(app, "SELECT action, seq FROM audit_entries WHERE action IN "
+                       "('ballot.cast', 'vote.close') ORDER BY seq")
+    assert [action for action, _ in trail] == ["ballot.cast"] * 3 + ["vote.close"]
+    assert _verified(app).ok
