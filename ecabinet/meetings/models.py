@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, inspect, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import User, utcnow
@@ -121,8 +121,11 @@ class Meeting(db.Model):
             return next((p for p in self.participants if p.user_id == user_id), None)
         found = self.__dict__.setdefault("_participant_of", {})
         if user_id not in found:
+            # Not the user joined in (and its roles after it): the caller has the user, and
+            # participant.user, if asked, is then found in the session without a query.
             participant = db.session.scalar(select(Participant).where(
-                Participant.meeting_id == self.id, Participant.user_id == user_id))
+                Participant.meeting_id == self.id, Participant.user_id == user_id)
+                .options(lazyload(Participant.user)))
             if participant is None:
                 return None
             found[user_id] = participant

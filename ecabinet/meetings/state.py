@@ -130,6 +130,6 @@ def _my_positions(user: User, items: list[dict]) -> dict:
     ids = [item["id"] for item in items]
     if not ids:
         return {}
-    rows = db.session.scalars(select(Position).where(Position.user_id == user.id,
-                                                     Position.item_id.in_(ids)))
+    rows = db.session.execute(select(Position.item_id, Position.stance, Position.note).where(
+        Position.user_id == user.id, Position.item_id.in_(ids)))  # columns: no user joined in
     return {str(p.item_id): {"stance": p.stance, "note": p.note} for p in rows}
