@@ -15,7 +15,10 @@ and tallies), so a confidential item's invitee and someone not invited never sha
 **The version.** Any change to a meeting's rows the state is made of — the meeting, its
 participants, items, invitees, speakers, positions, votes; or a user (names are shown) — found
 by the session's ``after_flush`` hook, moves the meeting's version once the transaction
-commits, before the change's broadcasts are sent (``on_commit`` runs callbacks in order). A join
+commits, before the change's broadcasts are sent (``on_commit`` runs callbacks in order). (A
+Core ``UPDATE`` of those tables is not seen by the hook: none changes what a join shows today —
+the ballots' upsert and counters feed only the count, read per join — and one that would must
+go through the ORM.) A join
 reads the version *before* it reads the state, so an entry is never older than its version,
 and a join that read the old version was in the room before the change's broadcast left. With
 ``REDIS_URL`` (several workers) the versions are counters in Redis, so a change committed by
