@@ -37,6 +37,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from ecabinet.database import on_commit
+from ecabinet.extensions import db
 from ecabinet.identity.models import User
 from ecabinet.meetings.models import (
     AgendaItem,
@@ -168,7 +169,11 @@ def _after_flush(session: Session, _context) -> None:
         changed = session.info[_CHANGED] = set()
         if _has_app():
             app = current_app._get_current_object()
-            on_commit(lambda: store(app).bump(changed))
+            if session is db.session():  # in order with the change's broadcasts
+                on_commit(lambda: store(app).bump(changed))
+            else:  # a session of its own (none today): after its commit all the same
+                event.listen(session, "after_commit", lambda _s: store(app).bump(changed),
+                             once=True)
     changed.update(found)
 
 
