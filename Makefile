@@ -92,13 +92,19 @@ $(STAMPS)/venv-dev: $(STAMPS)/venv pyproject.toml
 
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 	@scripts/quietly npm ci --no-audit --no-fund --loglevel=error
-	@mkdir -p $(VENDOR)/socket.io $(VENDOR)/swagger-ui $(VENDOR)/sortable $(VENDOR)/pdfjs
+	@mkdir -p $(VENDOR)/socket.io $(VENDOR)/swagger-ui $(VENDOR)/sortable $(VENDOR)/pdfjs \
+	    $(VENDOR)/noble/curves $(VENDOR)/noble/hashes
 	@cp node_modules/socket.io-client/dist/socket.io.min.js* $(VENDOR)/socket.io/
 	@cp node_modules/sortablejs/Sortable.min.js $(VENDOR)/sortable/
 	@cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
 	    $(VENDOR)/swagger-ui/
 	@cp node_modules/pdfjs-dist/build/pdf.min.mjs node_modules/pdfjs-dist/build/pdf.worker.min.mjs \
 	    $(VENDOR)/pdfjs/
+	@# @noble/curves and @noble/hashes as ES modules (secret ballots are encrypted on the tablet:
+	@# static/js/lib/ballot.js); the page's import map points "@noble/…/" at these folders.
+	@cp node_modules/@noble/curves/*.js $(VENDOR)/noble/curves/
+	@cp -r node_modules/@noble/curves/abstract $(VENDOR)/noble/curves/
+	@cp node_modules/@noble/hashes/*.js $(VENDOR)/noble/hashes/
 	@touch $@
 
 %.mo: %.po $(STAMPS)/venv

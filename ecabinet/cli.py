@@ -8,6 +8,7 @@ import click
 from flask.cli import FlaskGroup, routes_command, shell_command
 
 from ecabinet import create_app
+from ecabinet.ballots.cli import votes_cli
 
 
 @click.command("run")
@@ -39,6 +40,8 @@ cli = FlaskGroup(create_app=_create_cli_app, add_default_commands=False,
 cli.add_command(run_command)
 cli.add_command(shell_command)
 cli.add_command(routes_command)
+# Needs no app: a published record is checked with the protocol code alone.
+cli.add_command(votes_cli)
 
 
 def main() -> None:

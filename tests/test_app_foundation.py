@@ -1,6 +1,7 @@
 """Configuration, security headers, the OpenAPI description, languages and dates."""
 
 import os
+import re
 import stat
 from datetime import UTC, date, datetime
 
@@ -172,3 +173,15 @@ def test_pages_write_dates_in_the_reader_s_language(app, client, auth, make_user
     page = client.get("/").text
     assert f"Hà Nội, {today.day} {today:%B} {today.year}" in page
     assert f"ngày {today.day:02d} tháng" not in page
+
+
+@pytest.mark.parametrize("title,organisation,line", [
+    (None, "Bộ Tư pháp", "Bộ Tư pháp"),  # no stray "· " before the organisation
+    ("Thủ tướng Chính phủ", "Thủ tướng Chính phủ", "Thủ tướng Chính phủ"),  # said once
+    ("Bộ trưởng", "Bộ Tư pháp", "Bộ trưởng · Bộ Tư pháp"),
+])
+def test_the_dashboard_says_who_you_are_without_stray_separators(client, auth, make_user,
+                                                                  title, organisation, line):
+    auth.login(make_user("member", title=title, organisation=organisation))
+    found = re.search(r'<h1>.*?</h1>\s*<p class="muted">(.*?)</p>', client.get("/").text, re.S)
+    assert found and found.group(1).strip() == line

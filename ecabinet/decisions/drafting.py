@@ -275,8 +275,10 @@ def revise(actor: User, decision: Decision, **changes) -> Decision:
     decision.render_state = RenderState.RENDERING.value
     db.session.flush()
     db.session.expire(decision, ["signer"])  # loaded again from the new signer_id
-    audit.record("decision.revise", actor=actor, target=decision,
-                 details={"changed": changed, "version": version.number})
+    details = {"changed": changed, "version": version.number}
+    if "recipients" in changed:  # who will read it once issued, as the draft's entry says
+        details["recipients"] = decision.recipient_lines
+    audit.record("decision.revise", actor=actor, target=decision, details=details)
     return decision
 
 

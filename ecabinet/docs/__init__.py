@@ -53,8 +53,29 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(docs_cli)
     # A module-level function: blinker keeps one reference however many apps connect.
     signals.version_added.connect(jobs.on_version_added)
+    _meetings_show_documents()
     if not app.testing and not app.config.get("REDIS_URL"):
         _requeue_on_first_request(app)
+
+
+def _meetings_show_documents() -> None:
+    """A meeting's read lists its items' documents with their latest version: attaching one,
+    renaming one, a version uploaded or converted bumps the meeting's version (its ETag)."""
+    from sqlalchemy import select
+
+    from ecabinet.docs.models import Document, DocumentVersion, ItemDocument
+    from ecabinet.meetings.models import AgendaItem
+    from ecabinet.meetings.versions import track
+
+    def of_documents(ids: set[int]):
+        return (select(AgendaItem.meeting_id)
+                .join(ItemDocument, ItemDocument.item_id == AgendaItem.id)
+                .where(ItemDocument.document_id.in_(ids)))
+
+    track(ItemDocument, lambda links: select(AgendaItem.meeting_id).where(
+        AgendaItem.id.in_({link.item_id for link in links})))
+    track(Document, lambda documents: of_documents({d.id for d in documents}))
+    track(DocumentVersion, lambda versions: of_documents({v.document_id for v in versions}))
 
 
 def _requeue_on_first_request(app: Flask) -> None:

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, Select, and_, inspect, or_, select, true
+from sqlalchemy.orm import aliased, joinedload, lazyload
 
 from ecabinet.docs.models import Classification, Document, DocumentVersion, ItemDocument
 from ecabinet.errors import Forbidden, NotFound
@@ -101,13 +101,41 @@ def readers_through_item(document: Document, item: AgendaItem) -> list[User]:
                   key=lambda user: user.name)
 
 
+#: Where an item keeps its document links once loaded (for the request's session).
+_LINKS = "_document_links"
+
+
+def forget_documents(item: AgendaItem) -> None:
+    """A document was attached to ``item``: its links are read again at the next look."""
+    item.__dict__.pop(_LINKS, None)
+
+
+def _links_of(item: AgendaItem) -> list[ItemDocument]:
+    """The item's document links, with their documents and versions. The first look loads
+    those of every loaded item of its meeting at once (one statement however long the
+    agenda: the links with their documents and versions), so a page or an answer listing each
+    item's documents does not query per item."""
+    if _LINKS not in item.__dict__:
+        meeting = item.meeting
+        loaded = "items" not in inspect(meeting).unloaded
+        items = {i.id: i for i in (meeting.items if loaded else [])} | {item.id: item}
+        for each in items.values():
+            each.__dict__[_LINKS] = []
+        links = db.session.scalars(
+            select(ItemDocument).where(ItemDocument.item_id.in_(list(items)))
+            .options(joinedload(ItemDocument.document).options(
+                lazyload(Document.created_by), joinedload(Document.versions)))
+            .order_by(ItemDocument.id)).unique()
+        for link in links:
+            items[link.item_id].__dict__[_LINKS].append(link)
+    return item.__dict__[_LINKS]
+
+
 def documents_of_item(user: User, item: AgendaItem) -> list[dict]:
     """The documents of an agenda item the user may read (for the meeting's payload), with the
     state of their latest version. The caller has checked that the user sees the item."""
-    links = db.session.scalars(select(ItemDocument).where(ItemDocument.item_id == item.id)
-                               .order_by(ItemDocument.id))
     found = []
-    for link in links:
+    for link in _links_of(item):
         document = link.document
         if not reads_in_item(user, document, item):
             continue

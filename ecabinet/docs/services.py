@@ -159,6 +159,7 @@ def attach(actor: User, item: AgendaItem, document_id: int) -> ItemDocument:
     link = ItemDocument(item_id=item.id, document_id=document.id, attached_by_id=actor.id)
     db.session.add(link)
     db.session.flush()
+    access.forget_documents(item)
     link.readers = access.readers_through_item(document, item)  # for the answer, not stored
     audit.record("document.attach", actor=actor, target=document,
                  details={"agenda_item_id": item.id, "meeting_id": meeting.id})

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
@@ -300,7 +301,10 @@ def issue_token(*, email: str, password: str, otp: str | None, ttl: timedelta,
 
 def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     """The active user behind a valid, unexpired, unrevoked token."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    # One statement on every API call: the token, its user and the user's roles together.
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == _digest(secret))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))).unique().scalar()
     if token is None or token.revoked_at is not None or token.expires_at <= datetime.now(UTC):
         return None
     if not token.user.active:

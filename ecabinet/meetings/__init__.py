@@ -16,9 +16,8 @@ def init_app(app: Flask) -> None:
     from ecabinet.meetings.minutes_api import blp as minutes_blp
     from ecabinet.meetings.minutes_routes import bp as minutes_bp
     from ecabinet.meetings.routes import bp
-    from ecabinet.meetings.snapshots import install
-
-    install()  # meeting.join's shared part: changes move its version
+    from ecabinet.meetings.snapshots import install as joins_follow_changes
+    from ecabinet.meetings.versions import init_app as versions_follow_changes
 
     api.register(app, blp)
     api.register(app, minutes_blp)
@@ -26,3 +25,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(minutes_bp)
     register_provider("meetings", my_meetings)
     app.context_processor(meeting_news)
+    versions_follow_changes()
+    joins_follow_changes()  # meeting.join's shared part: changes move its version

@@ -179,9 +179,10 @@ def visible_items(user: User, meeting: Meeting) -> list[AgendaItem]:
     return [item for item in meeting.items if can_see_item(user, item)]
 
 
-def meeting_for(user: User, meeting_id: int) -> Meeting:
-    """Load a meeting the user may see, or 404."""
-    meeting = db.session.get(Meeting, meeting_id)
+def meeting_for(user: User, meeting_id: int, *, options=()) -> Meeting:
+    """Load a meeting the user may see, or 404. ``options``: loader options of the endpoint
+    (the meeting's read loads its row alone first: :data:`queries.MEETING_ALONE`)."""
+    meeting = db.session.get(Meeting, meeting_id, options=options)
     if meeting is None or not can_see_meeting(user, meeting):
         raise NotFound(_("No such meeting."))
     return meeting

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from flask import Response, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.api import paged
 from ecabinet.database import unit_of_work
+from ecabinet.docs.schemas import ItemDocumentSchema
 from ecabinet.errors import NotFound
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, notices, queries, services, sitting, state, voting
+from ecabinet.meetings import access, notices, queries, services, sitting, state, versions, voting
 from ecabinet.meetings.schemas import (
     AdoptSchema,
     AgendaItemCreateSchema,
@@ -34,6 +36,10 @@ from ecabinet.meetings.schemas import (
     VoteResultSchema,
     VoteSchema,
 )
+
+#: The shape of the meeting's read, part of its ETag (:func:`versions.etag`).
+_SHAPE = repr([sorted(schema().fields) for schema in (MeetingDetailSchema, AgendaItemSchema,
+                                                      ItemDocumentSchema)])
 
 blp = Blueprint("meetings_api", __name__, url_prefix="/api/v1",
                 description="Meetings: agenda, participants, the live session, votes")
@@ -85,10 +91,23 @@ def create_meeting(body):
 
 @blp.route("/meetings/<int:meeting_id>")
 @login_required
-@blp.response(200, MeetingDetailSchema)
+@blp.response(200, MeetingDetailSchema, headers={"ETag": {
+    "description": "this reader's version of the meeting: sent back in If-None-Match, it is "
+                   "answered 304 while nothing the reader sees has changed",
+    "schema": {"type": "string"}}})
+@blp.alt_response(304, description="nothing the caller sees has changed since the ETag sent")
 def get_meeting(meeting_id: int):
-    """One meeting with its participants and the agenda items the caller may see."""
-    return _detail(_opened(access.meeting_for(_user(), meeting_id)))
+    """One meeting with its participants and the agenda items the caller may see.
+
+    A tablet refreshing the agenda sends the ETag it holds (`If-None-Match`): while nothing
+    it sees has changed it gets 304, and the meeting is not even loaded."""
+    meeting = _opened(access.meeting_for(_user(), meeting_id, options=queries.MEETING_ALONE))
+    etag = versions.etag(_user(), meeting, _SHAPE)
+    headers = {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache",
+               "Vary": "Authorization, Cookie"}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+    return _detail(queries.load_whole(meeting)), 200, headers
 
 
 @blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])

@@ -18,7 +18,11 @@ from ecabinet.meetings.models import AgendaItem, Meeting, Vote
 def item_shown(viewer, item: AgendaItem | None, *, recorded_confidential: bool = False) -> bool:
     if item is None:  # gone: what was recorded of it decides
         return not recorded_confidential or viewer.has_role(Role.SECRETARIAT)
-    return not item.confidential or access.can_see_item(viewer, item)
+    # Confidential now, or when the entry was written: an item opened to all later (and maybe
+    # renamed) does not open its confidential past (its former title) to everyone.
+    if item.confidential or recorded_confidential:
+        return access.can_see_item(viewer, item)
+    return True
 
 
 def vote_shown(viewer, vote: Vote | None) -> bool:

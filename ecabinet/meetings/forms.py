@@ -194,6 +194,8 @@ def room_words() -> dict:
         "needed": _("%(n)s needed"),
         "present": _("Present"),
         "absent": _("Absent"),
+        # a ballot's count of those who did not vote: the absent and the present who did not
+        "notVoted": _("Absent or not taking part"),
         "progress": _("%(cast)s of %(eligible)s have voted"),
         "youSpeak": _("You have the floor"),
         "giveFloor": _("Give the floor"),
@@ -218,8 +220,8 @@ def room_words() -> dict:
         "adjournConfirm": _("Adjourn the session?"),
         "endConfirm": _("End the meeting? Nothing can be changed afterwards."),
         "defaultQuestion": _("Do you approve “%(title)s”?"),
-        "result": _("In favour %(yes)s · Against %(no)s · Not voting %(abstain)s · Absent "
-                    "%(absent)s"),
+        "result": _("In favour %(yes)s · Against %(no)s · Not voting %(abstain)s · Absent or "
+                    "not taking part %(absent)s"),
         "decidedByChair": _("A tie, decided by the side the chair voted with."),
         "voteOn": _("Vote on item %(n)s"),
         "noAnswer": _("The server did not answer. Check the connection and try again."),

@@ -98,6 +98,9 @@ class Meeting(db.Model):
     closed_at: Mapped[datetime | None]
     #: When the reminder before the meeting went out (once).
     reminder_sent_at: Mapped[datetime | None]
+    #: Bumped by every change its read shows (:mod:`ecabinet.meetings.versions`): the read's
+    #: ETag, so that a tablet asking again is answered 304 without the meeting being loaded.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     #: Loaded only when a page needs the whole list: a live event must not build 500
     #: participants (and their users and roles) to check one person's access.
@@ -121,8 +124,7 @@ class Meeting(db.Model):
             return next((p for p in self.participants if p.user_id == user_id), None)
         found = self.__dict__.setdefault("_participant_of", {})
         if user_id not in found:
-            # Not the user joined in (and its roles after it): the caller has the user, and
-            # participant.user, if asked, is then found in the session without a query.
+            # The user is the one asking, loaded already: not joined again (with their roles).
             participant = db.session.scalar(select(Participant).where(
                 Participant.meeting_id == self.id, Participant.user_id == user_id)
                 .options(lazyload(Participant.user)))

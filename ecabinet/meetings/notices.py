@@ -19,7 +19,7 @@ from sqlalchemy import case, func, or_, select, update
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, signals
+from ecabinet.meetings import access, signals, versions
 from ecabinet.meetings.models import AgendaItem, Meeting, MeetingStatus, Participant
 
 #: Statuses in which invitees are told of a meeting (a draft is nobody's news yet; a closed
@@ -71,6 +71,7 @@ def record_opened(user: User, meeting: Meeting) -> None:
         .values(opened_at=case((stale, _now()), else_=Participant.opened_at),
                 changes_unseen_since=None)
         .execution_options(synchronize_session=False))
+    versions.bump(db.session, meeting)  # the organisers' read shows who opened it
     db.session.expire(participant, ["opened_at", "changes_unseen_since"])
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
@@ -32,6 +34,35 @@ from ecabinet.meetings.models import (
 
 #: A vote's status.
 OPEN, CLOSED = "open", "closed"
+
+
+# --- reading a meeting whole ---------------------------------------------------------------------
+
+#: The meeting's row without its items (loaded with it by default): what a conditional read
+#: needs to answer 304, before :func:`load_whole` loads the rest.
+MEETING_ALONE = (lazyload(Meeting.items),)
+
+
+def load_whole(meeting: Meeting) -> Meeting:
+    """Load what a read of the whole meeting shows (its API read, its room page) into the
+    meeting already loaded with its access checked: the items with their presenters and
+    invitees in one statement, the participants with their users in one more. Nobody's roles
+    but the reader's are loaded (the rules take the secretariat from the reader's own): each
+    user would otherwise bring a query for their roles. The rules then answer from these rows
+    (``meeting.participant`` reads the loaded list) instead of a query per item."""
+    no_roles = lazyload(User.role_rows)
+    items = db.session.scalars(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
+        .options(joinedload(AgendaItem.presenter).options(no_roles),
+                 joinedload(AgendaItem.invitees))
+        .order_by(AgendaItem.position)).unique().all()
+    set_committed_value(meeting, "items", items)
+    participants = db.session.scalars(
+        select(Participant).where(Participant.meeting_id == meeting.id)
+        .options(joinedload(Participant.user).options(no_roles))
+        .order_by(Participant.id)).all()
+    set_committed_value(meeting, "participants", participants)
+    return meeting
 
 
 # --- attendance and quorum -----------------------------------------------------------------------
@@ -87,11 +118,30 @@ UNCONTESTED_RULE = ("every member who votes on the item agreed beforehand; nobod
                     "asks to speak; no vote was held on it")
 
 
+def voted_item_ids(meeting: Meeting) -> set[int]:
+    """The items a vote was opened on (open or closed, whatever the result)."""
+    return set(db.session.scalars(select(Vote.item_id).where(Vote.meeting_id == meeting.id)))
+
+
+def settled_reason(item: AgendaItem) -> str | None:
+    """Why an item takes no more positions: "adopted" (without discussion) or "voted" (a vote
+    was opened on it), None while it is still open to them (issue 9: an item once voted, or
+    adopted, is never offered again)."""
+    # Read from the database, not the loaded object: the caller holds the item's row lock,
+    # and a chair adopting it concurrently committed before that lock was granted.
+    if db.session.scalar(select(AgendaItem.adopted_without_discussion_at)
+                         .where(AgendaItem.id == item.id)) is not None:
+        return "adopted"
+    if db.session.scalar(select(Vote.id).where(Vote.item_id == item.id).limit(1)) is not None:
+        return "voted"
+    return None
+
+
 def uncontested_items(meeting: Meeting) -> list[AgendaItem]:
     """Items that may be adopted without discussion (:data:`UNCONTESTED_RULE`): silence is not
     agreement, and an item once voted on (whatever the result) or adopted is never offered
     again, so the record cannot say "adopted without discussion" beside a vote."""
-    voted = set(db.session.scalars(select(Vote.item_id).where(Vote.meeting_id == meeting.id)))
+    voted = voted_item_ids(meeting)
     stances: dict[int, dict[int, str]] = {}
     for position in db.session.scalars(select(Position).join(AgendaItem).where(
             AgendaItem.meeting_id == meeting.id)):

@@ -15,7 +15,7 @@ from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.i18n import in_vietnam
 from ecabinet.identity import services as identity
 from ecabinet.identity.access import login_required
-from ecabinet.meetings import access, notices, room_config, services, state, voting
+from ecabinet.meetings import access, notices, queries, room_config, services, state, voting
 from ecabinet.meetings.forms import (
     KIND_LABELS,
     ROLE_LABELS,
@@ -297,8 +297,9 @@ def transition(meeting_id: int):
 @login_required
 def room(meeting_id: int):
     user = _user()
-    meeting = access.meeting_for(user, meeting_id)
+    meeting = access.meeting_for(user, meeting_id, options=queries.MEETING_ALONE)
     changed_since = _opened(meeting)
+    queries.load_whole(meeting)  # the rules and the documents then answer from loaded rows
     items = access.visible_items(user, meeting)
     visible = {item.id for item in items}
     past_votes = [v for v in voting.votes_of(meeting)

@@ -107,7 +107,9 @@ class AgendaItemCreateSchema(Schema):
     title = fields.String(required=True, validate=validate.Length(min=1, max=500))
     presenter_id = fields.Integer(load_default=None)
     presenting_agency = fields.String(load_default=None, validate=validate.Length(max=200))
-    duration_min = fields.Integer(load_default=None, validate=validate.Range(min=1, max=600))
+    # strict: 1.5 minutes is refused, not silently cut to 1
+    duration_min = fields.Integer(load_default=None, strict=True,
+                                  validate=validate.Range(min=1, max=600))
     position = fields.Integer(load_default=None, validate=validate.Range(min=1))
     confidential = fields.Boolean(load_default=False)
     invitee_ids = fields.List(fields.Integer(), load_default=list)
@@ -119,7 +121,8 @@ class AgendaItemUpdateSchema(Schema):
     title = fields.String(validate=validate.Length(min=1, max=500))
     presenter_id = fields.Integer(allow_none=True)
     presenting_agency = fields.String(allow_none=True, validate=validate.Length(max=200))
-    duration_min = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=600))
+    duration_min = fields.Integer(allow_none=True, strict=True,
+                                  validate=validate.Range(min=1, max=600))
     confidential = fields.Boolean()
     invitee_ids = fields.List(fields.Integer(), metadata={
         "description": "the item's invitees, all of them (participants of the meeting)"})

@@ -15,7 +15,7 @@ from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, broadcast_throttle, rooms
+from ecabinet.meetings import access, broadcast_throttle, queries, rooms
 from ecabinet.meetings.models import (
     AgendaItem,
     Meeting,
@@ -111,6 +111,7 @@ def set_position(user: User, item: AgendaItem, stance: str, note: str | None = N
     # FOR NO KEY UPDATE: rows referring to the item (speakers, votes) are not held up.
     db.session.execute(select(AgendaItem.id).where(AgendaItem.id == item.id)
                        .with_for_update(key_share=True))
+    _require_unsettled(user, item)  # under the lock: an adoption in between is seen
     position = db.session.scalar(select(Position).where(Position.item_id == item.id,
                                                         Position.user_id == user.id))
     if position is None:
@@ -123,6 +124,21 @@ def set_position(user: User, item: AgendaItem, stance: str, note: str | None = N
     rooms.broadcast_tally(meeting, item.id, position_tally(item),  # sent after the commit
                           [found.id for found in uncontested_items(meeting)])
     return position
+
+
+def _require_unsettled(user: User, item: AgendaItem) -> None:
+    """A position is stated before the item is decided: once a vote was opened on it or it was
+    adopted, changing one would rewrite what the member said beforehand next to the outcome.
+    The attempt is kept (``DomainError.audit``): the tablet no longer offers it."""
+    reason = queries.settled_reason(item)
+    if reason is None:
+        return
+    refusal = Conflict(_("This item was voted on or adopted: positions on it are closed."),
+                       code="item_settled")
+    refusal.audit = {"action": "position.refused", "actor": user,
+                     "object_type": AgendaItem.__tablename__, "object_id": item.id,
+                     "details": {"reason": reason}}
+    raise refusal
 
 
 def broadcast_tallies(meeting: Meeting) -> None:

@@ -120,6 +120,9 @@ def _shared_part(meeting: Meeting, audience: access.Audience) -> tuple[dict, tup
     whole = whole_state(meeting, for_chair=audience.tallies, counted=False)
     state = cut_for(whole, audience)
     state["items"] = [item_payload(item) for item in meeting.items if audience.sees(item.id)]
+    # Items voted on take no more positions: the tablet shows their outcome instead.
+    shown = {item["id"] for item in state["items"]}
+    state["voted_item_ids"] = sorted(shown & queries.voted_item_ids(meeting))
     vote = queries.open_vote_of(meeting) if state["open_vote"] is not None else None
     if vote is not None and audience.voters:
         state["open_vote"] = {**state["open_vote"], **queries.opened_payload(vote)}

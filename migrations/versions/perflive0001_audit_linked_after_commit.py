@@ -6,7 +6,7 @@ the chain's head row lock no longer serialises the ballots' commits (bench/READM
 is linked an entry has no seq; the partial index finds those.
 
 Revision ID: perflive0001
-Revises: e1a0c0f00008
+Revises: e1a0c0f00009
 Create Date: 2026-12-05 10:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'perflive0001'
-down_revision = 'e1a0c0f00008'
+down_revision = 'e1a0c0f00009'
 branch_labels = None
 depends_on = None
 

@@ -190,10 +190,10 @@ def test_a_deleted_entry_renumbered_and_rehashed_is_named(app, runner):
     _record(app, 3)
     with app.app_context():
         db.session.execute(text("DELETE FROM audit_entries WHERE seq = 2"))
-        # In two steps: a one-statement renumbering hits the unique key whenever the rows are
-        # not stored in seq order (PostgreSQL reusing space freed by earlier tests).
-        db.session.execute(text("UPDATE audit_entries SET seq = 1 - seq WHERE seq > 2"))
-        db.session.execute(text("UPDATE audit_entries SET seq = -seq WHERE seq < 0"))
+        # In two steps: PostgreSQL checks the unique seq row by row, in whatever order the
+        # rows lie, so a shift in place can collide with a row not yet moved.
+        db.session.execute(text("UPDATE audit_entries SET seq = -seq WHERE seq > 2"))
+        db.session.execute(text("UPDATE audit_entries SET seq = -seq - 1 WHERE seq < 0"))
         db.session.execute(text("UPDATE audit_head SET last_seq = last_seq - 1"))
         db.session.commit()
         db.session.remove()

@@ -23,10 +23,44 @@ TABLET = {"width": 768, "height": 1024}
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
+class _InFlight:
+    """Counts the HTTP requests being answered, so that stopping waits for them: a page left
+    open (pdf.js still fetching ranges) must not reach the app once the next test has reset
+    its database. Socket.IO's long polls are left out: they end with their connection."""
+
+    def __init__(self, app):
+        self.app, self.count, self.idle = app, 0, threading.Condition()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "").startswith("/socket.io/"):
+            return self.app(environ, start_response)
+        with self.idle:
+            self.count += 1
+        return self._counted(environ, start_response)
+
+    def _counted(self, environ, start_response):
+        body = None
+        try:
+            # The body is sent from inside: a streamed response counts until it is sent.
+            body = self.app(environ, start_response)
+            yield from body
+        finally:
+            if hasattr(body, "close"):
+                body.close()  # as a WSGI server must (a file's handle)
+            with self.idle:
+                self.count -= 1
+                self.idle.notify_all()
+
+    def wait(self, timeout: float) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._in_flight = _InFlight(app)
+        self._server = make_server("127.0.0.1", 0, self._in_flight, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
                                         name="live-server")
@@ -39,6 +73,7 @@ class LiveServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
+        assert self._in_flight.wait(timeout=30), "a request was still being answered"
 
     def __call__(self, path: str = "/") -> str:
         return self.url + path

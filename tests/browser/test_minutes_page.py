@@ -100,7 +100,17 @@ def test_a_refused_upload_is_shown_on_its_form(app, adjourned, tablet, live_serv
     not_word = tmp_path / "bien-ban.docx"
     not_word.write_text("Đây không phải tài liệu Word.", encoding="utf-8")
     form = page.locator("#conclusions .minutes-upload")
-    form.locator("input[type=file]").set_input_files(str(not_word))
+    # In the page's words, not Chromium's "Choose File / No file chosen"; the input itself
+    # keeps its label and takes the keyboard's focus.
+    pick = form.locator(".file-pick")
+    expect(pick.locator(".file-pick-button")).to_have_text("Chọn tệp")
+    expect(pick.locator(".file-pick-name")).to_have_text("Chưa chọn tệp")
+    file_input = form.locator("input[type=file]")
+    assert page.locator(f'label[for="{file_input.get_attribute("id")}"]').count() == 1
+    file_input.focus()
+    assert page.evaluate("document.activeElement.type") == "file"
+    file_input.set_input_files(str(not_word))
+    expect(pick.locator(".file-pick-name")).to_have_text("bien-ban.docx")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
     expect(page.locator("#conclusions .minutes-upload .error")).to_be_visible()

@@ -28,7 +28,7 @@ def test_member_signs_in_with_password(page, live_server, make_user, browser_aut
     sections = page.locator(".sections > section.card")
     keys = [cls.split("section-")[-1] for cls in
             (sections.nth(i).get_attribute("class") for i in range(sections.count()))]
-    assert keys == ["meetings", "polls", "drafts"]
+    assert keys == ["meetings", "polls", "drafts", "received"]
     for i in range(sections.count()):
         section = sections.nth(i)
         assert section.locator("h2 .icon").is_visible()

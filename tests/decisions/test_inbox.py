@@ -129,8 +129,10 @@ def test_inbox_page_signs_the_selected_documents(app, client, auth, people, draf
     assert response.status_code == 200
     for did in (first, second):
         assert client.get(f"/api/v1/decisions/{did}").get_json()["state"] == "signed"
-    # Nothing left to sign.
-    assert 'name="ids"' not in client.get("/decisions").text
+    # Nothing left to sign: the count says 0 without the red that asks for attention.
+    listing = client.get("/decisions").text
+    assert 'name="ids"' not in listing
+    assert '<span class="count count-zero">0</span>' in listing
 
 
 def test_clerk_issues_from_the_decision_page(app, client, auth, people, drafted, fake_signing):
@@ -214,3 +216,24 @@ def test_the_draft_is_among_the_documents_of_its_signer_and_the_clerks(client, a
         auth.login(getattr(people, who))
         assert (link in client.get("/documents").text) is listed, who
         auth.logout()
+
+
+def test_a_draft_s_page_waits_for_its_pdf_by_itself(app, client, auth, people, drafted,
+                                                    fake_signing):
+    """Walk: "Reload in a moment" and nothing happened. The page names the decision's JSON for
+    documents.js to poll (with backoff) and reloads itself once ``render_state`` moves on."""
+    from ecabinet.database import unit_of_work
+    from ecabinet.decisions.models import Decision
+    from ecabinet.extensions import db
+
+    did = drafted()["id"]
+    with app.app_context(), unit_of_work():  # as just after drafting: the worker not done
+        decision = db.session.get(Decision, did)
+        decision.render_state, decision.pdf_sha256 = "rendering", None
+    auth.login(people.secretariat)
+    page = client.get(f"/decisions/{did}").text
+    status_url = f"/api/v1/decisions/{did}"
+    assert f'data-render-wait data-status-url="{status_url}"' in page
+    assert "js/documents.js" in page
+    assert "Reload in a moment" not in page
+    assert client.get(status_url).get_json()["render_state"] in ("rendering", "ready")

@@ -101,3 +101,17 @@ def test_the_page_shows_the_year_and_offers_the_exports(app, people, book):
     assert "01/QĐ-TTg" in page.text and "Năm trước" not in page.text
     assert "format=xlsx" in page.text and "format=csv" in page.text
     assert "/register" in client.get("/decisions").text
+
+
+def test_the_page_s_columns_are_the_register_s(app, people, book):
+    """The page's headings are the export's columns (found walking the decision day: the
+    recipients' column said "Người nhận phiếu", a written poll's word)."""
+    import re
+
+    from ecabinet.decisions.register_book import COLUMNS
+    from tests.conftest import AuthActions
+
+    client = app.test_client()
+    AuthActions(app, client).login(people.clerk)
+    page = client.get("/register?year=2026").text
+    assert re.findall(r'<th scope="col">(.*?)</th>', page) == list(COLUMNS[:6])

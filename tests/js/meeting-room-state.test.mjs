@@ -4,10 +4,10 @@ import assert from "node:assert/strict";
 import {test} from "node:test";
 
 import {
-  agendaRowView, attendanceView, ballotView, consoleView, currentSpeakers, indexItems, initialUi,
+  agendaRowView, attendanceView, ballotSending, ballotView, castCount, consoleView, currentSpeakers, indexItems, initialUi,
   joined, myBallot, neighbourItem, onAttendance, onCurrentItem, onMeetingState, onPositions,
   onSpeakers, onVoteClosed, onVoteOpened, onVoteProgress, speakersView, uncontestedItems,
-  withMyAttendance, withMyBallot, withMyPosition,
+  withBallotUnanswered, withMyAttendance, withMyBallot, withMyPosition,
 } from "../../ecabinet/static/js/meeting-room/state.js";
 
 const MEETING = 7;
@@ -103,7 +103,7 @@ test("meeting.state updates the counts of the vote this tablet knows", () => {
   const pub = publicState({open_vote: {vote_id: 3, agenda_item_id: 11, cast: 2, eligible: 5}});
   const {state, rejoin} = onMeetingState(snapshot({open_vote: open}), pub, {...here, hearsBallots: true});
   assert.equal(rejoin, false);
-  assert.deepEqual(state.open_vote, {...open, cast: 2, eligible: 5});
+  assert.deepEqual(state.open_vote, {...open, cast: 2, eligible: 5, heard: 1}); // a server figure heard
   assert.equal(open.cast, 1);
 });
 
@@ -169,7 +169,8 @@ test("vote.opened: a checked-in voter may vote; the last result and a pending ch
 
 test("vote.progress updates the open vote's counts only", () => {
   const state = snapshot({open_vote: {vote_id: 5, cast: 0, eligible: 3}});
-  assert.deepEqual(onVoteProgress(state, {vote_id: 5, cast: 2, eligible: 3}).open_vote, {vote_id: 5, cast: 2, eligible: 3});
+  assert.deepEqual(onVoteProgress(state, {vote_id: 5, cast: 2, eligible: 3}).open_vote,
+    {vote_id: 5, cast: 2, eligible: 3, heard: 1});
   assert.equal(onVoteProgress(state, {vote_id: 6, cast: 2, eligible: 3}), null);
   assert.equal(onVoteProgress(snapshot(), {vote_id: 5, cast: 2, eligible: 3}), null);
 });
@@ -246,8 +247,9 @@ test("attendanceView: check-in while the rules keep it open, until checked in", 
 test("agendaRowView: the current item is marked only while the session is live", () => {
   const state = snapshot({adopted_item_ids: [10], me: {positions: {11: {stance: "agree", note: "ok"}}}});
   const live = {live: ["in_session"]};
-  assert.deepEqual(agendaRowView(state, 11, live), {current: true, adopted: false, mine: {stance: "agree", note: "ok"}});
-  assert.deepEqual(agendaRowView(state, 10, live), {current: false, adopted: true, mine: undefined});
+  assert.deepEqual(agendaRowView(state, 11, live),
+    {current: true, adopted: false, settled: false, mine: {stance: "agree", note: "ok"}});
+  assert.deepEqual(agendaRowView(state, 10, live), {current: false, adopted: true, settled: true, mine: undefined});
   // before the session opens, while it is adjourned, and after it ended (issue 9, point 8)
   for (const status of ["published", "adjourned", "closed"]) {
     assert.equal(agendaRowView({...state, status}, 11, live).current, false, status);
@@ -302,4 +304,78 @@ test("consoleView: previous and next work during the session, not past the ends"
   assert.deepEqual(consoleView(snapshot({current_item_id: 10}), {live: true}), {prevDisabled: true, nextDisabled: false});
   assert.deepEqual(consoleView(snapshot({current_item_id: 12}), {live: true}), {prevDisabled: false, nextDisabled: true});
   assert.deepEqual(consoleView(snapshot(), {live: false}), {prevDisabled: true, nextDisabled: true});
+});
+
+// --- an item once voted on, or adopted, takes no more positions (issue 9 point 1) ---------------
+
+test("agendaRowView: an item voted on or adopted is settled, from the join and as votes open", () => {
+  const live = {live: ["in_session"]};
+  const joinedState = snapshot({adopted_item_ids: [10], voted_item_ids: [12]});
+  assert.equal(agendaRowView(joinedState, 10, live).settled, true);
+  assert.equal(agendaRowView(joinedState, 11, live).settled, false);
+  assert.equal(agendaRowView(joinedState, 12, live).settled, true);
+  const vote = {vote_id: 5, agenda_item_id: 11, question: "Approve?", secret: false};
+  const opened = onVoteOpened(joinedState, initialUi(), vote, {isVoter: true});
+  assert.equal(agendaRowView(opened.state, 11, live).settled, true);
+  // a tablet that heard only the close (it joined after the vote opened, without the list)
+  const closed = onVoteClosed(snapshot(), initialUi(), {vote_id: 5, agenda_item_id: 11,
+    outcome: "adopted", tally: {yes: 1, no: 0, abstain: 0, absent: 0}});
+  assert.equal(agendaRowView(closed.state, 11, live).settled, true);
+  assert.deepEqual(snapshot().voted_item_ids, undefined); // an older snapshot: nothing settled
+  assert.equal(agendaRowView(snapshot(), 11, live).settled, false);
+});
+
+// --- the tablet counts its own acknowledged ballot at once (walk: "Đã biểu quyết: 0/3") ------
+
+function openVote(extra = {}) {
+  return snapshot({open_vote: {vote_id: 5, agenda_item_id: 11, question: "Approve?", secret: false,
+    cast: 0, eligible: 3, mine: {eligible: true, voted: false, choice: null}, ...extra}});
+}
+
+test("a first ballot acknowledged counts at once, and the coalesced progress does not add it again", () => {
+  let state = openVote();
+  const sent = ballotSending(state.open_vote);
+  state = withMyBallot(state, {vote_id: 5, choice: "yes"}, sent);
+  assert.equal(ballotView(state.open_vote, initialUi(), null).cast, 1);
+  // the next figure may have been counted before the ballot committed: never below what we know
+  state = onVoteProgress(state, {vote_id: 5, cast: 0, eligible: 3});
+  assert.equal(ballotView(state.open_vote, initialUi(), null).cast, 1);
+  // the figure with it (and another member's): the server's total, not one more
+  state = onVoteProgress(state, {vote_id: 5, cast: 2, eligible: 3});
+  assert.equal(ballotView(state.open_vote, initialUi(), null).cast, 2);
+  // meeting.state carries the server's figure too
+  const pub = publicState({open_vote: {vote_id: 5, agenda_item_id: 11, cast: 3, eligible: 3}});
+  state = onMeetingState(state, pub, {...here, hearsBallots: true}).state;
+  assert.equal(ballotView(state.open_vote, initialUi(), null).cast, 3);
+});
+
+test("a changed ballot does not count twice", () => {
+  let state = openVote({cast: 1, mine: {eligible: true, voted: true, choice: "yes"}});
+  state = withMyBallot(state, {vote_id: 5, choice: "no"}, ballotSending(state.open_vote));
+  assert.equal(ballotView(state.open_vote, initialUi(), null).cast, 1);
+  assert.deepEqual(state.open_vote.mine, {eligible: true, voted: true, choice: "no"});
+});
+
+test("a figure heard while the ballot was on its way may hold it already: not added", () => {
+  let state = openVote({cast: 1});
+  const sent = ballotSending(state.open_vote);
+  state = onVoteProgress(state, {vote_id: 5, cast: 2, eligible: 3}); // counted after the commit?
+  state = withMyBallot(state, {vote_id: 5, choice: "yes"}, sent);
+  assert.equal(ballotView(state.open_vote, initialUi(), null).cast, 2);
+});
+
+test("after an unanswered ballot (it may have counted), a retry's acknowledgement adds nothing", () => {
+  let state = openVote({cast: 0});
+  state = withBallotUnanswered(state, 5);
+  state = onVoteProgress(state, {vote_id: 5, cast: 1, eligible: 3}); // the first try counted
+  state = withMyBallot(state, {vote_id: 5, choice: "yes"}, ballotSending(state.open_vote));
+  assert.equal(ballotView(state.open_vote, initialUi(), null).cast, 1);
+});
+
+test("the chair's console shows the same count as the panel", () => {
+  let state = openVote();
+  state = withMyBallot(state, {vote_id: 5, choice: "yes"}, ballotSending(state.open_vote));
+  assert.equal(castCount(state.open_vote), 1);
+  assert.equal(castCount({vote_id: 5, cast: 4}), 4);
+  assert.equal(castCount({vote_id: 5}), 0);
 });

@@ -102,3 +102,12 @@ def test_the_notice_reaches_every_invitee_and_clears_when_opened(app, cabinet, c
     auth.login(clerk)
     assert "Phiên họp Chính phủ thường kỳ tháng 11" in client.get("/").text
     assert _badge(client) == 1
+
+
+def test_the_published_card_says_the_date_once(app, cabinet, client, auth):
+    """"Đã phát hành ngày ngày 05 tháng 12 …" was on the page (found walking the meeting day):
+    the date filter says "ngày" itself."""
+    auth.login(cabinet.users["secretariat"])
+    page = client.get(f"/meetings/{cabinet.meeting_id}/prepare").text
+    assert "ngày ngày" not in page
+    assert re.search(r"Đã phát hành ngày \d\d tháng \d+ năm \d{4}", page)

@@ -1,6 +1,7 @@
 /* Document pages: while a version is being converted its badge refreshes itself (polling the
  * JSON API), and the page reloads once the PDF is ready or the conversion failed, so the reader
- * gets the "Read" button or the reason without touching anything. Upload forms refuse a file over
+ * gets the "Read" button or the reason without touching anything; a decision's draft waits for
+ * its PDF the same way. Upload forms refuse a file over
  * the size limit before sending it (the server refuses it too).
  */
 (function () {
@@ -47,6 +48,41 @@
       });
     Object.keys(byUrl).forEach(function (url) {
       window.setTimeout(function () { poll(url, byUrl[url], Date.now()); }, POLL_MS);
+    });
+  }
+
+  // A decision's draft whose PDF is being rendered ([data-render-wait]): its JSON is polled,
+  // backing off (2 s, then half as long again each time, at most 15 s), and the page reloads
+  // once ``render_state`` is no longer "rendering" (ready: the "Read" button; failed: why).
+  var MAX_POLL_MS = 15000;
+
+  function waitRendered(url, delay, started) {
+    function again() {
+      if (Date.now() - started < GIVE_UP_MS) {
+        window.setTimeout(function () {
+          waitRendered(url, Math.min(delay * 1.5, MAX_POLL_MS), started);
+        }, delay);
+      }
+    }
+    fetch(url, {headers: {Accept: "application/json"}, credentials: "same-origin"})
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (decision) {
+        if (decision && decision.render_state && decision.render_state !== "rendering") {
+          window.location.reload();
+        } else {
+          again();
+        }
+      })
+      .catch(again);
+  }
+
+  function watchRendering() {
+    document.querySelectorAll("[data-render-wait][data-status-url]").forEach(function (box) {
+      window.setTimeout(function () {
+        waitRendered(box.dataset.statusUrl, POLL_MS, Date.now());
+      }, POLL_MS);
     });
   }
 
@@ -99,6 +135,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     watchConversions();
+    watchRendering();
     guardUploads();
   });
 }());

@@ -22,9 +22,11 @@ export function renderAgenda(room) {
     all("[data-stance]", row).forEach((button) => {
       button.setAttribute("aria-pressed", String(!!mine && mine.stance === button.dataset.stance));
     });
-    // An item adopted without discussion needs no more positions.
+    // An item voted on or adopted takes no more positions (the server refuses them): its
+    // outcome is shown instead (the adopted tag, the results' lines). After renderStatus,
+    // which shows the positions while the status allows them.
     const stated = one("[data-positions]", row);
-    if (stated && view.adopted) {
+    if (stated && view.settled) {
       stated.hidden = true;
     }
     const note = one("[data-note]", row);

@@ -1,7 +1,7 @@
 /* The chair's console: moving through the agenda, the floor, opening and closing a vote, and
  * adopting the uncontested items together (the server decides which; see meetings/queries.py). */
 import {busy, one, setText, show} from "./dom.js";
-import {consoleView, neighbourItem, uncontestedItems} from "./state.js";
+import {castCount, consoleView, neighbourItem, uncontestedItems} from "./state.js";
 import {interpolate} from "../lib/format.js";
 import {speakers} from "./speakers.js";
 
@@ -29,7 +29,7 @@ export function renderConsole(room) {
   show(one("[data-vote-running]", console_), !!open);
   if (open) {
     setText(one("[data-console-progress]", console_),
-      interpolate(W.progress, {cast: open.cast || 0, eligible: open.eligible || 0}));
+      interpolate(W.progress, {cast: castCount(open), eligible: open.eligible || 0}));
   }
   const item = room.itemsById[state.current_item_id];
   form.querySelector("button[type=submit]").disabled = !item;

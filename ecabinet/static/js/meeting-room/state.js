@@ -70,7 +70,7 @@ export function onMeetingState(state, pub, {meetingId, userId, hearsBallots}) {
   if (!pub.open_vote) {
     next.open_vote = null;
   } else if (known && known.vote_id === pub.open_vote.vote_id) {
-    next.open_vote = {...known, cast: pub.open_vote.cast, eligible: pub.open_vote.eligible};
+    next.open_vote = heardFigure(known, pub.open_vote);
   } else if (hearsBallots) {
     return {state: next, rejoin: true};
   } else {
@@ -121,14 +121,37 @@ export function onPositions(state, ui, data, meetingId) {
   };
 }
 
+/**
+ * The item a vote was opened on takes no more positions (the server refuses them): the join
+ * lists such items (``voted_item_ids``), each vote heard of adds its own.
+ */
+function withVotedItem(state, itemId) {
+  const voted = state.voted_item_ids || [];
+  if (itemId === undefined || voted.indexOf(itemId) !== -1) {
+    return state;
+  }
+  return {...state, voted_item_ids: [...voted, itemId]};
+}
+
 /** vote.opened: the tablet may vote when its user votes and is checked in. */
 export function onVoteOpened(state, ui, vote, {isVoter}) {
   const me = state.me || {};
   const eligible = isVoter && !!me.checked_in;
   return {
-    state: {...state, open_vote: {cast: 0, ...vote, mine: {eligible, voted: false, choice: null}}},
+    state: {...withVotedItem(state, vote.agenda_item_id),
+      open_vote: {cast: 0, ...vote, mine: {eligible, voted: false, choice: null}}},
     ui: {...ui, result: null, pendingChoice: null, changing: false},
   };
+}
+
+/**
+ * A figure of the server (vote.progress, meeting.state): its total, and one more figure heard
+ * (``heard``: see :func:`withMyBallot`). ``floor``, what this tablet knows of its own ballot,
+ * stays: the total never goes down (a ballot is changed, never withdrawn), so a figure counted
+ * before the ballot committed, arriving after its acknowledgement, cannot take it back off.
+ */
+function heardFigure(open, figure) {
+  return {...open, cast: figure.cast, eligible: figure.eligible, heard: (open.heard || 0) + 1};
 }
 
 /** vote.progress */
@@ -137,7 +160,7 @@ export function onVoteProgress(state, data) {
   if (!open || open.vote_id !== data.vote_id) {
     return null;
   }
-  return {...state, open_vote: {...open, cast: data.cast, eligible: data.eligible}};
+  return {...state, open_vote: heardFigure(open, data)};
 }
 
 /** vote.closed: the result (with the question this tablet knew) is shown until dismissed. */
@@ -146,7 +169,7 @@ export function onVoteClosed(state, ui, result) {
   const shown = open && open.vote_id === result.vote_id ? {...result, question: open.question}
     : result;
   return {
-    state: {...state, open_vote: null},
+    state: {...withVotedItem(state, result.agenda_item_id), open_vote: null},
     ui: {...ui, result: shown, pendingChoice: null, changing: false},
     result: shown,
   };
@@ -157,12 +180,44 @@ export function withMyPosition(state, itemId, position) {
   return {...state, me: {...state.me, positions: {...state.me.positions, [String(itemId)]: position}}};
 }
 
-/** The ballot just cast, when its vote is still the open one. */
-export function withMyBallot(state, ack) {
-  if (!state.open_vote || state.open_vote.vote_id !== ack.vote_id) {
+/** What :func:`withMyBallot` needs to know of the moment a ballot was sent. */
+export function ballotSending(open) {
+  return {voteId: open.vote_id, heard: open.heard || 0, first: !(open.mine && open.mine.voted)};
+}
+
+/**
+ * The ballot just cast (``ack``), when its vote is still the open one. The count is coalesced
+ * by the server (every half second), so the tablet counts its own first ballot at once: one
+ * more than the last figure, as a floor (:func:`castCount`), only when that figure surely did
+ * not hold it — no figure came while the ballot was on its way (one that did may have been
+ * counted after the commit) and no earlier try went unanswered (it may have counted). A changed
+ * ballot is not a new one. Otherwise the next figure, which the ballot itself triggers, tells.
+ */
+export function withMyBallot(state, ack, sent) {
+  const open = state.open_vote;
+  if (!open || open.vote_id !== ack.vote_id) {
     return state;
   }
-  return {...state, open_vote: {...state.open_vote, mine: {eligible: true, voted: true, choice: ack.choice}}};
+  const next = {...open, mine: {eligible: true, voted: true, choice: ack.choice}};
+  if (sent && sent.voteId === open.vote_id && sent.first && !open.unanswered &&
+      sent.heard === (open.heard || 0)) {
+    next.floor = Math.max(open.floor || 0, (open.cast || 0) + 1);
+  }
+  return {...state, open_vote: next};
+}
+
+/** A ballot sent without an answer: it may have counted, so no later one adds to the count. */
+export function withBallotUnanswered(state, voteId) {
+  const open = state.open_vote;
+  if (!open || open.vote_id !== voteId) {
+    return state;
+  }
+  return {...state, open_vote: {...open, unanswered: true}};
+}
+
+/** The ballots cast in the open vote as this tablet knows: the server's figure or more. */
+export function castCount(open) {
+  return Math.max(open.cast || 0, open.floor || 0);
 }
 
 // --- what to show --------------------------------------------------------------------------------
@@ -233,6 +288,8 @@ export function agendaRowView(state, id, {live}) {
   return {
     current: id === state.current_item_id && live.indexOf(state.status) !== -1,
     adopted,
+    // voted on or adopted: no more positions (the outcome is shown instead)
+    settled: adopted || (state.voted_item_ids || []).indexOf(id) !== -1,
     mine: positions[String(id)],
   };
 }
@@ -260,7 +317,7 @@ export function speakersView(state, {userId, isParticipant, hasItem, live, defau
 export function ballotView(open, ui, kept) {
   const mine = myBallot(open, kept);
   const canVote = !!mine.eligible;
-  const cast = open.cast || 0;
+  const cast = castCount(open);
   const eligible = open.eligible || 0;
   return {
     mine,

@@ -2,7 +2,7 @@
  * progress, and the result once closed. A secret ballot's receipt (needed to change it) is kept
  * in sessionStorage under the vote's id: the server never says how a secret ballot went. */
 import {all, busy, one, setText, show} from "./dom.js";
-import {ballotView, withMyBallot} from "./state.js";
+import {ballotSending, ballotView, withBallotUnanswered, withMyBallot} from "./state.js";
 import {interpolate, percentOf} from "../lib/format.js";
 
 // --- secret ballots: the receipt stays on this tablet ---------------------------------------------
@@ -124,6 +124,7 @@ export const actions = {
     if (kept && kept.receipt) {
       payload.receipt = kept.receipt;
     }
+    const sent = ballotSending(open); // to count this ballot at once when it is acknowledged
     busy(button, (done) => {
       room.send("ballot.cast", payload, (ack) => {
         room.ui.pendingChoice = null;
@@ -131,8 +132,10 @@ export const actions = {
           if (ack.receipt) {
             storeBallot(ack.vote_id, {receipt: ack.receipt, choice: ack.choice});
           }
-          room.state = withMyBallot(room.state, ack);
+          room.state = withMyBallot(room.state, ack, sent);
           room.ui.changing = false;
+        } else if (ack.error && ack.error.code === "timeout") {
+          room.state = withBallotUnanswered(room.state, open.vote_id);
         }
         done();
       });
