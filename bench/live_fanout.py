@@ -49,6 +49,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# The in-process app (the set-up, the checks) is this checkout's, as the servers are.
+sys.path.insert(0, str(ROOT))
 BENCH = Path(__file__).resolve().parent
 NS = "/live"
 PASSWORD = "bench-only password 0"  # noqa: S105 - throwaway accounts in a throwaway database
@@ -407,12 +409,16 @@ class Database:
                     "ECABINET_INSTANCE_DIR": str(self.instance),
                     "ECABINET_SECRET_KEY": self.secret_key, "ECABINET_COOKIE_SECURE": "0"}
         self.env.pop("ECABINET_REDIS_URL", None)
-        ecabinet = str(Path(sys.executable).with_name("ecabinet"))
-        done = subprocess.run([ecabinet, "db", "upgrade"], cwd=ROOT, env=self.env,  # noqa: S603
+        # `python -c` puts this checkout first on the path: the `ecabinet` script would import
+        # the package the virtualenv was installed from (another worktree's migrations).
+        ecabinet = [sys.executable, "-c", "import sys; from ecabinet.cli import main; "
+                    "sys.argv[0] = 'ecabinet'; sys.exit(main())"]
+        done = subprocess.run([*ecabinet, "db", "upgrade"], cwd=ROOT, env=self.env,  # noqa: S603
                               capture_output=True, text=True, timeout=300, check=False)
         if done.returncode:
             raise RuntimeError(f"ecabinet db upgrade failed:\n{done.stdout}\n{done.stderr}")
         self.app = None
+        self._poller = None  # linking_lag's connection
 
     def app_(self):
         if self.app is None:
@@ -489,7 +495,27 @@ class Database:
             finally:
                 db.session.remove()
 
+    def linking_lag(self, bound: float) -> dict:
+        """Audit entries committed but not linked into the chain yet when the last ballot was
+        acknowledged, and how long until none is left (polled every 5 ms, up to ``bound``)."""
+        from sqlalchemy import create_engine, text
+
+        engine = self._poller = self._poller or create_engine(self.url, pool_size=1)
+        t0, first = time.monotonic(), None
+        with engine.connect() as conn:
+            while True:
+                left = conn.execute(text("SELECT count(*) FROM audit_entries "
+                                         "WHERE seq IS NULL")).scalar()
+                conn.rollback()
+                first = left if first is None else first
+                if left == 0 or time.monotonic() - t0 > bound:
+                    return {"unlinked_at_last_ack": first, "left": left,
+                            "seconds": time.monotonic() - t0}
+                time.sleep(0.005)
+
     def drop(self) -> None:
+        if self._poller is not None:
+            self._poller.dispose()
         if self.app is not None:
             from ecabinet.extensions import db
 
@@ -600,6 +626,8 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
     finally:
         waits = sampler.stop() if sampler else None
     cast_cpu = servers.cpu_seconds() - cpu0
+    linking = db.linking_lag(args.settle) if target is ECABINET and db.kind == "postgresql" \
+        else None
     time.sleep(args.settle)  # the chair closes a moment after the last ballot
 
     cpu0 = servers.cpu_seconds()
@@ -638,6 +666,7 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
         round_.update(lost=max(0, n - cast["ok"]), duplicates=0)
     round_["acks_not_ok"] = cast["refused"] + cast["missing"]
     round_["pg_during_ballots"] = waits
+    round_["linking"] = linking
     return round_
 
 
@@ -738,6 +767,10 @@ def print_target(result: dict, n: int) -> None:
                   f"duplicates {r['duplicates']}; DB ballot rows {r['db']['ballot_rows']}")
         else:
             print(f"  lost           {r['lost']}")
+        if r.get("linking"):
+            lk = r["linking"]
+            print(f"  audit linking  {lk['unlinked_at_last_ack']} entries not linked yet at the "
+                  f"last ack; {lk['left']} left after {ms(lk['seconds'])}")
         if r.get("pg_during_ballots"):
             print("  PostgreSQL     " + ", ".join(f"{k} {v}" for k, v in
                                                   r["pg_during_ballots"].items()))
@@ -773,6 +806,38 @@ def print_comparison(results: dict) -> None:
 
     print(f"ratio ecabinet/bare: p50 {ratio('p50')}, p99 {ratio('p99')}, max {ratio('max')} "
           f"(target ≤ 1.5, nothing lost)")
+    print_setup_and_burst_ratios(results)
+
+
+def print_setup_and_burst_ratios(results: dict) -> None:
+    """The join and check-in phases (all tablets at once) and the ballot burst, against the
+    bare server in the same run (issue 14's targets: ≤ 5×)."""
+    e, b = results["ecabinet"], results["bare"]
+
+    def ratio(x, y):
+        return f"{x / y:.1f}×" if x and y else "—"
+
+    print("\n=== all tablets at once, ecabinet against bare (same run) ===")
+    print(f"{'':34} {'ecabinet':>10} {'bare':>10} {'ratio':>7}")
+    for phase in ("join", "checkin"):
+        pe, pb = e[phase], b[phase]
+        print(f"{phase + ' all in':34} {ms(pe['seconds']):>10} {ms(pb['seconds']):>10} "
+              f"{ratio(pe['seconds'], pb['seconds']):>7}")
+        n = max(pe["ok"], 1)
+        print(f"{phase + ' server CPU each':34} {pe['server_cpu'] / n * 1000:>7.1f} ms "
+              f"{pb['server_cpu'] / max(pb['ok'], 1) * 1000:>7.1f} ms "
+              f"{ratio(pe['server_cpu'], pb['server_cpu']):>7}")
+    for key, label in (("p50", "ballot ack p50"), ("p99", "ballot ack p99"),
+                       ("burst", "ballot burst")):
+        ve = statistics.median(r["cast"][key] for r in e["rounds"] if r["cast"][key] is not None)
+        vb = statistics.median(r["cast"][key] for r in b["rounds"] if r["cast"][key] is not None)
+        print(f"{label + ' (median of rounds)':34} {ms(ve):>10} {ms(vb):>10} {ratio(ve, vb):>7}")
+    cpu = [r["cast"]["server_cpu"] / max(r["cast"]["ok"], 1) * 1000 for r in e["rounds"]]
+    print(f"{'ballot server CPU each':34} {min(cpu):.1f}–{max(cpu):.1f} ms; lost "
+          f"{sum(r['lost'] for r in e['rounds'])}, not ok "
+          f"{sum(r['acks_not_ok'] for r in e['rounds'])} (target ≤ 5×, nothing lost)")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), "
+          f"{os.getloadavg()[1]:.1f} (5 min)")
 
 
 # =================================================================================================
@@ -832,7 +897,8 @@ def main(argv=None) -> int:
           f"{' + Redis ' + redis_url if redis_url else ''}, "
           f"{'PostgreSQL' if args.database_url else 'SQLite'}, {args.client_procs} client "
           f"process(es), {args.rounds} rounds, {'secret' if args.secret else 'open'} ballots, "
-          f"{os.cpu_count()} cores, check-in {args.checkin}")
+          f"{os.cpu_count()} cores, check-in {args.checkin}; load average "
+          f"{os.getloadavg()[0]:.1f} (1 min) {os.getloadavg()[1]:.1f} (5 min)")
     db, servers, results = None, None, {}
     try:
         db = Database(args.database_url, workdir)

@@ -3,7 +3,7 @@ signed and time-stamped at checkpoints kept outside the database (:mod:`.checkpo
 
 Configuration (app config; see :data:`.checkpoints.DEFAULTS`): ``AUDIT_CHECKPOINT_EVERY``,
 ``AUDIT_CHECKPOINT_INTERVAL_SECONDS``, ``AUDIT_CHECKPOINT_ACTIONS``, ``AUDIT_SEAL_ORGANISATION``,
-``AUDIT_SEAL_PIN``, ``AUDIT_CHECKPOINT_DIR``.
+``AUDIT_SEAL_PIN``, ``AUDIT_CHECKPOINT_DIR``, ``AUDIT_LINK_AFTER_COMMIT``.
 """
 
 from flask import Flask
@@ -11,7 +11,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from ecabinet import api
-    from ecabinet.audit import checkpoint_schedule, checkpoints
+    from ecabinet.audit import checkpoint_schedule, checkpoints, linker
     from ecabinet.audit.api import blp
     from ecabinet.audit.cli import audit_cli
     from ecabinet.audit.routes import bp
@@ -19,7 +19,11 @@ def init_app(app: Flask) -> None:
 
     for key, value in checkpoints.DEFAULTS.items():
         app.config.setdefault(key, value)
+    # A ballot's entry is linked into the chain right after its commit (PostgreSQL): see
+    # ecabinet/audit/linker.py. False chains every entry at its commit.
+    app.config.setdefault("AUDIT_LINK_AFTER_COMMIT", True)
     install()
+    linker.install()
     checkpoint_schedule.install()
     app.register_blueprint(bp)
     api.register(app, blp)

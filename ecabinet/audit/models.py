@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ecabinet.extensions import db
@@ -14,8 +14,10 @@ class AuditEntry(db.Model):
     __tablename__ = "audit_entries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Position in the chain, 1, 2, 3… without gaps; a deleted entry leaves a hole here.
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    #: Position in the chain, 1, 2, 3… without gaps; a deleted entry leaves a hole here. None
+    #: (with ``prev_hash`` and ``hash``) for an entry committed but not linked yet: a ballot's,
+    #: linked within milliseconds after its commit (``services.link_pending``).
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)
     #: When the change was committed: entries are chained at commit, so seq and time agree.
     at: Mapped[datetime] = mapped_column(index=True)
     #: Who acted; kept as a plain number and a label so the trail outlives the account.
@@ -29,8 +31,11 @@ class AuditEntry(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
     #: Canonical JSON of what changed; never secrets (passwords, PINs, codes).
     details: Mapped[str] = mapped_column(Text, default="{}")
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_audit_entries_unlinked", "id", postgresql_where=text("seq IS NULL"),
+                            sqlite_where=text("seq IS NULL")),)
 
 
 class AuditHead(db.Model):

@@ -59,6 +59,7 @@ def record(
     object_type: str | None = None,
     object_id: object | None = None,
     ip: str | None = None,
+    linked_after_commit: bool = False,
 ) -> AuditEntry:
     """Add one entry to the caller's transaction: it commits or rolls back with the change.
 
@@ -66,6 +67,13 @@ def record(
     :func:`_chain_pending`), so the chain's head row is locked only for the last moment of
     the transaction instead of from the first recorded change to the commit. Its ``seq``,
     ``at``, ``prev_hash`` and ``hash`` are filled in then; it is in the chain after commit.
+
+    ``linked_after_commit`` (a ballot's entry, on PostgreSQL): the entry is written with the
+    change but linked right after the commit, with every other entry committed meanwhile, by
+    :func:`link_pending` — so a burst of such transactions does not queue on the head row's lock
+    through each one's commit. It is as durable as the change (the same commit); only its
+    place in the chain comes a moment later. A transaction with any other entry chains all of
+    its entries at commit.
     """
     if target is not None:
         object_type = object_type or getattr(target, "__tablename__", type(target).__name__)
@@ -83,7 +91,7 @@ def record(
     # Begin the transaction now if none is (no connection is taken yet), so that the entry
     # belongs to one: it is chained when that one commits, dropped when it does not.
     transaction = _innermost_transaction(session) or session.begin()
-    session.info.setdefault(_PENDING, []).append((entry, transaction))
+    session.info.setdefault(_PENDING, []).append((entry, transaction, linked_after_commit))
     # As before, the caller's pending changes are flushed here (code may rely on the ids).
     session.flush()
     return entry
@@ -123,17 +131,23 @@ def _chain_pending(session: Session) -> None:
     if session.get_nested_transaction() is not None or not session.info.get(_PENDING):
         return
     session.flush()
-    entries = [entry for entry, _ in session.info.pop(_PENDING)]
+    pending = session.info.pop(_PENDING)
+    entries = [entry for entry, _, _ in pending]
     at = datetime.now(UTC)
     for entry in entries:
         entry.at = at
-    if session.get_bind().dialect.name == "postgresql":
-        _append_postgresql(session, entries)
+    if session.get_bind().dialect.name != "postgresql":
+        _append(session, entries)  # SQLite: BEGIN IMMEDIATE serialises the writers anyway
+    elif all(later for _, _, later in pending) and _linking_after_commit():
+        _write_unlinked(session, entries)
+        return
     else:
-        _append(session, entries)
+        _append_postgresql(session, entries)
     # What this commit adds to the chain, for the checkpoints made after it (checkpoints.py).
-    session.info[CHAINED] = Chained(entries[0].seq, entries[-1].seq,
-                                    frozenset(entry.action for entry in entries))
+    linked = session.info.pop(CHAINED, None)  # entries of earlier commits linked first
+    session.info[CHAINED] = Chained(
+        linked.first if linked else entries[0].seq, entries[-1].seq,
+        frozenset(entry.action for entry in entries) | (linked.actions if linked else set()))
 
 
 #: One round trip on PostgreSQL: lock the head, link the entry (the SHA-256 of
@@ -198,6 +212,95 @@ def _append(session: Session, entries: list[AuditEntry]) -> None:
                     .execution_options(synchronize_session=False))
 
 
+# --- entries linked after their commit ------------------------------------------------------------
+
+#: Called (no arguments) when a transaction about to commit wrote unlinked entries: the
+#: process's linker (:mod:`ecabinet.audit.linker`) asks to be woken once it has committed.
+after_unlinked_commit: list = []
+#: Entries linked per transaction by :func:`link_pending`.
+LINK_BATCH = 1000
+
+_ANY_UNLINKED = select(AuditEntry.id).where(AuditEntry.seq.is_(None)).limit(1)
+
+
+def _linking_after_commit() -> bool:
+    from flask import current_app, has_app_context
+
+    return not has_app_context() or current_app.config.get("AUDIT_LINK_AFTER_COMMIT", True)
+
+
+def _write_unlinked(session: Session, entries: list[AuditEntry]) -> None:
+    """Insert the entries without seq and hashes, no lock taken; wake the linker at commit."""
+    ids = session.execute(
+        insert(AuditEntry.__table__).returning(AuditEntry.id, sort_by_parameter_order=True),
+        [_columns(entry) for entry in entries]).scalars().all()
+    for entry, entry_id in zip(entries, ids, strict=True):
+        entry.id = entry_id
+    for hook in after_unlinked_commit:
+        hook()
+
+
+def _link_unlinked(session: Session) -> int:
+    """In the caller's transaction: lock the head, link up to :data:`LINK_BATCH` committed
+    entries that have no place in the chain yet (oldest first), move the head. Returns how many.
+    """
+    table = AuditEntry.__table__
+    head = session.execute(
+        select(AuditHead.last_seq, AuditHead.last_hash).where(AuditHead.id == HEAD_ID)
+        .with_for_update()).one_or_none()
+    if head is None:
+        raise RuntimeError("the audit chain has no head row (run the migrations)")
+    # Read after the lock: another linker's work, committed while we waited, is seen.
+    rows = session.execute(select(table).where(table.c.seq.is_(None))
+                           .order_by(table.c.id).limit(LINK_BATCH)).all()
+    if not rows:
+        return 0
+    seq, prev_hash = head
+    first, links = seq + 1, []
+    for row in rows:
+        seq += 1
+        entry = AuditEntry(**{**row._mapping, "seq": seq})
+        digest = entry_hash(prev_hash, entry)
+        links.append({"b_id": row.id, "b_seq": seq, "b_prev": prev_hash, "b_hash": digest})
+        prev_hash = digest
+    session.execute(update(table).where(table.c.id == bindparam("b_id")).values(
+        seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash")), links)
+    session.execute(update(AuditHead).where(AuditHead.id == HEAD_ID)
+                    .values(last_seq=seq, last_hash=prev_hash)
+                    .execution_options(synchronize_session=False))
+    session.info[CHAINED] = Chained(first, seq, frozenset(row.action for row in rows))
+    return len(rows)
+
+
+def link_committed_first() -> None:
+    """Link, in the caller's transaction, the entries committed before it that wait for their
+    place, so that its own come after them in the chain: a vote's close after its ballots (the
+    close holds the vote's row, so every ballot counted has committed). One statement when there
+    are none."""
+    session = db.session()
+    if session.get_bind().dialect.name == "postgresql" and \
+            session.execute(_ANY_UNLINKED).first() is not None:
+        while _link_unlinked(session) == LINK_BATCH:
+            pass
+
+
+def link_pending() -> int:
+    """Link every committed entry not in the chain yet, in transactions of their own (up to
+    :data:`LINK_BATCH` each); returns how many. Run by each process's linker after such commits,
+    and before the chain is verified: after a crash, entries committed but not linked are linked
+    by the next of these (or by the next transaction that chains at commit)."""
+    linked = 0
+    with Session(db.engine) as session:  # without the lock: nothing to do, nothing locked
+        if session.execute(_ANY_UNLINKED).first() is None:
+            return 0
+    while True:
+        with Session(db.engine) as session, session.begin():
+            count = _link_unlinked(session)
+        linked += count
+        if count < LINK_BATCH:
+            return linked
+
+
 def _columns(entry: AuditEntry) -> dict:
     return {"at": entry.at, "actor_id": entry.actor_id, "actor_label": entry.actor_label,
             "action": entry.action, "object_type": entry.object_type,
@@ -216,7 +319,7 @@ def _forget_rolled_back(session: Session, previous_transaction: SessionTransacti
     """``after_soft_rollback``: a savepoint rolled back takes the entries recorded in it along."""
     pending = session.info.get(_PENDING)
     if pending:
-        pending[:] = [(entry, transaction) for entry, transaction in pending
+        pending[:] = [(entry, transaction, later) for entry, transaction, later in pending
                       if not _within(transaction, previous_transaction)]
 
 
@@ -268,6 +371,8 @@ def verify_chain(at: Collection[int] = (), *,
     ``at``: seqs whose stored hash to report (the checkpoints' entries). ``after``: start after
     entry ``seq`` whose hash is taken as given (a signed checkpoint's), checking the rest only.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        link_pending()  # committed entries waiting for their place (after a crash, say)
     start, prev_hash = after or (0, GENESIS_HASH)
     expected_seq, checked, wanted, hashes = start + 1, 0, set(at), {}
     with closing(_entries(start)) as entries:

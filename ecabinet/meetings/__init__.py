@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     from ecabinet.meetings.minutes_api import blp as minutes_blp
     from ecabinet.meetings.minutes_routes import bp as minutes_bp
     from ecabinet.meetings.routes import bp
+    from ecabinet.meetings.snapshots import install as joins_follow_changes
     from ecabinet.meetings.versions import init_app as versions_follow_changes
 
     api.register(app, blp)
@@ -25,3 +26,4 @@ def init_app(app: Flask) -> None:
     register_provider("meetings", my_meetings)
     app.context_processor(meeting_news)
     versions_follow_changes()
+    joins_follow_changes()  # meeting.join's shared part: changes move its version

@@ -10,9 +10,12 @@ is right again at once without anything it missed.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, queries
-from ecabinet.meetings.models import AgendaItem, Meeting, Position, SpeakerRequest
+from ecabinet.meetings import access, queries, snapshots
+from ecabinet.meetings.models import AgendaItem, Meeting, Position, SpeakerRequest, Vote
 
 #: Speaking time shown on every tablet's timer (the chair ends a turn; this only warns).
 SPEAKER_LIMIT_SECONDS = 300
@@ -30,15 +33,17 @@ def _speaker(request: SpeakerRequest) -> dict:
             "started_at": request.started_at.isoformat() if request.started_at else None}
 
 
-def whole_state(meeting: Meeting, *, for_chair: bool = True) -> dict:
+def whole_state(meeting: Meeting, *, for_chair: bool = True, counted: bool = True) -> dict:
     """The state with every item's part: never sent as it is, but cut for each audience by
     :func:`cut_for` (read once for all the audiences of a broadcast). ``for_chair=False``
-    leaves out what only the chair's and the secretariat's audience hears (a member's join)."""
+    leaves out what only the chair's and the secretariat's audience hears (a member's join);
+    ``counted=False`` the open vote's count (a join adds it)."""
     vote = queries.open_vote_of(meeting)
     open_vote = None
     if vote is not None:  # counts only: the question goes to voters alone
         open_vote = {"vote_id": vote.id, "agenda_item_id": vote.item_id,
-                     "cast": queries.cast_count(vote), "eligible": vote.present_total}
+                     "cast": queries.cast_count(vote) if counted else None,
+                     "eligible": vote.present_total}
     return {
         "meeting_id": meeting.id,
         "status": meeting.status,
@@ -88,35 +93,46 @@ def item_payload(item: AgendaItem) -> dict:
 
 
 def snapshot_for(user: User, meeting: Meeting) -> dict:
+    """What ``meeting.join`` answers: the audience's part, shared by everyone of the audience
+    until the meeting's state changes (:mod:`.snapshots`), and the reader's own on top — their
+    seat, check-in and positions, the open vote's count and their ballot."""
     audience = access.audience_of(user, meeting)
-    state = public_state(meeting, audience)
-    items = access.visible_items(user, meeting)
+    entry = snapshots.shared(meeting, audience, lambda: _shared_part(meeting, audience))
+    state = dict(entry.shared)  # the shared dicts inside are never changed: only replaced
     participant = meeting.participant(user.id)
-    state["items"] = [item_payload(item) for item in items]
-    # Items voted on take no more positions: the tablet shows their outcome instead.
-    shown = {item.id for item in items}
-    state["voted_item_ids"] = sorted(shown & queries.voted_item_ids(meeting))
     state["me"] = {
         "user_id": user.id,
         "role": participant.role if participant else "secretariat",
         "checked_in": bool(participant and participant.checked_in_at),
-        "positions": _my_positions(user, items),
+        "positions": _my_positions(user, state["items"]),
     }
-    vote = queries.open_vote_of(meeting)
-    if vote is not None and state["open_vote"] is not None and audience.voters:
-        state["open_vote"] = {**state["open_vote"], **queries.opened_payload(vote),
-                              "mine": queries.my_ballot(user, vote)}
+    if state["open_vote"] is not None and entry.vote is not None:
+        vote = db.session.get(Vote, entry.vote[0])
+        state["open_vote"] = {**state["open_vote"], "cast": queries.cast_count(vote)}
+        if audience.voters:
+            state["open_vote"]["mine"] = queries.my_ballot(user, vote)
     return state
 
 
-def _my_positions(user: User, items: list[AgendaItem]) -> dict:
-    from sqlalchemy import select
+def _shared_part(meeting: Meeting, audience: access.Audience) -> tuple[dict, tuple | None]:
+    """The audience's part of a join: :func:`public_state` without the open vote's count
+    (moved by every ballot), the items it sees, the open vote's question if it votes."""
+    whole = whole_state(meeting, for_chair=audience.tallies, counted=False)
+    state = cut_for(whole, audience)
+    state["items"] = [item_payload(item) for item in meeting.items if audience.sees(item.id)]
+    # Items voted on take no more positions: the tablet shows their outcome instead.
+    shown = {item["id"] for item in state["items"]}
+    state["voted_item_ids"] = sorted(shown & queries.voted_item_ids(meeting))
+    vote = queries.open_vote_of(meeting) if state["open_vote"] is not None else None
+    if vote is not None and audience.voters:
+        state["open_vote"] = {**state["open_vote"], **queries.opened_payload(vote)}
+    return state, (None if vote is None else (vote.id, vote.secret))
 
-    from ecabinet.extensions import db
 
-    ids = [item.id for item in items]
+def _my_positions(user: User, items: list[dict]) -> dict:
+    ids = [item["id"] for item in items]
     if not ids:
         return {}
-    rows = db.session.scalars(select(Position).where(Position.user_id == user.id,
-                                                     Position.item_id.in_(ids)))
+    rows = db.session.execute(select(Position.item_id, Position.stance, Position.note).where(
+        Position.user_id == user.id, Position.item_id.in_(ids)))  # columns: no user joined in
     return {str(p.item_id): {"stance": p.stance, "note": p.note} for p in rows}

@@ -173,6 +173,7 @@ def close_vote(actor: User, vote: Vote | int) -> Result:
         result.yes, result.no, result.abstain, result.absent
     vote.decided_by_chair = result.decided_by_chair
     db.session.flush()
+    audit.link_committed_first()  # the ballots' entries before the close's in the chain
     audit.record("vote.close", actor=actor, target=vote,
                  details={"tally": result.tally, "outcome": result.outcome,
                           "decided_by_chair": result.decided_by_chair})
@@ -236,8 +237,11 @@ def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None =
         answer = _cast_secret(user, vote, eligibility, choice_value, receipt)
     else:
         answer = _cast_open(user, vote, choice_value)
+    # Linked into the chain just after the commit, with the burst's other ballots: the head
+    # lock is not held through each ballot's commit (ecabinet/audit/linker.py).
     audit.record("ballot.cast", actor=user, target=vote,
-                 details={} if vote.secret else {"choice": choice_value.value})
+                 details={} if vote.secret else {"choice": choice_value.value},
+                 linked_after_commit=True)
     broadcast_throttle.mark(vote.meeting_id, vote.id)
     return answer
 

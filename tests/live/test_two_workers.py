@@ -179,6 +179,12 @@ def test_a_vote_across_two_workers(meeting, two_servers):
         # Check-ins on A reach the tablets on B (and the other way round).
         for tablet in (tablets["m6"], tablets["m1"]):
             tablet.wait_for("attendance.changed", lambda d: len(d["present"]) == len(tablets))
+        # meeting.join's shared part was built by each server before the check-ins; those
+        # committed on the other server moved its version (in Redis): a join sees them all.
+        for name in ("m1", "m6"):
+            again = tablets[name].call("meeting.join", {"meeting_id": mid})
+            assert len(again["state"]["attendance"]["present"]) == len(tablets), (name, again)
+            assert again["state"]["me"]["checked_in"] is True
 
         opened = tablets["chair"].call("vote.open", {
             "meeting_id": mid, "agenda_item_id": item, "question": "Thông qua dự thảo?",

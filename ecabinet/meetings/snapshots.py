@@ -1,0 +1,195 @@
+"""The part of ``meeting.join``'s answer that is the same for everyone in one audience, built
+once per meeting state instead of once per tablet.
+
+500 tablets joining at once each read the whole attendance (500 rows), the speaker queue, the
+open vote, the agenda and — for the chair's audience — every position: the same answer 500
+times (bench/README.md: 7.7 ms of CPU a join). Here it is built once per (meeting, state
+version, :class:`~ecabinet.meetings.access.Audience`) and shared; what is the reader's own —
+their role, check-in, positions, ballot — and the open vote's running count (it moves with
+every ballot, which must not invalidate anything) are added per join by
+:func:`ecabinet.meetings.state.snapshot_for`.
+
+The key is the audience itself (the items its members see and whether they hear about votes
+and tallies), so a confidential item's invitee and someone not invited never share an entry.
+
+**The version.** Any change to a meeting's rows the state is made of — the meeting, its
+participants, items, invitees, speakers, positions, votes; or a user (names are shown) — found
+by the session's ``after_flush`` hook, moves the meeting's version once the transaction
+commits, before the change's broadcasts are sent (``on_commit`` runs callbacks in order). (A
+Core ``UPDATE`` of those tables is not seen by the hook: none changes what a join shows today —
+the ballots' upsert and counters feed only the count, read per join — and one that would must
+go through the ORM.) A join
+reads the version *before* it reads the state, so an entry is never older than its version,
+and a join that read the old version was in the room before the change's broadcast left. With
+``REDIS_URL`` (several workers) the versions are counters in Redis, so a change committed by
+any worker is seen by every worker's cache; without it, there is one process and they live in
+it. If Redis cannot be reached, nothing is shared: every join builds its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from ecabinet.database import on_commit
+from ecabinet.extensions import db
+from ecabinet.identity.models import User
+from ecabinet.meetings.models import (
+    AgendaItem,
+    ItemInvitee,
+    Meeting,
+    Participant,
+    Position,
+    SpeakerRequest,
+    Vote,
+)
+
+log = logging.getLogger(__name__)
+
+#: Key in ``Session.info``: meetings whose version moves when the transaction commits (None:
+#: all of them — a change that names no single meeting, such as a user's name).
+_CHANGED = "ecabinet.meeting_state_changed"
+ALL = 0  # the version every meeting's key includes: moved by changes of no single meeting
+
+
+@dataclass
+class Entry:
+    version: tuple
+    shared: dict
+    #: The open vote as the entry saw it: (id, secret), for the per-join count.
+    vote: tuple[int, bool] | None
+
+
+class _Store:
+    """Per app and process: the entries, and the versions when there is no Redis."""
+
+    def __init__(self, redis_url: str | None, prefix: str):
+        self.entries: dict[tuple, Entry] = {}
+        self.local: dict[int, int] = {}
+        self.lock = threading.Lock()
+        self.prefix = prefix
+        self.redis = None
+        if redis_url:
+            import redis
+
+            self.redis = redis.Redis.from_url(redis_url, socket_connect_timeout=2)
+        #: How many shared parts this process built (the tests count them).
+        self.builds = 0
+
+    def versions(self, meeting_id: int) -> tuple | None:
+        keys = (ALL, meeting_id)
+        if self.redis is None:
+            with self.lock:
+                return tuple(self.local.get(key, 0) for key in keys)
+        try:
+            return tuple(int(v or 0) for v in self.redis.mget(
+                [f"{self.prefix}:{key}" for key in keys]))
+        except Exception:  # noqa: BLE001 - no shared version, no sharing: build afresh
+            log.warning("meeting state versions unavailable in Redis", exc_info=True)
+            return None
+
+    def bump(self, meeting_ids: set[int]) -> None:
+        if self.redis is None:
+            with self.lock:
+                for key in meeting_ids:
+                    self.local[key] = self.local.get(key, 0) + 1
+            return
+        try:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for key in meeting_ids:
+                    pipe.incr(f"{self.prefix}:{key}")
+                pipe.execute()
+        except Exception:  # noqa: BLE001 - the change is committed; forget what we hold
+            log.exception("could not move the meeting state versions in Redis")
+            with self.lock:
+                self.entries.clear()
+
+
+def store(app=None) -> _Store:
+    app = app or current_app._get_current_object()
+    found = app.extensions.get("ecabinet_join_snapshots")
+    if found is None:
+        prefix = f"{app.config.get('LIVE_CHANNEL', 'ecabinet')}:meeting-state"
+        found = app.extensions.setdefault("ecabinet_join_snapshots",
+                                          _Store(app.config.get("REDIS_URL"), prefix))
+    return found
+
+
+def shared(meeting: Meeting, audience, build) -> Entry:
+    """The entry for this meeting and audience at the current version; ``build()`` →
+    ``(shared, vote)`` makes it when there is none."""
+    cache = store()
+    versions = cache.versions(meeting.id)  # before reading the state: see the module's doc
+    # The meeting's creation time tells a meeting from another that got the same id (the
+    # tests' databases start again from 1; the versions and the entries outlive them).
+    key = (meeting.id, meeting.created_at, audience)
+    if versions is not None:
+        found = cache.entries.get(key)
+        if found is not None and found.version == versions:
+            return found
+    made = Entry(versions, *build())
+    cache.builds += 1
+    if versions is not None:
+        cache.entries[key] = made
+    return made
+
+
+# --- what moves a version ------------------------------------------------------------------------
+
+def _meeting_of(session: Session, instance) -> int | None:
+    """The meeting a changed row belongs to; None when it names no single one (ALL)."""
+    if isinstance(instance, Meeting):
+        return instance.id
+    if isinstance(instance, Participant | AgendaItem | Vote):
+        return instance.meeting_id
+    if isinstance(instance, ItemInvitee | Position | SpeakerRequest):
+        item = session.identity_map.get(session.identity_key(AgendaItem, instance.item_id)) \
+            if instance.item_id is not None else None
+        return item.meeting_id if item is not None else ALL
+    if isinstance(instance, User):  # shown by name (speakers, presenters)
+        return ALL if inspect(instance).attrs.name.history.has_changes() else -1
+    return -1  # not part of any meeting's state
+
+
+def _after_flush(session: Session, _context) -> None:
+    found = set()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        meeting_id = _meeting_of(session, instance)
+        if meeting_id is not None and meeting_id >= 0:
+            found.add(meeting_id)
+    if not found:
+        return
+    changed = session.info.get(_CHANGED)
+    if changed is None:
+        changed = session.info[_CHANGED] = set()
+        if _has_app():
+            app = current_app._get_current_object()
+            if session is db.session():  # in order with the change's broadcasts
+                on_commit(lambda: store(app).bump(changed))
+            else:  # a session of its own (none today): after its commit all the same
+                event.listen(session, "after_commit", lambda _s: store(app).bump(changed),
+                             once=True)
+    changed.update(found)
+
+
+def _forget(session: Session, _transaction) -> None:
+    if _transaction.parent is None:
+        session.info.pop(_CHANGED, None)
+
+
+def _has_app() -> bool:
+    from flask import has_app_context
+
+    return has_app_context()
+
+
+def install() -> None:
+    """Once per process: every session reports the meeting rows it changes."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "after_transaction_end", _forget)
