@@ -106,6 +106,13 @@ def snapshot_for(user: User, meeting: Meeting) -> dict:
     if vote is not None and state["open_vote"] is not None and audience.voters:
         state["open_vote"] = {**state["open_vote"], **queries.opened_payload(vote),
                               "mine": queries.my_ballot(user, vote)}
+    # A verifiable vote whose trustees decrypt: who is awaited, and this reader's own receipt.
+    tallying = queries.tallying_vote_of(meeting)
+    state["tallying_vote"] = None
+    if tallying is not None and audience.sees(tallying.item_id):
+        state["tallying_vote"] = {**queries.tallying_status(tallying),
+                                  "question": tallying.question if audience.voters else None,
+                                  "my_tracking_code": queries.my_tracking_code(user, tallying)}
     return state
 
 
