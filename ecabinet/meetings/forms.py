@@ -230,4 +230,13 @@ def room_words() -> dict:
         "speakingNow": _("Speaking: %(name)s"),
         "waitingCount": _("%(n)s waiting to speak"),
         "noSpeaker": _("Nobody has the floor"),
+        # verifiable secret votes (issue 10)
+        "waitingDecrypt": _("Waiting for decryption: %(names)s"),
+        "copied": _("Copied."),
+        "encryptFailed": _("The ballot could not be encrypted on this tablet: %(why)s"),
+        "codeMismatch": _("The server's tracking code differs from the one this tablet "
+                          "computed: tell the secretariat."),
+        "pinsMissing": _("Each trustee types their vote PIN (6 to 64 characters)."),
+        "closeVerifiableConfirm": _("Close the ballot box? The trustees then decrypt the "
+                                    "result."),
     }

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
 from ecabinet.meetings import access
+from ecabinet.meetings.e2e_models import EncryptedBallot, VoteKey, VoteTrustee
 from ecabinet.meetings.models import (
     VOTING_ROLES,
     AgendaItem,
@@ -32,8 +33,8 @@ from ecabinet.meetings.models import (
     VoteEligibility,
 )
 
-#: A vote's status.
-OPEN, CLOSED = "open", "closed"
+#: A vote's status ("tallying": a verifiable vote's box is closed, its trustees decrypt).
+OPEN, CLOSED, TALLYING = "open", "closed", "tallying"
 
 
 # --- reading a meeting whole ---------------------------------------------------------------------
@@ -178,6 +179,33 @@ def open_vote_of(meeting: Meeting) -> Vote | None:
                                                 Vote.status == OPEN))
 
 
+def tallying_vote_of(meeting: Meeting) -> Vote | None:
+    """The verifiable vote whose trustees are decrypting (at most one: none opens meanwhile)."""
+    return db.session.scalar(select(Vote).where(Vote.meeting_id == meeting.id,
+                                                Vote.status == TALLYING))
+
+
+def tallying_status(vote: Vote) -> dict:
+    """Who has given their share of a verifiable vote and who is awaited, by name: what the
+    ``vote.tallying`` broadcast and a join's snapshot show every tablet."""
+    threshold = db.session.scalar(select(VoteKey.threshold).where(VoteKey.vote_id == vote.id))
+    rows = db.session.execute(
+        select(VoteTrustee.user_id, VoteTrustee.number, VoteTrustee.decrypted_at, User.name)
+        .join(User, User.id == VoteTrustee.user_id)
+        .where(VoteTrustee.vote_id == vote.id).order_by(VoteTrustee.number)).all()
+    return {"vote_id": vote.id, "agenda_item_id": vote.item_id, "status": vote.status,
+            "threshold": threshold,
+            "trustees": [{"user_id": r.user_id, "number": r.number, "name": r.name,
+                          "decrypted": r.decrypted_at is not None} for r in rows],
+            "waiting_for": [r.user_id for r in rows if r.decrypted_at is None]}
+
+
+def my_tracking_code(user: User, vote: Vote) -> str | None:
+    """The tracking code of the member's stored ballot in a verifiable vote (theirs alone)."""
+    return db.session.scalar(select(EncryptedBallot.tracking_code).where(
+        EncryptedBallot.vote_id == vote.id, EncryptedBallot.user_id == user.id))
+
+
 def opened_payload(vote: Vote) -> dict:
     return {"vote_id": vote.id, "agenda_item_id": vote.item_id, "question": vote.question,
             "secret": vote.secret, "rule": vote.rule, "eligible": vote.present_total,
@@ -197,7 +225,10 @@ def my_ballot(user: User, vote: Vote) -> dict:
     if vote.secret:
         version = db.session.scalar(select(VoteEligibility.ballot_version).where(
             VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id))
-        return {"eligible": version is not None, "voted": bool(version), "choice": None}
+        mine = {"eligible": version is not None, "voted": bool(version), "choice": None}
+        if vote.verifiable:  # a tablet that reconnects shows its receipt again
+            mine["tracking_code"] = my_tracking_code(user, vote) if version else None
+        return mine
     eligible = db.session.scalar(select(func.count()).select_from(VoteEligibility).where(
         VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id)) > 0
     choice = db.session.scalar(select(Ballot.choice).where(Ballot.vote_id == vote.id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import url_for
 
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, sitting, state
+from ecabinet.meetings import access, sitting, state, verifiable
 from ecabinet.meetings.forms import room_words
 from ecabinet.meetings.models import Meeting
 
@@ -29,6 +29,10 @@ def room_config(user: User, meeting: Meeting, snapshot: dict | None = None) -> d
             "transition": url_for("meetings_api.transition", meeting_id=meeting.id),
             "adopt": url_for("meetings_api.adopt_uncontested", meeting_id=meeting.id),
         },
+        # The chair's console proposes these as a verifiable vote's trustees, by name.
+        "trustees": [{"user_id": u.id, "name": u.name}
+                     for u in verifiable.default_trustees(meeting)]
+        if access.is_chair(user, meeting) else [],
         "rules": room_rules(),
         "words": room_words(),
     }

@@ -111,6 +111,14 @@ def snapshot_for(user: User, meeting: Meeting) -> dict:
         state["open_vote"] = {**state["open_vote"], "cast": queries.cast_count(vote)}
         if audience.voters:
             state["open_vote"]["mine"] = queries.my_ballot(user, vote)
+    # A verifiable vote whose trustees decrypt: who is awaited, and this reader's own receipt
+    # (read per join: it moves with each trustee, and the receipt is the reader's own).
+    tallying = queries.tallying_vote_of(meeting)
+    state["tallying_vote"] = None
+    if tallying is not None and audience.sees(tallying.item_id):
+        state["tallying_vote"] = {**queries.tallying_status(tallying),
+                                  "question": tallying.question if audience.voters else None,
+                                  "my_tracking_code": queries.my_tracking_code(user, tallying)}
     return state
 
 

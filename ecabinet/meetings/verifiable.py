@@ -44,12 +44,10 @@ from ecabinet.meetings.models import (
     Vote,
     VoteEligibility,
 )
-from ecabinet.meetings.queries import CLOSED, OPEN
+from ecabinet.meetings.queries import CLOSED, OPEN, TALLYING, tallying_status
 
 #: The options of a cabinet vote, in the order of the ballot's ciphertexts.
 OPTIONS = [choice.value for choice in Choice]
-#: Ballots are no longer taken; the trustees' decryptions are awaited.
-TALLYING = "tallying"
 #: Wrong PINs a trustee may type for one vote before their share is locked for it.
 MAX_PIN_FAILURES = 5
 PIN_LENGTH = (6, 64)
@@ -214,11 +212,6 @@ def cast_ballot(user: User, vote_id: int, ballot) -> dict:
     return {"vote_id": vote.id, "tracking_code": code}
 
 
-def my_tracking_code(user: User, vote: Vote) -> str | None:
-    return db.session.scalar(select(EncryptedBallot.tracking_code).where(
-        EncryptedBallot.vote_id == vote.id, EncryptedBallot.user_id == user.id))
-
-
 # --- closing: the trustees' decryptions ----------------------------------------------------------
 
 def _lock(vote_id: int) -> Vote:
@@ -238,13 +231,8 @@ def _trustee_rows(vote_id: int) -> list[VoteTrustee]:
 
 
 def status_of(vote: Vote) -> dict:
-    """What the chair's console shows while tallying: who has given their share, who not."""
-    key = db.session.get(VoteKey, vote.id)
-    rows = _trustee_rows(vote.id)
-    answer = {"vote_id": vote.id, "status": vote.status, "threshold": key.threshold,
-              "trustees": [{"user_id": t.user_id, "number": t.number,
-                            "decrypted": t.decryption is not None} for t in rows],
-              "waiting_for": [t.user_id for t in rows if t.decryption is None]}
+    """What every tablet shows while tallying: who has given their share, who not (by name)."""
+    answer = tallying_status(vote)
     if vote.status == CLOSED:
         answer.update(voting.closed_payload(vote))
     return answer

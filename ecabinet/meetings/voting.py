@@ -36,7 +36,13 @@ from ecabinet.meetings.models import (
     VoteEligibility,
     VoteRule,
 )
-from ecabinet.meetings.queries import CLOSED, OPEN, open_vote_of, opened_payload
+from ecabinet.meetings.queries import (
+    CLOSED,
+    OPEN,
+    open_vote_of,
+    opened_payload,
+    tallying_vote_of,
+)
 from ecabinet.meetings.sitting import LIVE, require_status
 
 
@@ -110,6 +116,9 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
         raise Invalid(_("Unknown rule."), details={"rule": [rule]}) from None
     if open_vote_of(meeting) is not None:
         raise Conflict(_("Another vote is open."), code="vote_open")
+    if tallying_vote_of(meeting) is not None:  # its result is not known yet
+        raise Conflict(_("The previous vote is waiting for its trustees to decrypt the result: "
+                         "no other vote can open until it is tallied."), code="vote_tallying")
     members = voters_of(item)
     present = [p for p in members if p.checked_in_at is not None]
     if not present:

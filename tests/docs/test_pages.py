@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from ecabinet.security import script_hash
 from tests.conftest import bearer, csrf_from
 from tests.docs.conftest import upload, wait_for_state
 from tests.docs.corpus import docx_bytes, pdf_bytes
@@ -325,7 +326,10 @@ def test_the_viewer_page(client, auth, cabinet, dossier):
     assert config["page"] == 2 and config["pages"] == 2
     assert '<script type="module" src="/static/js/viewer.js">' in page.text
     csp = page.headers["Content-Security-Policy"]
-    assert "script-src 'self';" in csp and "'unsafe" not in csp
+    # 'self' and one inline script: the import map on the page, by its hash (no nonce, no unsafe)
+    maps = re.findall(r'<script type="importmap">(.*?)</script>', page.text)
+    assert len(maps) == 1 and "/static/vendor/noble/curves/" in maps[0]
+    assert f"script-src 'self' {script_hash(maps[0])};" in csp and "'unsafe" not in csp
     assert page.headers["X-Frame-Options"] == "DENY"
 
 

@@ -300,10 +300,10 @@ test("ballotView: choose, confirm, done, and changing a ballot", () => {
 });
 
 test("consoleView: previous and next work during the session, not past the ends", () => {
-  assert.deepEqual(consoleView(snapshot(), {live: true}), {prevDisabled: false, nextDisabled: false});
-  assert.deepEqual(consoleView(snapshot({current_item_id: 10}), {live: true}), {prevDisabled: true, nextDisabled: false});
-  assert.deepEqual(consoleView(snapshot({current_item_id: 12}), {live: true}), {prevDisabled: false, nextDisabled: true});
-  assert.deepEqual(consoleView(snapshot(), {live: false}), {prevDisabled: true, nextDisabled: true});
+  assert.deepEqual(consoleView(snapshot(), {live: true}), {prevDisabled: false, nextDisabled: false, canOpenVote: true});
+  assert.deepEqual(consoleView(snapshot({current_item_id: 10}), {live: true}), {prevDisabled: true, nextDisabled: false, canOpenVote: true});
+  assert.deepEqual(consoleView(snapshot({current_item_id: 12}), {live: true}), {prevDisabled: false, nextDisabled: true, canOpenVote: true});
+  assert.deepEqual(consoleView(snapshot(), {live: false}), {prevDisabled: true, nextDisabled: true, canOpenVote: true});
 });
 
 // --- an item once voted on, or adopted, takes no more positions (issue 9 point 1) ---------------

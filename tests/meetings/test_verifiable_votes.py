@@ -346,3 +346,52 @@ def test_over_the_live_socket_open_cast_close_decrypt(app, session_open):
               if m["name"] == "vote.closed"]
     assert closed and closed[-1]["vote_id"] == vote_id
     next(tablets, None)
+
+
+def test_a_reconnecting_tablet_gets_its_tracking_code_and_the_tallying_back(app, session_open):
+    """meeting.join's snapshot: the member's own tracking code while the vote is open (only
+    theirs), and while the trustees decrypt, who is still awaited, by name, for everyone."""
+    from ecabinet.meetings import state
+    from ecabinet.meetings.models import Meeting
+
+    cab = session_open
+    vote_id, public_key = open_verifiable(app, cab)
+    mine = cast(app, cab, "m1", vote_id, ballot_for(vote_id, public_key, YES))
+    cast(app, cab, "m2", vote_id, ballot_for(vote_id, public_key, NO))
+
+    def snapshot(who):
+        return act(app, cab, who, lambda user: state.snapshot_for(
+            user, db.session.get(Meeting, cab.meeting_id)))
+
+    open_vote = snapshot("m1")["open_vote"]
+    assert open_vote["mine"]["tracking_code"] == mine["tracking_code"]
+    assert open_vote["verifiable"] and open_vote["public_key"] == public_key
+    assert snapshot("m3")["open_vote"]["mine"]["tracking_code"] is None
+    assert snapshot("m1")["tallying_vote"] is None
+
+    act(app, cab, "chair", verifiable.close, vote_id, PINS["chair"])
+    for who in ("m1", "m3", "secretariat"):
+        tallying = snapshot(who)["tallying_vote"]
+        assert tallying["vote_id"] == vote_id and tallying["status"] == "tallying"
+        assert tallying["waiting_for"] == [cab.users["secretariat"].id]
+        assert [t["name"] for t in tallying["trustees"]] == [
+            cab.users["chair"].name, cab.users["secretariat"].name]
+    assert snapshot("m1")["tallying_vote"]["my_tracking_code"] == mine["tracking_code"]
+    assert snapshot("m3")["tallying_vote"]["my_tracking_code"] is None
+    assert snapshot("outsider")["tallying_vote"] is None
+
+
+def test_no_vote_opens_while_another_is_being_tallied(app, session_open):
+    cab = session_open
+    vote_id, public_key = open_verifiable(app, cab)
+    cast(app, cab, "m1", vote_id, ballot_for(vote_id, public_key, YES))
+    act(app, cab, "chair", verifiable.close, vote_id, PINS["chair"])
+    for opening in (lambda: open_verifiable(app, cab, item=cab.items[1]),
+                    lambda: act(app, cab, "chair", lambda user: voting.open_vote(
+                        user, db.session.get(AgendaItem, cab.items[1]), question="Khác?",
+                        secret=False, rule="majority_of_present"))):
+        with pytest.raises(Conflict) as refused:
+            opening()
+        assert refused.value.code == "vote_tallying"
+    act(app, cab, "secretariat", verifiable.decrypt, vote_id, PINS["secretariat"])
+    assert open_verifiable(app, cab, item=cab.items[1])[0] != vote_id

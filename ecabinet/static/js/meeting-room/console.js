@@ -1,9 +1,31 @@
 /* The chair's console: moving through the agenda, the floor, opening and closing a vote, and
- * adopting the uncontested items together (the server decides which; see meetings/queries.py). */
-import {busy, one, setText, show} from "./dom.js";
-import {castCount, consoleView, neighbourItem, uncontestedItems} from "./state.js";
+ * adopting the uncontested items together (the server decides which; see meetings/queries.py).
+ *
+ * A secret vote may be opened verifiable (issue 10): the trustees (config.trustees: the chair
+ * and the secretary by default) each type a vote PIN here at opening; the chair types theirs
+ * again to close, which gives the chair's share at once; the others decrypt on their tablet. */
+import {all, busy, one, setText, show} from "./dom.js";
+import {
+  castCount, consoleView, neighbourItem, openVotePayload, tallyingView, uncontestedItems,
+} from "./state.js";
 import {interpolate} from "../lib/format.js";
 import {speakers} from "./speakers.js";
+import {applyTallying} from "./vote.js";
+
+function isTrustee(room) {
+  return (room.config.trustees || []).some((t) => t.user_id === room.config.userId);
+}
+
+/** The verifiable checkbox under "secret", the PIN fields under "verifiable". */
+function renderVerifiable(form) {
+  const toggle = one("[data-verifiable-toggle]", form);
+  if (!toggle) {
+    return;
+  }
+  const secret = form.elements.secret.checked;
+  show(toggle, secret);
+  show(one("[data-trustee-pins]", form), secret && form.elements.verifiable.checked);
+}
 
 function positionsList(items) {
   return items.map((i) => i.position).join(", ");
@@ -25,11 +47,19 @@ export function renderConsole(room) {
 
   const open = state.open_vote;
   const form = one("[data-vote-form]", console_);
-  show(form, !open);
+  show(form, view.canOpenVote);
+  renderVerifiable(form);
   show(one("[data-vote-running]", console_), !!open);
   if (open) {
     setText(one("[data-console-progress]", console_),
       interpolate(W.progress, {cast: castCount(open), eligible: open.eligible || 0}));
+  }
+  show(one("[data-close-pin-field]", console_), !!(open && open.verifiable && isTrustee(room)));
+  const tallying = tallyingView(state.tallying_vote, room.config.userId);
+  show(one("[data-console-tallying]", console_), !!tallying);
+  if (tallying) {
+    setText(one("[data-console-tallying]", console_),
+      interpolate(W.waitingDecrypt, {names: tallying.waitingNames.join(", ")}));
   }
   const item = room.itemsById[state.current_item_id];
   form.querySelector("button[type=submit]").disabled = !item;
@@ -51,6 +81,7 @@ export function bindVoteForm(room) {
   if (!voteForm) {
     return;
   }
+  voteForm.addEventListener("change", () => renderVerifiable(voteForm));
   voteForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const button = voteForm.querySelector("button[type=submit]");
@@ -59,17 +90,35 @@ export function bindVoteForm(room) {
       voteForm.elements.question.focus();
       return;
     }
+    const pinInputs = all("[data-trustee-pin]", voteForm);
+    const pins = {};
+    pinInputs.forEach((input) => {
+      pins[input.dataset.trusteePin] = input.value;
+    });
+    const {payload, missing} = openVotePayload({
+      question,
+      secret: voteForm.elements.secret.checked,
+      verifiable: !!(voteForm.elements.verifiable && voteForm.elements.verifiable.checked),
+      rule: voteForm.elements.rule.value,
+    }, room.config.trustees || [], pins);
+    if (missing.length) {
+      room.toast(room.W.pinsMissing);
+      one(`[data-trustee-pin="${missing[0]}"]`, voteForm).focus();
+      return;
+    }
     busy(button, (done) => {
-      room.send("vote.open", room.currentItemPayload({
-        question,
-        secret: voteForm.elements.secret.checked,
-        rule: voteForm.elements.rule.value,
-      }), (ack) => {
+      room.send("vote.open", room.currentItemPayload(payload), (ack) => {
         if (ack.ok) {
           room.ui.questionEdited = false;
           voteForm.elements.question.dataset.itemId = "";
           voteForm.elements.secret.checked = false;
+          if (voteForm.elements.verifiable) {
+            voteForm.elements.verifiable.checked = false;
+          }
         }
+        pinInputs.forEach((input) => {
+          input.value = ""; // a PIN never stays on the screen
+        });
         done();
       });
     }, room.render);
@@ -90,11 +139,23 @@ export const actions = {
   "prev-item": move(-1),
   "close-vote"(room, button) {
     const open = room.state.open_vote;
-    if (!open || !window.confirm(room.W.closeConfirm)) {
+    if (!open || !window.confirm(open.verifiable ? room.W.closeVerifiableConfirm
+      : room.W.closeConfirm)) {
       return;
     }
+    const payload = {vote_id: open.vote_id};
+    const pinInput = one("[data-close-pin]", room.root);
+    if (open.verifiable && pinInput && pinInput.value) {
+      payload.pin = pinInput.value; // the chair's share comes along with the closing
+    }
     busy(button, (done) => {
-      room.send("vote.close", {vote_id: open.vote_id}, done);
+      room.send("vote.close", payload, (ack) => {
+        if (pinInput) {
+          pinInput.value = "";
+        }
+        applyTallying(room, ack);
+        done();
+      });
     }, room.render);
   },
   "adopt-uncontested"(room, button) {

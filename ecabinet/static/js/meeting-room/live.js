@@ -16,7 +16,7 @@ import {send} from "../lib/socket.js";
 import {one} from "./dom.js";
 import {
   indexItems, initialUi, joined, onAttendance, onCurrentItem, onMeetingState, onSpeakers,
-  onVoteClosed, onVoteOpened, onVoteProgress,
+  onVoteClosed, onVoteOpened, onVoteProgress, onVoteTallying,
 } from "./state.js";
 import {forgetBallot} from "./vote.js";
 
@@ -144,6 +144,14 @@ export function followMeeting(room, socket, {onJoined} = {}) {
       room.state = next;
       (room.renderProgress || room.render)();
     }
+  });
+
+  // A verifiable vote's ballot box closed: its trustees decrypt (and who is awaited changes).
+  socket.on("vote.tallying", (data) => {
+    const change = onVoteTallying(room.state, room.ui, data);
+    room.state = change.state;
+    room.ui = change.ui;
+    room.render();
   });
 
   socket.on("vote.closed", (result) => {

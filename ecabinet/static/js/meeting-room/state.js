@@ -163,13 +163,47 @@ export function onVoteProgress(state, data) {
   return {...state, open_vote: heardFigure(open, data)};
 }
 
-/** vote.closed: the result (with the question this tablet knew) is shown until dismissed. */
+/**
+ * vote.tallying: a verifiable vote's ballot box is closed and its trustees decrypt (who is
+ * awaited: ``waiting_for``, the names in ``trustees``). The question and this tablet's own
+ * tracking code stay from the open vote it knew (the broadcast is the same for everyone).
+ */
+export function onVoteTallying(state, ui, data) {
+  const open = state.open_vote;
+  const known = open && open.vote_id === data.vote_id ? open
+    : state.tallying_vote && state.tallying_vote.vote_id === data.vote_id ? state.tallying_vote
+      : null;
+  const mine = known && (known.my_tracking_code || (known.mine && known.mine.tracking_code));
+  const tallying = {
+    ...data,
+    question: known ? known.question : data.question,
+    my_tracking_code: mine || data.my_tracking_code || null,
+  };
+  return {
+    state: {...withVotedItem(state, data.agenda_item_id),
+      open_vote: open && open.vote_id === data.vote_id ? null : open, tallying_vote: tallying},
+    ui: {...ui, pendingChoice: null, changing: false},
+  };
+}
+
+/**
+ * vote.closed: the result (with the question this tablet knew) is shown until dismissed. A
+ * verifiable vote's result says so (its record can be checked) and keeps this tablet's code.
+ */
 export function onVoteClosed(state, ui, result) {
   const open = state.open_vote;
-  const shown = open && open.vote_id === result.vote_id ? {...result, question: open.question}
-    : result;
+  const tallying = state.tallying_vote;
+  let shown = result;
+  if (open && open.vote_id === result.vote_id) {
+    shown = {...result, question: open.question, verifiable: !!open.verifiable,
+      tracking_code: (open.mine && open.mine.tracking_code) || null};
+  } else if (tallying && tallying.vote_id === result.vote_id) {
+    shown = {...result, question: tallying.question, verifiable: true,
+      tracking_code: tallying.my_tracking_code || null};
+  }
   return {
-    state: {...withVotedItem(state, result.agenda_item_id), open_vote: null},
+    state: {...withVotedItem(state, result.agenda_item_id), open_vote: null,
+      tallying_vote: tallying && tallying.vote_id === result.vote_id ? null : tallying || null},
     ui: {...ui, result: shown, pendingChoice: null, changing: false},
     result: shown,
   };
@@ -198,7 +232,11 @@ export function withMyBallot(state, ack, sent) {
   if (!open || open.vote_id !== ack.vote_id) {
     return state;
   }
-  const next = {...open, mine: {eligible: true, voted: true, choice: ack.choice}};
+  const mine = {eligible: true, voted: true, choice: ack.choice};
+  if (ack.tracking_code) {
+    mine.tracking_code = ack.tracking_code; // a verifiable ballot's receipt
+  }
+  const next = {...open, mine};
   if (sent && sent.voteId === open.vote_id && sent.first && !open.unanswered &&
       sent.heard === (open.heard || 0)) {
     next.floor = Math.max(open.floor || 0, (open.cast || 0) + 1);
@@ -255,7 +293,9 @@ export function neighbourItem(state, step) {
 export function myBallot(open, kept) {
   const mine = open.mine || {eligible: false, voted: false, choice: null};
   if (open.secret && mine.voted && !mine.choice && kept) {
-    return {eligible: mine.eligible, voted: true, choice: kept.choice, secret: true};
+    const code = mine.tracking_code || kept.trackingCode;
+    return {eligible: mine.eligible, voted: true, choice: kept.choice, secret: true,
+      ...(code ? {tracking_code: code} : {})};
   }
   return mine;
 }
@@ -337,5 +377,60 @@ export function consoleView(state, {live}) {
   return {
     prevDisabled: !live || at <= 0,
     nextDisabled: !live || at >= ids.length - 1,
+    // no vote opens while another is open or being tallied (the server refuses it too)
+    canOpenVote: !state.open_vote && !state.tallying_vote,
   };
+}
+
+// --- verifiable secret votes (issue 10) ----------------------------------------------------------
+
+/** The options in the order of a verifiable ballot's ciphertexts (meetings/verifiable.OPTIONS). */
+export const BALLOT_OPTIONS = ["yes", "no", "abstain"];
+
+/** A choice's index in the encrypted ballot. */
+export function optionIndex(choice) {
+  const index = BALLOT_OPTIONS.indexOf(choice);
+  if (index === -1) {
+    throw new Error(`no such option: ${choice}`);
+  }
+  return index;
+}
+
+/** A tracking code's short form, read aloud or compared at a glance: its first 12 digits. */
+export function shortCode(code) {
+  return code ? code.slice(0, 12).match(/.{1,4}/g).join(" ") : "";
+}
+
+/**
+ * While a verifiable vote is tallied: the names still awaited, and whether this user is one
+ * of them (then the tablet asks for their PIN).
+ */
+export function tallyingView(tallying, userId) {
+  if (!tallying) {
+    return null;
+  }
+  const waiting = tallying.waiting_for || [];
+  const trustees = tallying.trustees || [];
+  return {
+    waitingNames: trustees.filter((t) => waiting.indexOf(t.user_id) !== -1).map((t) => t.name),
+    mustDecrypt: waiting.indexOf(userId) !== -1,
+    given: trustees.filter((t) => t.decrypted).length,
+    threshold: tallying.threshold || trustees.length,
+  };
+}
+
+/**
+ * What the chair's console sends to open a vote: a verifiable one with its trustees' PINs
+ * (``pins``: user id → the PIN typed), each trustee named once; ``missing`` lists the
+ * trustees without a PIN (the form says so instead of sending).
+ */
+export function openVotePayload({question, rule, secret, verifiable}, trustees, pins) {
+  const payload = {question, secret: !!secret, rule};
+  if (!secret || !verifiable) {
+    return {payload, missing: []};
+  }
+  const missing = trustees.filter((t) => !(pins[t.user_id] || "").trim()).map((t) => t.user_id);
+  payload.verifiable = true;
+  payload.trustees = trustees.map((t) => ({user_id: t.user_id, pin: pins[t.user_id] || ""}));
+  return {payload, missing};
 }
