@@ -39,8 +39,11 @@ run: install
 	  $(BIN)/ecabinet run --host $(HOST) --port $(PORT)
 
 # The suite on SQLite and, when ECABINET_TEST_DATABASE_URL names one, on PostgreSQL (.ci/run
-# points it at the machine's PostgreSQL and Redis): the two passes side by side, one per core,
-# each one's output printed whole when it ends.
+# points it at the machine's PostgreSQL and Redis): the two passes side by side, each one's
+# output printed whole when it ends. Each pass spreads its tests over TEST_WORKERS processes
+# (pytest-xdist; every process has its own database, schema and apps): a test waiting on
+# Chromium, LibreOffice or a socket leaves its core to another one.
+TEST_WORKERS ?= 2
 PASSES := test-sqlite $(if $(ECABINET_TEST_DATABASE_URL),test-postgres)
 test: install-dev
 	@$(MAKE) --no-print-directory test-js
@@ -55,11 +58,11 @@ test-js:
 
 test-sqlite:
 	@echo "== tests on SQLite =="
-	@env -u ECABINET_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	@env -u ECABINET_TEST_DATABASE_URL $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres:
 	@echo "== tests on PostgreSQL ($$ECABINET_TEST_DATABASE_URL) =="
-	@$(BIN)/pytest -q -p no:cacheprovider -m "not browser" $(PYTEST_ARGS)
+	@$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 install: $(STAMPS)/apt-run $(STAMPS)/venv $(STAMPS)/npm $(MO_FILES)
 

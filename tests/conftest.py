@@ -41,3 +41,16 @@ from tests.fixtures.users import (  # noqa: F401
 
 # The demo PKI's fixtures, defined once for the whole suite (see tests/pki.py).
 from tests.pki import demo_pki, pki_app, signing_keys  # noqa: E402, F401
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass is there for what the database does: a test that touches no database
+    (pure protocol, redirects, vote arithmetic) runs once, in the SQLite pass."""
+    if not POSTGRES_URL:
+        return
+    kept, once = [], []
+    for item in items:
+        (kept if "database" in getattr(item, "fixturenames", ()) else once).append(item)
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = kept
