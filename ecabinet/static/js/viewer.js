@@ -53,6 +53,8 @@ const state = {
   pendingNote: null, // {x, y} where the note goes
   following: false,
   presenting: false,
+  announcing: false,
+  announceAgain: false,
   socket: null,
 };
 
@@ -578,17 +580,30 @@ function stopPresenting() {
   send(state.socket, "presenter.stop", {meeting_id: config.meetingId}, () => {});
 }
 
+// One announcement in flight at a time, the latest page sent when it is answered: the server
+// handles each event in its own thread, so two quick page turns sent together could be
+// committed (and told to the followers) in the wrong order, leaving the room a page behind.
 function announcePage() {
   if (!state.socket || !state.socket.connected) {
     return;
   }
+  if (state.announcing) {
+    state.announceAgain = true;
+    return;
+  }
+  state.announcing = true;
+  state.announceAgain = false;
   send(state.socket, "presenter.page", {
     meeting_id: config.meetingId, document_id: config.documentId, version: config.version,
     page: state.page,
   }, (ack) => {
+    state.announcing = false;
     if (!ack.ok) {
+      state.announceAgain = false;
       setPresenting(false);
       say(ack.error ? ack.error.message : W.offline);
+    } else if (state.announceAgain && state.presenting) {
+      announcePage();
     }
   }, {noAnswer: W.offline});
 }
