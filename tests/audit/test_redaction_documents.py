@@ -6,6 +6,7 @@ in full in its ``document.upload`` line (and in ``poll.attach_document``)."""
 from tests.decisions.conftest import (  # noqa: F401 - fixtures
     _converters_stop_at_the_end,
     _jobs_finish_within_the_test,
+    closed_named_vote,
     fake_signing,
     people,
 )
@@ -35,18 +36,11 @@ def test_admin_reads_a_confidential_votes_decision_summary(
     redacted for an administrator (tests/decisions), but the draft's .docx is uploaded as a
     Document titled "<kind>: <summary>", and that ``document.upload`` line shows it."""
     cab = session_open
-    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.confidential_item}/votes",
-                       {"question": "Bổ nhiệm ông X?", "secret": False,
-                        "rule": "majority_of_all"}, who="chair")
-    assert status == 201, vote
-    for who in ("chair", "m1"):
-        assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
-                   who=who)[0] == 201
-    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+    vote_id = closed_named_vote(api, cab, cab.confidential_item, "Bổ nhiệm ông X?")
     summary = "Về việc bổ nhiệm ông Nguyễn Văn X giữ chức Thứ trưởng"
     response = client.post("/api/v1/decisions", json={
         "kind": "quyet_dinh", "summary": summary, "signer_id": people.signer.id,
-        "vote_id": vote["id"]}, headers=cab.headers("secretariat"))
+        "vote_id": vote_id}, headers=cab.headers("secretariat"))
     assert response.status_code == 201, response.get_json()
     assert auth.login(make_user("admin")).status_code == 302
     page = client.get("/admin/audit")

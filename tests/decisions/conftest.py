@@ -206,3 +206,17 @@ def drafted(client, people):
         return wait_ready(client, headers(people, "secretariat"), response.get_json()["id"])
 
     return make
+
+
+def closed_named_vote(call, cab, item: int, question: str, voters=("chair", "m1")) -> int:
+    """A named vote on ``item`` cast "yes" by ``voters`` and closed by the chair (``call``: the
+    ``api`` fixture): the vote a decision is then drafted from."""
+    status, vote = call(cab, "POST", f"/api/v1/agenda-items/{item}/votes",
+                        {"question": question, "secret": False, "rule": "majority_of_all"},
+                        who="chair")
+    assert status == 201, vote
+    for who in voters:
+        assert call(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
+                    who=who)[0] == 201
+    assert call(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+    return vote["id"]

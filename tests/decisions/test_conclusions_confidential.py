@@ -5,6 +5,7 @@ everyone who sees the meeting: the confidential item's title and outcome must st
 from ecabinet.database import unit_of_work
 from ecabinet.decisions.models import Decision, DecisionState
 from ecabinet.extensions import db
+from tests.decisions.conftest import closed_named_vote
 
 SECRET = "Phương án nhân sự (mật)"
 
@@ -13,14 +14,7 @@ def test_conclusions_notice_carries_the_confidential_item_to_everyone(
         app, client, people, session_open, api):
     cab = session_open
     # A vote on the confidential item, so that its outcome goes into the record too.
-    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.confidential_item}/votes",
-                       {"question": "Bổ nhiệm ông X làm Thứ trưởng?", "secret": False,
-                        "rule": "majority_of_all"}, who="chair")
-    assert status == 201, vote
-    for who in ("chair", "m1"):
-        assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
-                   who=who)[0] == 201
-    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+    closed_named_vote(api, cab, cab.confidential_item, "Bổ nhiệm ông X làm Thứ trưởng?")
     assert api(cab, "POST", f"/api/v1/meetings/{cab.meeting_id}/transition",
                {"to": "adjourned"}, who="chair")[0] == 200
     response = client.post("/api/v1/decisions", json={

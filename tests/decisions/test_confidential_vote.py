@@ -7,22 +7,15 @@ from __future__ import annotations
 from ecabinet.database import unit_of_work
 from ecabinet.decisions.models import Decision, DecisionState
 from ecabinet.extensions import db
-from tests.decisions.conftest import headers, wait_ready
+from tests.decisions.conftest import closed_named_vote, headers, wait_ready
 
 
 def test_an_issued_decision_from_a_confidential_vote(app, client, people, session_open, api):
     cab = session_open
-    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.confidential_item}/votes",
-                       {"question": "Thông qua phương án nhân sự?", "secret": False,
-                        "rule": "majority_of_all"}, who="chair")
-    assert status == 201, vote
-    for who in ("chair", "m1"):
-        assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
-                   who=who)[0] == 201
-    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+    vote_id = closed_named_vote(api, cab, cab.confidential_item, "Thông qua phương án nhân sự?")
     response = client.post("/api/v1/decisions", json={
         "kind": "nghi_quyet", "summary": "Về phương án nhân sự", "signer_id": people.signer.id,
-        "vote_id": vote["id"]}, headers=cab.headers("secretariat"))
+        "vote_id": vote_id}, headers=cab.headers("secretariat"))
     assert response.status_code == 201, response.get_json()
     did = response.get_json()["id"]
     wait_ready(client, cab.headers("secretariat"), did)

@@ -12,6 +12,7 @@ from ecabinet.identity.services import get_user
 from ecabinet.meetings import services
 from ecabinet.meetings.models import Meeting
 from tests.conftest import bearer
+from tests.fixtures.users import cabinet_people
 
 
 @dataclass
@@ -43,16 +44,7 @@ def cabinet(app, make_user, token_for):
     """Published meeting: chair (Thủ tướng), four members, a guest, a secretary; three items,
     the last one confidential with one member invited. Built through the services the API
     calls, one unit of work per call as the API commits (a factory: no HTTP round trips)."""
-    users = {
-        "secretariat": make_user("secretariat", name="Vũ Thị Lan"),
-        "chair": make_user("member", name="Trần Minh Quang"),
-        "m1": make_user("member", name="Phạm Quốc Bảo"),
-        "m2": make_user("member", name="Nguyễn Thu Hà"),
-        "m3": make_user("member", name="Đỗ Văn Khánh"),
-        "m4": make_user("member", name="Hoàng Anh Tuấn"),
-        "guest": make_user("guest", name="Đinh Công Sơn"),
-        "outsider": make_user("member", name="Người ngoài"),
-    }
+    users = cabinet_people(make_user, outsider=("member", "Người ngoài"))
     tokens = {name: token_for(user) for name, user in users.items()}
     with app.app_context():
         def call(service, *args, **kwargs):

@@ -17,6 +17,7 @@ from ecabinet.identity.services import get_user
 from ecabinet.meetings import services
 from ecabinet.meetings.models import Meeting
 from tests.conftest import bearer
+from tests.fixtures.users import cabinet_people
 
 
 @dataclass
@@ -52,16 +53,7 @@ def build_hall(app, make_user, token_for):
     confidential too)."""
 
     def build(n_items: int) -> Hall:
-        users = {
-            "secretariat": make_user("secretariat", name="Vũ Thị Lan"),
-            "chair": make_user("member", name="Trần Minh Quang"),
-            "m1": make_user("member", name="Phạm Quốc Bảo"),
-            "m2": make_user("member", name="Nguyễn Thu Hà"),
-            "m3": make_user("member", name="Đỗ Văn Khánh"),
-            "m4": make_user("member", name="Hoàng Anh Tuấn"),
-            "guest": make_user("guest", name="Đinh Công Sơn"),
-            "secretary": make_user("member", name="Lê Thư Ký"),
-        }
+        users = cabinet_people(make_user, secretary=("member", "Lê Thư Ký"))
         tokens = {name: token_for(user) for name, user in users.items()}
         with app.app_context():
             with unit_of_work():
