@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from flask import current_app
-
 from ecabinet.decisions.layout import KINDS
 from ecabinet.decisions.models import Decision
 from ecabinet.i18n import vietnamese_date
-from ecabinet.notify.mail import Mail, send_after_commit
+from ecabinet.notify.mail import Mail, letters, public_link, send_after_commit
 
 
 def issue_mails(decision: Decision, users) -> list[Mail]:
     """One mail a person: what was issued, by whom, and where to read it (the document itself
     stays in the app, where reading it is recorded)."""
-    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/decisions/{decision.id}"
     kind = (KINDS[decision.kind].type_name or "Công văn").capitalize()
-    when = vietnamese_date(decision.issued_at)
-    return [Mail(to=user.email, subject=f"{kind} số {decision.symbol}: {decision.summary}"[:200],
-                 text=(f"Kính gửi đồng chí {user.name},\n\n"
-                       f"{decision.issuer.name} đã ban hành {kind.lower()} số {decision.symbol}, "
-                       f"{when}, về: {decision.summary}\n"
-                       f"Xem văn bản: {link}\n"))
-            for user in users]
+    return letters(
+        users, f"{kind} số {decision.symbol}: {decision.summary}",
+        f"{decision.issuer.name} đã ban hành {kind.lower()} số {decision.symbol}, "
+        f"{vietnamese_date(decision.issued_at)}, về: {decision.summary}\n"
+        f"Xem văn bản: {public_link(f'/decisions/{decision.id}')}\n")
 
 
 def send_issue_notices(decision: Decision, users) -> None:

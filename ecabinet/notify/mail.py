@@ -24,6 +24,19 @@ class Mail:
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, bytes
 
 
+def public_link(path: str) -> str:
+    """The address of a page of the app as the reader's mail client must open it."""
+    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}{path}"
+
+
+def letters(users, subject: str, body: str) -> list[Mail]:
+    """The same notice to each person, addressed to them by name: the form every notice of
+    the app takes (the meeting invitations add the person's title)."""
+    return [Mail(to=user.email, subject=subject[:200],
+                 text=f"Kính gửi đồng chí {user.name},\n\n{body}")
+            for user in users]
+
+
 def enabled(app: Flask | None = None) -> bool:
     return bool((app or current_app).config.get("SMTP_URL"))
 

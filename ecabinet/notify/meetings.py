@@ -12,7 +12,7 @@ from ecabinet.extensions import db
 from ecabinet.i18n import in_vietnam, vietnamese_date
 from ecabinet.meetings.models import Meeting, MeetingStatus
 from ecabinet.notify.invitations import invitation_ics
-from ecabinet.notify.mail import Mail, send_after_commit
+from ecabinet.notify.mail import Mail, public_link, send_after_commit
 
 #: The reminder goes out when the meeting starts within this time.
 REMIND_BEFORE = timedelta(hours=24)
@@ -24,7 +24,7 @@ def _host() -> str:
 
 
 def _link(meeting: Meeting) -> str:
-    return f"{current_app.config['PUBLIC_URL'].rstrip('/')}/meetings/{meeting.id}"
+    return public_link(f"/meetings/{meeting.id}")
 
 
 def invitation_mails(meeting: Meeting) -> list[Mail]:
