@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from enum import Enum
+from enum import StrEnum
 
 NAMESPACE = "http://www.mic.gov.vn/TBT/QCVN_102_2016"
 
@@ -29,7 +29,7 @@ VIETNAM = timezone(timedelta(hours=7), "ICT")
 ORGAN_ID = re.compile(r"[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}")
 
 
-class StatusCode(str, Enum):
+class StatusCode(StrEnum):
     """The business status a recipient sends back (DOMAIN.md, "Status messages")."""
 
     RECEIVED = "01"  # arrived, not yet handled by the clerk

@@ -75,11 +75,27 @@ def _schema(name: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(_HERE / name)))
 
 
+#: Markup that only a DTD uses, in the encodings an XML document may start in. Found anywhere in
+#: the bytes (even in a comment or CDATA, which edXML does not need either), the document is
+#: refused before libxml2 sees it: libxml2 would otherwise try to load an external DTD (which
+#: ``no_network`` turns into a parse error, not a refusal for the right reason) and expand
+#: entities up to its amplification limit.
+_DTD_MARKUP = tuple(word.encode(encoding) for word in ("<!DOCTYPE", "<!ENTITY")
+                    for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def _refuse_declarations(data: bytes) -> None:
+    for marker in _DTD_MARKUP:
+        if marker in data:
+            raise errors.ForbiddenDtd(marker.decode("latin-1").replace("\0", ""))
+
+
 def _load(data: bytes, max_bytes: int, schema: str) -> tuple[etree._Element, etree.XMLParser]:
     if not isinstance(data, bytes | bytearray):
         raise TypeError("edXML is read from bytes")
     if len(data) > max_bytes:
         raise errors.TooLarge(f"{len(data)} bytes, at most {max_bytes}")
+    _refuse_declarations(bytes(data))
     parser = _parser()
     try:
         root = etree.fromstring(bytes(data), parser)
