@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
 from dataclasses import dataclass, replace
-from functools import cache
 from pathlib import Path
 
 from lxml import etree
@@ -64,15 +64,22 @@ class Limits:
 
 def _parser() -> etree.XMLParser:
     # A new parser per call: an lxml parser is not safe to share between threads.
+    # Processing instructions and comments are kept: they may be part of what was signed.
     return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_pis=True,
-                           collect_ids=False)
+                           dtd_validation=False, huge_tree=False, collect_ids=False)
 
 
-@cache
+_schemas = threading.local()
+
+
 def _schema(name: str) -> etree.XMLSchema:
-    # Our own files, read once; the include (edxml-types.xsd) is resolved beside them.
-    return etree.XMLSchema(etree.parse(str(_HERE / name)))
+    """Our own XSD files, compiled once per thread (the include, edxml-types.xsd, is resolved
+    beside them): lxml does not promise that one validator may validate in two threads."""
+    cached = getattr(_schemas, name, None)
+    if cached is None:
+        cached = etree.XMLSchema(etree.parse(str(_HERE / name)))
+        setattr(_schemas, name, cached)
+    return cached
 
 
 #: Markup that only a DTD uses, in the encodings an XML document may start in. Found anywhere in

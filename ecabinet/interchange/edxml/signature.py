@@ -207,8 +207,13 @@ def verify(root: etree._Element, trust: Trust, parser) -> tuple[etree._Element, 
     try:
         result = XMLVerifier().verify(root, x509_cert=crypto_x509.load_der_x509_certificate(leaf),
                                       parser=parser, expect_config=config)
-    except (SignXMLException, ValueError) as exc:
+    except SignXMLException as exc:
         raise errors.BadSignature(str(exc)) from exc
+    except Exception as exc:
+        # signxml lets lxml's and its own lookups fail on a signature missing a part
+        # (DocumentInvalid, TypeError on a missing value…): on hostile input, any failure of
+        # the verifier is a refusal — fail closed, with the class in the detail for the log.
+        raise errors.BadSignature(f"{type(exc).__name__}: {exc}") from exc
     references = result.signature_xml.findall(f"{{{DS}}}SignedInfo/{{{DS}}}Reference")
     if len(references) != 1 or references[0].get("URI") != "":
         raise errors.BadSignature("the signature must cover the whole document (URI=\"\")")

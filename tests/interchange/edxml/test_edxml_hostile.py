@@ -259,3 +259,87 @@ def test_a_deeply_nested_document_is_refused_without_recursion():
     data = b"<a>" * 100_000 + b"</a>" * 100_000
     with pytest.raises((errors.NotWellFormed, errors.TooLarge)):
         edxml.parse(data, trust=None)
+
+
+# --- nothing but refusals -----------------------------------------------------------------------
+
+DS = "{http://www.w3.org/2000/09/xmldsig#}"
+
+
+@pytest.mark.parametrize("path", [
+    f"{DS}SignedInfo", f"{DS}SignatureValue", f"{DS}KeyInfo",
+    f"{DS}SignedInfo/{DS}Reference", f"{DS}SignedInfo/{DS}Reference/{DS}DigestValue",
+    f"{DS}KeyInfo/{DS}X509Data/{DS}X509Certificate",
+])
+def test_a_signature_missing_a_part_is_refused(test_pki, path):
+    root = etree.fromstring(edxml.build(make_package(), signer=test_pki.gov_office))
+    part = root.find(f".//{DS}Signature/{path}")
+    part.getparent().remove(part)
+    with pytest.raises(errors.PackageRefused):
+        edxml.parse(etree.tostring(root), trust=test_pki.trust())
+
+
+@pytest.mark.parametrize("path,text", [
+    (f"{DS}SignatureValue", "bm90IGEgc2lnbmF0dXJl"),
+    (f"{DS}SignatureValue", "*"),
+    (f"{DS}SignedInfo/{DS}Reference/{DS}DigestValue", "AAAA"),
+    (f"{DS}KeyInfo/{DS}X509Data/{DS}X509Certificate", "bm90IGEgY2VydGlmaWNhdGU="),
+    (f"{DS}KeyInfo/{DS}X509Data/{DS}X509Certificate", "%%%"),
+])
+def test_a_garbled_signature_is_refused(test_pki, path, text):
+    root = etree.fromstring(edxml.build(make_package(), signer=test_pki.gov_office))
+    root.find(f".//{DS}Signature/{path}").text = text
+    with pytest.raises(errors.PackageRefused):
+        edxml.parse(etree.tostring(root), trust=test_pki.trust())
+
+
+def test_a_signature_over_part_of_the_document_is_refused(test_pki):
+    """A reference to one element (not the whole document) would leave the rest unsigned."""
+    from cryptography import x509
+    from signxml import DigestAlgorithm, SignatureMethod, XMLSigner
+    from signxml.algorithms import SignatureConstructionMethod
+
+    from ecabinet.interchange.edxml.signature import _DelegatedKey
+
+    root = package_tree(make_package())
+    # TraceHeaderList takes any attribute (the SDK's id, version, actor…): the XSD lets it by.
+    root.find(f"{E}edXMLEnvelope/{E}edXMLHeader/{E}TraceHeaderList").set("Id", "trace")
+    header = root.find(f"{E}edXMLEnvelope/{E}edXMLHeader")
+    etree.SubElement(header, f"{DS}Signature", Id="placeholder")
+    signer = XMLSigner(method=SignatureConstructionMethod.enveloped,
+                       signature_algorithm=SignatureMethod.RSA_SHA256,
+                       digest_algorithm=DigestAlgorithm.SHA256)
+    signed = signer.sign(root, key=_DelegatedKey(test_pki.gov_office), reference_uri="#trace",
+                         cert=[x509.load_der_x509_certificate(test_pki.gov_office.certificate)])
+    error = refused(errors.BadSignature, etree.tostring(signed), test_pki.trust())
+    assert "whole document" in error.detail
+
+
+def test_removing_any_one_element_gives_a_refusal_or_a_package():
+    """No element's absence makes the reader fail with anything but a refusal."""
+    data = edxml.build(make_package())
+    count = len(etree.fromstring(data).xpath("//*")) - 1
+    outcomes = set()
+    for index in range(1, count + 1):
+        root = etree.fromstring(data)
+        element = root.xpath("//*")[index]
+        element.getparent().remove(element)
+        try:
+            edxml.parse(etree.tostring(root), trust=None)
+            outcomes.add("read")
+        except errors.PackageRefused as exc:
+            outcomes.add(exc.reason)
+    assert {"read", "schema_invalid", "manifest_mismatch"} <= outcomes
+
+
+def test_emptying_any_one_element_gives_a_refusal_or_a_package():
+    data = edxml.build(make_package())
+    count = len(etree.fromstring(data).xpath("//*"))
+    for index in range(count):
+        root = etree.fromstring(data)
+        element = root.xpath("//*")[index]
+        element.text = "x" if len(element) else ""
+        try:
+            edxml.parse(etree.tostring(root), trust=None)
+        except errors.PackageRefused:
+            pass
