@@ -108,7 +108,7 @@ def sign(root: etree._Element, signer: XmlSigner) -> etree._Element:
     """``root`` (an unsigned package or status) signed: an enveloped signature over the whole
     document (reference URI ""), placed last in edXMLHeader, with the certificate chain."""
     from cryptography import x509
-    from signxml import DigestAlgorithm, SignatureMethod, XMLSigner
+    from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
     from signxml.algorithms import SignatureConstructionMethod
 
     header = root.find(f"{{{NAMESPACE}}}edXMLEnvelope/{{{NAMESPACE}}}edXMLHeader")
@@ -116,7 +116,10 @@ def sign(root: etree._Element, signer: XmlSigner) -> etree._Element:
     certificates = [x509.load_der_x509_certificate(c) for c in (signer.certificate, *signer.chain)]
     xml_signer = XMLSigner(method=SignatureConstructionMethod.enveloped,
                            signature_algorithm=SignatureMethod.RSA_SHA256,
-                           digest_algorithm=DigestAlgorithm.SHA256)
+                           digest_algorithm=DigestAlgorithm.SHA256,
+                           # C14N 1.0, not signxml's default 1.1: the exchange service's SDKs
+                           # are .NET and Java, and .NET's SignedXml has no C14N 1.1.
+                           c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0)
     return xml_signer.sign(root, key=_DelegatedKey(signer), cert=certificates)
 
 

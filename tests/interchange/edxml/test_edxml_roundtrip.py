@@ -134,3 +134,32 @@ def test_a_directory_certificate_ties_an_anonymous_seal_to_its_organisation(test
         known_certificates=lambda organ_id: [test_pki.anonymous.certificate]))
     assert known.signature.organisation_matched
     assert replace(known, signature=None) == make_package()
+
+
+def test_the_signature_is_checked_by_hand_with_lxml_and_cryptography(test_pki):
+    """Another implementation can verify it: C14N 1.0 of the document without its signature
+    gives the digest, and the seal's public key verifies the canonical SignedInfo — no signxml."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    root = etree.fromstring(edxml.build(make_package(), signer=test_pki.gov_office))
+    (signature,) = root.xpath("//ds:Signature", namespaces=NS)
+    algorithms = [e.get("Algorithm") for e in signature.iter() if e.get("Algorithm")]
+    assert algorithms == ["http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+                          "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                          "http://www.w3.org/2000/09/xmldsig#enveloped-signature",
+                          "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+                          "http://www.w3.org/2001/04/xmlenc#sha256"]
+    signed_info = etree.tostring(signature.find("ds:SignedInfo", NS), method="c14n")
+    value = base64.b64decode(signature.findtext("ds:SignatureValue", namespaces=NS))
+    certificate = base64.b64decode(signature.findtext("ds:KeyInfo/ds:X509Data/ds:X509Certificate",
+                                                      namespaces=NS))
+    x509.load_der_x509_certificate(certificate).public_key().verify(
+        value, signed_info, padding.PKCS1v15(), hashes.SHA256())  # raises if wrong
+
+    signature.getparent().remove(signature)
+    digest = hashes.Hash(hashes.SHA256())
+    digest.update(etree.tostring(root, method="c14n"))
+    assert base64.b64encode(digest.finalize()).decode() == \
+        etree.fromstring(signed_info).findtext("ds:Reference/ds:DigestValue", namespaces=NS)
