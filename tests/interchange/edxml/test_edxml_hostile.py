@@ -210,6 +210,20 @@ def test_an_oversized_package_is_refused_before_parsing():
     refused(errors.TooLarge, b"<" * 2000, max_bytes=1000)
 
 
+def test_millions_of_elements_are_refused_before_parsing():
+    """20 MB of empty elements would take libxml2 ~600 MB and seconds to build."""
+    data = (b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">' + b"<a/>" * 4_900_000
+            + b"</edXML>")
+    assert "tags and attributes" in refused(errors.TooLarge, data).detail
+
+
+def test_half_a_million_attributes_are_refused_before_parsing():
+    """Half a million attributes on one element (5 MB, under libxml2's own limits)."""
+    attributes = b"".join(b' a%d=""' % i for i in range(500_000))
+    data = b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"' + attributes + b"/>"
+    assert "tags and attributes" in refused(errors.TooLarge, data).detail
+
+
 def test_a_huge_base64_attachment_is_refused_quickly():
     """12 million base64 characters in one text node: more than libxml2 holds without
     huge_tree, which stays off."""
