@@ -18,6 +18,7 @@ from ecabinet.interchange.edxml.builder import build, build_status
 from ecabinet.interchange.edxml.errors import PackageRefused
 from ecabinet.interchange.edxml.models import (
     Attachment,
+    Business,
     Code,
     DocumentId,
     DocumentType,
@@ -43,8 +44,8 @@ from ecabinet.interchange.edxml.reader import (
 from ecabinet.interchange.edxml.signature import KeySigner, PyHankoSigner, Trust, XmlSigner
 
 __all__ = [
-    "MAX_PACKAGE_BYTES", "MAX_STATUS_BYTES", "Attachment", "Code", "DocumentId", "DocumentType",
-    "KeySigner", "Limits", "Organisation", "OtherInfo", "Package", "PackageRefused",
+    "MAX_PACKAGE_BYTES", "MAX_STATUS_BYTES", "Attachment", "Business", "Code", "DocumentId",
+    "DocumentType", "KeySigner", "Limits", "Organisation", "OtherInfo", "Package", "PackageRefused",
     "PromulgationInfo", "PyHankoSigner", "ResponseFor", "SignatureInfo", "SignerInfo",
     "StaffInfo", "Status", "StatusCode", "TraceHeader", "Trust", "XmlSigner", "build",
     "build_status", "parse", "parse_status",

@@ -14,9 +14,11 @@ from lxml import etree
 
 from ecabinet.interchange.edxml.models import (
     NAMESPACE,
+    Business,
     Organisation,
     Package,
     ResponseFor,
+    StaffInfo,
     Status,
     format_date,
     format_timestamp,
@@ -102,18 +104,38 @@ def _message_header(header, package: Package) -> None:
     _add(message, "DocumentId", str(package.document_id))
 
 
+def _staff(parent, staff: StaffInfo) -> None:
+    element = _add(parent, "StaffInfo")
+    _add(element, "Department", staff.department)
+    _add(element, "Staff", staff.staff)
+    _add(element, "Mobile", staff.mobile)
+    _add(element, "Email", staff.email)
+
+
+def _business(parent, business: Business) -> None:
+    # The SDK sample's order: BussinessDocType, BussinessDocReason, StaffInfo, Paper.
+    element = _add(parent, "Bussiness")
+    _add(element, "BussinessDocType", business.doc_type)
+    _add(element, "BussinessDocReason", business.reason)
+    if business.staff is not None:
+        _staff(element, business.staff)
+    _add(element, "Paper", business.paper)
+
+
 def package_tree(package: Package) -> etree._Element:
     """The unsigned document as an lxml tree (the signer adds ``ds:Signature`` to it)."""
     root = etree.Element(_q("edXML"), nsmap=_NSMAP)
     envelope = _add(root, "edXMLEnvelope")
     header = _add(envelope, "edXMLHeader")
     _message_header(header, package)
-    if package.trace:
+    if package.trace or package.business:
         trace = _add(header, "TraceHeaderList")
         for hop in package.trace:
             entry = _add(trace, "TraceHeader")
             _add(entry, "OrganId", hop.organ_id)
             _add(entry, "Timestamp", format_timestamp(hop.timestamp))
+        if package.business is not None:
+            _business(trace, package.business)
     body = _add(envelope, "edXMLBody")
     manifest = _add(body, "edXMLManifest")
     manifest.set("version", "1.0")
@@ -148,11 +170,7 @@ def status_tree(status: Status) -> etree._Element:
     _add(element, "Description", status.description)
     _add(element, "Timestamp", format_timestamp(status.timestamp))
     if status.staff is not None:
-        staff = _add(element, "StaffInfo")
-        _add(staff, "Department", status.staff.department)
-        _add(staff, "Staff", status.staff.staff)
-        _add(staff, "Mobile", status.staff.mobile)
-        _add(staff, "Email", status.staff.email)
+        _staff(element, status.staff)
     _add(envelope, "edXMLBody")
     return root
 

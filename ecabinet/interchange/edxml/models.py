@@ -137,6 +137,18 @@ class TraceHeader:
 
 
 @dataclass(frozen=True)
+class Business:
+    """``TraceHeaderList/Bussiness`` (sic, as the SDKs spell it): whether the package is a new
+    document or changes one sent before. Only ``0`` (a new document) is confirmed by the public
+    samples; the other codes (update, replacement, recall) are the integration's to map."""
+
+    doc_type: int  # BussinessDocType
+    reason: str = ""  # BussinessDocReason
+    paper: int = 0  # Paper: 1 when a paper copy follows
+    staff: StaffInfo | None = None
+
+
+@dataclass(frozen=True)
 class Attachment:
     """A file of the package; ``content_id`` ties the manifest's reference to the bytes."""
 
@@ -178,6 +190,7 @@ class Package:
     to_places: tuple[str, ...] = ()
     response_for: tuple[ResponseFor, ...] = ()
     trace: tuple[TraceHeader, ...] = ()
+    business: Business | None = None
     attachments: tuple[Attachment, ...] = ()
     signature: SignatureInfo | None = field(default=None, compare=False, repr=False)
 

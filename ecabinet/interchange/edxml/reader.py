@@ -27,6 +27,7 @@ from ecabinet.interchange.edxml import errors
 from ecabinet.interchange.edxml.models import (
     NAMESPACE,
     Attachment,
+    Business,
     Code,
     DocumentId,
     DocumentType,
@@ -185,6 +186,27 @@ def _other_info(element) -> OtherInfo | None:
         if appendixes is not None else ())
 
 
+def _staff(element) -> StaffInfo | None:
+    if element is None:
+        return None
+    return StaffInfo(_text(element, "Department"), _text(element, "Staff"),
+                     _text(element, "Mobile"), _text(element, "Email"))
+
+
+def _business(element) -> Business | None:
+    """Bussiness's content is not in the XSD (the SDKs add elements to it for updates), so
+    the parts read here are checked here."""
+    if element is None:
+        return None
+    try:
+        return Business(doc_type=int(_text(element, "BussinessDocType")),
+                        reason=_text(element, "BussinessDocReason")[:2000],
+                        paper=int(_text(element, "Paper") or 0),
+                        staff=_staff(element.find(_N + "StaffInfo")))
+    except ValueError as exc:
+        raise errors.SchemaInvalid(f"Bussiness: {exc}") from exc
+
+
 def _decode(encoded: str, content_id: str, limits: Limits) -> bytes:
     # Measured before decoding: base64 is 4 characters per 3 bytes, plus line breaks.
     if len(encoded) > limits.max_attachment_bytes * 4 // 3 * 1.1 + 1024:
@@ -271,6 +293,8 @@ def _package(root, limits: Limits) -> Package:
         trace=tuple(TraceHeader(_text(t, "OrganId"),
                                 _timestamp(_text(t, "Timestamp"), "TraceHeader/Timestamp"))
                     for t in trace),
+        business=_business(envelope.find(f"{_N}edXMLHeader/{_N}TraceHeaderList/"
+                                         f"{_N}Bussiness")),
         attachments=_attachments(root, envelope, limits),
     )
     _check_identifiers(package)
@@ -318,16 +342,13 @@ def parse_status(data: bytes, *, trust: Trust | None = None,
     if trust is not None:
         root, signature = verify(root, trust, parser)
     element = root.find(f"{_N}edXMLEnvelope/{_N}edXMLHeader/{_N}Status")
-    staff = element.find(_N + "StaffInfo")
     status = Status(
         response_for=_response_for(element.find(_N + "ResponseFor")),
         from_=_organisation(element.find(_N + "From")),
         status_code=StatusCode(_text(element, "StatusCode")),
         timestamp=_timestamp(_text(element, "Timestamp"), "Timestamp"),
         description=_text(element, "Description"),
-        staff=StaffInfo(_text(staff, "Department"), _text(staff, "Staff"),
-                        _text(staff, "Mobile"), _text(staff, "Email"))
-        if staff is not None else None)
+        staff=_staff(element.find(_N + "StaffInfo")))
     if signature is not None:
         status = replace(status, signature=check_signer(signature, status.from_.organ_id, trust))
     return status

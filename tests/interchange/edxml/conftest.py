@@ -119,6 +119,8 @@ def make_package(**changes) -> edxml.Package:
         response_for=(edxml.ResponseFor(FINANCE, "88/TTr-BTC", date(2026, 11, 20),
                                         f"{FINANCE},2026/11/20,88/TTr-BTC"),),
         trace=(edxml.TraceHeader(GOV_OFFICE, datetime(2026, 12, 4, 9, 30, 5, tzinfo=UTC)),),
+        business=edxml.Business(0, "Văn bản mới", 0,
+                                edxml.StaffInfo("Phòng Hành chính", "Văn thư", "", "")),
         attachments=(edxml.Attachment("qd-1234", "QD-1234-TTg.pdf", "application/pdf", PDF,
                                       "Quyết định đã ký số"),),
     )

@@ -175,6 +175,12 @@ def test_a_document_id_that_disagrees_with_the_code_is_refused():
     refused(errors.BadIdentifier, edxml.build(package))
 
 
+def test_a_business_type_that_is_not_a_number_is_refused():
+    root = package_tree(make_package())
+    root.find(f".//{E}Bussiness/{E}BussinessDocType").text = "mới"
+    refused(errors.SchemaInvalid, etree.tostring(root))
+
+
 def test_a_package_off_the_schema_is_refused():
     root = package_tree(make_package())
     subject = root.find(f".//{E}MessageHeader/{E}Subject")

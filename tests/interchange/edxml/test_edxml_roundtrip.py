@@ -32,7 +32,8 @@ def test_a_signed_package_reads_back_equal(test_pki):
 
 def test_a_minimal_package_reads_back_equal(test_pki):
     package = make_package(content="", due_date=None, other_info=None, steering_type=None,
-                           to_places=(), response_for=(), trace=(), attachments=())
+                           to_places=(), response_for=(), trace=(), business=None,
+                           attachments=())
     assert edxml.parse(edxml.build(package, signer=test_pki.gov_office),
                        trust=test_pki.trust()) == package
 
@@ -75,6 +76,7 @@ def test_the_built_package_is_read_with_lxml_alone(test_pki):
     # 09:30:05 UTC is 16:30:05 in Vietnam, the zone the standard's timestamps are in
     assert one(f"{header}/e:TraceHeaderList/e:TraceHeader/e:Timestamp/text()") == \
         "2026/12/04 16:30:05"
+    assert one(f"{header}/e:TraceHeaderList/e:Bussiness/e:BussinessDocType/text()") == "0"
     manifest = "/e:edXML/e:edXMLEnvelope/e:edXMLBody/e:edXMLManifest/e:Reference"
     assert one(f"{manifest}/e:ContentId/text()") == "qd-1234"
     assert one(f"{manifest}/e:AttachmentName/text()") == "QD-1234-TTg.pdf"
