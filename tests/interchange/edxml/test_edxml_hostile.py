@@ -275,6 +275,23 @@ def test_an_external_dtd_is_never_fetched():
             listener.accept()  # nobody came
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "cp037"])
+def test_a_dtd_in_another_encoding_is_refused(tmp_path, encoding):
+    """The bytes are scanned for DOCTYPE in UTF-8, and only UTF-8 is read."""
+    dtd = tmp_path / "x.dtd"
+    dtd.write_text('<!ENTITY e "from the disk">')
+    document = (f'<?xml version="1.0" encoding="{encoding}"?>'
+                f'<!DOCTYPE edXML SYSTEM "file://{dtd}"><edXML '
+                f'xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&e;</edXML>')
+    with pytest.raises((errors.NotWellFormed, errors.ForbiddenDtd)):
+        edxml.parse(document.encode(encoding), trust=None)
+
+
+def test_a_package_declared_in_latin_1_is_read_as_utf_8():
+    data = edxml.build(make_package()).replace(b"encoding='UTF-8'", b"encoding='ISO-8859-1'")
+    assert edxml.parse(data, trust=None) == make_package()
+
+
 def test_a_deeply_nested_document_is_refused_without_recursion():
     data = b"<a>" * 100_000 + b"</a>" * 100_000
     with pytest.raises((errors.NotWellFormed, errors.TooLarge)):
