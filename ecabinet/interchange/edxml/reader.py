@@ -108,14 +108,15 @@ def _refuse_declarations(data: bytes) -> None:
 def _load(data: bytes, max_bytes: int, schema: str) -> tuple[etree._Element, etree.XMLParser]:
     if not isinstance(data, bytes | bytearray):
         raise TypeError("edXML is read from bytes")
+    data = bytes(data)
     if len(data) > max_bytes:
         raise errors.TooLarge(f"{len(data)} bytes, at most {max_bytes}")
     if data.count(b"<") + data.count(b"=") > MAX_MARKUP:
         raise errors.TooLarge(f"more than {MAX_MARKUP} tags and attributes")
-    _refuse_declarations(bytes(data))
+    _refuse_declarations(data)
     parser = _parser()
     try:
-        root = etree.fromstring(bytes(data), parser)
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         if "limit" in str(exc).lower() or "huge" in str(exc).lower():
             raise errors.TooLarge(str(exc)) from exc

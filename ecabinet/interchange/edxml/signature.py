@@ -38,6 +38,8 @@ DS = "http://www.w3.org/2000/09/xmldsig#"
 #: Subject attributes where a certificate may carry an organisation's identifier:
 #: organizationIdentifier (2.5.4.97), UID and serialNumber.
 _IDENTIFIER_OIDS = ("2.5.4.97", "0.9.2342.19200300.100.1.1", "2.5.4.5")
+#: A signer's certificate and its CAs: a handful; more is an attempt to make us work.
+MAX_CERTIFICATES = 10
 
 
 class XmlSigner(Protocol):
@@ -199,6 +201,8 @@ def verify(root: etree._Element, trust: Trust, parser) -> tuple[etree._Element, 
     certificates = _certificates(signatures[0])
     if not certificates:
         raise errors.BadSignature("no X509Certificate in the signature's KeyInfo")
+    if len(certificates) > MAX_CERTIFICATES:  # each one is parsed and offered to path building
+        raise errors.BadSignature(f"{len(certificates)} certificates in X509Data")
     # By convention (and as signxml writes it) the signer's certificate comes first.
     leaf, others = certificates[0], certificates[1:]
     _validate_path(leaf, others, trust)

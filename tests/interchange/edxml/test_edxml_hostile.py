@@ -330,6 +330,15 @@ def test_a_garbled_signature_is_refused(test_pki, path, text):
         edxml.parse(etree.tostring(root), trust=test_pki.trust())
 
 
+def test_a_pile_of_certificates_is_refused(test_pki):
+    root = etree.fromstring(edxml.build(make_package(), signer=test_pki.gov_office))
+    x509_data = root.find(f".//{DS}Signature/{DS}KeyInfo/{DS}X509Data")
+    for _ in range(20):
+        x509_data.append(etree.fromstring(etree.tostring(x509_data[-1])))
+    error = refused(errors.BadSignature, etree.tostring(root), test_pki.trust())
+    assert "certificates" in error.detail
+
+
 def test_a_signature_over_part_of_the_document_is_refused(test_pki):
     """A reference to one element (not the whole document) would leave the rest unsigned."""
     from cryptography import x509
