@@ -1,0 +1,1 @@
+"""Documents between organisations: the national interchange axis (edXML packages, transport)."""
