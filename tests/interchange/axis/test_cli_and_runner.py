@@ -119,3 +119,25 @@ def test_the_worker_entry_point_runs_once(gov, ministry, axis_service):
     queue(gov, b"<edXML>rq</edXML>", MINISTRY)
     sent, polled = worker.run_axis(gov)
     assert len(sent.sent) == 1 and polled.stored == []
+
+
+def test_axis_serve_starts_on_its_own_database(app, tmp_path, monkeypatch):
+    """The command wires the service's app and its database; serving itself is what every
+    other test here talks to (``LiveServer``)."""
+    from werkzeug.serving import BaseWSGIServer
+
+    served = []
+
+    def serve_forever(self, *args, **kwargs):
+        served.append(self.server_port)
+        raise KeyboardInterrupt  # the operator's Ctrl-C
+
+    monkeypatch.setattr(BaseWSGIServer, "serve_forever", serve_forever)
+    database = tmp_path / "service.db"
+    result = app.test_cli_runner().invoke(args=[
+        "axis", "serve", "--port", "0", "--database", f"sqlite:///{database}",
+        "--max-bytes", "1000"])
+    assert result.exit_code == 0, result.output
+    assert "axis exchange service on http://127.0.0.1:" in result.output
+    assert "packages up to 1000 bytes" in result.output
+    assert served and database.exists()
