@@ -80,7 +80,10 @@ def poll_command(every: int):
     from ecabinet.interchange.axis.services import poll_once, send_pending
     from ecabinet.interchange.axis.transport import AxisRefused, AxisUnavailable, transport_for
 
-    transport = transport_for(current_app.config)
+    try:
+        transport = transport_for(current_app.config)
+    except ValueError as exc:  # a URL without its system id or secret
+        raise click.ClickException(str(exc)) from None
     if transport is None:
         raise click.ClickException("no exchange service configured: set ECABINET_AXIS_URL, "
                                    "ECABINET_AXIS_SYSTEM_ID and ECABINET_AXIS_SECRET")

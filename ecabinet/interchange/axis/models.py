@@ -25,6 +25,9 @@ class OutgoingState(enum.StrEnum):
 class IncomingState(enum.StrEnum):
     STORED = "stored"  # fetched and kept; :func:`.services.on_received` has not taken it yet
     RECEIVED = "received"  # handed over (the incoming register takes it from here)
+    #: Not taken (too large to fetch): the service was told "fail", the row keeps the trace
+    #: for the clerk; no bytes (``package_sha256`` is empty).
+    REFUSED = "refused"
 
 
 class AxisOutgoing(db.Model):

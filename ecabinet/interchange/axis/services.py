@@ -9,7 +9,8 @@ large, unknown recipient, wrong secret) fails it at once, since sending it again
 Incoming (:func:`poll_once`): for each message listed, one not stored yet is fetched, stored
 and committed *before* the service is told it was delivered; a crash anywhere in between leaves
 it listed at the service, and the next run fetches it again (a crash before the commit) or only
-acknowledges it (after): the unique remote id keeps one row either way. Then each stored
+acknowledges it (after): the unique remote id keeps one row either way. A message too large to
+take is recorded without its bytes and told "fail" (:func:`_refuse`). Then each stored
 message is handed to :func:`on_received` in a transaction of its own; one that fails stays
 stored, with its error, and the poller goes on with the next.
 
@@ -220,7 +221,8 @@ class PollReport:
     stored: list[str] = field(default_factory=list)  # remote ids fetched and kept this run
     acknowledged: list[str] = field(default_factory=list)
     handed_over: list[int] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # remote ids (fetch) or row ids (hand-over)
+    #: Remote ids (not fetched, or refused) and row ids (not handed over).
+    failed: list[str] = field(default_factory=list)
 
 
 def poll_once(transport: Transport | None = None) -> PollReport:
@@ -246,22 +248,60 @@ def poll_once(transport: Transport | None = None) -> PollReport:
 
 
 def _take(transport: Transport, item, report: PollReport) -> None:
-    row_id = db.session.scalar(select(AxisIncoming.id).where(AxisIncoming.remote_id == item.id))
+    row = db.session.execute(select(AxisIncoming.id, AxisIncoming.state)
+                             .where(AxisIncoming.remote_id == item.id)).first()
     db.session.rollback()
-    if row_id is None:
-        package = transport.fetch(item.id)
-        limit = int(current_app.config.get("AXIS_MAX_BYTES") or 0)
-        if limit and len(package) > limit:
-            raise PackageTooLarge(f"message {item.id} weighs {len(package)} bytes, over "
-                                  f"{limit}")
-        row_id = _store(item, package, report)
-    transport.update_status(item.id, "done")
+    if row is not None:
+        row_id, refused = row.id, row.state == IncomingState.REFUSED
+    else:
+        refused = False
+        try:
+            package = transport.fetch(item.id)
+            limit = int(current_app.config.get("AXIS_MAX_BYTES") or 0)
+            if limit and len(package) > limit:
+                raise PackageTooLarge(f"message {item.id} weighs {len(package)} bytes, more "
+                                      f"than the {limit} bytes this installation takes")
+        except (AxisRefused, PackageTooLarge) as refusal:
+            if isinstance(refusal, AxisRefused) and refusal.error_code != "too_large":
+                raise  # not ours, or the service's own trouble: left for the next run
+            row_id, refused = _refuse(item, refusal, report), True
+        else:
+            row_id = _store(item, package, report)
+    # A refused message is told "fail" (the sender sees it was not delivered), a kept one
+    # "done"; either way only once its row is committed.
+    transport.update_status(item.id, "fail" if refused else "done")
     with unit_of_work():
         row = db.session.get(AxisIncoming, row_id)
         if row.acknowledged_at is None:
             row.acknowledged_at = _now()
-            audit.record("axis.acknowledged", target=row, details={"remote_id": item.id})
+            audit.record("axis.acknowledged", target=row, details={
+                "remote_id": item.id, "delivery": "fail" if refused else "done"})
     report.acknowledged.append(item.id)
+
+
+def _refuse(item, refusal: DomainError, report: PollReport) -> int:
+    """A message too large to take: a row without bytes records it (the clerk sees what was
+    refused and why, the sender can be answered), and the next run does not fetch it again."""
+    try:
+        with unit_of_work():
+            row = AxisIncoming(remote_id=item.id, sender=item.sender or "",
+                               messagetype=item.messagetype or "edoc", package_sha256="",
+                               size=0, state=IncomingState.REFUSED,
+                               last_error=_short(refusal))
+            db.session.add(row)
+            db.session.flush()
+            audit.record("axis.refused", target=row, details={
+                "remote_id": item.id, "sender": item.sender, "reason": row.last_error})
+            row_id = row.id
+    except IntegrityError:  # another poller recorded it first
+        row_id = db.session.scalar(select(AxisIncoming.id)
+                                   .where(AxisIncoming.remote_id == item.id))
+        db.session.rollback()
+        if row_id is None:
+            raise
+        return row_id
+    report.failed.append(item.id)
+    return row_id
 
 
 def _store(item, package: bytes, report: PollReport) -> int:
@@ -323,6 +363,8 @@ def hand_over_pending(report: PollReport | None = None) -> PollReport:
 
 def package_of(message: AxisIncoming) -> bytes:
     """The bytes of a received message, checked against their hash."""
+    if not message.package_sha256:
+        raise NotFound(f"message {message.remote_id} was refused: its bytes were never fetched")
     return storage.get(message.package_sha256)
 
 

@@ -225,8 +225,10 @@ class HttpAxisTransport:
             headers["from"] = self.sender
         where = f"{self.url}/{operation}"
         try:
+            # Never follow a redirect: the secret is a plain header, which requests would
+            # carry to wherever the redirect points.
             response = self._http.post(where, headers=headers, data=body, timeout=self.timeout,
-                                       stream=stream)
+                                       stream=stream, allow_redirects=False)
             raw = _read_capped(response, self._answer_limit()) if stream else response.content
         except requests.Timeout:
             raise AxisUnavailable(f"the exchange service at {self.url} did not answer "
@@ -244,6 +246,10 @@ class HttpAxisTransport:
         return self.max_bytes * 4 // 3 + 64 * 1024
 
     def _answer(self, operation: str, status_code: int, raw: bytes) -> dict:
+        if 300 <= status_code < 400:
+            raise AxisUnavailable(f"the exchange service at {self.url} answered {operation} "
+                                  f"with a redirect (HTTP {status_code}), not followed: check "
+                                  "ECABINET_AXIS_URL")
         try:
             answer = json.loads(raw or b"{}")
         except ValueError:

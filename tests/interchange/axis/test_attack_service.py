@@ -141,3 +141,37 @@ def test_secrets_are_stored_hashed(axis_service):
         axis_service.store.add_agency("000.00.00.X01", "Kẻ mạo danh", "vpcp", "guess")
     with pytest.raises(server_store.StoreError, match="another system"):
         axis_service.store.add_agency(GOV, "Kẻ mạo danh", "intruder", "whatever")
+
+
+def test_a_redirect_is_not_followed_so_the_secret_stays_home(axis_service):
+    """A service (or a proxy in its place) answering with a redirect to another host would get
+    requests to carry the secret header there."""
+    from flask import Flask, redirect
+
+    from ecabinet.interchange.axis.server import LiveServer
+    from ecabinet.interchange.axis.transport import AxisUnavailable
+
+    seen = []
+    elsewhere = Flask("elsewhere")
+
+    @elsewhere.route("/<path:anything>", methods=["GET", "POST"])
+    def catch(anything):
+        from flask import request
+
+        seen.append(dict(request.headers))
+        return {"status": "OK", "ErrorCode": "0", "data": []}
+
+    catcher = LiveServer(elsewhere).start()
+    redirector = Flask("redirector")
+    redirector.add_url_rule("/<path:anything>", "go", methods=["POST"],
+                            view_func=lambda anything: redirect(f"{catcher.url}/{anything}", 307))
+    front = LiveServer(redirector).start()
+    try:
+        transport = axis_service.transport("vpcp")
+        transport.url = front.url
+        with pytest.raises(AxisUnavailable, match="redirect"):
+            transport.received()
+    finally:
+        front.stop()
+        catcher.stop()
+    assert seen == []

@@ -43,6 +43,10 @@ def test_axis_poll_sends_and_receives_once(gov, ministry, axis_service):
 def test_axis_poll_says_clearly_when_the_service_is_down_or_unset(app):
     result = app.test_cli_runner().invoke(args=["axis", "poll"])
     assert result.exit_code != 0 and "ECABINET_AXIS_URL" in result.output
+    app.config.update(AXIS_URL="http://127.0.0.1:9")  # without its system id and secret
+    result = app.test_cli_runner().invoke(args=["axis", "poll"])
+    assert result.exit_code != 0 and "ECABINET_AXIS_SECRET" in result.output
+    assert "Traceback" not in result.output
     app.config.update(AXIS_URL="http://127.0.0.1:9", AXIS_SYSTEM_ID="vpcp",
                       AXIS_SECRET=SECRETS["vpcp"], AXIS_TIMEOUT_SECONDS=2)
     result = app.test_cli_runner().invoke(args=["axis", "poll"])

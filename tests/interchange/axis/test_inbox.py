@@ -130,16 +130,30 @@ def test_the_service_down_raises_and_loses_nothing(ministry, axis_service):
     assert len(run(ministry, services.poll_once).stored) == 1
 
 
-def test_an_answer_larger_than_allowed_is_not_read_into_memory(ministry, axis_service):
+def test_a_message_too_large_is_refused_unread_and_the_sender_told(ministry, axis_service):
     [remote_id] = send_to_ministry(axis_service, b"<edXML>" + b"B" * 300_000 + b"</edXML>")
     small = axis_service.transport("btc", max_bytes=100_000)
     with pytest.raises(AxisRefused, match="exceeds"):
-        small.fetch(remote_id)
+        small.fetch(remote_id)  # cut off after the limit, not read whole
     ministry.config["AXIS_MAX_BYTES"] = 100_000
     report = run(ministry, services.poll_once)
-    assert report.failed == [remote_id] and incoming(ministry) == []
-    # Left at the service (not acknowledged), for a clerk to raise the limit or refuse it.
-    assert [item.id for item in axis_service.transport("btc").received()] == [remote_id]
+    assert report.failed == [remote_id] and report.acknowledged == [remote_id]
+    [row] = incoming(ministry)
+    # Recorded for the clerk without its bytes; the service heard "fail" and lists it no more.
+    assert (row.remote_id, row.state, row.package_sha256) == (remote_id, "refused", "")
+    assert "exceeds" in row.last_error or "more than" in row.last_error
+    assert axis_service.transport("btc").received() == []
+    [delivery] = axis_service.transport("vpcp").sent()
+    assert delivery.delivery == "fail"
+    assert [a for a, _ in audit_lines(ministry)] == ["axis.refused", "axis.acknowledged"]
+
+    # Listed again (a service that kept it): "fail" again, never fetched, never handed over.
+    again = Recording(axis_service.transport("btc"))
+    listed = Received(id=remote_id, sender=GOV, to=MINISTRY, messagetype="edoc")
+    again.received = lambda: [listed]
+    report = run(ministry, services.poll_once, again)
+    assert [call[0] for call in again.calls] == ["update_status"]
+    assert again.calls[0][2] == "fail" and len(incoming(ministry)) == 1
 
 
 def test_messages_for_the_installation_come_from_the_listing_only(ministry, axis_service):
