@@ -132,6 +132,7 @@ class Store:
         self._verified: dict[str, tuple[str, bytes]] = {}
         self._key = secrets.token_bytes(32)
         self._lock = threading.Lock()
+        self._decoy = hash_secret(secrets.token_hex(16), iterations=iterations)
 
     # --- systems and agencies ----------------------------------------------------------------
 
@@ -175,7 +176,11 @@ class Store:
         if stored is not None and known is not None and known[0] == stored \
                 and hmac.compare_digest(known[1], presented):
             return System(system_id, codes)
-        if stored is None or not secret_matches(secret, stored):
+        if stored is None:
+            # Hash anyway: an unknown system must not answer faster than a wrong secret.
+            secret_matches(secret, self._decoy)
+            raise StoreError(401, "auth", "unknown system or wrong secret")
+        if not secret_matches(secret, stored):
             # One answer for an unknown system and a wrong secret: no probing for system ids.
             raise StoreError(401, "auth", "unknown system or wrong secret")
         with self._lock:
