@@ -201,6 +201,18 @@ def _attempt(transport: Transport, outgoing_id: int, now: datetime, report: Send
     log.warning("axis: package %s not sent (try %s): %s", outgoing_id, tries, reason)
 
 
+def deliveries(transport: Transport | None = None) -> dict[str, dict[str, str]]:
+    """What the service says of each package this system sent: ``{remote_id: {OrganId:
+    delivery}}``, delivery being the recipient's ``pending``, ``processing``, ``done`` or
+    ``fail`` (the clerk's "delivered"; the business statuses 01–06 come back as status
+    messages instead)."""
+    transport = transport or configured_transport()
+    found: dict[str, dict[str, str]] = {}
+    for item in transport.sent():
+        found.setdefault(item.id, {})[item.to] = item.delivery
+    return found
+
+
 def retry_outgoing(outgoing_id: int, *, actor=None) -> AxisOutgoing:
     """A failed package queued again from its first try (the clerk fixed the cause). Flushes."""
     row = db.session.get(AxisOutgoing, outgoing_id, with_for_update=True)

@@ -52,13 +52,13 @@ def test_a_status_message_comes_back(gov, ministry):
 def test_a_package_for_two_recipients_is_queued_for_each(gov, ministry, axis_service):
     third = axis_service.transport("tinh", "tinh-secret")
     axis_service.store.add_agency("000.00.00.H41", "UBND tỉnh Nghệ An", "tinh", "tinh-secret")
-    queue(gov, b"<edXML>both</edXML>", [MINISTRY, "000.00.00.H41"])
+    assert queue(gov, b"<edXML>both</edXML>", [MINISTRY, "000.00.00.H41"]) == 1
     run(gov, services.send_pending)
     assert len(run(ministry, services.poll_once).stored) == 1
     [waiting] = third.received()
     assert third.fetch(waiting.id) == b"<edXML>both</edXML>"
-    deliveries = {item.to: item.delivery for item in
-                  run(gov, lambda: services.configured_transport().sent())}
+    [(remote_id, deliveries)] = run(gov, services.deliveries).items()
+    assert remote_id == outgoing(gov, 1).remote_id
     assert deliveries == {MINISTRY: "done", "000.00.00.H41": "pending"}
 
 
