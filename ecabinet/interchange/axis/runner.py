@@ -7,7 +7,8 @@ first request, so that CLI commands — a migration — never poll). Every
 - with ``REDIS_URL``, an RQ job (``ecabinet.worker.run_axis``) that ``ecabinet docs worker``
   runs; a Redis key taken with NX for the interval makes one tick per interval for the whole
   deployment, however many web workers tick;
-- without it, this process's worker thread (:func:`ecabinet.docs.jobs.local_worker`); a tick
+- without it, a worker thread of its own (the documents' :class:`~ecabinet.docs.jobs.LocalWorker`
+  class, another instance: a service timing out must not hold up document conversions); a tick
   while the previous run is still going is skipped.
 
 Two runs at once would still be safe (the outbox's claims, the inbox's unique remote id), only
@@ -21,7 +22,7 @@ import threading
 
 from flask import Flask
 
-from ecabinet.docs.jobs import enqueue_job, local_worker
+from ecabinet.docs.jobs import LocalWorker, enqueue_job
 from ecabinet.extensions import db
 from ecabinet.interchange.axis.services import PollReport, SendReport, poll_once, send_pending
 from ecabinet.interchange.axis.transport import AxisUnavailable, transport_for
@@ -30,6 +31,13 @@ log = logging.getLogger(__name__)
 
 JOB = "ecabinet.worker.run_axis"
 DEFAULT_INTERVAL = 60
+
+_worker = LocalWorker()
+
+
+def local_worker() -> LocalWorker:
+    """The thread that runs this process's ticks when there is no Redis."""
+    return _worker
 
 
 def run_once(app: Flask) -> tuple[SendReport, PollReport | None] | None:

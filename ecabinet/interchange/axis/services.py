@@ -142,8 +142,10 @@ def send_pending(transport: Transport | None = None, *, now: datetime | None = N
         .order_by(AxisOutgoing.id)).all()
     db.session.rollback()
     for outgoing_id in due:
-        if _claim(outgoing_id, now):
-            _attempt(transport, outgoing_id, now, report)
+        if _claim(outgoing_id, now) and not _attempt(transport, outgoing_id, now, report):
+            # The service is down: every other package would wait for the same timeout. They
+            # keep their place and their count of tries for the next run.
+            break
     return report
 
 
@@ -162,7 +164,8 @@ def _claim(outgoing_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def _attempt(transport: Transport, outgoing_id: int, now: datetime, report: SendReport) -> None:
+def _attempt(transport: Transport, outgoing_id: int, now: datetime, report: SendReport) -> bool:
+    """One attempt; False when the service could not be reached (nor answered)."""
     with unit_of_work():
         row = db.session.get(AxisOutgoing, outgoing_id)
         recipients, messagetype, digest = json.loads(row.recipients), row.messagetype, \
@@ -182,7 +185,7 @@ def _attempt(transport: Transport, outgoing_id: int, now: datetime, report: Send
             audit.record("axis.sent", target=row, details={
                 "to": recipients, "remote_id": remote_id, "tries": row.tries})
             report.sent.append(outgoing_id)
-            return
+            return True
         row.last_error = _short(error)
         final = isinstance(error, AxisRefused | OSError) \
             or row.tries >= _config("AXIS_SEND_MAX_TRIES")
@@ -199,6 +202,7 @@ def _attempt(transport: Transport, outgoing_id: int, now: datetime, report: Send
             report.retried.append(outgoing_id)
         tries, reason = row.tries, row.last_error
     log.warning("axis: package %s not sent (try %s): %s", outgoing_id, tries, reason)
+    return not isinstance(error, AxisUnavailable)
 
 
 def deliveries(transport: Transport | None = None) -> dict[str, dict[str, str]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ecabinet.docs.jobs import local_worker
 from ecabinet.interchange.axis import runner, services
 from ecabinet.interchange.axis.models import IncomingState, OutgoingState
+from ecabinet.interchange.axis.runner import local_worker
 from ecabinet.interchange.axis.server_store import open_store
 from tests.fixtures.database import REDIS_URL
 from tests.interchange.axis.conftest import GOV, MINISTRY, SECRETS

@@ -58,6 +58,19 @@ def test_service_down_retried_with_back_off_then_failed_after_n_tries(gov, axis_
         services.retry_outgoing(sent_id)
 
 
+def test_a_service_down_is_tried_once_per_run_not_once_per_package(gov):
+    """Each package would wait for the same timeout: the run stops at the first, the others
+    keep their place and their tries."""
+    gov.config["AXIS_URL"] = f"http://127.0.0.1:{free_port()}"
+    first, second, third = (queue(gov, f"<edXML>{n}</edXML>".encode(), MINISTRY)
+                            for n in range(3))
+    report = run(gov, services.send_pending)
+    assert (report.retried, report.sent, report.failed) == ([first], [], [])
+    assert [outgoing(gov, n).tries for n in (first, second, third)] == [1, 0, 0]
+    # The next run starts with the next package (the first waits for its back-off).
+    assert run(gov, services.send_pending).retried == [second]
+
+
 def test_back_off_is_capped(gov):
     gov.config.update(AXIS_RETRY_BASE_SECONDS=60, AXIS_RETRY_MAX_SECONDS=600)
     with gov.app_context():
