@@ -88,6 +88,7 @@ def _register_features(app: Flask) -> None:
         search,
         signing,
     )
+    from ecabinet.interchange import axis
 
     error_handlers.init_app(app)
     api.init_app(app)
@@ -103,6 +104,7 @@ def _register_features(app: Flask) -> None:
     search.init_app(app)
     signing.init_app(app)
     decisions.init_app(app)
+    axis.init_app(app)
     live.init_app(app)  # last: binds every feature's socket handlers
     demo.init_app(app)
 

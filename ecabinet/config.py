@@ -51,6 +51,23 @@ ENVIRONMENT = {
                          "into <instance>/data_key; never in the database. Several keys "
                          "separated by commas: the first encrypts, all decrypt (rotation)",
     "ECABINET_AGENDA_MAX_ITEMS": "most items one meeting's agenda may hold (default 300)",
+    "ECABINET_AXIS_URL": "the document exchange service (the national axis, or `ecabinet axis "
+                         "serve`); unset: this installation exchanges nothing",
+    "ECABINET_AXIS_SYSTEM_ID": "this installation's system id at the exchange service",
+    "ECABINET_AXIS_SECRET": "its secret there (never logged nor audited)",
+    "ECABINET_AXIS_ORGAN_ID": "the OrganId sent as `from` (needed when the system speaks for "
+                              "several agencies)",
+    "ECABINET_AXIS_TIMEOUT_SECONDS": "a call to the exchange service taking longer fails "
+                                     "(default 30)",
+    "ECABINET_AXIS_MAX_BYTES": "largest package sent or fetched (default 52428800, 50 MB)",
+    "ECABINET_AXIS_SEND_MAX_TRIES": "attempts before an outgoing package is shown as failed "
+                                    "(default 8: 1, 2, 4 … minutes apart, capped at an hour)",
+    "ECABINET_AXIS_POLL_INTERVAL_SECONDS": "how often a web process sends and polls (default "
+                                           "60; 0: never, run `ecabinet axis poll` instead)",
+    "ECABINET_AXIS_SERVE_DATABASE_URL": "`ecabinet axis serve`'s own database (default "
+                                        "<instance>/axis-service.db)",
+    "ECABINET_AXIS_SERVE_MAX_BYTES": "largest package `ecabinet axis serve` takes (default "
+                                     "31457280, 30 MB)",
 }
 
 DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -154,6 +171,25 @@ def from_environment(instance_path: Path, environ=os.environ) -> dict:
         "TRUSTED_PROXIES": int(environ.get("ECABINET_TRUSTED_PROXIES", "0")),
         "DATA_KEY": load_data_key(instance_path, environ),
         "AGENDA_MAX_ITEMS": int(environ.get("ECABINET_AGENDA_MAX_ITEMS", "300")),
+        **_axis(environ),
+    }
+
+
+def _axis(environ) -> dict:
+    """The exchange service's settings (the secret is only ever sent to the service)."""
+    return {
+        "AXIS_URL": environ.get("ECABINET_AXIS_URL") or None,
+        "AXIS_SYSTEM_ID": environ.get("ECABINET_AXIS_SYSTEM_ID") or None,
+        "AXIS_SECRET": environ.get("ECABINET_AXIS_SECRET") or None,
+        "AXIS_ORGAN_ID": environ.get("ECABINET_AXIS_ORGAN_ID") or None,
+        "AXIS_TIMEOUT_SECONDS": float(environ.get("ECABINET_AXIS_TIMEOUT_SECONDS", "30")),
+        "AXIS_MAX_BYTES": int(environ.get("ECABINET_AXIS_MAX_BYTES", 50 * 1024 * 1024)),
+        "AXIS_SEND_MAX_TRIES": int(environ.get("ECABINET_AXIS_SEND_MAX_TRIES", "8")),
+        "AXIS_POLL_INTERVAL_SECONDS": float(environ.get("ECABINET_AXIS_POLL_INTERVAL_SECONDS",
+                                                        "60")),
+        "AXIS_SERVE_DATABASE_URL": environ.get("ECABINET_AXIS_SERVE_DATABASE_URL") or None,
+        "AXIS_SERVE_MAX_BYTES": int(environ.get("ECABINET_AXIS_SERVE_MAX_BYTES",
+                                                30 * 1024 * 1024)),
     }
 
 

@@ -50,6 +50,7 @@ from ecabinet.database import unit_of_work
 from ecabinet.decisions.models import Decision, DecisionAttachment, DecisionSignature
 from ecabinet.docs.models import DocumentVersion
 from ecabinet.extensions import db
+from ecabinet.interchange.axis.models import AxisIncoming, AxisOutgoing
 from ecabinet.meetings.models import MinutesVersion
 from ecabinet.packs.models import MeetingPack
 from ecabinet.polls.models import PollResponse
@@ -68,6 +69,8 @@ FILE_COLUMNS = (
     DecisionAttachment.pdf_sha256,
     DecisionSignature.pdf_sha256,  # the PDF each signature produced
     MeetingPack.pdf_sha256,  # a cache: old rows are removed first (see sweep)
+    AxisOutgoing.package_sha256,  # a package sent (or to send) through the exchange
+    AxisIncoming.package_sha256,  # a package received through it
 )
 
 DEFAULT_GRACE = timedelta(hours=24)

@@ -13,6 +13,7 @@ from flask import Flask, current_app, has_app_context
 
 from ecabinet import create_app
 from ecabinet.docs import jobs as document_jobs
+from ecabinet.interchange.axis import runner as axis_runner
 from ecabinet.packs import jobs as pack_jobs
 from ecabinet.packs.plan import PackPlan
 from ecabinet.search import jobs as search_jobs
@@ -46,3 +47,8 @@ def run_index(document_id: int, app: Flask | None = None) -> bool:
 def run_build(plan: PackPlan, app: Flask | None = None) -> str | None:
     """:func:`ecabinet.packs.jobs.run_build`."""
     return pack_jobs.run_build(plan, app_for_job(app))
+
+
+def run_axis(app: Flask | None = None):
+    """:func:`ecabinet.interchange.axis.runner.run_once`: send and poll once."""
+    return axis_runner.run_once(app_for_job(app))

@@ -21,6 +21,7 @@ from ecabinet.docs.jobs import local_worker
 from ecabinet.docs.models import Document, DocumentVersion
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation, User
+from ecabinet.interchange.axis.models import AxisIncoming, AxisOutgoing
 from ecabinet.meetings.models import Meeting, MinutesVersion
 from ecabinet.packs import services as packs
 from ecabinet.packs.models import MeetingPack
@@ -161,6 +162,11 @@ def test_a_file_named_by_any_file_column_is_kept(app, make_user, store, stored_p
         db.session.add(MeetingPack(meeting_id=meeting.id, cache_key="c" * 64,
                                    pdf_sha256=file_of("meeting_packs.pdf_sha256"), pages=1,
                                    layout="{}", created_at=now - timedelta(hours=1)))
+        db.session.add(AxisOutgoing(recipients='["000.00.00.G12"]', messagetype="edoc", size=1,
+                                    package_sha256=file_of("axis_outgoing.package_sha256")))
+        db.session.add(AxisIncoming(remote_id="r-1", sender="000.00.00.G12", messagetype="edoc",
+                                    size=1, package_sha256=file_of(
+                                        "axis_incoming.package_sha256")))
     assert not unused, f"no row built for {sorted(unused)}"
     orphan = store(b"named by nothing")
 
