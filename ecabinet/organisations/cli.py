@@ -74,6 +74,6 @@ def import_command(file):
     except csv.Error as exc:
         raise click.ClickException(f"not a CSV file ({exc}). Nothing was imported.") from exc
     except DomainError as exc:
-        raise click.ClickException(f"{exc.message} Nothing was imported.") from exc
+        raise click.ClickException(f"{exc.message}\nNothing was imported.") from exc
     click.echo(f"Imported {len(rows)} lines: {result.created} created, {result.updated} "
                f"updated, {result.unchanged} unchanged.")

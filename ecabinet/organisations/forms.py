@@ -15,7 +15,7 @@ class OrganisationForm(FlaskForm):
                                         "characters", "spellcheck": "false"})
     code = StringField(_l("Symbol code"), validators=[required(), at_most(20)],
                        render_kw={"placeholder": "VPCP", "spellcheck": "false"})
-    name = StringField(_l("Name"), validators=[required(), at_most(200)])
+    name = StringField(_l("Name of the organisation"), validators=[required(), at_most(200)])
     parent_id = SelectField(_l("Belongs to"), coerce=int, validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), at_most(300)])
     email = EmailField(_l("E-mail"), validators=[Optional(), at_most(254)])

@@ -63,7 +63,7 @@ def import_rows(rows: list[dict], *, actor=None) -> ImportResult:
     if errors:
         shown = errors[:ERRORS_SHOWN]
         more = len(errors) - len(shown)
-        message = " ".join(shown) + (f" (+{more})" if more else "")
+        message = "\n".join(shown) + (f"\n(+{more})" if more else "")
         raise Invalid(message, details={"lines": errors})
     return _apply(lines, actor=actor)
 
@@ -90,11 +90,11 @@ def _checked_lines(rows: list[dict]) -> tuple[list[_Line], list[str]]:
             value = (cleaned.get(name) or "").lower()
             if value and value in numbers:
                 problems.setdefault(name, []).append(
-                    _("the same as line %(line)d.", line=numbers[value]))
+                    _("The same as on line %(line)d.", line=numbers[value]))
             elif value:
                 numbers[value] = number
         if problems:
-            errors.append(_("Line %(line)d: %(problems)s", line=number, problems="; ".join(
+            errors.append(_("Line %(line)d: %(problems)s", line=number, problems=" ".join(
                 f"{name}: {' '.join(texts)}" for name, texts in problems.items())))
         lines.append(line)
     return lines, errors

@@ -160,7 +160,7 @@ def _check_parent(organisation: Organisation | None, parent_id: int | None) -> O
 def _refuse(errors: dict[str, list[str]], kind: type[DomainError] = Invalid) -> None:
     """One refusal naming every field that is wrong; ``details`` keeps them by field."""
     if errors:
-        raise kind(" ".join(f"{field}: {'; '.join(problems)}"
+        raise kind(" ".join(f"{field}: {' '.join(problems)}"
                             for field, problems in errors.items()), details=errors)
 
 
