@@ -169,6 +169,10 @@ def test_a_users_organisation_keeps_its_old_fields(client, make_user, token_for,
     assert me["organisation"]["name"] == "Văn phòng Chính phủ"
     assert me["organisation"]["code"] == "VPCP"
     assert me["organisation"]["identifier"] == "000.00.00.G22"
+    by_identifier = make_user("member", organisation="000.00.00.g22")
+    me = client.get("/api/v1/me", headers=bearer(token_for(by_identifier))).get_json()
+    assert me["organisation"]["code"] == "VPCP"
+    assert len(client.get("/api/v1/organisations", headers=bearer(admin_token)).get_json()) == 1
 
 
 def test_the_openapi_description_names_the_operations(client):

@@ -98,6 +98,25 @@ def test_import_gives_an_old_organisation_its_identifier(app, runner, tmp_path):
     assert len(_directory(app)) == 3
 
 
+def test_a_cycle_through_an_old_organisation_imports_nothing(app, runner, tmp_path, count_orgs):
+    """The old organisation (no identifier) is the ministry's parent; the file makes the
+    ministry the old one's parent while giving it its identifier."""
+    with app.app_context():
+        old = Organisation(name="Bộ Tài chính", code="BTC")
+        db.session.add(old)
+        db.session.flush()
+        db.session.add(Organisation(name="Tổng cục Thuế", code="TCT", identifier="000.00.18.G12",
+                                    parent_id=old.id))
+        db.session.commit()
+    cycle = HEADER + "000.00.00.G12,BTC,Bộ Tài chính,,000.00.18.G12\n"
+    result = runner.invoke(args=["orgs", "import", _csv(tmp_path, cycle)])
+    assert result.exit_code == 1, result.output
+    assert "ancestor" in result.output or "trực thuộc chính nó" in result.output, result.output
+    with app.app_context():
+        assert db.session.scalar(select(Organisation.identifier).where(
+            Organisation.name == "Bộ Tài chính")) is None
+
+
 def test_import_refuses_a_file_without_the_needed_columns(runner, tmp_path, count_orgs):
     result = runner.invoke(args=["orgs", "import", _csv(tmp_path, "name,code\nA,B\n")])
     assert result.exit_code == 1 and "identifier" in result.output
