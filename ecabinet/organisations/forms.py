@@ -14,7 +14,8 @@ class OrganisationForm(FlaskForm):
                              render_kw={"placeholder": "000.00.00.G22", "autocapitalize":
                                         "characters", "spellcheck": "false"})
     code = StringField(_l("Symbol code"), validators=[required(), at_most(20)],
-                       render_kw={"placeholder": "VPCP", "spellcheck": "false"})
+                       render_kw={"placeholder": "VPCP", "spellcheck": "false",
+                                  "class": "symbol-code"})
     name = StringField(_l("Name of the organisation"), validators=[required(), at_most(200)])
     parent_id = SelectField(_l("Belongs to"), coerce=int, validators=[Optional()])
     address = StringField(_l("Address"), validators=[Optional(), at_most(300)])
