@@ -19,7 +19,7 @@ orgs_cli = AppGroup("orgs", help="The organisations directory (identifier, symbo
 @click.option("--search", "-s", help="Part of the name, the code or the identifier.")
 def list_command(search):
     """One organisation a line: identifier, code, name, parent (tab-separated)."""
-    for organisation in db.session.scalars(services.directory_query(search)):
+    for organisation in db.session.scalars(services.directory_query(search, with_parents=True)):
         parent = organisation.parent
         click.echo("\t".join([
             organisation.identifier or "-", organisation.code or "-", organisation.name,

@@ -26,7 +26,8 @@ def index():
     search = request.args.get("q", "")[:200]
     pager = Pager.from_request()
     return render_template("organisations/index.html", paging=pager, search=search,
-                           organisations=pager.rows(services.directory_query(search)))
+                           organisations=pager.rows(
+                               services.directory_query(search, with_parents=True)))
 
 
 @bp.route("/admin/organisations/new", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, DomainError, Invalid, NotFound
@@ -61,9 +62,13 @@ def find(reference: str) -> Organisation | None:
         Organisation.name == reference)).order_by(Organisation.id).limit(1))
 
 
-def directory_query(search: str | None = None, *, active: bool | None = None):
-    """The directory by name; ``search`` matches a part of the name, the code or the identifier."""
+def directory_query(search: str | None = None, *, active: bool | None = None,
+                    with_parents: bool = False):
+    """The directory by name; ``search`` matches a part of the name, the code or the identifier.
+    ``with_parents`` loads each one's parent with the page (for lists that show it)."""
     query = select(Organisation).order_by(func.lower(Organisation.name), Organisation.id)
+    if with_parents:
+        query = query.options(selectinload(Organisation.parent))
     if search and search.strip():
         pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%") \
             .replace("_", "\\_") + "%"

@@ -7,6 +7,7 @@ from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation
 from ecabinet.organisations import services
 from tests.conftest import csrf_from
+from tests.fixtures.statements import statements
 
 FORM = {"identifier": "000.00.00.G13", "code": "BTP", "name": "Bộ Tư pháp",
         "address": "58-60 Trần Phú, Ba Đình, Hà Nội", "email": "", "telephone": "",
@@ -97,3 +98,26 @@ def test_the_page_is_vietnamese_first(app, client, auth, make_user):
     page = client.get("/admin/organisations/new").text
     assert "Mã định danh" in page and "Tên cơ quan" in page and "Trực thuộc" in page
     assert "Cơ quan, tổ chức" in client.get("/admin/organisations").text
+
+
+def test_the_list_costs_the_same_however_many_organisations(app, client, auth, make_user):
+    """Each row shows its parent: loaded with the page, not one query a row (the parents of
+    a search's rows are mostly not on the page)."""
+    auth.login(make_user("admin"))
+
+    def add(numbers) -> None:
+        with app.app_context():
+            for n in numbers:
+                parent = services.create(identifier=f"000.{n:02d}.40.G12", code=f"V{n}",
+                                         name=f"Vụ {n}")
+                services.create(identifier=f"000.{n:02d}.30.G12", code=f"C{n}",
+                                name=f"Cục {n}", parent_id=parent.id)
+            db.session.commit()
+
+    add([0])
+    with statements(app) as few:
+        assert "Cục 0" in client.get("/admin/organisations?q=cục").text
+    add(range(1, 10))
+    with statements(app) as many:
+        assert "Cục 9" in client.get("/admin/organisations?q=cục").text
+    assert len(many) == len(few), many.text()
