@@ -25,13 +25,14 @@ from ecabinet.identity.models import Organisation
 #: Government agencies, H provinces, …) and two digits. E.g. ``000.00.00.G22`` (the
 #: Government Office), ``000.00.18.G12`` (a department of the Ministry of Finance). The
 #: standard's own text was not at hand: the shape is taken from published identifiers.
-IDENTIFIER_PATTERN = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+IDENTIFIER_PATTERN = re.compile(r"[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}")
 #: A symbol code goes into a document's number/symbol ("7816/VPCP-TTĐT") and its edXML
-#: DocumentId ("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"): no spaces, slashes or commas.
-CODE_PATTERN = re.compile(r"^[^\s/,]+$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-PHONE_PATTERN = re.compile(r"^[0-9+()./ -]+$")
-WEBSITE_PATTERN = re.compile(r"^\S+\.\S+$")
+#: DocumentId ("000.00.00.G22,2015/09/30,7816/VPCP-TTĐT"): letters (Vietnamese ones too) and
+#: digits, joined by hyphens or dots ("TTg", "BKHĐT", "UBND-HN"); never a space, slash or comma.
+CODE_PATTERN = re.compile(r"[^\W_]+(?:[-.][^\W_]+)*")
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PHONE_PATTERN = re.compile(r"[0-9+()./ -]+")
+WEBSITE_PATTERN = re.compile(r"[^\s\x00-\x1f]+\.[^\s\x00-\x1f]+")
 
 #: Text fields with their longest length (the columns') and whether a new organisation needs
 #: them. The identifier and the code are required: without them the organisation can neither
@@ -112,16 +113,17 @@ def clean(values: Mapping, *, creating: bool) -> tuple[dict, dict[str, list[str]
 
 
 def _format_problem(name: str, value: str) -> str | None:
-    if name == "identifier" and not IDENTIFIER_PATTERN.match(value):
+    if name == "identifier" and not IDENTIFIER_PATTERN.fullmatch(value):
         return _("%(value)s is not an identifier (mã định danh): it has the form "
                  "000.00.00.G22.", value=value)
-    if name == "code" and not CODE_PATTERN.match(value):
-        return _("A symbol code has no spaces, slashes or commas.")
-    if name == "email" and not EMAIL_PATTERN.match(value):
+    if name == "code" and not CODE_PATTERN.fullmatch(value):
+        return _("A symbol code is letters and digits, joined by hyphens: no spaces, "
+                 "slashes or commas.")
+    if name == "email" and not EMAIL_PATTERN.fullmatch(value):
         return _("%(email)s is not an e-mail address.", email=value)
-    if name in ("telephone", "fax") and not PHONE_PATTERN.match(value):
+    if name in ("telephone", "fax") and not PHONE_PATTERN.fullmatch(value):
         return _("Digits, spaces and + ( ) . - only.")
-    if name == "website" and not WEBSITE_PATTERN.match(value):
+    if name == "website" and not WEBSITE_PATTERN.fullmatch(value):
         return _("Not a web address.")
     return None
 
@@ -193,10 +195,7 @@ def update(organisation: Organisation, *, actor=None, parent_id=_UNSET,
            active: bool | None = None, **values) -> Organisation:
     """Change what is given. An identifier or a code once set can be changed, never removed:
     documents and the axis name the organisation by them."""
-    cleaned, errors = clean(values, creating=False)
-    for name in ("identifier", "code"):
-        if name in cleaned and cleaned[name] is None and getattr(organisation, name):
-            errors.setdefault(name, []).append(_("Fill in this field."))
+    cleaned, errors = clean(values, creating=False)  # required fields refuse to be emptied
     _refuse(errors)
     _refuse(taken(organisation, cleaned), Conflict)
     changes = {name: value for name, value in cleaned.items()

@@ -32,6 +32,10 @@ def _post(client, token, body):
     ({**BTC, "code": "BTC/1"}, "code"),                            # breaks a number/symbol
     ({**BTC, "code": "BTC,1"}, "code"),                            # breaks a DocumentId
     ({**BTC, "code": ""}, "code"),
+    ({**BTC, "code": "B\x01TC"}, "code"),                         # a control character
+    ({**BTC, "code": "BTC-"}, "code"),
+    ({**BTC, "identifier": "٠٠٠.٠٠.٠٠.G١٢"}, "identifier"),       # digits, but not 0-9
+    ({**BTC, "identifier": "000.00.00.Ĝ12"}, "identifier"),
     ({**BTC, "name": "   "}, "name"),
     ({**BTC, "email": "not an e-mail"}, "email"),
     ({**BTC, "telephone": "call me"}, "telephone"),
