@@ -63,16 +63,18 @@ def import_command(file):
     Columns: identifier,code,name (required), address, email, telephone, fax, website,
     parent_identifier, active (1 or 0). A column left out is left as it is.
     """
-    reader = csv.DictReader(file)
-    header = [(name or "").strip() for name in reader.fieldnames or []]
     try:
-        imports.check_header(header)
+        reader = csv.DictReader(file)
+        imports.check_header([(name or "").strip() for name in reader.fieldnames or []])
         rows = [{(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
                 for row in reader]
         with unit_of_work():
             result = imports.import_rows(rows)
     except csv.Error as exc:
         raise click.ClickException(f"not a CSV file ({exc}). Nothing was imported.") from exc
+    except UnicodeDecodeError as exc:  # a spreadsheet saved as UTF-16 or in a legacy code page
+        raise click.ClickException("the file is not UTF-8 text: save it as \"CSV UTF-8\". "
+                                   "Nothing was imported.") from exc
     except DomainError as exc:
         raise click.ClickException(f"{exc.message}\nNothing was imported.") from exc
     click.echo(f"Imported {len(rows)} lines: {result.created} created, {result.updated} "

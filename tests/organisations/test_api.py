@@ -136,6 +136,11 @@ def test_create_read_search_update_and_audit(client, make_user, token_for, audit
     tax = _post(client, token, {"identifier": "000.00.18.G12", "code": "TCT",
                                 "name": "Tổng cục Thuế", "parent_id": ministry["id"]})
     assert tax.get_json()["parent_id"] == ministry["id"]
+    freed = client.patch(f"/api/v1/organisations/{tax.get_json()['id']}", headers=bearer(token),
+                         json={"parent_id": None})
+    assert freed.get_json()["parent_id"] is None
+    client.patch(f"/api/v1/organisations/{tax.get_json()['id']}", headers=bearer(token),
+                 json={"parent_id": ministry["id"]})
     found = client.get("/api/v1/organisations?q=g12", headers=bearer(token)).get_json()
     assert [o["code"] for o in found] == ["BTC", "TCT"]
     assert [o["code"] for o in client.get("/api/v1/organisations?q=văn phòng",
@@ -150,12 +155,14 @@ def test_create_read_search_update_and_audit(client, make_user, token_for, audit
     created_entries = audit_of("organisation.create")
     assert [details["code"] for _actor, details in created_entries] == ["VPCP", "BTC", "TCT"]
     assert all(actor == admin.id for actor, _details in created_entries)
-    assert audit_of("organisation.update") == [
-        (admin.id, {"telephone": "080 40000", "active": False})]
+    assert audit_of("organisation.update")[-1] == (
+        admin.id, {"telephone": "080 40000", "active": False})
+    assert [d.get("parent") for _a, d in audit_of("organisation.update")[:2]] == [
+        None, "000.00.00.G12"]
     # Nothing changed, nothing recorded.
     client.patch(f"/api/v1/organisations/{org['id']}", headers=bearer(token),
                  json={"telephone": "080 40000"})
-    assert len(audit_of("organisation.update")) == 1
+    assert len(audit_of("organisation.update")) == 3
 
 
 def test_unknown_organisation_is_404(client, admin_token):

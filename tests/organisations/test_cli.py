@@ -117,6 +117,18 @@ def test_a_cycle_through_an_old_organisation_imports_nothing(app, runner, tmp_pa
             Organisation.name == "Bộ Tài chính")) is None
 
 
+def test_import_refuses_a_file_that_is_not_utf8_text(runner, tmp_path, count_orgs):
+    path = tmp_path / "orgs.csv"
+    path.write_bytes(GOOD.encode("utf-16"))
+    result = runner.invoke(args=["orgs", "import", str(path)])
+    assert result.exit_code == 1 and "UTF-8" in result.output, result.output
+    assert not isinstance(result.exception, UnicodeError)
+    path.write_bytes(GOOD.encode("utf-8").replace("Bộ".encode(), b"\xff\xfe"))
+    result = runner.invoke(args=["orgs", "import", str(path)])
+    assert result.exit_code == 1 and "UTF-8" in result.output, result.output
+    assert count_orgs() == 0
+
+
 def test_import_refuses_a_file_without_the_needed_columns(runner, tmp_path, count_orgs):
     result = runner.invoke(args=["orgs", "import", _csv(tmp_path, "name,code\nA,B\n")])
     assert result.exit_code == 1 and "identifier" in result.output
