@@ -83,6 +83,7 @@ def _register_features(app: Flask) -> None:
         live,
         meetings,
         notify,
+        organisations,
         packs,
         polls,
         search,
@@ -93,6 +94,7 @@ def _register_features(app: Flask) -> None:
     error_handlers.init_app(app)
     api.init_app(app)
     identity.init_app(app)
+    organisations.init_app(app)
     audit.init_app(app)
     dashboard.init_app(app)
     meetings.init_app(app)

@@ -13,6 +13,8 @@ PAGES = [
     ("/admin/users", {"admin"}),
     ("/admin/users/new", {"admin"}),
     ("/admin/users/{other}", {"admin"}),
+    ("/admin/organisations", {"admin"}),
+    ("/admin/organisations/new", {"admin"}),
     ("/admin/audit", {"admin"}),
     ("/admin/audit/checkpoints", {"admin"}),
 ]
@@ -23,6 +25,7 @@ API = [
     ("GET", "/api/v1/users/{other}", {"admin", "secretariat"}),
     ("POST", "/api/v1/users", {"admin"}),
     ("PATCH", "/api/v1/users/{other}", {"admin"}),
+    ("GET", "/api/v1/organisations", EVERYONE),
     ("GET", "/api/v1/audit/checkpoints", {"admin"}),
 ]
 

@@ -1,15 +1,19 @@
 """The demo government. Names are fictional; offices follow the Government's real structure."""
 
 ORGANISATIONS = [
-    # (name, code used in document symbols)
-    ("Chính phủ", "CP"),
-    ("Thủ tướng Chính phủ", "TTg"),
-    ("Văn phòng Chính phủ", "VPCP"),
-    ("Bộ Tư pháp", "BTP"),
-    ("Bộ Tài chính", "BTC"),
-    ("Bộ Kế hoạch và Đầu tư", "BKHĐT"),
-    ("Bộ Nội vụ", "BNV"),
-    ("Ủy ban nhân dân thành phố Hà Nội", "UBND-HN"),
+    # (name, code used in document symbols, identifier: mã định danh, QCVN 102:2016). Only the
+    # Government Office's 000.00.00.G22 and the Ministry of Finance's 000.00.00.G12 are published
+    # identifiers (../shared/DOMAIN.md); the official list was not at hand for the others, which
+    # are placeholders of the same shape. The Government's and the Prime Minister's documents
+    # leave through the Government Office: their identifiers are placeholders under it.
+    ("Chính phủ", "CP", "000.00.01.G22"),
+    ("Thủ tướng Chính phủ", "TTg", "000.00.02.G22"),
+    ("Văn phòng Chính phủ", "VPCP", "000.00.00.G22"),
+    ("Bộ Tư pháp", "BTP", "000.00.00.G13"),
+    ("Bộ Tài chính", "BTC", "000.00.00.G12"),
+    ("Bộ Kế hoạch và Đầu tư", "BKHĐT", "000.00.00.G10"),
+    ("Bộ Nội vụ", "BNV", "000.00.00.G09"),
+    ("Ủy ban nhân dân thành phố Hà Nội", "UBND-HN", "000.00.00.H26"),
 ]
 
 USERS = [

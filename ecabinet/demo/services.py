@@ -11,12 +11,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ecabinet.audit import services as audit
 from ecabinet.demo.data import MEETING, ORGANISATIONS, POLL, USERS
 from ecabinet.extensions import db
 from ecabinet.identity import services as identity
 from ecabinet.identity import totp
 from ecabinet.identity.models import ROLES_REQUIRING_TOTP, Organisation
+from ecabinet.organisations import services as organisations
 
 
 @dataclass
@@ -50,14 +50,16 @@ def save_credentials(path: Path, credentials: dict) -> None:
 
 
 def _ensure_organisations(result: SeedResult) -> None:
-    for name, code in ORGANISATIONS:
+    """The demo's organisations with their identifiers and codes; an organisation seeded before
+    the directory had identifiers gets its identifier now."""
+    for name, code, identifier in ORGANISATIONS:
         org = db.session.scalar(select(Organisation).where(Organisation.name == name))
         if org is None:
-            org = Organisation(name=name, code=code)
-            db.session.add(org)
-            db.session.flush()
-            audit.record("organisation.create", target=org, details={"name": name, "code": code})
+            organisations.create(name=name, code=code, identifier=identifier)
             result.created.append(f"organisation {name}")
+        elif org.identifier is None:
+            organisations.update(org, identifier=identifier, code=org.code or code)
+            result.created.append(f"identifier of {name}")
 
 
 def seed(credentials_file: Path) -> SeedResult:

@@ -6,7 +6,7 @@ import enum
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecabinet.extensions import db
@@ -34,15 +34,33 @@ ROLES_REQUIRING_TOTP = frozenset({Role.ADMIN, Role.SIGNER, Role.CLERK})
 
 
 class Organisation(db.Model):
+    """An entry of the organisations directory (see :mod:`ecabinet.organisations`)."""
+
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     #: Short form used in document symbols, e.g. "TTg" (Thủ tướng) or "VPCP".
     code: Mapped[str | None] = mapped_column(String(20), unique=True)
+    #: The electronic identifier (mã định danh, QCVN 102:2016, Decree 30 Annex VI: OrganId,
+    #: String(13)), e.g. "000.00.00.G22" for the Government Office: how the interchange axis
+    #: names the organisation. Empty only for organisations made before the directory had it.
+    identifier: Mapped[str | None] = mapped_column(String(13), unique=True)
+    #: The contact details an edXML From/To carries (OrganAdd, Email, Telephone, Fax, Website).
+    address: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(254))
+    telephone: Mapped[str | None] = mapped_column(String(50))
+    fax: Mapped[str | None] = mapped_column(String(50))
+    website: Mapped[str | None] = mapped_column(String(200))
+    #: The organisation it belongs to (a ministry's department, a ministry's ministry-level
+    #: parent): never a cycle, which the directory's services refuse.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: An organisation that no longer exists stays for the documents it sent and received.
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organisation")
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 
 
 class User(UserMixin, db.Model):

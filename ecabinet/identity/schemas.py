@@ -23,9 +23,23 @@ class TokenSchema(Schema):
 
 
 class OrganisationSchema(Schema):
+    """An entry of the organisations directory (also a user's organisation)."""
+
     id = fields.Integer()
     name = fields.String()
-    code = fields.String(allow_none=True)
+    code = fields.String(allow_none=True, metadata={
+        "description": "symbol code used in document numbers, e.g. `VPCP`, `TTg`"})
+    identifier = fields.String(allow_none=True, metadata={
+        "description": "the electronic identifier (mã định danh, QCVN 102:2016), e.g. "
+                       "`000.00.00.G22`; empty only for organisations made before the "
+                       "directory"})
+    address = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    telephone = fields.String(allow_none=True)
+    fax = fields.String(allow_none=True)
+    website = fields.String(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
+    active = fields.Boolean()
 
 
 class UserSchema(Schema):

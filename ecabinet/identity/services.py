@@ -33,12 +33,14 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # --- organisations -------------------------------------------------------------------------------
 
 def organisation_named(name_or_code: str, *, create: bool = False, actor=None) -> Organisation:
-    """The organisation with this name or code; created when provisioning asks for it."""
+    """The organisation with this name, code or identifier (mã định danh); created when
+    provisioning asks for it."""
     name_or_code = name_or_code.strip()
     found = db.session.scalar(
         select(Organisation).where(
             (Organisation.name == name_or_code) | (Organisation.code == name_or_code)
-        )
+            | (Organisation.identifier == name_or_code.upper())
+        ).order_by(Organisation.id).limit(1)
     )
     if found:
         return found

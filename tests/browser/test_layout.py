@@ -88,6 +88,8 @@ def test_signed_in_pages_fit_and_have_large_targets(viewport, page, live_server,
 
     for path, name in [("/", "dashboard"), ("/admin/users", "users"),
                        ("/admin/users/new", "user-form"), ("/admin/audit", "audit"),
+                       ("/admin/organisations", "organisations"),
+                       ("/admin/organisations/new", "organisation-form"),
                        ("/account", "account")]:
         page.goto(live_server(path))
         assert small_targets(page, ".topbar") == [], path

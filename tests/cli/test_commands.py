@@ -15,7 +15,8 @@ def test_create_user_then_token_then_me(app, runner, client):
     """The foundation's promise: a user made on the command line can use the API."""
     result = runner.invoke(args=[
         "create-user", "--email", "bt.tuphap@example.gov.vn", "--name", "Phạm Quốc Bảo",
-        "--role", "member", "--password", PASSWORD, "--org", "Bộ Tư pháp"])
+        "--role", "member", "--password", PASSWORD, "--org", "Bộ Tư pháp", "--create-org",
+        "--org-identifier", "000.00.00.G13", "--org-code", "BTP"])
     assert result.exit_code == 0, result.output
     assert "Created user" in result.output
     token = client.post("/api/v1/auth/token", json={"email": "bt.tuphap@example.gov.vn",
