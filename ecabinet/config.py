@@ -57,6 +57,11 @@ ENVIRONMENT = {
     "ECABINET_AXIS_SECRET": "its secret there (never logged nor audited)",
     "ECABINET_AXIS_ORGAN_ID": "the OrganId sent as `from` (needed when the system speaks for "
                               "several agencies)",
+    "ECABINET_AXIS_SEAL_PIN": "the PIN of this installation's seal (the organisation of "
+                              "ECABINET_AXIS_ORGAN_ID), which signs the packages and statuses it "
+                              "sends; unset: nothing is sent",
+    "ECABINET_AXIS_FETCH_REVOCATION": "1 (default): a received package's certificate is checked "
+                                      "for revocation (OCSP/CRL); 0: not (tests, offline demo)",
     "ECABINET_AXIS_TIMEOUT_SECONDS": "a call to the exchange service taking longer fails "
                                      "(default 30)",
     "ECABINET_AXIS_MAX_BYTES": "largest package sent or fetched (default 52428800, 50 MB)",
@@ -182,6 +187,8 @@ def _axis(environ) -> dict:
         "AXIS_SYSTEM_ID": environ.get("ECABINET_AXIS_SYSTEM_ID") or None,
         "AXIS_SECRET": environ.get("ECABINET_AXIS_SECRET") or None,
         "AXIS_ORGAN_ID": environ.get("ECABINET_AXIS_ORGAN_ID") or None,
+        "AXIS_SEAL_PIN": environ.get("ECABINET_AXIS_SEAL_PIN") or None,
+        "AXIS_FETCH_REVOCATION": environ.get("ECABINET_AXIS_FETCH_REVOCATION", "1") == "1",
         "AXIS_TIMEOUT_SECONDS": float(environ.get("ECABINET_AXIS_TIMEOUT_SECONDS", "30")),
         "AXIS_MAX_BYTES": int(environ.get("ECABINET_AXIS_MAX_BYTES", 50 * 1024 * 1024)),
         "AXIS_SEND_MAX_TRIES": int(environ.get("ECABINET_AXIS_SEND_MAX_TRIES", "8")),

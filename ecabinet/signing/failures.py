@@ -78,8 +78,13 @@ def _enrolment(exc):
 
 
 def _status(exc):
+    import aiohttp
     from pyhanko_certvalidator import errors
 
+    # A responder that accepts and never answers (or drops the line) surfaces as aiohttp's
+    # time-out or client error rather than as missing revocation info: the same for the signer.
+    if isinstance(exc, TimeoutError | aiohttp.ClientError):
+        return _ocsp_unavailable()
     if isinstance(exc, errors.RevokedError):
         return Conflict(_revoked(), code="certificate_revoked")
     if isinstance(exc, errors.ExpiredError):

@@ -45,15 +45,22 @@ def gunicorn_server(db_url, tmp_path, runner):
            "ECABINET_COOKIE_SECURE": "0"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [str(gunicorn), "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{port}",
+         "--graceful-timeout", "5", "wsgi:app"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(url, process)
         yield url
     finally:
+        # A loaded machine may take longer than the graceful stop: then it is killed, and the
+        # pipe closed either way (left open, the next test fails on its ResourceWarning).
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         process.stderr.close()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 
+import aiohttp
 import pytest
 from sqlalchemy import func, select
 
@@ -385,3 +386,15 @@ def test_enroll_command_gives_a_new_key_that_signs_at_b_lt(pki_app, make_user, t
     result = pki_app.test_cli_runner().invoke(
         args=["pki", "enroll", "--email", "nobody@example.gov.vn", "--pin", "135246"])
     assert result.exit_code != 0 and "No user" in result.output
+
+
+@pytest.mark.parametrize("failure", [TimeoutError(), aiohttp.ServerTimeoutError(),
+                                     aiohttp.ServerDisconnectedError()])
+def test_a_status_service_that_hangs_is_unavailable_not_an_internal_error(failure):
+    """Found by CI on a loaded machine: the CRL fetch timed out inside pyHanko's validator and
+    the signer got a 500 instead of "the status service cannot be reached, try again"."""
+    from ecabinet.signing.failures import During, translated
+
+    with pytest.raises(Unavailable) as caught, translated(During.STATUS):
+        raise failure
+    assert caught.value.code == "ocsp_unavailable"

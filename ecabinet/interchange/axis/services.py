@@ -388,9 +388,15 @@ def on_received(message: AxisIncoming) -> None:
     """Where a received package goes once kept: called inside the transaction that marks it
     received, so that whatever this registers commits with that mark, or neither does.
 
-    For now it only marks it. The incoming register (issue 11, point 3) plugs in here: read
-    :func:`package_of`, check and register it (or quarantine it), then mark it received; raise
-    to leave it stored for the next run."""
+    The receiver registered for its messagetype (:data:`.installation.RECEIVERS`: the incoming
+    register for "edoc", the outgoing register for "status") reads :func:`package_of`, checks and
+    registers it (or quarantines it); raising leaves it stored for the next run. With no
+    receiver registered it is only marked."""
+    from ecabinet.interchange.installation import RECEIVERS
+
+    receiver = RECEIVERS.get(message.messagetype)
+    if receiver is not None:
+        receiver(message, package_of(message))
     message.state = IncomingState.RECEIVED
     message.last_error = None
     audit.record("axis.handed_over", target=message, details={
