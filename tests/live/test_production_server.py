@@ -65,7 +65,7 @@ def gunicorn_server(db_url, tmp_path, runner):
 
 
 def _wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a gevent worker starting on a loaded machine
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(process.stderr.read().decode()[-2000:])
