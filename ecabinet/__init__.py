@@ -87,6 +87,7 @@ def _register_features(app: Flask) -> None:
         polls,
         search,
         signing,
+        tasks,
     )
 
     error_handlers.init_app(app)
@@ -103,6 +104,7 @@ def _register_features(app: Flask) -> None:
     search.init_app(app)
     signing.init_app(app)
     decisions.init_app(app)
+    tasks.init_app(app)
     live.init_app(app)  # last: binds every feature's socket handlers
     demo.init_app(app)
 

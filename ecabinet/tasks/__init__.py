@@ -1,0 +1,26 @@
+"""Following up the tasks the Government assigns (nhiệm vụ): from a conclusions notice, a
+decision, a vote or a poll to done.
+
+- :mod:`.models` tasks, their coordinators, reports and extension requests;
+- :mod:`.access` who sees a task (a confidential one as its source) and who acts on it;
+- :mod:`.sources` the source, loaded through its feature's rule; :mod:`.figures` on time /
+  late / done on time / done late, in Python and SQL; :mod:`.services` assigning, reporting,
+  accepting, returning, extending; :mod:`.queries` the lists and the dashboard's counts;
+- :mod:`.parsing` task lines read out of a notice's text (organisations, Vietnamese dates);
+- :mod:`.api` ``/api/v1/tasks…``; :mod:`.routes` the pages; :mod:`.events` ``tasks.follow``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from ecabinet.docs.access import grant_reading
+    from ecabinet.tasks import (
+        events,  # noqa: F401 - declares the live handlers
+        models,  # noqa: F401 - the tables, for migrations
+    )
+    from ecabinet.tasks.access import documents_read_through_tasks, reads_through_task
+
+    grant_reading(reads_through_task, sql=documents_read_through_tasks)
