@@ -16,11 +16,14 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from ecabinet import api
     from ecabinet.docs.access import grant_reading
     from ecabinet.tasks import (
         events,  # noqa: F401 - declares the live handlers
         models,  # noqa: F401 - the tables, for migrations
     )
     from ecabinet.tasks.access import documents_read_through_tasks, reads_through_task
+    from ecabinet.tasks.api import blp
 
     grant_reading(reads_through_task, sql=documents_read_through_tasks)
+    api.register(app, blp)
