@@ -19,11 +19,14 @@ def init_app(app: Flask) -> None:
     from ecabinet import api
     from ecabinet.docs.access import grant_reading
     from ecabinet.tasks import (
+        dashboard_routes,  # noqa: F401 - the dashboard's pages on bp
         events,  # noqa: F401 - declares the live handlers
         models,  # noqa: F401 - the tables, for migrations
     )
     from ecabinet.tasks.access import documents_read_through_tasks, reads_through_task
     from ecabinet.tasks.api import blp
+    from ecabinet.tasks.routes import bp
 
     grant_reading(reads_through_task, sql=documents_read_through_tasks)
+    app.register_blueprint(bp)
     api.register(app, blp)

@@ -77,6 +77,13 @@ def organisation_names(ids) -> dict[int, str]:
                                    .where(Organisation.id.in_(ids))).all())
 
 
+def user_names(ids) -> dict[int, str]:
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
 @dataclass
 class OrganisationFigures:
     organisation_id: int
