@@ -76,13 +76,14 @@ def normalise(text: str) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """The text's items: a numbered or dashed line starts one; other lines continue it."""
+    """The text's items: a numbered or dashed line starts one, as does the line after an
+    introduction ("… như sau:"); other lines continue the item before."""
     items: list[str] = []
     for raw in unicodedata.normalize("NFC", text or "").splitlines():
         line = " ".join(raw.split())
         if not line:
             continue
-        if _ITEM_START.match(raw) or not items:
+        if _ITEM_START.match(raw) or not items or items[-1].endswith(":"):
             items.append(line)
         else:
             items[-1] = f"{items[-1]} {line}"
@@ -221,6 +222,8 @@ def parse(text: str, directory: Iterable[tuple[int, str]], today: date) -> list[
     directory = list(directory)
     lines = []
     for item in split_lines(text):
+        if item.rstrip().endswith(":"):  # "… kết luận và giao nhiệm vụ như sau:" introduces
+            continue
         found = find_organisations(item, directory)
         folded = normalise(item)
         if not found and "chủ trì" not in folded and not folded.startswith("giao"):

@@ -79,6 +79,7 @@ def test_names_match_whatever_the_case_and_unicode_form():
 
 def test_lines_without_an_organisation_are_not_tasks_unless_they_assign():
     text = ("Thông báo kết luận của Thủ tướng Chính phủ\n"
+            "Văn phòng Chính phủ thông báo kết luận như sau:\n"
             "Chính phủ đánh giá cao sự chuẩn bị.\n"
             "1. Bộ Tài chính chủ trì xây dựng Nghị định, trình Chính phủ trước ngày 30/6/2027\n"
             "   (tiếp nối của dòng trên).\n"
