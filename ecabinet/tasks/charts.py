@@ -32,7 +32,7 @@ def _legend(labels: dict[str, str], keys, y: float) -> list[str]:
 def by_organisation(figures, labels: dict[str, str], title: str, *, width: int = 640) -> Markup:
     """One stacked bar per lead organisation: on time, late, done on time, done late."""
     rows = figures[:15]
-    label_w, bar_h, gap, top = 190, 20, 8, 34
+    label_w, bar_h, gap, top = 230, 20, 8, 34
     height = top + len(rows) * (bar_h + gap) + 10
     most = max((f.total for f in rows), default=0) or 1
     scale = (width - label_w - 40) / most
@@ -41,7 +41,7 @@ def by_organisation(figures, labels: dict[str, str], title: str, *, width: int =
     parts += _legend(labels, [s.value for s in STANDINGS], 14)
     for n, entry in enumerate(rows):
         y = top + n * (bar_h + gap)
-        name = entry.name if len(entry.name) <= 28 else entry.name[:27] + "…"
+        name = entry.name if len(entry.name) <= 32 else entry.name[:31] + "…"
         parts.append(_text(label_w - 8, y + 15, name, anchor="end"))
         x = float(label_w)
         for standing in STANDINGS:

@@ -44,7 +44,9 @@ _ONGOING = re.compile(r"thường\s+xuyên", re.IGNORECASE)
 _DEADLINE_WORDS = re.compile(r"(?:trước|chậm\s+nhất|hạn|hoàn\s+thành)\s*(?:ngày)?\s*$",
                              re.IGNORECASE)
 
-_PRODUCT = re.compile(r"\b(dự thảo|đề án|báo cáo|kế hoạch|tờ trình|chương trình)\s+"
+#: "kế hoạch" after "Bộ" is the Ministry of Planning and Investment, not a plan.
+_PRODUCT = re.compile(r"(?<!Bộ )(?<!bộ )(?<!BỘ )\b(dự thảo|đề án|báo cáo|kế hoạch|tờ trình|"
+                      r"chương trình)\s+"
                       r"([^,;.]{3,160})", re.IGNORECASE)
 _SUBMIT = re.compile(r"\b(trình|báo cáo)\s+(Thủ tướng Chính phủ|Chính phủ|Thủ tướng|"
                      r"Phó Thủ tướng[^,;.]*|Ban Chấp hành[^,;.]*|Bộ Chính trị|Quốc hội|"

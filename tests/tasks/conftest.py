@@ -86,3 +86,7 @@ def world(app, make_user) -> World:
         db.session.flush()
         return World(users, orgs, meeting.id, {k: v.id for k, v in items.items()},
                      {k: v.id for k, v in votes.items()}, notice.id, secret.id)
+
+
+# The demo's notices are drafted documents: their conversion must finish before the test ends.
+from tests.docs.conftest import _jobs_finish_within_the_test  # noqa: E402, F401 - autouse

@@ -102,6 +102,10 @@ def test_split_lines_joins_continuations():
     ("Bộ Tài chính xây dựng Đề án phát triển thị trường vốn trong quý II năm 2027",
      "Đề án phát triển thị trường vốn"),
     ("Bộ Tài chính theo dõi", None),
+    # the ministry's name is not a plan ("kế hoạch")
+    ("Giao Bộ Tài chính chủ trì, phối hợp với Bộ Kế hoạch và Đầu tư hoàn thiện dự thảo Nghị "
+     "định X, trình Chính phủ", "Dự thảo Nghị định X (trình Chính phủ)"),
+    ("Bộ Kế hoạch và Đầu tư thường xuyên theo dõi, đôn đốc giải ngân", None),
 ])
 def test_the_product(text, product):
     assert read_product(text) == product
