@@ -17,6 +17,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from ecabinet import api
+    from ecabinet.dashboard.sections import register_provider
     from ecabinet.docs.access import grant_reading
     from ecabinet.tasks import (
         dashboard_routes,  # noqa: F401 - the dashboard's pages on bp
@@ -25,8 +26,12 @@ def init_app(app: Flask) -> None:
     )
     from ecabinet.tasks.access import documents_read_through_tasks, reads_through_task
     from ecabinet.tasks.api import blp
+    from ecabinet.tasks.cli import tasks_cli
+    from ecabinet.tasks.reminders import dashboard_items
     from ecabinet.tasks.routes import bp
 
     grant_reading(reads_through_task, sql=documents_read_through_tasks)
     app.register_blueprint(bp)
     api.register(app, blp)
+    app.cli.add_command(tasks_cli)
+    register_provider("tasks", dashboard_items)

@@ -89,6 +89,8 @@ class Task(db.Model):
     result_document_id: Mapped[int | None] = mapped_column(
         ForeignKey("documents.id", ondelete="SET NULL"))
     assigned_on: Mapped[date] = mapped_column(Date)
+    #: The day its liaisons were last reminded of it by e-mail (once a day at most).
+    reminded_on: Mapped[date | None] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

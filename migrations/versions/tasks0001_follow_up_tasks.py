@@ -43,6 +43,7 @@ def upgrade():
     sa.Column('done_on', sa.Date(), nullable=True),
     sa.Column('result_document_id', sa.Integer(), nullable=True),
     sa.Column('assigned_on', sa.Date(), nullable=False),
+    sa.Column('reminded_on', sa.Date(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', ecabinet.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', ecabinet.extensions.UTCDateTime(timezone=True), nullable=False),
