@@ -42,7 +42,7 @@ SECTIONS = [
     ("signatures", _l("Documents to sign"), _l("Nothing is awaiting your signature."), "pen",
      frozenset({Role.SIGNER, Role.CLERK})),
     # The tasks the Government assigned (ecabinet/tasks): due soon or late, for the lead's
-    # liaison (and its clerk, or the secretariat, when there are some: see PERSONAL).
+    # liaison (and its clerk, when it has some: see PERSONAL).
     ("tasks", _l("Tasks"), _l("No task is due."), "calendar", frozenset({Role.LIAISON})),
     # Issued documents sent to the user or their organisation: the in-app notice of issue.
     ("received", _l("Documents received"), _l("No document has been sent to you."), "draft",
