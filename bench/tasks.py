@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -39,7 +40,7 @@ def populate(app, count: int) -> dict:
     from ecabinet.tasks.models import Task, TaskCoordinator
 
     rng = random.Random(12)  # noqa: S311 - figures, not secrets
-    password = "bench password of no value 1"
+    password = secrets.token_urlsafe(12)
     with app.app_context(), unit_of_work():
         organisations = [Organisation(name=f"Bộ số {n}", code=f"B{n}") for n in range(40)]
         db.session.add_all(organisations)
@@ -117,7 +118,8 @@ def main(argv=None) -> int:
         failed = False
         for who, paths in (
                 ("member@bench.vn", ["/api/v1/tasks", "/api/v1/tasks?standing=late",
-                                     "/tasks", "/tasks/dashboard", "/tasks/report.pdf"]),
+                                     "/tasks", "/tasks/dashboard", "/tasks/report.pdf",
+                                     "/tasks/dashboard.xlsx"]),
                 ("liaison@bench.vn", ["/api/v1/tasks", "/tasks"])):
             client = app.test_client()
             token = client.post("/api/v1/auth/token", json={
@@ -125,8 +127,10 @@ def main(argv=None) -> int:
             client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
             for path in paths:
                 median, worst, statements = measure(app, client, path, args.runs)
-                verdict = "ok" if median < TARGET_MS else "SLOW"
-                failed |= median >= TARGET_MS
+                # The workbook lists every task (an export, not a page): figures, no target.
+                export = path.endswith(".xlsx")
+                verdict = "export" if export else "ok" if median < TARGET_MS else "SLOW"
+                failed |= median >= TARGET_MS and not export
                 print(f"{who:<18} {path:<28} median {median:7.1f} ms  worst {worst:7.1f} ms  "
                       f"{statements:>3} statements  {verdict}")
         return 1 if failed else 0

@@ -74,7 +74,8 @@ def filters_query() -> dict:
 def dashboard_xlsx():
     user = _follower()
     filters, on, figures, totals, months = _figures(user)
-    tasks = _all(queries.listed(user, filters, on=on).limit(exports.MAX_ROWS))
+    tasks = _all(queries.listed(user, filters, on=on, coordinators=False)
+                 .limit(exports.MAX_ROWS))
     names = queries.organisation_names(t.lead_id for t in tasks)
     data = exports.workbook(figures, totals, months, tasks, names, on)
     return Response(data, mimetype=XLSX, headers={

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, extract, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import noload, selectinload
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation, User
@@ -59,11 +59,15 @@ class Filters:
         return query
 
 
-def listed(user: User, filters: Filters | None = None, *, on: date | None = None) -> Select:
-    """The tasks ``user`` sees, nearest deadline first (ongoing ones last), done ones after."""
+def listed(user: User, filters: Filters | None = None, *, on: date | None = None,
+           coordinators: bool = True) -> Select:
+    """The tasks ``user`` sees, nearest deadline first (ongoing ones last), done ones after;
+    their coordinators loaded at once unless ``coordinators`` is false (an export that shows
+    none: their chunks would grow with the tasks)."""
     on = on or today()
     query = (select(Task).where(access.seen_by(user))
-             .options(selectinload(Task.coordinators))
+             .options(selectinload(Task.coordinators) if coordinators
+                      else noload(Task.coordinators))
              .order_by((Task.status == TaskStatus.DONE.value), Task.deadline.is_(None),
                        Task.deadline, Task.id))
     return (filters or Filters()).apply(query, on)

@@ -80,3 +80,29 @@ def test_confidentiality_is_inherited_from_the_source(app, world, tasks):
         flags = {name: db.session.get(Task, i).confidential for name, i in tasks.items()}
     assert flags == {"plain": False, "notice": False, "secret_vote": True, "open_vote": False,
                      "secret_decision": True, "manual_secret": True}
+
+
+def test_a_reports_documents_are_read_by_those_who_see_the_task(app, world, tasks):
+    from ecabinet.docs.access import can_read, readable_by
+    from ecabinet.docs.models import Document
+    from ecabinet.tasks import services
+    from tests.tasks.helpers import as_user, on_task
+
+    def upload(user):
+        document = Document(title="Báo cáo mật", classification="normal",
+                            created_by_id=user.id)
+        db.session.add(document)
+        db.session.flush()
+        return document.id
+    document_id = as_user(app, world.users["btc"], upload)
+    on_task(app, world.users["btc"], tasks["secret_decision"], lambda u, t:
+            services.report_progress(u, t, note="Kèm báo cáo", document_ids=[document_id]))
+    with app.app_context():
+        document = db.session.get(Document, document_id)
+        for person, allowed in (("invited", True), ("secretariat", True), ("member", False),
+                                ("btp", False)):
+            user = db.session.get(User, world.users[person].id)
+            assert can_read(user, document) is allowed, person
+            listed = db.session.scalar(select(Document.id).where(
+                Document.id == document_id, readable_by(user))) is not None
+            assert listed is allowed, person
