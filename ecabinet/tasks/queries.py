@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, extract, func, select
-from sqlalchemy.orm import noload, selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation, User
@@ -67,7 +67,7 @@ def listed(user: User, filters: Filters | None = None, *, on: date | None = None
     on = on or today()
     query = (select(Task).where(access.seen_by(user))
              .options(selectinload(Task.coordinators) if coordinators
-                      else noload(Task.coordinators))
+                      else lazyload(Task.coordinators))
              .order_by((Task.status == TaskStatus.DONE.value), Task.deadline.is_(None),
                        Task.deadline, Task.id))
     return (filters or Filters()).apply(query, on)

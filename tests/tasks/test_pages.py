@@ -113,7 +113,9 @@ def test_the_dashboard_counts_and_exports(client, auth, world, app, monkeypatch)
     assert "10/03/2027 (22" in page.text  # the oldest overdue, and for how long
     from openpyxl import load_workbook
 
-    book = load_workbook(io.BytesIO(client.get("/tasks/dashboard.xlsx").data))
+    export = client.get("/tasks/dashboard.xlsx")
+    assert export.status_code == 200
+    book = load_workbook(io.BytesIO(export.data))
     rows = list(book["Theo đơn vị"].values)
     assert ("Bộ Tài chính", 0, 1, 0, 0, 1) == rows[1][:6]
     assert ("Bộ Tư pháp", 0, 0, 1, 0, 1) == rows[2][:6]
