@@ -99,7 +99,7 @@ def show(task_id: int):
         "tasks/show.html", task=task, names=names, people=people,
         reports_for=access.reports_for(user, task), manages=access.manages(user),
         pending=next((e for e in task.extensions if e.state == "requested"), None),
-        **_words())
+        organisations=intake.directory() if access.manages(user) else [], **_words())
 
 
 def _uploaded(user) -> list[int]:
@@ -158,6 +158,31 @@ def extension(task_id: int):
     return _act(task_id, lambda user, task: services.request_extension(
         user, task, deadline=_date_field("deadline"), reason=request.form.get("reason", "")),
         _("Extension requested."))
+
+
+@bp.route("/tasks/<int:task_id>/edit", methods=["POST"])
+@login_required
+def edit(task_id: int):
+    """The secretariat corrects what was assigned (the service refuses a past deadline)."""
+    form = request.form
+
+    def action(user, task):
+        deadline = form.get("deadline", "")
+        services.update_task(
+            user, task, title=form.get("title", ""), lead_id=_int(form.get("lead_id")),
+            coordinator_ids=[i for i in map(_int, form.getlist("coordinator_ids")) if i],
+            ongoing=bool(form.get("ongoing")),
+            deadline=_date_field("deadline") if deadline and not form.get("ongoing") else None,
+            expected_product=form.get("expected_product", ""),
+            product_required=bool(form.get("product_required")))
+    return _act(task_id, action, _("Task updated."))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.route("/tasks/<int:task_id>/accept", methods=["POST"])

@@ -129,3 +129,26 @@ def test_the_dashboard_counts_and_exports(client, auth, world, app, monkeypatch)
     filtered = client.get(f"/tasks/dashboard?organisation_id={world.orgs['btp']}")
     assert "10/03/2027" not in filtered.text
     assert late
+
+
+def test_the_secretariat_corrects_a_task_on_its_page(client, auth, world, app):
+    task_id = new_task(app, world, title="Tên cũ")
+    auth.login(world.users["secretariat"])
+    page = client.get(f"/tasks/{task_id}")
+    assert 'id="edit-form"' in page.text
+    form = {"csrf_token": csrf_from(page.text), "title": "Tên mới",
+            "lead_id": world.orgs["btp"], "coordinator_ids": [world.orgs["bkh"]],
+            "deadline": "2027-01-01", "expected_product": "Báo cáo"}
+    refused = client.post(f"/tasks/{task_id}/edit", data=form, follow_redirects=True)
+    assert "flash-error" in refused.text and task_row(app, task_id)["title"] == "Tên cũ"
+    client.post(f"/tasks/{task_id}/edit", data=form | {"deadline": "2027-05-31"})
+    row = task_row(app, task_id)
+    assert (row["title"], row["lead_id"], row["deadline"], row["coordinator_ids"]) == (
+        "Tên mới", world.orgs["btp"], date(2027, 5, 31), [world.orgs["bkh"]])
+    auth.logout()
+    auth.login(world.users["btp"])
+    assert 'id="edit-form"' not in client.get(f"/tasks/{task_id}").text
+    assert client.post(f"/tasks/{task_id}/edit", data=form | {
+        "csrf_token": csrf_from(client.get(f"/tasks/{task_id}").text),
+        "title": "Liaison"}, follow_redirects=True).status_code == 200
+    assert task_row(app, task_id)["title"] == "Tên mới"
