@@ -88,6 +88,7 @@ def _register_features(app: Flask) -> None:
         polls,
         search,
         signing,
+        tasks,
     )
     from ecabinet.interchange import axis
 
@@ -107,6 +108,7 @@ def _register_features(app: Flask) -> None:
     signing.init_app(app)
     decisions.init_app(app)
     axis.init_app(app)
+    tasks.init_app(app)
     live.init_app(app)  # last: binds every feature's socket handlers
     demo.init_app(app)
 

@@ -41,6 +41,9 @@ SECTIONS = [
      frozenset({Role.MEMBER, Role.SECRETARIAT, Role.GUEST})),
     ("signatures", _l("Documents to sign"), _l("Nothing is awaiting your signature."), "pen",
      frozenset({Role.SIGNER, Role.CLERK})),
+    # The tasks the Government assigned (ecabinet/tasks): due soon or late, for the lead's
+    # liaison (and its clerk, when it has some: see PERSONAL).
+    ("tasks", _l("Tasks"), _l("No task is due."), "calendar", frozenset({Role.LIAISON})),
     # Issued documents sent to the user or their organisation: the in-app notice of issue.
     ("received", _l("Documents received"), _l("No document has been sent to you."), "draft",
      frozenset(Role)),
@@ -58,7 +61,7 @@ def register_provider(section: str, provider: Callable) -> None:
 
 #: Sections addressed to a person, not to a role: shown to anyone they hold items for (an
 #: invitation reaches a clerk invited to a meeting as it reaches a member).
-PERSONAL = frozenset({"meetings"})
+PERSONAL = frozenset({"meetings", "tasks"})
 
 
 def sections_for(user) -> list[Section]:

@@ -31,6 +31,13 @@ USERS = [
     ("thuky@ecabinet.gov.vn", "Vũ Thị Lan", "Chuyên viên Văn phòng Chính phủ, thư ký phiên họp",
      ["secretariat"], "VPCP"),
     ("vanthu@ecabinet.gov.vn", "Bùi Đức Long", "Văn thư Văn phòng Chính phủ", ["clerk"], "VPCP"),
+    # Each ministry's liaison (đầu mối) reports on the tasks the Government assigns it.
+    ("daumoi.taichinh@ecabinet.gov.vn", "Lê Văn Tài", "Chuyên viên Văn phòng Bộ Tài chính",
+     ["liaison"], "BTC"),
+    ("daumoi.tuphap@ecabinet.gov.vn", "Trần Thị Mai", "Chuyên viên Văn phòng Bộ Tư pháp",
+     ["liaison"], "BTP"),
+    ("daumoi.khdt@ecabinet.gov.vn", "Ngô Minh Đức",
+     "Chuyên viên Văn phòng Bộ Kế hoạch và Đầu tư", ["liaison"], "BKHĐT"),
     ("khach@ecabinet.gov.vn", "Đinh Công Sơn", "Chủ tịch Ủy ban nhân dân thành phố Hà Nội",
      ["guest"], "UBND-HN"),
 ]
@@ -65,3 +72,8 @@ POLL = {
                "của Bộ Tư pháp. Đề nghị các thành viên Chính phủ cho ý kiến bằng phiếu.",
     "days_ahead": 5,
 }
+
+#: The liaisons of the demo's follow-up (ecabinet/tasks/demo.py): organisation → e-mail.
+LIAISONS = {"Bộ Tài chính": "daumoi.taichinh@ecabinet.gov.vn",
+            "Bộ Tư pháp": "daumoi.tuphap@ecabinet.gov.vn",
+            "Bộ Kế hoạch và Đầu tư": "daumoi.khdt@ecabinet.gov.vn"}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ecabinet.demo.data import MEETING, ORGANISATIONS, POLL, USERS
+from ecabinet.demo.data import LIAISONS, MEETING, ORGANISATIONS, POLL, USERS
 from ecabinet.extensions import db
 from ecabinet.identity import services as identity
 from ecabinet.identity import totp
@@ -89,6 +89,9 @@ def seed(credentials_file: Path) -> SeedResult:
 
     if ensure_demo_decision(MEETING["secretary"], MEETING["chair"], MEETING["title"]):
         result.created.append("decision awaiting signature")
+    from ecabinet.tasks.demo import ensure_demo_tasks
+
+    result.created.extend(ensure_demo_tasks(MEETING["secretary"], MEETING["chair"], LIAISONS))
     return result
 
 

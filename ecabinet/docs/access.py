@@ -34,8 +34,9 @@ from ecabinet.identity.models import Role, User
 from ecabinet.meetings import access as meeting_access
 from ecabinet.meetings.models import AgendaItem, Meeting, Participant, ParticipantRole
 
-#: Who may upload: the secretariat circulates, members (their ministries) submit drafts.
-UPLOADERS = (Role.SECRETARIAT, Role.MEMBER)
+#: Who may upload: the secretariat circulates, members (their ministries) submit drafts, an
+#: organisation's liaison the products of the tasks it reports on (ecabinet/tasks).
+UPLOADERS = (Role.SECRETARIAT, Role.MEMBER, Role.LIAISON)
 
 
 def is_secretariat(user: User) -> bool:

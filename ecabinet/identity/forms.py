@@ -51,6 +51,7 @@ def role_label(role: Role) -> str:
         Role.SIGNER: _l("Signer"),
         Role.CLERK: _l("Clerk"),
         Role.GUEST: _l("Guest"),
+        Role.LIAISON: _l("Liaison"),
     }
     return str(labels[role])
 

@@ -26,6 +26,8 @@ class Role(enum.StrEnum):
     SIGNER = "signer"
     CLERK = "clerk"
     GUEST = "guest"
+    #: Đầu mối: an organisation's liaison for the tasks the Government assigns it (ecabinet/tasks).
+    LIAISON = "liaison"
 
 
 #: Roles whose holders must use a second factor: they administer the system or sign legally
