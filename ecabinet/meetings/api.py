@@ -343,10 +343,12 @@ def finish_speaker(item_id: int):
 @blp.arguments(VoteOpenSchema)
 @blp.response(201, VoteSchema)
 def open_vote(body, item_id: int):
-    """The chair opens a vote on an item, with the rule it passes by."""
+    """The chair opens a vote on an item, with the rule it passes by. A secret vote is always
+    end-to-end verifiable: it needs its trustees, each with their PIN (`verifiable` is implied
+    by `secret`; without trustees: 422 `trustees_required`)."""
     item = access.item_for(_user(), item_id)
     with unit_of_work():
-        if body.pop("verifiable"):
+        if body.pop("verifiable") or body["secret"]:
             return verifiable.open_vote(_user(), item, question=body["question"],
                                         rule=body["rule"], trustees_given=body["trustees"],
                                         threshold=body["threshold"])
@@ -367,9 +369,9 @@ def get_vote(vote_id: int):
 @blp.arguments(BallotSchema)
 @blp.response(201, BallotAnswerSchema)
 def cast_ballot(body, vote_id: int):
-    """Cast or change one's ballot: yes, no or abstain, or for a verifiable vote the ballot
-    encrypted on the tablet (answered with its tracking code). The same services as
-    `ballot.cast`."""
+    """Cast or change one's ballot: yes, no or abstain in a named vote; in a secret vote the
+    ballot encrypted on the tablet (answered with its tracking code; a choice in clear is
+    refused with 422 `ballot_must_be_encrypted`). The same services as `ballot.cast`."""
     with unit_of_work():  # the service loads the vote and checks it, as for `ballot.cast`
         if body["ballot"] is not None:
             return verifiable.cast_ballot(_user(), vote_id, body["ballot"])

@@ -11,12 +11,10 @@ import re
 import tempfile
 from pathlib import Path
 
-import nacl.pwhash
 import pytest
 from playwright.sync_api import expect
 
 from ecabinet.ballots.record import verify_record
-from ecabinet.meetings import verifiable
 from tests.browser import test_meeting_room as meeting_room
 from tests.browser.test_meeting_room import item_row, open_room, sign_in
 
@@ -30,13 +28,6 @@ PINS = {"chair": "246810", "secretariat": "135790"}
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch):
-    """Argon2id at its lowest cost (the live server runs in this process)."""
-    monkeypatch.setattr(verifiable, "KDF", {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
-                                            "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN})
 
 
 def test_a_verifiable_vote_from_the_tablets(room, tablet, live_server):
