@@ -347,8 +347,8 @@ class VoteEligibility(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: For a secret vote: how many times the member's ballot was cast or changed, which the
-    #: ballot receipt must match. It records that the member voted, never what.
+    #: For a secret vote: how many times the member's ballot was cast or changed. It records
+    #: that the member voted, never what (the choice exists only encrypted, in e2e_ballots).
     ballot_version: Mapped[int] = mapped_column(Integer, default=0)
 
 
