@@ -51,6 +51,9 @@ ENVIRONMENT = {
                          "into <instance>/data_key; never in the database. Several keys "
                          "separated by commas: the first encrypts, all decrypt (rotation)",
     "ECABINET_AGENDA_MAX_ITEMS": "most items one meeting's agenda may hold (default 300)",
+    "ECABINET_RECEIPT_KEY": "Ed25519 seed (64 hex digits) signing named ballots' receipts; "
+                            "generated once into <instance>/receipt_key; never in the "
+                            "database. Its public half is in every named vote's record",
 }
 
 DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -110,6 +113,20 @@ def load_data_key(instance_path: Path, environ) -> str:
     return key
 
 
+def load_receipt_key(instance_path: Path, environ) -> str:
+    """The seed of the key signing named ballots' receipts (:mod:`ecabinet.ballots.
+    named_receipts`): from the environment, else generated once into the instance folder; out
+    of the database, so a copy of the database cannot forge receipts."""
+    key = environ.get("ECABINET_RECEIPT_KEY") or _instance_secret(
+        instance_path, "receipt_key", lambda: secrets.token_hex(32))
+    try:
+        if len(bytes.fromhex(key)) != 32:
+            raise ValueError
+    except ValueError:
+        raise ValueError("ECABINET_RECEIPT_KEY must be 32 bytes in hex (64 digits)") from None
+    return key
+
+
 def _flag(environ, name: str, default: bool) -> bool:
     value = environ.get(name)
     if value is None:
@@ -153,6 +170,7 @@ def from_environment(instance_path: Path, environ=os.environ) -> dict:
                                                      "900")),
         "TRUSTED_PROXIES": int(environ.get("ECABINET_TRUSTED_PROXIES", "0")),
         "DATA_KEY": load_data_key(instance_path, environ),
+        "RECEIPT_KEY": load_receipt_key(instance_path, environ),
         "AGENDA_MAX_ITEMS": int(environ.get("ECABINET_AGENDA_MAX_ITEMS", "300")),
     }
 

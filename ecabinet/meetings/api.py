@@ -16,6 +16,7 @@ from ecabinet.meetings import (
     access,
     notices,
     queries,
+    receipts,
     services,
     sitting,
     state,
@@ -410,13 +411,18 @@ def decrypt_vote(body, vote_id: int):
 @blp.alt_response(200, schema={"type": "object"}, description="the published record",
                   success=True)
 def vote_record(vote_id: int):
-    """The published record of a closed verifiable vote (format ecabinet/secret-vote-record/1:
-    the key, the ballots by tracking code without names, the products, the trustees'
-    decryptions with their proofs, the tally), for whoever may see the vote; check it with
-    `ecabinet votes verify RECORD.json`."""
+    """The published record of a closed vote, for whoever may see the vote. A secret vote's
+    (format ecabinet/secret-vote-record/1: the key, the ballots by tracking code without names,
+    the products, the trustees' decryptions with their proofs, the tally; check it with
+    `ecabinet votes verify RECORD.json`); a named vote's (format ecabinet/named-vote-record/1:
+    each member's recorded choice by name, the tally and the receipt key; check a ballot's
+    receipt against it with `ecabinet votes verify-receipt RECEIPT.json RECORD.json`)."""
     from flask import jsonify
 
-    return jsonify(verifiable.record_of(_user(), vote_id))
+    vote = access.vote_for(_user(), vote_id)
+    if vote.secret:
+        return jsonify(verifiable.record_of(_user(), vote_id))
+    return jsonify(receipts.named_record(vote))
 
 
 @blp.route("/meetings/<int:meeting_id>/invitation.ics")

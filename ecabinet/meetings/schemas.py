@@ -282,7 +282,10 @@ class VoteResultSchema(Schema):
 class BallotAnswerSchema(Schema):
     vote_id = fields.Integer()
     choice = fields.String()
-    receipt = fields.String(allow_none=True)
+    receipt = fields.Dict(allow_none=True, metadata={
+        "description": "named votes: the server's signed statement of the choice recorded "
+                       "(format ecabinet/named-ballot-receipt/1), to keep and check against "
+                       "the vote's record with `ecabinet votes verify-receipt`"})
     tracking_code = fields.String(metadata={
         "description": "verifiable votes: the ballot's tracking code, to find in the record"})
 

@@ -25,7 +25,7 @@ from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, broadcast_throttle, rooms
+from ecabinet.meetings import access, broadcast_throttle, receipts, rooms
 from ecabinet.meetings.models import (
     AgendaItem,
     Ballot,
@@ -319,13 +319,17 @@ def _upsert(table):
 
 
 def _cast_open(user: User, vote: Vote, choice: Choice) -> dict:
+    """The ballot, and the member's receipt of it: the server's signed statement of the choice
+    recorded, checkable against the named list once the vote closes (:mod:`.receipts`)."""
+    cast_at = _now()
     statement = _upsert(Ballot.__table__).values(
-        vote_id=vote.id, user_id=user.id, choice=choice.value, cast_at=_now())
+        vote_id=vote.id, user_id=user.id, choice=choice.value, cast_at=cast_at)
     statement = statement.on_conflict_do_update(
         index_elements=["vote_id", "user_id"],
         set_={"choice": statement.excluded.choice, "cast_at": statement.excluded.cast_at})
     db.session.execute(statement)
-    return {"vote_id": vote.id, "choice": choice.value}
+    return {"vote_id": vote.id, "choice": choice.value,
+            "receipt": receipts.receipt(vote, user, choice.value, cast_at)}
 
 
 def votes_of(meeting: Meeting) -> list[Vote]:
