@@ -93,7 +93,10 @@ def test_a_vote_over_the_socket(tablets, session_open):
     started = time.monotonic()
     for who, choice in (("chair", "yes"), ("m1", "no"), ("m2", "yes"), ("m3", "abstain")):
         ack = call(tablets[who], "ballot.cast", {"vote_id": vote_id, "choice": choice})
+        receipt = ack.pop("receipt")  # the server's signed statement of the recorded choice
         assert ack == {"ok": True, "vote_id": vote_id, "choice": choice}
+        assert receipt["statement"]["choice"] == choice
+        assert receipt["statement"]["member"]["id"] == cab.users[who].id
     # A member changes their mind: the last ballot counts, still one per member.
     assert call(tablets["m1"], "ballot.cast", {"vote_id": vote_id, "choice": "yes"})["ok"]
     elapsed = time.monotonic() - started
