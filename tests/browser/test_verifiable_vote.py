@@ -45,11 +45,11 @@ def test_a_verifiable_vote_from_the_tablets(room, tablet, live_server):
     chair.locator("[data-action=next-item]").click()
     expect(item_row(member, room.items[0])).to_have_class(re.compile("is-current"))
 
-    # The chair: secret, then verifiable; the trustees by name, each with a PIN.
+    # The chair: secret (always verifiable); the trustees by name, each with a PIN.
     console = chair.locator("#chair-console")
-    expect(console.locator("[data-verifiable-toggle]")).to_be_hidden()
+    expect(console.locator("[data-trustee-pins]")).to_be_hidden()
+    expect(console.locator("input[name=verifiable]")).to_have_count(0)
     console.locator("input[name=secret]").check()
-    console.locator("input[name=verifiable]").check()
     pins = console.locator("[data-trustee-pins]")
     expect(pins).to_be_visible()
     expect(pins).to_contain_text(room.users["chair"].name)
