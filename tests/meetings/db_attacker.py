@@ -50,9 +50,16 @@ class Commit:
 
 # --- what a transaction reveals ------------------------------------------------------------------
 
+def _evidence(commit: Commit) -> list[Change]:
+    """What the transaction itself wrote: an audit line counts where it was inserted, not where
+    the chain's linker later filled in its place in the chain (on PostgreSQL that may happen
+    inside the next ballot's transaction, naming its voter and choice there again)."""
+    return [c for c in commit.changes if c.table != "audit_entries" or c.before is None]
+
+
 def voters_in(commit: Commit) -> set[int]:
     found = set()
-    for change in commit.changes:
+    for change in _evidence(commit):
         if change.table in BALLOT_TABLES and change.after.get("user_id") is not None:
             found.add(int(change.after["user_id"]))
         if change.table == "audit_entries" and change.after.get("action") == "ballot.cast":
@@ -62,7 +69,7 @@ def voters_in(commit: Commit) -> set[int]:
 
 def choices_in(commit: Commit) -> set[str]:
     found = set()
-    for change in commit.changes:
+    for change in _evidence(commit):
         for column, value in change.after.items():
             if isinstance(value, str):
                 if value in CHOICES:
@@ -152,7 +159,7 @@ def _decode(raw: bytes | None, type_name: str):
         return int.from_bytes(raw, "little", signed=True)
     if type_name == "boolean":
         return bool(raw[0])
-    if type_name in ("text", "character varying", "json", "jsonb"):
+    if type_name in ("text", "json", "jsonb") or type_name.startswith("character"):
         body = raw[1:] if raw[0] & 0x01 else raw[4:]  # short (1-byte) or 4-byte varlena header
         return body.decode("utf-8", "replace")
     return raw  # timestamps and the like: not needed to link

@@ -96,8 +96,11 @@ def _make_legacy_table(app, vote_id: int | None = None) -> None:
 def _check(cab, phases: dict[str, list[db_attacker.Commit]]) -> None:
     ids = {cab.users[who].id: who for who in VOTERS}
     secret = phases["secret"]
-    # The attacker saw every voter's ballot go by...
+    # The attacker saw every voter's ballot go by, m1's first one too (the version replaced
+    # when m1 changed their ballot: on PostgreSQL, a dead tuple)...
     assert {ids.get(v) for c in secret for v in voters_in(c)} >= set(VOTERS)
+    assert any(change.table == "e2e_ballots" and change.before is not None
+               for commit in secret for change in commit.changes)
     # ...and no transaction about a voter held a trace of any choice: nothing to link.
     traced = [(c.label, voters_in(c), choices_in(c)) for c in secret
               if voters_in(c) and choices_in(c)]
@@ -167,6 +170,13 @@ def test_postgres_old_row_versions_link_no_secret_ballot(app, api, session_open)
             finally:
                 db.session.remove()
 
+    # A transaction left open (a snapshot taken before the votes) keeps every dead version
+    # from being pruned: the heap keeps all it wrote, the attacker's best case. Without it,
+    # PostgreSQL prunes dead versions of a full page on the next read, which would make this
+    # test pass for the wrong reason.
+    with app.app_context():
+        holder = db.engine.connect().execution_options(isolation_level="REPEATABLE READ")
+    holder.execute(text("SELECT 1"))  # the snapshot is taken here and held until rollback
     try:
         bounds = [xid()]
         vote_id = _secret_vote(api, cab)
@@ -182,6 +192,8 @@ def test_postgres_old_row_versions_link_no_secret_ballot(app, api, session_open)
                  LEGACY_TABLE], since_xid=bounds[0])
             db.session.remove()
     finally:
+        holder.rollback()
+        holder.close()
         with app.app_context(), unit_of_work():
             db.session.execute(text(f"DROP TABLE IF EXISTS {LEGACY_TABLE}"))
 

@@ -85,3 +85,37 @@ def test_the_minutes_say_a_vote_awaits_its_trustees():
                              status="tallying")
     assert vote_lines(record)[-1] == (
         "Kết quả: ", "đã kết thúc bỏ phiếu, đang chờ người giữ khóa giải mã kết quả.")
+
+
+def test_a_decision_drafted_from_a_secret_vote_cites_the_decrypted_tally(app, api, session_open):
+    """The decision's basis ("Căn cứ kết quả biểu quyết …") waits for the trustees: a vote being
+    tallied has no result to cite (409); once decrypted, its counts and outcome are cited."""
+    import pytest
+
+    from ecabinet.decisions import drafting
+    from ecabinet.errors import Conflict
+    from ecabinet.identity.services import get_user
+
+    cab = session_open
+    vote = _open(api, cab, secret_vote_body(cab, "Thông qua Nghị quyết?", "majority_of_all"))[1]
+    for who, choice in (("chair", "yes"), ("m1", "yes"), ("m2", "yes"), ("m3", "no")):
+        assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots",
+                   {"ballot": encrypted_ballot(vote, choice)}, who=who)[0] == 201
+    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", {"pin": "246810"},
+               who="chair")[0] == 200
+
+    def basis():
+        with app.app_context():
+            try:
+                return drafting.basis_for(get_user(cab.users["secretariat"].id),
+                                          vote_id=vote["id"]).body
+            finally:
+                db.session.remove()
+
+    with pytest.raises(Conflict):
+        basis()
+    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/decryptions", {"pin": "135790"},
+               who="secretariat")[1]["status"] == "closed"
+    # 3 of the 5 members for: more than half of all, adopted.
+    assert "3 tán thành, 1 không tán thành, 0 không biểu quyết, 1 vắng mặt" in basis()
+    assert "kết quả: thông qua;" in basis()
