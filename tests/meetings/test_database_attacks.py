@@ -26,6 +26,7 @@ from sqlalchemy import event, text
 
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
+from ecabinet.meetings import broadcast_throttle
 from tests.fixtures.secret_votes import encrypted_ballot, secret_vote_body, tally_over_api
 from tests.meetings import db_attacker
 from tests.meetings.db_attacker import choices_in, link, voters_in
@@ -127,6 +128,7 @@ def test_the_sqlite_wal_replayed_commit_by_commit_links_no_secret_ballot(app, ap
         path = engine.url.database
     event.listen(engine, "connect", _sqlite_no_checkpoints)
     try:
+        broadcast_throttle.wait_idle(app)  # no reader left holding the log's start
         with app.app_context():
             db.session.remove()
             engine.dispose()  # every connection from now on keeps the log
