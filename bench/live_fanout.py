@@ -17,9 +17,14 @@ What it does, all on 127.0.0.1, bounded in time, stopping everything it started:
    each an asyncio loop, spread over the servers: connect, ``meeting.join``, ``attendance.checkin``.
 4. ``--rounds`` times: the chair (a sync client on the first server) opens a vote over the socket;
    every tablet casts at once (``ballot.cast`` with an ack); after ``--settle`` seconds the chair
-   closes it over the socket. Measured: emit→ack latency of ballots, close request→``vote.closed``
-   received on each tablet, lost and duplicated ballots (acks, the closed tally, the ballot rows in
-   the database), and how many ``vote.progress`` messages each tablet got (coalescing).
+   closes it over the socket. With ``--secret`` the vote is a secret one, so end-to-end
+   verifiable: the chair opens it with two trustees' PINs (the chair and the secretariat), each
+   tablet encrypts its choice with its proofs before the burst (the tablet's work, timed apart:
+   "encrypt"), the burst sends the ciphertexts, and closing is the chair's close with their PIN
+   then the secretariat's decryption (close→``vote.closed`` covers both trustees).
+   Measured: emit→ack latency of ballots, close request→``vote.closed`` received on each
+   tablet, lost and duplicated ballots (acks, the closed tally, the ballot rows in the
+   database), and how many ``vote.progress`` messages each tablet got (coalescing).
 5. The same clients against bench/bare_broadcast_server.py (same gunicorn set-up, same Redis when
    there are two workers): join, an event that acks, a close that broadcasts to the room.
 6. The ratio ecabinet / bare of close→received p50 and p99.
@@ -54,6 +59,8 @@ sys.path.insert(0, str(ROOT))
 BENCH = Path(__file__).resolve().parent
 NS = "/live"
 PASSWORD = "bench-only password 0"  # noqa: S105 - throwaway accounts in a throwaway database
+#: The trustees' vote PINs of a secret vote (throwaway, as the accounts).
+TRUSTEE_PINS = {"chair": "246810", "secretariat": "135790"}
 APP_NAME = "ecabinet-bench"  # PostgreSQL application_name of the servers' connections
 CHOICES = ("yes",) * 7 + ("no",) * 2 + ("abstain",)  # tablet i votes CHOICES[i % 10]
 
@@ -112,6 +119,7 @@ class Tablet:
         import socketio
 
         self.url, self.token, self.choice = url, token, choice
+        self.ballot: dict | None = None  # a secret vote's, encrypted before the burst
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: dict[str, list] = defaultdict(list)  # name -> [(monotonic, data)]
         self.done: set[str] = set()  # the set-up phases ("join", "checkin") acknowledged ok
@@ -190,11 +198,16 @@ async def _tablets_main(conn, target: Target, specs: list, meeting_id: int, time
                 return result
 
             reply = _acks_summary(await asyncio.gather(*(setup_call(t) for t in chosen)))
+        elif command == "encrypt":  # a secret vote: each tablet encrypts its choice
+            (vote_id,) = args
+            reply = {"encrypted": _encrypt_all(tablets, vote_id)}
         elif command == "cast":
             (vote_id,) = args
-            results = await asyncio.gather(*(_call(t, target.cast, {"vote_id": vote_id,
-                                                                     "choice": t.choice},
-                                                   timeout) for t in tablets))
+            results = await asyncio.gather(*(_call(t, target.cast, {"vote_id": vote_id, **(
+                {"ballot": t.ballot} if t.ballot is not None else {"choice": t.choice})},
+                timeout) for t in tablets))
+            for t in tablets:
+                t.ballot = None
             reply = _acks_summary(results)
         elif command == "collect":  # wait until every tablet has `event` for this vote
             event, vote_id, wait = args
@@ -232,6 +245,22 @@ async def _tablets_main(conn, target: Target, specs: list, meeting_id: int, time
         reply["seconds"] = time.monotonic() - started
         reply["cpu"] = time.process_time()
         conn.send(reply)
+
+
+def _encrypt_all(tablets: list[Tablet], vote_id) -> int:
+    """Each tablet's ballot under the key its vote.opened carried, as lib/ballot.js makes it."""
+    from ecabinet.ballots.ballot import make_ballot
+    from ecabinet.ballots.proofs import Context
+
+    done = 0
+    for t in tablets:
+        opened = [d for _, d in t.events.get("vote.opened", ())
+                  if isinstance(d, dict) and d.get("vote_id") == vote_id and d.get("public_key")]
+        if opened:
+            ctx = Context(str(vote_id), bytes.fromhex(opened[-1]["public_key"]), 3)
+            t.ballot = make_ballot(ctx, ("yes", "no", "abstain").index(t.choice))
+            done += 1
+    return done
 
 
 def tablet_process(conn, target: dict, specs: list, meeting_id: int, timeout: float) -> None:
@@ -455,7 +484,7 @@ class Database:
                                               password=PASSWORD) for i in range(members)]
                 tokens = [identity.issue_token(email=u.email, password=PASSWORD, otp=None,
                                                ttl=timedelta(hours=4))[0]
-                          for u in [chair, *users]]
+                          for u in [chair, *users, secretariat]]
                 ids = {"secretariat": secretariat.id, "chair": chair.id,
                        "members": [u.id for u in users]}
             with unit_of_work():
@@ -474,7 +503,7 @@ class Database:
                 services.transition(chair, meeting, "in_session")
                 ids.update(meeting=meeting.id, item=item.id)
             db.session.remove()
-        ids.update(chair_token=tokens[0], tokens=tokens[1:],
+        ids.update(chair_token=tokens[0], tokens=tokens[1:-1], secretariat_token=tokens[-1],
                    seconds=time.monotonic() - started)
         return ids
 
@@ -482,13 +511,15 @@ class Database:
         from sqlalchemy import func, select
 
         from ecabinet.extensions import db
+        from ecabinet.meetings.e2e_models import EncryptedBallot
         from ecabinet.meetings.models import Ballot, Vote
 
         with self.app_().app_context():
             try:
-                rows = db.session.scalar(select(func.count()).select_from(Ballot)
-                                         .where(Ballot.vote_id == vote_id))
                 vote = db.session.get(Vote, vote_id)
+                table = EncryptedBallot if vote.secret else Ballot
+                rows = db.session.scalar(select(func.count()).select_from(table)
+                                         .where(table.vote_id == vote_id))
                 return {"ballot_rows": rows, "status": vote.status,
                         "tally": {"yes": vote.tally_yes, "no": vote.tally_no,
                                   "abstain": vote.tally_abstain, "absent": vote.tally_absent}}
@@ -542,6 +573,7 @@ class Chair:
         import socketio
 
         self.target, self.meeting_id, self.timeout = target, meeting_id, timeout
+        self.trustee: Chair | None = None  # a secret vote's other trustee (the secretariat)
         self.client = socketio.Client(reconnection=False)
         self.client.connect(url, namespaces=[NS], transports=["websocket"],
                             auth={"token": token} if token else None, wait_timeout=timeout)
@@ -589,6 +621,9 @@ def run_target(target: Target, servers: Servers, setup: dict, args, db: Database
         time.sleep(args.settle)  # let check-in broadcasts drain
         chair = Chair(servers.urls[0], setup["chair_token"] if target is ECABINET else None,
                       target, setup["meeting"], args.timeout)
+        if target is ECABINET and args.secret:  # the second trustee, on their own tablet
+            chair.trustee = Chair(servers.urls[-1], setup["secretariat_token"], target,
+                                  setup["meeting"], args.timeout)
         for number in range(1, args.rounds + 1):
             pool.command("reset")
             result["rounds"].append(one_round(target, number, pool, chair, servers, setup,
@@ -599,6 +634,8 @@ def run_target(target: Target, servers: Servers, setup: dict, args, db: Database
             time.sleep(args.settle)
     finally:
         if chair is not None:
+            if chair.trustee is not None:
+                chair.trustee.close()
             chair.close()
         pool.close()
     return result
@@ -610,6 +647,9 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
         opening = {"meeting_id": setup["meeting"], "agenda_item_id": setup["item"],
                    "question": f"Biểu quyết {number}?", "secret": args.secret,
                    "rule": "majority_of_present"}
+        if args.secret:
+            opening["trustees"] = [{"user_id": setup[who], "pin": pin}
+                                   for who, pin in TRUSTEE_PINS.items()]
     else:
         opening = {"vote_id": number}
     t_open = time.monotonic()
@@ -618,6 +658,12 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
     vote_id = opened_ack["vote_id"]
     opened = pool.command("collect", target.opened, vote_id, args.timeout, wait=args.timeout)
     opened_at = [t for r in opened for t in r["times"]]
+    encrypt = None
+    if target is ECABINET and args.secret:  # the tablets' work, before anyone taps
+        t0 = time.monotonic()
+        encrypted = sum(r["encrypted"] for r in pool.command("encrypt", vote_id))
+        encrypt = {"ballots": encrypted, "seconds": time.monotonic() - t0,
+                   "procs": args.client_procs}
 
     cpu0 = servers.cpu_seconds()
     sampler = PgSampler(db).start() if target is ECABINET and db.kind == "postgresql" else None
@@ -632,7 +678,13 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
 
     cpu0 = servers.cpu_seconds()
     t_close = time.monotonic()
-    closed_ack = chair.call(target.close, {"vote_id": vote_id})
+    if target is ECABINET and args.secret:  # the chair's share with the close, then the other
+        closing = chair.call(target.close, {"vote_id": vote_id, "pin": TRUSTEE_PINS["chair"]})
+        assert closing and closing.get("ok"), closing
+        closed_ack = chair.trustee.call("vote.decrypt", {"vote_id": vote_id,
+                                                         "pin": TRUSTEE_PINS["secretariat"]})
+    else:
+        closed_ack = chair.call(target.close, {"vote_id": vote_id})
     t_close_ack = time.monotonic()
     closed = pool.command("collect", target.closed, vote_id, args.timeout, wait=args.timeout)
     close_cpu = servers.cpu_seconds() - cpu0
@@ -641,7 +693,7 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
     counts = [c for r in pool.command("counts", vote_id) for c in r["per_tablet"]]
 
     round_ = {
-        "round": number, "vote_id": vote_id,
+        "round": number, "vote_id": vote_id, "encrypt": encrypt,
         "opened": latencies_from(opened_at, t_open),
         "cast": {k: v for k, v in cast.items() if k != "latencies"} | {
             "p50": pct(cast["latencies"], 50), "p99": pct(cast["latencies"], 99),
@@ -660,8 +712,7 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
         round_.update(tally=tally, expected={k: expected[k] for k in ("yes", "no", "abstain")},
                       tally_matches=all(tally.get(k) == expected[k] for k in expected),
                       lost=max(0, n - counted) + 0, duplicates=max(0, counted - n),
-                      db=rows, db_duplicates=max(0, (rows["ballot_rows"] or 0) - n)
-                      if not args.secret else None)
+                      db=rows, db_duplicates=max(0, (rows["ballot_rows"] or 0) - n))
     else:
         round_.update(lost=max(0, n - cast["ok"]), duplicates=0)
     round_["acks_not_ok"] = cast["refused"] + cast["missing"]
@@ -755,6 +806,10 @@ def print_target(result: dict, n: int) -> None:
         print(f"round {r['round']} (vote {r['vote_id']})")
         print(f"  open→opened    p50 {ms(o['p50'])} p99 {ms(o['p99'])} max {ms(o['max'])}"
               f"  received {o['received']}/{n}")
+        if r.get("encrypt"):
+            en = r["encrypt"]
+            print(f"  encrypt        {en['ballots']} ballots on the tablets' side in "
+                  f"{en['seconds']:.2f} s ({en['procs']} process(es), Python; not the server)")
         print(f"  ballot ack     p50 {ms(b['p50'])} p99 {ms(b['p99'])} max {ms(b['max'])}; "
               f"burst {ms(b['burst'])}; ok {b['ok']}, refused {b['refused']}, missing "
               f"{b['missing']}; server CPU {b['server_cpu']:.2f} s"

@@ -73,6 +73,9 @@ ENVIRONMENT = {
                                         "<instance>/axis-service.db)",
     "ECABINET_AXIS_SERVE_MAX_BYTES": "largest package `ecabinet axis serve` takes (default "
                                      "31457280, 30 MB)",
+    "ECABINET_RECEIPT_KEY": "Ed25519 seed (64 hex digits) signing named ballots' receipts; "
+                            "generated once into <instance>/receipt_key; never in the "
+                            "database. Its public half is in every named vote's record",
 }
 
 DEFAULT_PKCS11_MODULE = "/usr/lib/softhsm/libsofthsm2.so"
@@ -132,6 +135,20 @@ def load_data_key(instance_path: Path, environ) -> str:
     return key
 
 
+def load_receipt_key(instance_path: Path, environ) -> str:
+    """The seed of the key signing named ballots' receipts (:mod:`ecabinet.ballots.
+    named_receipts`): from the environment, else generated once into the instance folder; out
+    of the database, so a copy of the database cannot forge receipts."""
+    key = environ.get("ECABINET_RECEIPT_KEY") or _instance_secret(
+        instance_path, "receipt_key", lambda: secrets.token_hex(32))
+    try:
+        if len(bytes.fromhex(key)) != 32:
+            raise ValueError
+    except ValueError:
+        raise ValueError("ECABINET_RECEIPT_KEY must be 32 bytes in hex (64 digits)") from None
+    return key
+
+
 def _flag(environ, name: str, default: bool) -> bool:
     value = environ.get(name)
     if value is None:
@@ -175,6 +192,7 @@ def from_environment(instance_path: Path, environ=os.environ) -> dict:
                                                      "900")),
         "TRUSTED_PROXIES": int(environ.get("ECABINET_TRUSTED_PROXIES", "0")),
         "DATA_KEY": load_data_key(instance_path, environ),
+        "RECEIPT_KEY": load_receipt_key(instance_path, environ),
         "AGENDA_MAX_ITEMS": int(environ.get("ECABINET_AGENDA_MAX_ITEMS", "300")),
         **_axis(environ),
     }

@@ -20,6 +20,16 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
     assert config.load_secret_key(tmp_path, {"ECABINET_SECRET_KEY": "from-env"}) == "from-env"
 
 
+def test_the_receipt_key_is_generated_once_into_the_instance_folder(tmp_path):
+    first = config.load_receipt_key(tmp_path, {})
+    assert config.load_receipt_key(tmp_path, {}) == first and len(bytes.fromhex(first)) == 32
+    assert stat.S_IMODE(os.stat(tmp_path / "receipt_key").st_mode) == 0o600
+    given = "ab" * 32
+    assert config.load_receipt_key(tmp_path, {"ECABINET_RECEIPT_KEY": given}) == given
+    with pytest.raises(ValueError, match="ECABINET_RECEIPT_KEY"):
+        config.load_receipt_key(tmp_path, {"ECABINET_RECEIPT_KEY": "not hex"})
+
+
 def test_environment_is_read_with_embedded_defaults(tmp_path):
     defaults = config.from_environment(tmp_path, {})
     assert defaults["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'ecabinet.db'}"

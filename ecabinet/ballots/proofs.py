@@ -47,8 +47,15 @@ def _scalars(data: dict, names: tuple[str, ...]) -> tuple[bytes, ...]:
 
 
 def _commit(s: bytes, c: bytes, base: bytes, target: bytes) -> bytes:
-    """s·base − c·target: the commitment a valid response implies."""
-    return group.sub(group.mul(s, base), group.mul(c, target))
+    """s·base − c·target: the commitment a valid response implies. With base g, libsodium's
+    fixed-base multiplication (its precomputed table; the same point, ~3× faster)."""
+    first = group.base_mul(s) if base == group.BASE else group.mul(s, base)
+    return group.sub(first, group.mul(c, target))
+
+
+def _shifted(b: bytes, v: int) -> bytes:
+    """B − v·g for v in {0, 1}: B itself, or B − g (no multiplication for a constant)."""
+    return b if v == 0 else group.sub(b, group.BASE)
 
 
 # --- each ciphertext is 0 or 1 -------------------------------------------------------------------
@@ -79,8 +86,7 @@ def verify_bit(ctx: Context, j: int, ct: Ciphertext, proof: dict) -> bool:
     h = ctx.public_key
     commits = []
     for v, c, s in ((0, c0, s0), (1, c1, s1)):
-        shifted = group.sub(ct.b, group.small_mul(v))
-        commits += [_commit(s, c, group.BASE, ct.a), _commit(s, c, h, shifted)]
+        commits += [_commit(s, c, group.BASE, ct.a), _commit(s, c, h, _shifted(ct.b, v))]
     expected = group.hash_to_scalar(BIT, *ctx.parts(), j, ct.a, ct.b, *commits)
     return group.scalar_add(c0, c1) == expected
 

@@ -16,6 +16,7 @@ from ecabinet.meetings import (
     access,
     notices,
     queries,
+    receipts,
     services,
     sitting,
     state,
@@ -343,10 +344,12 @@ def finish_speaker(item_id: int):
 @blp.arguments(VoteOpenSchema)
 @blp.response(201, VoteSchema)
 def open_vote(body, item_id: int):
-    """The chair opens a vote on an item, with the rule it passes by."""
+    """The chair opens a vote on an item, with the rule it passes by. A secret vote is always
+    end-to-end verifiable: it needs its trustees, each with their PIN (`verifiable` is implied
+    by `secret`; without trustees: 422 `trustees_required`)."""
     item = access.item_for(_user(), item_id)
     with unit_of_work():
-        if body.pop("verifiable"):
+        if body.pop("verifiable") or body["secret"]:
             return verifiable.open_vote(_user(), item, question=body["question"],
                                         rule=body["rule"], trustees_given=body["trustees"],
                                         threshold=body["threshold"])
@@ -367,9 +370,9 @@ def get_vote(vote_id: int):
 @blp.arguments(BallotSchema)
 @blp.response(201, BallotAnswerSchema)
 def cast_ballot(body, vote_id: int):
-    """Cast or change one's ballot: yes, no or abstain, or for a verifiable vote the ballot
-    encrypted on the tablet (answered with its tracking code). The same services as
-    `ballot.cast`."""
+    """Cast or change one's ballot: yes, no or abstain in a named vote; in a secret vote the
+    ballot encrypted on the tablet (answered with its tracking code; a choice in clear is
+    refused with 422 `ballot_must_be_encrypted`). The same services as `ballot.cast`."""
     with unit_of_work():  # the service loads the vote and checks it, as for `ballot.cast`
         if body["ballot"] is not None:
             return verifiable.cast_ballot(_user(), vote_id, body["ballot"])
@@ -408,13 +411,18 @@ def decrypt_vote(body, vote_id: int):
 @blp.alt_response(200, schema={"type": "object"}, description="the published record",
                   success=True)
 def vote_record(vote_id: int):
-    """The published record of a closed verifiable vote (format ecabinet/secret-vote-record/1:
-    the key, the ballots by tracking code without names, the products, the trustees'
-    decryptions with their proofs, the tally), for whoever may see the vote; check it with
-    `ecabinet votes verify RECORD.json`."""
+    """The published record of a closed vote, for whoever may see the vote. A secret vote's
+    (format ecabinet/secret-vote-record/1: the key, the ballots by tracking code without names,
+    the products, the trustees' decryptions with their proofs, the tally; check it with
+    `ecabinet votes verify RECORD.json`); a named vote's (format ecabinet/named-vote-record/1:
+    each member's recorded choice by name, the tally and the receipt key; check a ballot's
+    receipt against it with `ecabinet votes verify-receipt RECEIPT.json RECORD.json`)."""
     from flask import jsonify
 
-    return jsonify(verifiable.record_of(_user(), vote_id))
+    vote = access.vote_for(_user(), vote_id)
+    if vote.secret:
+        return jsonify(verifiable.record_of(_user(), vote_id))
+    return jsonify(receipts.named_record(vote))
 
 
 @blp.route("/meetings/<int:meeting_id>/invitation.ics")

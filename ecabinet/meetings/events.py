@@ -101,7 +101,7 @@ def finish(user, data):
 @live_event("vote.open")
 def open_vote(user, data):
     args = load_event(VOTE_OPEN, data)
-    if args["verifiable"]:
+    if args["verifiable"] or args["secret"]:  # every secret vote is verifiable
         vote = verifiable.open_vote(user, _item(user, args), question=args["question"],
                                     rule=args["rule"], trustees_given=args["trustees"],
                                     threshold=args["threshold"])

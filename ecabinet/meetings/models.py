@@ -319,10 +319,6 @@ class Vote(db.Model):
     members_total: Mapped[int] = mapped_column(Integer, default=0)
     #: Voting members present when the vote opened (the eligible; the base of "… of present").
     present_total: Mapped[int] = mapped_column(Integer, default=0)
-    #: Secret ballots are only counted here: no row says what anyone chose.
-    secret_yes: Mapped[int] = mapped_column(Integer, default=0)
-    secret_no: Mapped[int] = mapped_column(Integer, default=0)
-    secret_abstain: Mapped[int] = mapped_column(Integer, default=0)
     #: The result, fixed at close.
     tally_yes: Mapped[int | None]
     tally_no: Mapped[int | None]
@@ -334,6 +330,8 @@ class Vote(db.Model):
     #: An end-to-end verifiable secret vote (issue 10): ballots are encrypted on the tablet
     #: under ``public_key`` (hex) and only their sums are decrypted, by the trustees
     #: (:mod:`ecabinet.meetings.verifiable`, its rows in :mod:`ecabinet.meetings.e2e_models`).
+    #: Every secret vote opened since migration e2e0001 is (a secret vote closed before it is
+    #: not, and has no record); the column stays for the API.
     verifiable: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     public_key: Mapped[str | None] = mapped_column(String(64))
 
@@ -349,8 +347,8 @@ class VoteEligibility(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: For a secret vote: how many times the member's ballot was cast or changed, which the
-    #: ballot receipt must match. It records that the member voted, never what.
+    #: For a secret vote: how many times the member's ballot was cast or changed. It records
+    #: that the member voted, never what (the choice exists only encrypted, in e2e_ballots).
     ballot_version: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -200,25 +200,28 @@ class TrusteePinSchema(Schema):
 
 class VoteOpenSchema(Schema):
     question = fields.String(required=True, validate=validate.Length(min=1, max=1000))
-    secret = fields.Boolean(load_default=False)
+    secret = fields.Boolean(load_default=False, metadata={
+        "description": "a secret vote: always end-to-end verifiable, encrypted on the tablets "
+                       "and tallied by its trustees (docs/secret-votes.md); needs `trustees`"})
     rule = fields.String(required=True, validate=_one_of(VoteRule))
     verifiable = fields.Boolean(load_default=False, metadata={
-        "description": "a secret vote encrypted on the tablets and tallied by its trustees "
-                       "(docs/secret-votes.md)"})
+        "description": "kept for compatibility: every secret vote is verifiable, so `true` "
+                       "means a secret vote and `false` changes nothing for one"})
     trustees = fields.List(fields.Nested(TrusteePinSchema), load_default=None, metadata={
-        "description": "verifiable votes: the trustees (the chair and the meeting's secretary "
-                       "or secretariat), each with the PIN that will open their share"})
+        "description": "secret votes (required): the trustees (the chair and the meeting's "
+                       "secretary or secretariat), each with the PIN that will open their "
+                       "share"})
     threshold = fields.Integer(load_default=None, metadata={
-        "description": "verifiable votes: how many trustees must decrypt (default: all)"})
+        "description": "secret votes: how many trustees must decrypt (default: all)"})
 
 
 class BallotSchema(Schema):
     choice = fields.String(load_default=None, validate=_one_of(Choice))
     receipt = fields.String(load_default=None, metadata={
-        "description": "secret votes: the receipt of the current ballot, to change it"})
+        "description": "accepted and ignored (secret ballots used to send one to change it)"})
     ballot = fields.Dict(load_default=None, metadata={
-        "description": "verifiable votes: the ballot encrypted on the tablet (ciphertexts, "
-                       "proofs, sum_proof), instead of a choice"})
+        "description": "secret votes (required): the ballot encrypted on the tablet "
+                       "(ciphertexts, proofs, sum_proof), instead of a choice"})
 
     @validates_schema
     def _one(self, data, **kwargs):
@@ -279,7 +282,10 @@ class VoteResultSchema(Schema):
 class BallotAnswerSchema(Schema):
     vote_id = fields.Integer()
     choice = fields.String()
-    receipt = fields.String(allow_none=True)
+    receipt = fields.Dict(allow_none=True, metadata={
+        "description": "named votes: the server's signed statement of the choice recorded "
+                       "(format ecabinet/named-ballot-receipt/1), to keep and check against "
+                       "the vote's record with `ecabinet votes verify-receipt`"})
     tracking_code = fields.String(metadata={
         "description": "verifiable votes: the ballot's tracking code, to find in the record"})
 

@@ -1,14 +1,17 @@
-"""End-to-end verifiable secret votes in a meeting (issue 10): an opt-in mode of a secret vote.
+"""Secret votes in a meeting: every one end-to-end verifiable (issue 10).
 
-A vote opened with ``verifiable`` gets a key whose secret exists only as shares held by its
-trustees (the chair and the meeting's secretary, or a secretariat user: t of n, 2 of 2 by
-default). Each member's tablet encrypts the choice under the public key with proofs
-(``static/js/lib/ballot.js``); the server checks the proofs (:mod:`ecabinet.ballots.ballot`)
-and stores the ciphertexts under the member, never a choice. Closing fixes the per-option
-products of the ballots; each trustee then types their PIN, which opens their wrapped share
-for a partial decryption of the products (with a proof); once t trustees have given theirs
-the tally is known and the vote closes under its rule (:func:`voting.decide`). The published
-record (:func:`record_of`) lets anyone recompute all of it (``ecabinet votes verify``).
+There is no other kind of secret vote: a plain secret ballot (a counter updated in the same
+transaction as the voter's row) was linkable with the database in hand (the SQLite WAL,
+PostgreSQL's old row versions; tests/meetings/test_database_attacks.py). A secret vote gets a
+key whose secret exists only as shares held by its trustees (the chair and the meeting's
+secretary, or a secretariat user: t of n, 2 of 2 by default). Each member's tablet encrypts the
+choice under the public key with proofs (``static/js/lib/ballot.js``); the server checks the
+proofs (:mod:`ecabinet.ballots.ballot`) and stores the ciphertexts under the member, never a
+choice. Closing fixes the per-option products of the ballots; each trustee then types their
+PIN, which opens their wrapped share for a partial decryption of the products (with a proof);
+once t trustees have given theirs the tally is known and the vote closes under its rule
+(:func:`voting.decide`). The published record (:func:`record_of`) lets anyone recompute all of
+it (``ecabinet votes verify``).
 
 Where the key is dealt, plainly: here, on the server, at opening (``trustees.deal``), the
 shares wrapped at once under the PINs the trustees type at the chair's console, then dropped.
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import nacl.pwhash
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -53,6 +58,14 @@ MAX_PIN_FAILURES = 5
 PIN_LENGTH = (6, 64)
 #: The Argon2id cost of wrapping a share (opening reads it from the wrapped share).
 KDF = {"opslimit": trustees.OPSLIMIT, "memlimit": trustees.MEMLIMIT}
+#: The test suite's (config PASSWORD_HASH_CHEAP, as for passwords): every secret vote in the
+#: suite wraps two shares, at interactive cost ~0.1 s and 64 MiB each.
+CHEAP_KDF = {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
+             "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN}
+
+
+def _kdf() -> dict:
+    return CHEAP_KDF if current_app.config.get("PASSWORD_HASH_CHEAP") else KDF
 
 
 def _now() -> datetime:
@@ -88,8 +101,8 @@ def default_trustees(meeting: Meeting) -> list[User]:
 def _trustees(meeting: Meeting, given: list[dict] | None) -> list[tuple[User, str]]:
     """The trustees named at opening, each with the PIN they typed, checked."""
     if not given:
-        raise Invalid(_("A verifiable vote needs its trustees and their PINs."),
-                      details={"trustees": ["missing"]})
+        raise Invalid(_("A secret vote needs its trustees and their PINs."),
+                      code="trustees_required", details={"trustees": ["missing"]})
     chosen: list[tuple[User, str]] = []
     for entry in given:
         user = db.session.get(User, entry.get("user_id"))
@@ -112,7 +125,7 @@ def _trustees(meeting: Meeting, given: list[dict] | None) -> list[tuple[User, st
 
 def open_vote(actor: User, item: AgendaItem, *, question: str, rule: str,
               trustees_given: list[dict] | None, threshold: int | None = None) -> Vote:
-    """Open a verifiable secret vote: deal the key (t of n), wrap each share under its
+    """Open a secret vote: deal the key (t of n), wrap each share under its
     trustee's PIN, publish the commitments; nothing of a share is stored in clear."""
     access.require_chair(actor, item.meeting)
     chosen = _trustees(item.meeting, trustees_given)
@@ -128,7 +141,7 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, rule: str,
                            commitments=[[c.hex() for c in commitments]]))
     for number, (user, pin) in enumerate(chosen, start=1):
         wrapped = trustees.wrap_share(shares.pop(number), pin, label=_label(vote.id, number),
-                                      **KDF)
+                                      **_kdf())
         db.session.add(VoteTrustee(vote_id=vote.id, user_id=user.id, number=number,
                                    wrapped_share=wrapped))
     db.session.flush()
@@ -161,28 +174,18 @@ def _upsert(table):
 
 def cast_ballot(user: User, vote_id: int, ballot) -> dict:
     """Store the member's encrypted ballot once its proofs hold; the answer is its tracking
-    code. Who may cast is the vote's eligibility, under the access rule of every ballot."""
-    try:
-        vote = access.vote_for(user, vote_id)
-    except NotFound as refusal:
-        if db.session.get(Vote, vote_id) is not None:
-            _refusal(refusal, user, vote_id, "not_found")
-        raise
-    # FOR KEY SHARE, as every ballot: closing (FOR UPDATE) waits for the ballots being cast.
-    vote = db.session.execute(select(Vote).where(Vote.id == vote.id)
-                              .with_for_update(read=True, key_share=True)
-                              .execution_options(populate_existing=True)).scalar_one()
+    code. Who may cast is the vote's eligibility, under the access rule of every ballot: one
+    read for an eligible member (:func:`voting.vote_for_ballot`, the vote under FOR KEY SHARE
+    so that closing waits for the ballots being cast), the rules' long way for anyone else."""
+    found = voting.vote_for_ballot(user, vote_id)
+    if found is None:
+        raise voting.refusal(user, vote_id)
+    vote, eligibility = found
     if not vote.verifiable:
         raise Invalid(_("This vote takes a choice, not an encrypted ballot."),
                       code="not_verifiable")
     if vote.status != OPEN:
         raise Conflict(_("This vote is closed."), code="vote_closed")
-    eligibility = db.session.scalar(select(VoteEligibility).where(
-        VoteEligibility.vote_id == vote.id, VoteEligibility.user_id == user.id))
-    if eligibility is None or vote.item.meeting.participant(user.id) is None:
-        raise _refusal(Forbidden(_("You are not eligible in this vote: only members present "
-                                   "when it opened vote."), code="not_eligible"),
-                       user, vote.id, "not_eligible")
     ctx = context(vote)
     try:
         read_ballot(ctx, ballot)
@@ -203,11 +206,12 @@ def cast_ballot(user: User, vote_id: int, ballot) -> dict:
         index_elements=["vote_id", "user_id"],
         set_={"tracking_code": statement.excluded.tracking_code,
               "ballot": statement.excluded.ballot, "cast_at": statement.excluded.cast_at}))
-    # That the member voted (the count on every tablet, "voted" on reconnecting): as for secret.
+    # That the member voted (the count on every tablet, "voted" on reconnecting).
     db.session.execute(update(VoteEligibility).where(VoteEligibility.id == eligibility.id)
                        .values(ballot_version=VoteEligibility.ballot_version + 1)
                        .execution_options(synchronize_session=False))
-    audit.record("ballot.cast", actor=user, target=vote, details={})  # no ciphertext
+    # No ciphertext in the trail; linked into the chain after the commit, as a named ballot's.
+    audit.record("ballot.cast", actor=user, target=vote, details={}, linked_after_commit=True)
     broadcast_throttle.mark(vote.meeting_id, vote.id)
     return {"vote_id": vote.id, "tracking_code": code}
 
@@ -257,6 +261,7 @@ def close(actor: User, vote_id: int, pin: str | None = None) -> dict:
     key.ballots_counted = len(rows)
     vote.status = TALLYING
     db.session.flush()
+    audit.link_committed_first()  # the ballots' entries before the closing's in the chain
     audit.record("vote.tallying", actor=actor, target=vote, details={"ballots": len(rows)})
     broadcast_throttle.forget(vote.id)
     trustee = _trustee_of(vote, actor)

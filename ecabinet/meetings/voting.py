@@ -2,9 +2,12 @@
 
 One ballot per member is guaranteed by the database (a unique key and INSERT … ON CONFLICT),
 not by a check in Python. A member may change the ballot until the vote closes; the last counts.
-A secret vote records that a member voted (:class:`VoteEligibility`) apart from what was chosen
-(the vote's counters only), so nobody reading the database can link the two. The voter keeps a
-signed receipt of the current choice, which changing the ballot requires.
+
+This module casts named (open) votes. Every secret vote is end-to-end verifiable
+(:mod:`.verifiable`): the choice is encrypted on the tablet and the server never holds it, so
+no write here ever carries a secret choice. A counter updated in the same transaction as the
+voter's row was linkable from the SQLite WAL and PostgreSQL's old row versions (issue 10;
+tests/meetings/test_database_attacks.py): that path no longer exists.
 """
 
 from __future__ import annotations
@@ -12,10 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import lazyload
@@ -24,7 +25,7 @@ from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, broadcast_throttle, rooms
+from ecabinet.meetings import access, broadcast_throttle, receipts, rooms
 from ecabinet.meetings.models import (
     AgendaItem,
     Ballot,
@@ -103,7 +104,11 @@ voters_of = access.voters_of
 
 def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rule: str,
               public_key: str | None = None) -> Vote:
-    """``public_key``: a verifiable secret vote's (opened by :mod:`.verifiable`, which deals it)."""
+    """``public_key``: a secret vote's, dealt by :func:`.verifiable.open_vote`, the only way a
+    secret vote opens (there is no secret vote without its key and trustees)."""
+    if secret and public_key is None:
+        raise Invalid(_("A secret vote needs its trustees and their PINs."),
+                      code="trustees_required", details={"trustees": ["missing"]})
     meeting = item.meeting
     access.require_chair(actor, meeting)
     require_status(meeting, LIVE)
@@ -125,7 +130,7 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
         raise Conflict(_("Nobody has checked in: there is nobody to vote."), code="nobody_present")
     vote = Vote(meeting_id=meeting.id, item_id=item.id, question=question, secret=bool(secret),
                 rule=rule_value.value, members_total=len(members), present_total=len(present),
-                verifiable=public_key is not None, public_key=public_key)
+                verifiable=bool(secret), public_key=public_key)
     db.session.add(vote)
     db.session.flush()
     db.session.add_all(VoteEligibility(vote_id=vote.id, user_id=p.user_id) for p in present)
@@ -141,7 +146,7 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
 
 def _lock_for_closing(vote_id: int) -> Vote:
     """Re-read the vote under its row lock (FOR UPDATE), alone: it waits for the ballots holding
-    the row (see :func:`_vote_for_ballot`) to commit, and ballots after it find it closed."""
+    the row (see :func:`vote_for_ballot`) to commit, and ballots after it find it closed."""
     stmt = select(Vote).where(Vote.id == vote_id).with_for_update()
     return db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
@@ -200,8 +205,7 @@ def closed_payload(vote: Vote) -> dict:
 
 
 def _counts(vote: Vote) -> dict:
-    if vote.secret:
-        return {"yes": vote.secret_yes, "no": vote.secret_no, "abstain": vote.secret_abstain}
+    """A named vote's counts (a secret vote's are the trustees' to decrypt)."""
     rows = db.session.execute(select(Ballot.choice, func.count()).where(Ballot.vote_id == vote.id)
                               .group_by(Ballot.choice)).all()
     counts = {choice.value: 0 for choice in Choice}
@@ -210,9 +214,7 @@ def _counts(vote: Vote) -> dict:
 
 
 def _chair_choice(vote: Vote) -> str | None:
-    """The chair's ballot decides a tie; a secret ballot's choice is unknowable by design."""
-    if vote.secret:
-        return None
+    """The chair's ballot decides a tie (a secret ballot's choice is unknowable by design)."""
     return db.session.scalar(
         select(Ballot.choice)
         .join(Participant, and_(Participant.meeting_id == vote.meeting_id,
@@ -224,33 +226,33 @@ def _chair_choice(vote: Vote) -> str | None:
 # --- ballots -------------------------------------------------------------------------------------
 
 def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None = None) -> dict:
-    """Record the member's ballot; returns what the tablet shows (and, if secret, its receipt).
+    """Record the member's ballot in a named vote; returns what the tablet shows. A secret
+    vote refuses a choice in clear (``ballot_must_be_encrypted``): its ballot is encrypted on
+    the tablet (:func:`.verifiable.cast_ballot`). ``receipt`` is accepted and ignored (the old
+    secret path's; the API keeps the field).
 
     Takes the vote or its id. The common case — an eligible member — costs one read: the vote,
     under the ballot lock, joined to the member's eligibility and participation, which together
     prove that the member may see the meeting and vote in it. Anyone else goes the long way
-    (:func:`_refusal`), which answers exactly what the access rules say: 404, then 400, 409, 403.
+    (:func:`refusal`), which answers exactly what the access rules say: 404, then 400, 409, 403.
     """
     vote_id = vote if isinstance(vote, int) else vote.id
-    found = _vote_for_ballot(user, vote_id)
+    found = vote_for_ballot(user, vote_id)
     if found is None:
-        raise _refusal(user, vote_id, choice)
-    vote, eligibility = found
-    if vote.verifiable:  # the server must never see a choice in clear (verifiable.cast_ballot)
-        raise Invalid(_("This vote takes a ballot encrypted on the tablet."),
-                      code="encrypted_ballot_required")
+        raise refusal(user, vote_id, choice)
+    vote, _eligibility = found
+    if vote.secret or vote.verifiable:  # the server must never see a secret choice in clear
+        raise Invalid(_("This is a secret vote: the ballot must be encrypted on the tablet "
+                        "(a choice in clear is refused and stored nowhere)."),
+                      code="ballot_must_be_encrypted")
     choice_value = _choice(choice)
     if vote.status != OPEN:
         raise Conflict(_("This vote is closed."), code="vote_closed")
-    if vote.secret:
-        answer = _cast_secret(user, vote, eligibility, choice_value, receipt)
-    else:
-        answer = _cast_open(user, vote, choice_value)
+    answer = _cast_open(user, vote, choice_value)
     # Linked into the chain just after the commit, with the burst's other ballots: the head
     # lock is not held through each ballot's commit (ecabinet/audit/linker.py).
     audit.record("ballot.cast", actor=user, target=vote,
-                 details={} if vote.secret else {"choice": choice_value.value},
-                 linked_after_commit=True)
+                 details={"choice": choice_value.value}, linked_after_commit=True)
     broadcast_throttle.mark(vote.meeting_id, vote.id)
     return answer
 
@@ -262,13 +264,12 @@ def _choice(choice: str) -> Choice:
         raise Invalid(_("A ballot is yes, no or abstain."), details={"choice": [choice]}) from None
 
 
-def _vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] | None:
+def vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] | None:
     """The vote and the member's eligibility row, or None when the member has none or is no
     longer a participant of a meeting they may see (``access.meeting_seen_by``).
 
     The vote row is read under FOR KEY SHARE: every ballot holds it at once, closing
     (FOR UPDATE) waits for them and they for it, so no ballot commits after the tally is taken;
-    and unlike FOR SHARE it does not stop a secret ballot from updating the vote's counters, so
     ballots never wait for one another here. (SQLite's BEGIN IMMEDIATE serialises writers.)
     """
     statement = (
@@ -285,24 +286,26 @@ def _vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] |
     return None if row is None else (row[0], row[1])
 
 
-def _refusal(user: User, vote_id: int, choice: str) -> Exception:
+def refusal(user: User, vote_id: int, choice: str | None = None) -> Exception:
     """Why this ballot is refused, checked in the order of the rules: a vote of an item the
-    user cannot see does not exist (404); then a bad choice (400), a closed vote (409), and
-    not being eligible (403). Refusing a ballot on a vote that exists is an attempt worth
-    keeping: the audit line survives the rollback (``DomainError.audit``)."""
+    user cannot see does not exist (404); then a bad choice (400; an encrypted ballot has
+    none), a closed vote (409), and not being eligible (403). Refusing a ballot on a vote that
+    exists is an attempt worth keeping: the audit line survives the rollback
+    (``DomainError.audit``)."""
     try:
         vote = access.vote_for(user, vote_id)
-    except NotFound as refusal:
+    except NotFound as refused:
         if db.session.get(Vote, vote_id) is not None:
-            refusal.audit = _refused(user, vote_id, "not_found")
+            refused.audit = _refused(user, vote_id, "not_found")
         raise
-    _choice(choice)
+    if choice is not None or not vote.secret:
+        _choice(choice)
     if vote.status != OPEN:
         return Conflict(_("This vote is closed."), code="vote_closed")
-    refusal = Forbidden(_("You are not eligible in this vote: only members present when it "
+    refused = Forbidden(_("You are not eligible in this vote: only members present when it "
                           "opened vote."), code="not_eligible")
-    refusal.audit = _refused(user, vote_id, "not_eligible")
-    return refusal
+    refused.audit = _refused(user, vote_id, "not_eligible")
+    return refused
 
 
 def _refused(user: User, vote_id: int, reason: str) -> dict:
@@ -316,64 +319,17 @@ def _upsert(table):
 
 
 def _cast_open(user: User, vote: Vote, choice: Choice) -> dict:
+    """The ballot, and the member's receipt of it: the server's signed statement of the choice
+    recorded, checkable against the named list once the vote closes (:mod:`.receipts`)."""
+    cast_at = _now()
     statement = _upsert(Ballot.__table__).values(
-        vote_id=vote.id, user_id=user.id, choice=choice.value, cast_at=_now())
+        vote_id=vote.id, user_id=user.id, choice=choice.value, cast_at=cast_at)
     statement = statement.on_conflict_do_update(
         index_elements=["vote_id", "user_id"],
         set_={"choice": statement.excluded.choice, "cast_at": statement.excluded.cast_at})
     db.session.execute(statement)
-    return {"vote_id": vote.id, "choice": choice.value}
-
-
-def _receipts() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="ecabinet.secret-ballot")
-
-
-def _cast_secret(user: User, vote: Vote, eligibility: VoteEligibility, choice: Choice,
-                 receipt: str | None) -> dict:
-    version = eligibility.ballot_version
-    previous = None
-    if version > 0:
-        previous = _previous_choice(user, vote, version, receipt)
-    # Compare-and-set on the version: two taps at once cannot both count.
-    changed = db.session.execute(
-        update(VoteEligibility)
-        .where(VoteEligibility.id == eligibility.id, VoteEligibility.ballot_version == version)
-        .values(ballot_version=version + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if changed != 1:
-        raise Conflict(_("Your ballot changed meanwhile. Reload and try again."),
-                       code="ballot_conflict")
-    counters = {Choice.YES: Vote.secret_yes, Choice.NO: Vote.secret_no,
-                Choice.ABSTAIN: Vote.secret_abstain}
-    values = {counters[choice].key: counters[choice] + 1}
-    if previous is not None:
-        key = counters[previous].key
-        values[key] = values.get(key, counters[previous]) - 1
-    # Last, because it holds the vote row until the commit: concurrent secret ballots queue
-    # here for a moment, and closing waits for them.
-    counted = db.session.execute(update(Vote).where(Vote.id == vote.id, Vote.status == OPEN)
-                                 .values(**values)
-                                 .execution_options(synchronize_session=False)).rowcount
-    if counted != 1:
-        raise Conflict(_("This vote is closed."), code="vote_closed")
-    new_receipt = _receipts().dumps({"v": vote.id, "u": user.id, "n": version + 1,
-                                     "c": choice.value})
-    return {"vote_id": vote.id, "choice": choice.value, "receipt": new_receipt}
-
-
-def _previous_choice(user: User, vote: Vote, version: int, receipt: str | None) -> Choice:
-    if not receipt:
-        raise Conflict(_("You have voted in this secret ballot; changing it needs the receipt "
-                         "your tablet received."), code="receipt_required")
-    try:
-        data = _receipts().loads(receipt)
-    except BadSignature:
-        raise Invalid(_("The ballot receipt is not valid."), code="invalid_receipt") from None
-    if data.get("v") != vote.id or data.get("u") != user.id or data.get("n") != version:
-        raise Conflict(_("This receipt is not the one of your current ballot."),
-                       code="stale_receipt")
-    return Choice(data["c"])
+    return {"vote_id": vote.id, "choice": choice.value,
+            "receipt": receipts.receipt(vote, user, choice.value, cast_at)}
 
 
 def votes_of(meeting: Meeting) -> list[Vote]:

@@ -12,6 +12,7 @@ from ecabinet.audit import services as audit
 from ecabinet.audit.models import AuditEntry
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db, socketio
+from tests.fixtures.secret_votes import encrypted_ballot, secret_vote_body, tally_over_api
 from tests.meetings.conftest import api, cabinet, session_open  # noqa: F401 - fixtures
 
 
@@ -171,15 +172,16 @@ def test_a_ballot_is_acknowledged_once_it_and_its_entry_are_committed(
 def test_a_close_comes_after_its_ballots_in_the_chain(app, api, session_open,  # noqa: F811
                                                       no_linker):
     cab = session_open
-    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.items[0]}/votes", {
-        "question": "Thông qua?", "secret": True, "rule": "majority_of_present"}, who="chair")
+    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.items[0]}/votes",
+                       secret_vote_body(cab), who="chair")
     assert status == 201, vote
     for who in ("m1", "m2", "m3"):
         status, body = api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots",
-                           {"choice": "yes"}, who=who)
+                           {"ballot": encrypted_ballot(vote, "yes")}, who=who)
         assert status == 201, body
-    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+    tally_over_api(api, cab, vote["id"])
     trail = _rows(app, "SELECT action, seq FROM audit_entries WHERE action IN "
-                       "('ballot.cast', 'vote.close') ORDER BY seq")
-    assert [action for action, _ in trail] == ["ballot.cast"] * 3 + ["vote.close"]
+                       "('ballot.cast', 'vote.tallying', 'vote.close') ORDER BY seq")
+    assert [action for action, _ in trail] == ["ballot.cast"] * 3 + ["vote.tallying",
+                                                                     "vote.close"]
     assert _verified(app).ok

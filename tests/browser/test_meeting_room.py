@@ -17,6 +17,7 @@ from ecabinet.identity.models import User
 from ecabinet.meetings import services
 from ecabinet.meetings.models import Meeting
 from tests.browser.conftest import SCREENSHOTS, BrowserAuth
+from tests.fixtures.secret_votes import TRUSTEE_PINS as PINS
 
 pytestmark = pytest.mark.browser
 
@@ -224,8 +225,12 @@ def test_a_secret_ballot_can_be_changed_after_a_reload(room, tablet, live_server
     chair.locator("#chair-console [data-transition=in_session]:visible").click()
     chair.locator("[data-action=next-item]").click()
     expect(item_row(member, room.items[0])).to_have_class(re.compile("is-current"))
-    chair.locator("[data-vote-form] input[name=secret]").check()
-    chair.locator("[data-vote-form] button[type=submit]").click()
+    # A secret vote is always verifiable: its trustees (the chair, the secretariat) type PINs.
+    form = chair.locator("[data-vote-form]")
+    form.locator("input[name=secret]").check()
+    for who, pin in PINS.items():
+        form.locator(f'[data-trustee-pin="{room.users[who].id}"]').fill(pin)
+    form.locator("button[type=submit]").click()
 
     panel = member.locator("#vote-panel")
     expect(panel.locator("[data-vote-secret]")).to_be_visible()
@@ -237,16 +242,25 @@ def test_a_secret_ballot_can_be_changed_after_a_reload(room, tablet, live_server
     expect(panel.locator("[data-vote-done]")).to_be_visible()
     no_label = panel.locator("[data-choice=no] > span:last-child").inner_text().strip()
     expect(panel.locator("[data-done-choice]")).to_have_text(no_label)
-    # Changing a secret ballot sends the receipt kept by this tablet.
+    # Changing a secret ballot: a new encrypted ballot replaces the stored one.
     panel.locator("[data-action=change-ballot]").click()
     panel.locator("[data-choice=yes]").click()
     panel.locator("[data-action=confirm-ballot]").click()
     yes_label = panel.locator("[data-choice=yes] > span:last-child").inner_text().strip()
     expect(panel.locator("[data-done-choice]")).to_have_text(yes_label)
     expect(member.locator("[data-toast]")).to_be_hidden()
+    # The chair closes with their PIN; the secretariat decrypts the sums on their own tablet.
+    chair.locator("[data-close-pin]").fill(PINS["chair"])
     chair.once("dialog", lambda dialog: dialog.accept())
     chair.locator("[data-action=close-vote]").click()
-    result = member.locator("#vote-panel [data-vote-result]")
+    expect(member.locator("#vote-panel [data-waiting-names]")).to_be_visible()
+    secretariat = tablet()
+    sign_in(secretariat, live_server, room.users["secretariat"])
+    open_room(secretariat, live_server, room)
+    decrypt = secretariat.locator("#vote-panel [data-decrypt]")
+    decrypt.locator("[data-decrypt-pin]").fill(PINS["secretariat"])
+    decrypt.locator("[data-action=decrypt-vote]").click()
+    result = member.locator("#vote-panel")
     expect(result.locator('[data-result="yes"]')).to_have_text("1")
     expect(result.locator('[data-result="no"]')).to_have_text("0")
 

@@ -11,12 +11,10 @@ import re
 import tempfile
 from pathlib import Path
 
-import nacl.pwhash
 import pytest
 from playwright.sync_api import expect
 
 from ecabinet.ballots.record import verify_record
-from ecabinet.meetings import verifiable
 from tests.browser import test_meeting_room as meeting_room
 from tests.browser.test_meeting_room import item_row, open_room, sign_in
 
@@ -30,13 +28,6 @@ PINS = {"chair": "246810", "secretariat": "135790"}
 def shot(page, name):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture(autouse=True)
-def fast_kdf(monkeypatch):
-    """Argon2id at its lowest cost (the live server runs in this process)."""
-    monkeypatch.setattr(verifiable, "KDF", {"opslimit": nacl.pwhash.argon2id.OPSLIMIT_MIN,
-                                            "memlimit": nacl.pwhash.argon2id.MEMLIMIT_MIN})
 
 
 def test_a_verifiable_vote_from_the_tablets(room, tablet, live_server):
@@ -54,11 +45,11 @@ def test_a_verifiable_vote_from_the_tablets(room, tablet, live_server):
     chair.locator("[data-action=next-item]").click()
     expect(item_row(member, room.items[0])).to_have_class(re.compile("is-current"))
 
-    # The chair: secret, then verifiable; the trustees by name, each with a PIN.
+    # The chair: secret (always verifiable); the trustees by name, each with a PIN.
     console = chair.locator("#chair-console")
-    expect(console.locator("[data-verifiable-toggle]")).to_be_hidden()
+    expect(console.locator("[data-trustee-pins]")).to_be_hidden()
+    expect(console.locator("input[name=verifiable]")).to_have_count(0)
     console.locator("input[name=secret]").check()
-    console.locator("input[name=verifiable]").check()
     pins = console.locator("[data-trustee-pins]")
     expect(pins).to_be_visible()
     expect(pins).to_contain_text(room.users["chair"].name)

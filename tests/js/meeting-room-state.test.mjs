@@ -222,7 +222,7 @@ test("neighbourItem stops at either end; without a current item, next is the fir
 
 test("myBallot: a secret ballot's choice comes from what this tablet kept", () => {
   const secret = {vote_id: 5, secret: true, mine: {eligible: true, voted: true, choice: null}};
-  assert.deepEqual(myBallot(secret, {receipt: "r", choice: "abstain"}),
+  assert.deepEqual(myBallot(secret, {choice: "abstain"}),
     {eligible: true, voted: true, choice: "abstain", secret: true});
   assert.deepEqual(myBallot(secret, null), secret.mine);
   const open = {vote_id: 5, secret: false, mine: {eligible: true, voted: true, choice: "yes"}};

@@ -103,13 +103,15 @@ test("no vote opens from the console while one is tallied", () => {
     .canOpenVote, false);
 });
 
-test("the console's opening: trustees with their PINs only for a verifiable secret vote", () => {
+test("the console's opening: every secret vote with its trustees' PINs, a named one without", () => {
   const fields = {question: "Q?", rule: "majority_of_present"};
-  assert.deepEqual(openVotePayload({...fields, secret: true, verifiable: false}, TRUSTEES, {}),
-    {payload: {question: "Q?", rule: "majority_of_present", secret: true}, missing: []});
-  assert.deepEqual(openVotePayload({...fields, secret: false, verifiable: true}, TRUSTEES, {1: "x"})
-    .payload.verifiable, undefined);
-  const {payload, missing} = openVotePayload({...fields, secret: true, verifiable: true}, TRUSTEES,
+  assert.deepEqual(openVotePayload({...fields, secret: false}, TRUSTEES, {1: "x"}),
+    {payload: {question: "Q?", rule: "majority_of_present", secret: false}, missing: []});
+  // "verifiable" is not the console's to choose any more: secret means verifiable.
+  const unasked = openVotePayload({...fields, secret: true, verifiable: false}, TRUSTEES, {});
+  assert.equal(unasked.payload.verifiable, true);
+  assert.deepEqual(unasked.missing, [1, 2]);
+  const {payload, missing} = openVotePayload({...fields, secret: true}, TRUSTEES,
     {1: "246810", 2: "  "});
   assert.deepEqual(missing, [2]);
   assert.equal(payload.verifiable, true);

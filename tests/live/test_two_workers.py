@@ -197,6 +197,7 @@ def test_a_vote_across_two_workers(meeting, two_servers):
 
         for name, choice in CHOICES.items():
             ack = tablets[name].call("ballot.cast", {"vote_id": vote_id, "choice": choice})
+            assert ack.pop("receipt")["statement"]["choice"] == choice  # signed, either server
             assert ack == {"ok": True, "vote_id": vote_id, "choice": choice}, (name, ack)
         # Progress counts what both processes committed (read from the database), and reaches
         # the other server's tablets.

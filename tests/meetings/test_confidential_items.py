@@ -15,6 +15,7 @@ from ecabinet.audit.models import AuditEntry
 from ecabinet.extensions import db
 from ecabinet.meetings import broadcast_throttle
 from ecabinet.meetings.models import Ballot, VoteEligibility
+from tests.fixtures.secret_votes import encrypted_ballot, secret_vote_body, tally_over_api
 from tests.meetings.conftest import connect_tablets
 
 NS = "/live"
@@ -42,9 +43,10 @@ def join(client, meeting_id):
 
 
 def _open_confidential_vote(api, cab, *, secret=False):
+    body = secret_vote_body(cab, QUESTION, "majority_of_all") if secret else \
+        {"question": QUESTION, "secret": False, "rule": "majority_of_all"}
     status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.confidential_item}/votes",
-                       {"question": QUESTION, "secret": secret, "rule": "majority_of_all"},
-                       who="chair")
+                       body, who="chair")
     assert status == 201, vote
     return vote
 
@@ -76,10 +78,14 @@ def test_a_non_invitee_cannot_cast_and_the_attempt_is_recorded(app, api, session
                                                                secret):
     cab = session_open
     vote = _open_confidential_vote(api, cab, secret=secret)
-    status, body = api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "no"},
+
+    def ballot(choice):
+        return {"ballot": encrypted_ballot(vote, choice)} if secret else {"choice": choice}
+
+    status, body = api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", ballot("no"),
                        who="m2")
     assert status == 404 and body["error"]["code"] == "not_found"
-    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", {"choice": "yes"},
+    assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/ballots", ballot("yes"),
                who="m1")[0] == 201
     with app.app_context(), db.session.begin():
         ballots = db.session.scalars(select(Ballot.user_id).where(Ballot.vote_id == vote["id"]))
@@ -92,8 +98,12 @@ def test_a_non_invitee_cannot_cast_and_the_attempt_is_recorded(app, api, session
     assert [tuple(row) for row in refused] == \
         [(cab.users["m2"].id, "votes", str(vote["id"]), '{"reason": "not_found"}')]
     # The server keeps serving: the invitee's ballot went through (above), closing counts it.
-    status, result = api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")
-    assert status == 200 and result["tally"]["yes"] == 1
+    if secret:
+        result = tally_over_api(api, cab, vote["id"])
+    else:
+        status, result = api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")
+        assert status == 200
+    assert result["tally"]["yes"] == 1
 
 
 def test_a_non_invitee_cannot_cast_over_the_socket(app, tablets, session_open, api):

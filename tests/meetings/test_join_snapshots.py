@@ -5,6 +5,7 @@ item's invitee and someone not invited never get each other's."""
 import pytest
 
 from ecabinet.meetings import snapshots
+from tests.fixtures.secret_votes import secret_vote_body
 from tests.live.test_production_server import REDIS_URL, _redis_available
 from tests.meetings.conftest import connect_tablets
 
@@ -88,9 +89,8 @@ def test_an_invitee_and_a_non_invitee_never_share_a_snapshot(app, tablets, sessi
     ack = tablets["m1"].emit("speaker.request", {"meeting_id": mid, "agenda_item_id": secret_item},
                              namespace=NS, callback=True)
     assert ack["ok"], ack
-    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{secret_item}/votes", {
-        "question": "Phương án nhân sự?", "secret": True, "rule": "majority_of_present"},
-        who="chair")
+    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{secret_item}/votes",
+                       secret_vote_body(cab, "Phương án nhân sự?"), who="chair")
     assert status == 201, vote
     order = [first, "m2" if first == "m1" else "m1"]
     states = {who: join(tablets[who], mid) for who in order + order}  # twice each, shared

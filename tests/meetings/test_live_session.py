@@ -9,6 +9,7 @@ from ecabinet.extensions import db, socketio
 from ecabinet.live import handlers as live_handlers
 from ecabinet.meetings import broadcast_throttle
 from ecabinet.meetings.models import Ballot, VoteEligibility
+from tests.fixtures.secret_votes import encrypted_ballot, secret_vote_body, tally_over_socket
 from tests.meetings.conftest import connect_tablets
 
 NS = "/live"
@@ -92,7 +93,10 @@ def test_a_vote_over_the_socket(tablets, session_open):
     started = time.monotonic()
     for who, choice in (("chair", "yes"), ("m1", "no"), ("m2", "yes"), ("m3", "abstain")):
         ack = call(tablets[who], "ballot.cast", {"vote_id": vote_id, "choice": choice})
+        receipt = ack.pop("receipt")  # the server's signed statement of the recorded choice
         assert ack == {"ok": True, "vote_id": vote_id, "choice": choice}
+        assert receipt["statement"]["choice"] == choice
+        assert receipt["statement"]["member"]["id"] == cab.users[who].id
     # A member changes their mind: the last ballot counts, still one per member.
     assert call(tablets["m1"], "ballot.cast", {"vote_id": vote_id, "choice": "yes"})["ok"]
     elapsed = time.monotonic() - started
@@ -127,26 +131,32 @@ def test_a_reconnecting_tablet_sees_its_own_ballot(app, tablets, session_open):
 def test_secret_ballot_cannot_be_linked_and_can_be_changed(app, tablets, session_open):
     cab = session_open
     join(tablets["chair"], cab.meeting_id)
-    vote_id = call(tablets["chair"], "vote.open", {
-        "meeting_id": cab.meeting_id, "agenda_item_id": cab.items[0], "question": "Bỏ phiếu kín?",
-        "secret": True, "rule": "majority_of_present"})["vote_id"]
-    first = call(tablets["m1"], "ballot.cast", {"vote_id": vote_id, "choice": "no"})
-    assert first["ok"] and first["receipt"]
-    # Changing needs the receipt; without it the ballot stays as cast.
-    refused = call(tablets["m1"], "ballot.cast", {"vote_id": vote_id, "choice": "yes"})
-    assert refused["error"]["code"] == "receipt_required"
-    changed = call(tablets["m1"], "ballot.cast", {"vote_id": vote_id, "choice": "yes",
-                                                   "receipt": first["receipt"]})
-    assert changed["ok"]
-    # An old receipt cannot be replayed to move the counters again.
-    replay = call(tablets["m1"], "ballot.cast", {"vote_id": vote_id, "choice": "abstain",
-                                                  "receipt": first["receipt"]})
-    assert replay["error"]["code"] == "stale_receipt"
-    forged = call(tablets["m1"], "ballot.cast", {"vote_id": vote_id, "choice": "abstain",
-                                                  "receipt": first["receipt"] + "x"})
-    assert forged["error"]["code"] == "invalid_receipt"
-    call(tablets["m2"], "ballot.cast", {"vote_id": vote_id, "choice": "yes"})
-    call(tablets["chair"], "ballot.cast", {"vote_id": vote_id, "choice": "no"})
+    opened = call(tablets["chair"], "vote.open", {
+        "meeting_id": cab.meeting_id, "agenda_item_id": cab.items[0],
+        **secret_vote_body(cab, "Bỏ phiếu kín?")})
+    assert opened["ok"], opened
+    vote_id = opened["vote_id"]
+    vote = join(tablets["m1"], cab.meeting_id)["open_vote"]
+    assert vote["secret"] and vote["verifiable"] and vote["public_key"]
+    # A choice in clear is refused: the server never takes a secret choice it could store.
+    clear = call(tablets["m1"], "ballot.cast", {"vote_id": vote_id, "choice": "no"})
+    assert clear["error"]["code"] == "ballot_must_be_encrypted"
+    first = call(tablets["m1"], "ballot.cast", {"vote_id": vote_id,
+                                                 "ballot": encrypted_ballot(vote, "no")})
+    assert first["ok"] and first["tracking_code"]
+    # Changing: a new encrypted ballot replaces the stored one (the last counts).
+    changed = call(tablets["m1"], "ballot.cast", {"vote_id": vote_id,
+                                                   "ballot": encrypted_ballot(vote, "yes")})
+    assert changed["ok"] and changed["tracking_code"] != first["tracking_code"]
+    # A ballot copied from another member is refused (it would count its choice twice).
+    first_ballot = encrypted_ballot(vote, "abstain")
+    assert call(tablets["m2"], "ballot.cast", {"vote_id": vote_id, "ballot": first_ballot})["ok"]
+    copied = call(tablets["m3"], "ballot.cast", {"vote_id": vote_id, "ballot": first_ballot})
+    assert copied["error"]["code"] == "duplicate_ballot"
+    call(tablets["m2"], "ballot.cast", {"vote_id": vote_id,
+                                        "ballot": encrypted_ballot(vote, "yes")})
+    call(tablets["chair"], "ballot.cast", {"vote_id": vote_id,
+                                           "ballot": encrypted_ballot(vote, "no")})
     with app.app_context():
         # Nothing in the database says what m1 chose: no ballot rows, only who voted.
         assert db.session.scalars(db.select(Ballot).where(Ballot.vote_id == vote_id)).all() == []
@@ -158,8 +168,8 @@ def test_secret_ballot_cannot_be_linked_and_can_be_changed(app, tablets, session
 
         details = db.session.scalars(db.select(AuditEntry.details).where(
             AuditEntry.action == "ballot.cast")).all()
-        assert all(d == "{}" for d in details)
-    result = call(tablets["chair"], "vote.close", {"vote_id": vote_id})
+        assert details and all(d == "{}" for d in details)
+    result = tally_over_socket(call, tablets, vote_id)
     # m1: yes (changed), m2: yes, chair: no; 4 present; yes 2 of 4 is not more than half, and a
     # secret vote's tie cannot be broken by the chair's (unknowable) choice.
     assert result["tally"] == {"yes": 2, "no": 1, "abstain": 0, "absent": 2}

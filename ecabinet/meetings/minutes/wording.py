@@ -26,6 +26,10 @@ def vote_lines(vote: VoteRecord) -> list[tuple[str, str]]:
     lines = [("Nội dung biểu quyết: ", f"{vote.question.rstrip('.?')}."),
              ("Hình thức: ", f"{form}; nguyên tắc thông qua: {vote.rule_words}."),
              ]
+    if vote.status == "tallying":  # a secret vote's box closed, its trustees not all decrypted
+        lines.append(("Kết quả: ", "đã kết thúc bỏ phiếu, đang chờ người giữ khóa giải mã kết "
+                                   "quả."))
+        return lines
     if vote.status != "closed":
         lines.append(("Kết quả: ", "chưa kết thúc biểu quyết khi phiên họp tạm dừng."))
         return lines

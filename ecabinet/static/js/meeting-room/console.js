@@ -1,8 +1,8 @@
 /* The chair's console: moving through the agenda, the floor, opening and closing a vote, and
  * adopting the uncontested items together (the server decides which; see meetings/queries.py).
  *
- * A secret vote may be opened verifiable (issue 10): the trustees (config.trustees: the chair
- * and the secretary by default) each type a vote PIN here at opening; the chair types theirs
+ * Every secret vote is verifiable (issue 10): the trustees (config.trustees: the chair and the
+ * secretary by default) each type a vote PIN here at opening; the chair types theirs
  * again to close, which gives the chair's share at once; the others decrypt on their tablet. */
 import {all, busy, one, setText, show} from "./dom.js";
 import {
@@ -16,15 +16,12 @@ function isTrustee(room) {
   return (room.config.trustees || []).some((t) => t.user_id === room.config.userId);
 }
 
-/** The verifiable checkbox under "secret", the PIN fields under "verifiable". */
+/** The trustees' PIN fields under "secret" (a secret vote always has its trustees). */
 function renderVerifiable(form) {
-  const toggle = one("[data-verifiable-toggle]", form);
-  if (!toggle) {
-    return;
+  const pins = one("[data-trustee-pins]", form);
+  if (pins) {
+    show(pins, form.elements.secret.checked);
   }
-  const secret = form.elements.secret.checked;
-  show(toggle, secret);
-  show(one("[data-trustee-pins]", form), secret && form.elements.verifiable.checked);
 }
 
 function positionsList(items) {
@@ -98,7 +95,6 @@ export function bindVoteForm(room) {
     const {payload, missing} = openVotePayload({
       question,
       secret: voteForm.elements.secret.checked,
-      verifiable: !!(voteForm.elements.verifiable && voteForm.elements.verifiable.checked),
       rule: voteForm.elements.rule.value,
     }, room.config.trustees || [], pins);
     if (missing.length) {
@@ -112,9 +108,6 @@ export function bindVoteForm(room) {
           room.ui.questionEdited = false;
           voteForm.elements.question.dataset.itemId = "";
           voteForm.elements.secret.checked = false;
-          if (voteForm.elements.verifiable) {
-            voteForm.elements.verifiable.checked = false;
-          }
         }
         pinInputs.forEach((input) => {
           input.value = ""; // a PIN never stays on the screen

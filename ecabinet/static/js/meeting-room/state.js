@@ -424,11 +424,12 @@ export function tallyingView(tallying, userId) {
  * (``pins``: user id → the PIN typed), each trustee named once; ``missing`` lists the
  * trustees without a PIN (the form says so instead of sending).
  */
-export function openVotePayload({question, rule, secret, verifiable}, trustees, pins) {
+export function openVotePayload({question, rule, secret}, trustees, pins) {
   const payload = {question, secret: !!secret, rule};
-  if (!secret || !verifiable) {
+  if (!secret) {
     return {payload, missing: []};
   }
+  // Every secret vote is verifiable: its trustees each give the PIN that wraps their share.
   const missing = trustees.filter((t) => !(pins[t.user_id] || "").trim()).map((t) => t.user_id);
   payload.verifiable = true;
   payload.trustees = trustees.map((t) => ({user_id: t.user_id, pin: pins[t.user_id] || ""}));

@@ -1,8 +1,8 @@
 /* The vote panel: the open vote's question, the user's choice (chosen, then confirmed), the
- * progress, and the result once closed. A secret ballot's receipt (needed to change it) is kept
- * in sessionStorage under the vote's id: the server never says how a secret ballot went.
+ * progress, and the result once closed. A secret ballot's choice and tracking code are kept in
+ * sessionStorage under the vote's id: the server never says how a secret ballot went.
  *
- * A verifiable secret vote (issue 10): the choice is encrypted here, on the tablet, with
+ * Every secret vote is verifiable (issue 10): the choice is encrypted here, on the tablet, with
  * lib/ballot.js (loaded only then: @noble through the page's import map), and only the
  * ciphertexts with their proofs are sent; the tablet shows the tracking code it computed (and
  * checks the server's answer is the same), then, while the trustees decrypt, who is awaited
@@ -32,7 +32,7 @@ async function encryptChoice(open, choice) {
   return lib.encryptBallot(ctx, optionIndex(choice));
 }
 
-// --- secret ballots: the receipt stays on this tablet ---------------------------------------------
+// --- secret ballots: the choice and the tracking code stay on this tablet ------------------------
 
 function ballotKey(voteId) {
   return `ecabinet.ballot.${voteId}`;
@@ -62,7 +62,7 @@ export function forgetBallot(voteId) {
   }
 }
 
-/** The receipt kept for a secret ballot already cast, read only when the server has no choice. */
+/** What this tablet kept of a secret ballot already cast (the server has no choice to tell). */
 function keptFor(open) {
   const mine = open.mine || {};
   return open.secret && mine.voted && !mine.choice ? storedBallot(open.vote_id) : null;
@@ -272,12 +272,8 @@ export const actions = {
       return;
     }
     const payload = {vote_id: open.vote_id, choice};
-    const kept = open.secret ? storedBallot(open.vote_id) : null;
-    if (kept && kept.receipt) {
-      payload.receipt = kept.receipt;
-    }
     const sent = ballotSending(open); // to count this ballot at once when it is acknowledged
-    if (open.verifiable) {
+    if (open.secret || open.verifiable) { // a secret choice never leaves the tablet in clear
       castEncrypted(room, button, open, choice, sent);
       return;
     }
@@ -285,9 +281,6 @@ export const actions = {
       room.send("ballot.cast", payload, (ack) => {
         room.ui.pendingChoice = null;
         if (ack.ok) {
-          if (ack.receipt) {
-            storeBallot(ack.vote_id, {receipt: ack.receipt, choice: ack.choice});
-          }
           room.state = withMyBallot(room.state, ack, sent);
           room.ui.changing = false;
         } else if (ack.error && ack.error.code === "timeout") {
