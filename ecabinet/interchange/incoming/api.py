@@ -58,9 +58,7 @@ def get_incoming(document_id: int):
 def _act(document_id: int, step, **arguments):
     with unit_of_work():
         document = access.get_readable(_user(), document_id)
-        step(document, _user(), **arguments)
-        answer = IncomingDetailSchema().dump(document)
-    return answer
+        return step(document, _user(), **arguments)
 
 
 @blp.route("/incoming/<int:document_id>/accept", methods=["POST"])
