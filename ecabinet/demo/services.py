@@ -89,6 +89,9 @@ def seed(credentials_file: Path) -> SeedResult:
 
     if ensure_demo_decision(MEETING["secretary"], MEETING["chair"], MEETING["title"]):
         result.created.append("decision awaiting signature")
+    from ecabinet.interchange.incoming.demo import ensure_demo_incoming
+
+    result.created.extend(ensure_demo_incoming())
     return result
 
 
