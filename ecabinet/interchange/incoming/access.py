@@ -17,7 +17,7 @@ A document the user may not read answers 404, as if it did not exist.
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, false, or_, select, true
 
@@ -28,10 +28,15 @@ from ecabinet.interchange.incoming.models import IncomingDocument
 
 
 def _own_organisation_id() -> int | None:
+    """Looked up once per request (a page asks it for every user it lists)."""
     identifier = current_app.config.get("AXIS_ORGAN_ID")
     if not identifier:
         return None
-    return db.session.scalar(select(Organisation.id).where(Organisation.identifier == identifier))
+    cache = g.setdefault("incoming_own_organisation", {})
+    if identifier not in cache:
+        cache[identifier] = db.session.scalar(
+            select(Organisation.id).where(Organisation.identifier == identifier))
+    return cache[identifier]
 
 
 def is_staff(user: User) -> bool:
