@@ -129,7 +129,8 @@ def hand_over(app) -> axis.PollReport:
             db.session.remove()
 
 
-def statuses_sent(app, test_pki) -> list[tuple[str, edxml.Status]]:
+def statuses_sent(app, test_pki=None, *, trust: edxml.Trust | None = None
+                  ) -> list[tuple[str, edxml.Status]]:
     """(recipient, status) of every status message in the outbox, in order, read back with
     the edXML reader and checked against the seal."""
     import json
@@ -140,6 +141,6 @@ def statuses_sent(app, test_pki) -> list[tuple[str, edxml.Status]]:
         found = []
         for row in rows:
             status = edxml.parse_status(storage.get(row.package_sha256),
-                                        trust=test_pki.trust())
+                                        trust=trust or test_pki.trust())
             found.extend((to, status) for to in json.loads(row.recipients))
         return found
