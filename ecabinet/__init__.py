@@ -90,7 +90,7 @@ def _register_features(app: Flask) -> None:
         signing,
         tasks,
     )
-    from ecabinet.interchange import axis
+    from ecabinet.interchange import axis, incoming
 
     error_handlers.init_app(app)
     api.init_app(app)
@@ -109,6 +109,7 @@ def _register_features(app: Flask) -> None:
     decisions.init_app(app)
     axis.init_app(app)
     tasks.init_app(app)
+    incoming.init_app(app)
     live.init_app(app)  # last: binds every feature's socket handlers
     demo.init_app(app)
 

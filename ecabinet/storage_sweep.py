@@ -51,6 +51,11 @@ from ecabinet.decisions.models import Decision, DecisionAttachment, DecisionSign
 from ecabinet.docs.models import DocumentVersion
 from ecabinet.extensions import db
 from ecabinet.interchange.axis.models import AxisIncoming, AxisOutgoing
+from ecabinet.interchange.incoming.models import (
+    IncomingAttachment,
+    IncomingDocument,
+    IncomingQuarantine,
+)
 from ecabinet.meetings.models import MinutesVersion
 from ecabinet.packs.models import MeetingPack
 from ecabinet.polls.models import PollResponse
@@ -71,6 +76,9 @@ FILE_COLUMNS = (
     MeetingPack.pdf_sha256,  # a cache: old rows are removed first (see sweep)
     AxisOutgoing.package_sha256,  # a package sent (or to send) through the exchange
     AxisIncoming.package_sha256,  # a package received through it
+    IncomingDocument.package_sha256,  # the package a registered document came in
+    IncomingAttachment.sha256,  # its files (None once recalled)
+    IncomingQuarantine.package_sha256,  # a refused package, kept for the clerk
 )
 
 DEFAULT_GRACE = timedelta(hours=24)

@@ -119,7 +119,8 @@ def test_visitor_can_choose_english_on_the_login_page(client):
 @pytest.mark.parametrize("role,sections", [
     # "received": anyone may be sent an issued document (their organisation, or by name).
     ("member", {"meetings", "polls", "drafts", "received"}),
-    ("signer", {"meetings", "signatures", "received"}),
+    # "to_assign": the leaders (signers) direct the incoming documents presented to them.
+    ("signer", {"meetings", "signatures", "to_assign", "received"}),
     ("clerk", {"signatures", "received"}),
     ("guest", {"meetings", "drafts", "received"}),
     ("secretariat", {"meetings", "polls_followup", "drafts", "received"}),

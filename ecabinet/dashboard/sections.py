@@ -45,6 +45,10 @@ SECTIONS = [
     # liaison (and its clerk, when it has some: see PERSONAL).
     ("tasks", _l("Tasks"), _l("No task is due."), "calendar", frozenset({Role.LIAISON})),
     # Issued documents sent to the user or their organisation: the in-app notice of issue.
+    # Incoming documents presented to a leader, waiting for a handling unit (Decree 30 Art. 23).
+    ("to_assign", _l("Incoming documents to assign"),
+     _l("No incoming document is waiting for your direction."), "draft",
+     frozenset({Role.SIGNER})),
     ("received", _l("Documents received"), _l("No document has been sent to you."), "draft",
      frozenset(Role)),
 ]

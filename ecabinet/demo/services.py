@@ -92,6 +92,10 @@ def seed(credentials_file: Path) -> SeedResult:
     from ecabinet.tasks.demo import ensure_demo_tasks
 
     result.created.extend(ensure_demo_tasks(MEETING["secretary"], MEETING["chair"], LIAISONS))
+
+    from ecabinet.interchange.incoming.demo import ensure_demo_incoming
+
+    result.created.extend(ensure_demo_incoming())
     return result
 
 

@@ -49,7 +49,8 @@ def intermediate_certificates():
 def _load_certificate_file(path) -> bytes:
     from asn1crypto import pem
 
-    data = open(path, "rb").read()  # noqa: SIM115
+    with open(path, "rb") as file:
+        data = file.read()
     if pem.detect(data):
         _kind, _headers, data = pem.unarmor(data)
     return data

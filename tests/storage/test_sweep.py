@@ -22,6 +22,11 @@ from ecabinet.docs.models import Document, DocumentVersion
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation, User
 from ecabinet.interchange.axis.models import AxisIncoming, AxisOutgoing
+from ecabinet.interchange.incoming.models import (
+    IncomingAttachment,
+    IncomingDocument,
+    IncomingQuarantine,
+)
 from ecabinet.meetings.models import Meeting, MinutesVersion
 from ecabinet.packs import services as packs
 from ecabinet.packs.models import MeetingPack
@@ -167,6 +172,19 @@ def test_a_file_named_by_any_file_column_is_kept(app, make_user, store, stored_p
         db.session.add(AxisIncoming(remote_id="r-1", sender="000.00.00.G12", messagetype="edoc",
                                     size=1, package_sha256=file_of(
                                         "axis_incoming.package_sha256")))
+        incoming = IncomingDocument(
+            year=2026, number=1, document_id="000.00.00.G22,2026/12/04,1/VPCP",
+            sender_identifier="000.00.00.G22", sender_name="Văn phòng Chính phủ",
+            code_number="1", code_notation="VPCP", subject="Về việc thử",
+            promulgation_date=now.date(),
+            package_sha256=file_of("incoming_documents.package_sha256"))
+        incoming.attachments.append(IncomingAttachment(
+            position=1, name="a.pdf", content_type="application/pdf", size=1,
+            sha256=file_of("incoming_attachments.sha256")))
+        db.session.add(incoming)
+        db.session.add(IncomingQuarantine(
+            sender_identifier="000.00.00.G22", reason="bad_signature", message="…",
+            package_sha256=file_of("incoming_quarantine.package_sha256")))
     assert not unused, f"no row built for {sorted(unused)}"
     orphan = store(b"named by nothing")
 

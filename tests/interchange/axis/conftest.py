@@ -45,6 +45,18 @@ def start_service(folder: Path, *, max_bytes: int = 2 * 1024 * 1024) -> Service:
     return Service(server.url, store, server)
 
 
+@pytest.fixture(autouse=True)
+def _no_registers(monkeypatch):
+    """The transport's tests hand messages to no register: the apps register the incoming
+    register's "edoc" receiver (and the outgoing one's "status"), which have tests of their
+    own (tests/interchange/incoming/). Apps built during the test (the ministry's) register
+    nothing either."""
+    from ecabinet.interchange import installation
+
+    monkeypatch.setattr(installation, "RECEIVERS", {})
+    monkeypatch.setattr(installation, "register_receiver", lambda *_args: None)
+
+
 @pytest.fixture
 def axis_service(tmp_path):
     service = start_service(tmp_path)
