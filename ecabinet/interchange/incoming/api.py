@@ -10,9 +10,9 @@ from ecabinet.database import unit_of_work
 from ecabinet.identity.access import login_required
 from ecabinet.interchange.incoming import access, meeting, queries, workflow
 from ecabinet.interchange.incoming.schemas import (
-    AcceptSchema,
     AssignSchema,
     AttachToItemSchema,
+    IncomingAcceptSchema,
     IncomingDetailSchema,
     IncomingDocumentSchema,
     IncomingQuarantineSchema,
@@ -63,7 +63,7 @@ def _act(document_id: int, step, **arguments):
 
 @blp.route("/incoming/<int:document_id>/accept", methods=["POST"])
 @login_required
-@blp.arguments(AcceptSchema)
+@blp.arguments(IncomingAcceptSchema)
 @blp.response(200, IncomingDetailSchema)
 @blp.alt_response(403)
 @blp.alt_response(409)

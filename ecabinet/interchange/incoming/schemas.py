@@ -71,7 +71,7 @@ class IncomingQuerySchema(Schema):
     organisation_id = Id(load_default=None, metadata={"description": "the sender"})
 
 
-class AcceptSchema(Schema):
+class IncomingAcceptSchema(Schema):
     leader_id = Id(load_default=None, metadata={"description": "the leader it is presented to"})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
