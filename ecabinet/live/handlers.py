@@ -9,13 +9,13 @@ from functools import wraps
 from flask import session
 from flask_babel import gettext as _
 from sqlalchemy import and_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy.orm import contains_eager, lazyload
 
 from ecabinet.database import unit_of_work
 from ecabinet.errors import DomainError, Unauthorized
 from ecabinet.extensions import db, socketio
 from ecabinet.identity.access import check_roles
-from ecabinet.identity.models import ApiToken, Role, SignIn, User
+from ecabinet.identity.models import ApiToken, Role, SignIn, User, UserRole
 from ecabinet.inputs import check_text
 from ecabinet.live.namespace import NAMESPACE
 
@@ -32,16 +32,22 @@ def remember_connection(user: User, token: ApiToken | None, login_id: str | None
     session[LOGIN_KEY] = login_id
 
 
-def connected_user() -> User:
+def connected_user(*, with_roles: bool = False) -> User:
     """The caller, checked again on every event: a revoked token or a deactivated account
     stops working at once, not at the next connection.
 
-    One statement: the user with the token's state joined in. The roles are loaded only if
-    the event asks for them (most live events don't; a ballot's access is its eligibility).
+    One statement: the user with the token's state joined in, and the roles too
+    ``with_roles`` (the events on a meeting: its rule asks whether the caller is of the
+    secretariat); otherwise they are loaded only if asked for (a ballot's access is its
+    eligibility).
     """
     token_id = session.get(TOKEN_KEY)
-    statement = (select(User).where(User.id == (session.get(USER_KEY) or 0))
-                 .options(lazyload(User.role_rows)))
+    statement = select(User).where(User.id == (session.get(USER_KEY) or 0))
+    if with_roles:  # a row per role
+        statement = statement.outerjoin(UserRole, UserRole.user_id == User.id).options(
+            contains_eager(User.role_rows))
+    else:
+        statement = statement.options(lazyload(User.role_rows))
     login_id = session.get(LOGIN_KEY)
     if token_id is not None:
         statement = statement.add_columns(ApiToken.revoked_at, ApiToken.expires_at).outerjoin(
@@ -52,7 +58,7 @@ def connected_user() -> User:
         statement = statement.join(SignIn, and_(
             SignIn.user_id == User.id, SignIn.key == (login_id or ""),
             SignIn.ended_at.is_(None), SignIn.expires_at > datetime.now(UTC)))
-    row = db.session.execute(statement).one_or_none()
+    row = db.session.execute(statement).unique().first()
     if row is None or not row[0].active:
         raise Unauthorized(_("Your session has ended. Sign in again."))
     if token_id is not None:
@@ -93,8 +99,9 @@ def bind_handlers() -> None:
         socketio.on_event(name, handler, namespace=NAMESPACE)
 
 
-def live_event(name: str, *roles: Role):
-    """Declare ``handler(user, data) -> dict`` as the event ``name`` on /live."""
+def live_event(name: str, *roles: Role, with_roles: bool = False):
+    """Declare ``handler(user, data) -> dict`` as the event ``name`` on /live;
+    ``with_roles``: the handler asks for the caller's roles (loaded with the user)."""
 
     def decorator(handler):
         @wraps(handler)
@@ -105,7 +112,7 @@ def live_event(name: str, *roles: Role):
                 arguments = data if isinstance(data, dict) else {}
                 check_text(arguments)  # before the database sees any of it
                 with unit_of_work():
-                    user = connected_user()
+                    user = connected_user(with_roles=with_roles or bool(roles))
                     check_roles(user, roles)
                     result = handler(user, arguments)
                 return {"ok": True, **(result or {})}
