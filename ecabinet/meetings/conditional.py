@@ -53,6 +53,7 @@ class _Meeting:
     version: int
     status: str
     published_at: datetime | None
+    present_count: int
     seat: _Seat | None = field(default=None)
 
     def participant(self, user_id: int) -> _Seat | None:
@@ -64,8 +65,8 @@ def unchanged_etag(secret: str, meeting_id: int, shape: str) -> str | None:
     and opening it records nothing; None otherwise (the whole read decides)."""
     rows = db.session.execute(
         select(ApiToken.revoked_at, ApiToken.expires_at, User.id, User.active, UserRole.role,
-               Meeting.version, Meeting.status, Meeting.published_at, Participant.role,
-               Participant.opened_at, Participant.changes_unseen_since)
+               Meeting.version, Meeting.status, Meeting.published_at, Meeting.present_count,
+               Participant.role, Participant.opened_at, Participant.changes_unseen_since)
         .select_from(ApiToken)
         .join(User, User.id == ApiToken.user_id)
         .join(Meeting, Meeting.id == meeting_id)
@@ -75,14 +76,14 @@ def unchanged_etag(secret: str, meeting_id: int, shape: str) -> str | None:
         .where(ApiToken.token_hash == token_digest(secret))).all()  # a row per role
     if not rows:
         return None
-    (revoked_at, expires_at, user_id, active, _role, version, status, published_at, seat_role,
-     opened_at, unseen) = rows[0]
+    (revoked_at, expires_at, user_id, active, _role, version, status, published_at, present,
+     seat_role, opened_at, unseen) = rows[0]
     if not token_usable(revoked_at, expires_at, active):
         return None
     reader = _Reader(user_id, frozenset(Role(row[4]) for row in rows if row[4] is not None))
     seat = None if seat_role is None else _Seat(user_id, ParticipantRole(seat_role), opened_at,
                                                 unseen)
-    meeting = _Meeting(meeting_id, version, status, published_at, seat)
+    meeting = _Meeting(meeting_id, version, status, published_at, present, seat)
     if not access.sees_meeting(meeting, seat, Role.SECRETARIAT in reader.roles):
         return None
     if notices.needs_recording(reader, meeting):

@@ -35,7 +35,7 @@ def _meeting(user, args):
 def _meeting_alone(user, args):
     """The meeting's row with the caller's seat, its items not loaded with it (they are, by
     default): for events that need only the meeting and the seat, or the reader's outline."""
-    return access.meeting_for(user, args["meeting_id"], options=queries.MEETING_ALONE)
+    return access.meeting_for(user, args["meeting_id"], options=queries.MEETING_ROW)
 
 
 def _item(user, args):
