@@ -4,8 +4,9 @@
 shows: the meeting's row, its participants (but a check-in: counted by
 ``Meeting.present_count`` instead, see :func:`_only_checked_in`), items and their invitees,
 and what other features register with :func:`track` (the documents on its agenda and their
-versions). It is done here, from what the flush wrote, so that no service has to remember it. A bulk ``UPDATE`` bypasses the
-flush: the few that touch what the read shows call :func:`bump` themselves
+versions). It is done here, from what the flush wrote, so that no service has to remember it.
+A bulk ``UPDATE`` bypasses the flush: the few that touch what the read shows call :func:`bump`
+themselves
 (:func:`ecabinet.meetings.notices.record_opened`).
 
 The ETag of a read is the version with the reader: their id and roles (what they see depends
