@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from functools import wraps
+from functools import cache, wraps
 
 from flask import session
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import contains_eager, lazyload
 
 from ecabinet.database import unit_of_work
@@ -42,23 +42,10 @@ def connected_user(*, with_roles: bool = False) -> User:
     eligibility).
     """
     token_id = session.get(TOKEN_KEY)
-    statement = select(User).where(User.id == (session.get(USER_KEY) or 0))
-    if with_roles:  # a row per role
-        statement = statement.outerjoin(UserRole, UserRole.user_id == User.id).options(
-            contains_eager(User.role_rows))
-    else:
-        statement = statement.options(lazyload(User.role_rows))
-    login_id = session.get(LOGIN_KEY)
-    if token_id is not None:
-        statement = statement.add_columns(ApiToken.revoked_at, ApiToken.expires_at).outerjoin(
-            ApiToken, and_(ApiToken.id == token_id, ApiToken.user_id == User.id))
-    else:
-        # A browser's connection lives as long as its sign-in (the same record the session
-        # loader checks): signed out or ended elsewhere, its next event is refused.
-        statement = statement.join(SignIn, and_(
-            SignIn.user_id == User.id, SignIn.key == (login_id or ""),
-            SignIn.ended_at.is_(None), SignIn.expires_at > datetime.now(UTC)))
-    row = db.session.execute(statement).unique().first()
+    statement = _user_statement(token_id is not None, with_roles)
+    row = db.session.execute(statement, {
+        "user_id": session.get(USER_KEY) or 0, "token_id": token_id,
+        "login_id": session.get(LOGIN_KEY) or "", "now": datetime.now(UTC)}).unique().first()
     if row is None or not row[0].active:
         raise Unauthorized(_("Your session has ended. Sign in again."))
     if token_id is not None:
@@ -66,6 +53,25 @@ def connected_user(*, with_roles: bool = False) -> User:
         if expires_at is None or revoked_at is not None or expires_at <= datetime.now(UTC):
             raise Unauthorized(_("Your token has expired or was revoked."))
     return row[0]
+
+
+@cache
+def _user_statement(by_token: bool, with_roles: bool):
+    """:func:`connected_user`'s statement, built once per kind (every live event runs one)."""
+    statement = select(User).where(User.id == bindparam("user_id"))
+    if with_roles:  # a row per role
+        statement = statement.outerjoin(UserRole, UserRole.user_id == User.id).options(
+            contains_eager(User.role_rows))
+    else:
+        statement = statement.options(lazyload(User.role_rows))
+    if by_token:
+        return statement.add_columns(ApiToken.revoked_at, ApiToken.expires_at).outerjoin(
+            ApiToken, and_(ApiToken.id == bindparam("token_id"), ApiToken.user_id == User.id))
+    # A browser's connection lives as long as its sign-in (the same record the session
+    # loader checks): signed out or ended elsewhere, its next event is refused.
+    return statement.join(SignIn, and_(
+        SignIn.user_id == User.id, SignIn.key == bindparam("login_id"),
+        SignIn.ended_at.is_(None), SignIn.expires_at > bindparam("now")))
 
 
 #: A tablet sends a handful of events a second at most; more is a stuck or hostile client.
