@@ -609,8 +609,14 @@ def run_target(target: Target, servers: Servers, setup: dict, args, db: Database
         phases = ("join", "checkin") if args.checkin == "after-join" else ("checkin", "join")
         for phase in phases:
             t0, cpu0 = time.monotonic(), servers.cpu_seconds()
-            merged = merge_acks(pool.command(phase))
-            merged.update(seconds=time.monotonic() - t0, server_cpu=servers.cpu_seconds() - cpu0)
+            sampler = PgSampler(db).start() if target is ECABINET and db is not None \
+                and db.kind == "postgresql" else None
+            try:
+                merged = merge_acks(pool.command(phase))
+            finally:
+                waits = sampler.stop() if sampler else None
+            merged.update(seconds=time.monotonic() - t0, server_cpu=servers.cpu_seconds() - cpu0,
+                          pg=waits)
             result[phase] = merged
             note(f"{target.name}: {phase} {merged['ok']}/{n} ok in {merged['seconds']:.1f} s")
             if merged["ok"] < n:
@@ -722,8 +728,9 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
 
 
 class PgSampler:
-    """What the servers' PostgreSQL connections do during the ballot burst: pg_stat_activity
-    sampled every 20 ms, as shares of connection-samples (idle ones in the pool left out)."""
+    """What the servers' PostgreSQL connections do during a burst (ballots, check-ins, joins):
+    pg_stat_activity sampled every 20 ms, as shares of connection-samples (idle ones in the pool
+    left out)."""
 
     def __init__(self, db: Database):
         import threading
@@ -743,7 +750,8 @@ class PgSampler:
         if state and state.startswith("idle in transaction"):
             return "idle in transaction (waiting for the app)"
         if wait_type == "Lock":
-            table = next((t for t in ("audit_head", "votes", "vote_eligibility", "ballots")
+            table = next((t for t in ("audit_head", "UPDATE meetings", "votes",
+                                      "vote_eligibility", "ballots")
                           if t in (query or "")), "other")
             return f"row-lock wait ({table})"
         if wait_type in ("IO", "LWLock") or (wait_event or "").startswith("WAL"):
@@ -801,6 +809,8 @@ def print_target(result: dict, n: int) -> None:
               f"all in {p['seconds']:.2f} s; server CPU {p['server_cpu']:.2f} s"
               + (f"; errors {dict(p['errors'])}" if p["errors"] else "")
               + (f"; retried 50 at a time: {p['retried']}" if p.get("retried") else ""))
+        if p.get("pg"):
+            print(f"  PostgreSQL during the {phase}s: {p['pg']}")
     for r in result["rounds"]:
         o, b, cl = r["opened"], r["cast"], r["closed"]
         print(f"round {r['round']} (vote {r['vote_id']})")

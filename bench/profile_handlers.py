@@ -67,6 +67,10 @@ def main(argv=None) -> int:
     parser.add_argument("--secret", action="store_true")
     parser.add_argument("--no-profile", action="store_true",
                         help="CPU per event without cProfile's overhead (no function list)")
+    parser.add_argument("--cpu-clock", action="store_true",
+                        help="profile with the thread's CPU clock (a loaded machine's waits "
+                             "do not count), not the wall clock")
+    parser.add_argument("--sort", default="cumulative", help="pstats order (tottime, …)")
     parser.add_argument("--statements", action="store_true",
                         help="print the SQL statements of the last event of each phase")
     args = parser.parse_args(argv)
@@ -87,7 +91,8 @@ def main(argv=None) -> int:
         mid = setup["meeting"]
 
         def phase(name, calls):
-            profile = cProfile.Profile()
+            profile = (cProfile.Profile(time.thread_time) if args.cpu_clock
+                       else cProfile.Profile())
             statements0, background0 = counter.statements, counter.background
             cpu0, wall0 = time.process_time(), time.perf_counter()
             own0 = time.thread_time()
@@ -112,7 +117,7 @@ def main(argv=None) -> int:
                 print("\n".join(f"  {i + 1:>2}. {sql[:160]}" for i, sql in enumerate(last)))
             if not args.no_profile:
                 out = io.StringIO()
-                pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+                pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
                 print("\n".join(line for line in out.getvalue().splitlines()[6:]
                                 if line.strip()))
             return acks

@@ -68,6 +68,13 @@ def has_bearer_token() -> bool:
     return request.headers.get("Authorization", "").lower().startswith("bearer ")
 
 
+def bearer_secret() -> str | None:
+    """The secret of the request's bearer token (None: there is none)."""
+    if not has_bearer_token():
+        return None
+    return request.headers.get("Authorization", "").partition(" ")[2].strip() or None
+
+
 def local_path(target: str | None) -> str | None:
     """``target`` when it is a path of this site, else None: the one rule for every redirect
     a request may choose (``next`` after sign-in, the language switch).

@@ -16,7 +16,7 @@ from ecabinet.error_handlers import wants_json
 from ecabinet.errors import Forbidden, Unauthorized
 from ecabinet.extensions import login_manager
 from ecabinet.identity.models import Role, User
-from ecabinet.security import has_bearer_token
+from ecabinet.security import bearer_secret
 
 
 @login_manager.user_loader
@@ -40,12 +40,10 @@ def _load_session_user(session_id: str) -> User | None:
 
 
 @login_manager.request_loader
-def _load_bearer_user(req) -> User | None:
-    if not has_bearer_token():
-        return None
+def _load_bearer_user(_req) -> User | None:
     from ecabinet.identity.services import user_for_token
 
-    secret = req.headers.get("Authorization", "").partition(" ")[2].strip()
+    secret = bearer_secret()
     found = user_for_token(secret) if secret else None
     if found is None:
         return None

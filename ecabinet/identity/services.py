@@ -307,11 +307,21 @@ def user_for_token(secret: str) -> tuple[User, ApiToken] | None:
     token = db.session.execute(
         select(ApiToken).where(ApiToken.token_hash == _digest(secret))
         .options(joinedload(ApiToken.user).joinedload(User.role_rows))).unique().scalar()
-    if token is None or token.revoked_at is not None or token.expires_at <= datetime.now(UTC):
-        return None
-    if not token.user.active:
+    if token is None or not token_usable(token.revoked_at, token.expires_at, token.user.active):
         return None
     return token.user, token
+
+
+def token_usable(revoked_at: datetime | None, expires_at: datetime, active: bool) -> bool:
+    """THE rule for a bearer token: not revoked, not expired, its user's account active. Also
+    applied to the columns of a lighter query (a meeting's early 304,
+    :mod:`ecabinet.meetings.conditional`)."""
+    return revoked_at is None and expires_at > datetime.now(UTC) and active
+
+
+def token_digest(secret: str) -> str:
+    """What is stored of a token's secret (its SHA-256), to look one up."""
+    return _digest(secret)
 
 
 def revoke_token(token: ApiToken, *, actor) -> None:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from functools import wraps
+from functools import cache, wraps
 
 from flask import session
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import contains_eager, lazyload
 
 from ecabinet.database import unit_of_work
 from ecabinet.errors import DomainError, Unauthorized
 from ecabinet.extensions import db, socketio
 from ecabinet.identity.access import check_roles
-from ecabinet.identity.models import ApiToken, Role, SignIn, User
+from ecabinet.identity.models import ApiToken, Role, SignIn, User, UserRole
 from ecabinet.inputs import check_text
 from ecabinet.live.namespace import NAMESPACE
 
@@ -32,27 +32,20 @@ def remember_connection(user: User, token: ApiToken | None, login_id: str | None
     session[LOGIN_KEY] = login_id
 
 
-def connected_user() -> User:
+def connected_user(*, with_roles: bool = False) -> User:
     """The caller, checked again on every event: a revoked token or a deactivated account
     stops working at once, not at the next connection.
 
-    One statement: the user with the token's state joined in. The roles are loaded only if
-    the event asks for them (most live events don't; a ballot's access is its eligibility).
+    One statement: the user with the token's state joined in, and the roles too
+    ``with_roles`` (the events on a meeting: its rule asks whether the caller is of the
+    secretariat); otherwise they are loaded only if asked for (a ballot's access is its
+    eligibility).
     """
     token_id = session.get(TOKEN_KEY)
-    statement = (select(User).where(User.id == (session.get(USER_KEY) or 0))
-                 .options(lazyload(User.role_rows)))
-    login_id = session.get(LOGIN_KEY)
-    if token_id is not None:
-        statement = statement.add_columns(ApiToken.revoked_at, ApiToken.expires_at).outerjoin(
-            ApiToken, and_(ApiToken.id == token_id, ApiToken.user_id == User.id))
-    else:
-        # A browser's connection lives as long as its sign-in (the same record the session
-        # loader checks): signed out or ended elsewhere, its next event is refused.
-        statement = statement.join(SignIn, and_(
-            SignIn.user_id == User.id, SignIn.key == (login_id or ""),
-            SignIn.ended_at.is_(None), SignIn.expires_at > datetime.now(UTC)))
-    row = db.session.execute(statement).one_or_none()
+    statement = _user_statement(token_id is not None, with_roles)
+    row = db.session.execute(statement, {
+        "user_id": session.get(USER_KEY) or 0, "token_id": token_id,
+        "login_id": session.get(LOGIN_KEY) or "", "now": datetime.now(UTC)}).unique().first()
     if row is None or not row[0].active:
         raise Unauthorized(_("Your session has ended. Sign in again."))
     if token_id is not None:
@@ -60,6 +53,25 @@ def connected_user() -> User:
         if expires_at is None or revoked_at is not None or expires_at <= datetime.now(UTC):
             raise Unauthorized(_("Your token has expired or was revoked."))
     return row[0]
+
+
+@cache
+def _user_statement(by_token: bool, with_roles: bool):
+    """:func:`connected_user`'s statement, built once per kind (every live event runs one)."""
+    statement = select(User).where(User.id == bindparam("user_id"))
+    if with_roles:  # a row per role
+        statement = statement.outerjoin(UserRole, UserRole.user_id == User.id).options(
+            contains_eager(User.role_rows))
+    else:
+        statement = statement.options(lazyload(User.role_rows))
+    if by_token:
+        return statement.add_columns(ApiToken.revoked_at, ApiToken.expires_at).outerjoin(
+            ApiToken, and_(ApiToken.id == bindparam("token_id"), ApiToken.user_id == User.id))
+    # A browser's connection lives as long as its sign-in (the same record the session
+    # loader checks): signed out or ended elsewhere, its next event is refused.
+    return statement.join(SignIn, and_(
+        SignIn.user_id == User.id, SignIn.key == bindparam("login_id"),
+        SignIn.ended_at.is_(None), SignIn.expires_at > bindparam("now")))
 
 
 #: A tablet sends a handful of events a second at most; more is a stuck or hostile client.
@@ -93,8 +105,9 @@ def bind_handlers() -> None:
         socketio.on_event(name, handler, namespace=NAMESPACE)
 
 
-def live_event(name: str, *roles: Role):
-    """Declare ``handler(user, data) -> dict`` as the event ``name`` on /live."""
+def live_event(name: str, *roles: Role, with_roles: bool = False):
+    """Declare ``handler(user, data) -> dict`` as the event ``name`` on /live;
+    ``with_roles``: the handler asks for the caller's roles (loaded with the user)."""
 
     def decorator(handler):
         @wraps(handler)
@@ -105,7 +118,7 @@ def live_event(name: str, *roles: Role):
                 arguments = data if isinstance(data, dict) else {}
                 check_text(arguments)  # before the database sees any of it
                 with unit_of_work():
-                    user = connected_user()
+                    user = connected_user(with_roles=with_roles or bool(roles))
                     check_roles(user, roles)
                     result = handler(user, arguments)
                 return {"ok": True, **(result or {})}

@@ -244,18 +244,44 @@ class Audience:
         return item_id is not None and (self.everything or item_id in self.items)
 
 
-def _audience(meeting: Meeting, participant: Participant | None, secretariat: bool) -> Audience:
+def _audience(meeting: Meeting, participant: Participant | None, secretariat: bool,
+              items=None) -> Audience:
     role = participant.role if participant is not None else None
     everything = secretariat or role in (ParticipantRole.SECRETARY, ParticipantRole.CHAIR)
     if everything:  # the same room whatever the agenda becomes
         return Audience(frozenset(), voters=True, tallies=True, everything=True)
-    return Audience(frozenset(item.id for item in meeting.items
+    return Audience(frozenset(item.id for item in (meeting.items if items is None else items)
                               if sees_item(item, participant, secretariat)),
                     voters=role in VOTING_ROLES, tallies=False)
 
 
-def audience_of(user: User, meeting: Meeting) -> Audience:
-    return _audience(meeting, meeting.participant(user.id), user.has_role(Role.SECRETARIAT))
+def audience_of(user: User, meeting: Meeting, items: list[ItemOutline] | None = None) -> Audience:
+    """``items``: the agenda as :func:`outline_for` reads it for this user (default: the
+    meeting's items)."""
+    return _audience(meeting, meeting.participant(user.id), user.has_role(Role.SECRETARIAT),
+                     items)
+
+
+@dataclass(frozen=True)
+class ItemOutline:
+    """An agenda item as :func:`sees_item` reads it for one user: ``invitee_ids`` holds that
+    user alone, if invited (enough for the rule applied to their own seat, never another's)."""
+
+    id: int
+    confidential: bool
+    invitee_ids: frozenset[int]
+
+
+def outline_for(user_id: int, meeting_id: int) -> list[ItemOutline]:
+    """The meeting's agenda as the rule needs it for this user, in one plain statement — what
+    a join asks of the agenda to find the reader's audience, instead of the items with their
+    presenters and every invitee as ORM objects."""
+    rows = db.session.execute(
+        select(AgendaItem.id, AgendaItem.confidential, invited(user_id))
+        .where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position))
+    mine = frozenset((user_id,))
+    return [ItemOutline(item_id, confidential, mine if is_invited else frozenset())
+            for item_id, confidential, is_invited in rows]
 
 
 def secretariat_among(user_ids: list[int]) -> set[int]:

@@ -14,6 +14,7 @@ from ecabinet.errors import NotFound
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import (
     access,
+    conditional,
     notices,
     queries,
     receipts,
@@ -49,6 +50,7 @@ from ecabinet.meetings.schemas import (
     VoteSchema,
     dump_meeting_detail,
 )
+from ecabinet.security import bearer_secret
 
 #: The shape of the meeting's read, part of its ETag (:func:`versions.etag`).
 _SHAPE = repr([sorted(schema().fields) for schema in (MeetingDetailSchema, AgendaItemSchema,
@@ -60,6 +62,27 @@ blp = Blueprint("meetings_api", __name__, url_prefix="/api/v1",
 
 def _user():
     return current_user._get_current_object()
+
+
+def _etag_headers(etag: str) -> dict:
+    return {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache",
+            "Vary": "Authorization, Cookie"}
+
+
+@blp.before_request
+def _unchanged_early():
+    """A tablet's conditional read of a meeting with a bearer token: 304 from one statement
+    when nothing it sees has changed (:mod:`.conditional`), before the user and the meeting
+    are loaded. Anything else goes on to :func:`get_meeting`."""
+    if request.endpoint != "meetings_api.get_meeting" or not request.if_none_match:
+        return None
+    secret = bearer_secret()
+    if secret is None:  # a browser's session: its sign-in is checked by the whole read
+        return None
+    etag = conditional.unchanged_etag(secret, request.view_args["meeting_id"], _SHAPE)
+    if etag is not None and request.if_none_match.contains(etag):
+        return Response(status=304, headers=_etag_headers(etag))
+    return None
 
 
 def _detail(meeting):
@@ -113,11 +136,11 @@ def get_meeting(meeting_id: int):
     """One meeting with its participants and the agenda items the caller may see.
 
     A tablet refreshing the agenda sends the ETag it holds (`If-None-Match`): while nothing
-    it sees has changed it gets 304, and the meeting is not even loaded."""
+    it sees has changed it gets 304, and the meeting is not even loaded (with a bearer token,
+    from one statement before this handler: :func:`_unchanged_early`)."""
     meeting = _opened(access.meeting_for(_user(), meeting_id, options=queries.MEETING_ALONE))
     etag = versions.etag(_user(), meeting, _SHAPE)
-    headers = {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache",
-               "Vary": "Authorization, Cookie"}
+    headers = _etag_headers(etag)
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
     # Dumped by hand, as the schema would (see dump_meeting_detail): a Response is sent as is.

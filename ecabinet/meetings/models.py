@@ -14,10 +14,11 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    func,
     inspect,
     select,
 )
-from sqlalchemy.orm import Mapped, lazyload, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, lazyload, mapped_column, relationship
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import User, utcnow
@@ -218,6 +219,17 @@ class Participant(db.Model):
 
     meeting: Mapped[Meeting] = relationship(back_populates="participants")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+#: How many participants have checked in: with the version, what tells one state of the
+#: meeting's read from another (:func:`ecabinet.meetings.versions.etag`). A check-in does not
+#: move the version — 500 check-ins at once would queue on the meeting's row lock through each
+#: one's commit — it moves this count, which only ever grows while the version stays.
+#: Deferred: loaded where an ETag is made (:data:`ecabinet.meetings.queries.MEETING_ALONE`).
+Meeting.present_count = column_property(
+    select(func.count(Participant.id))
+    .where(Participant.meeting_id == Meeting.id, Participant.checked_in_at.is_not(None))
+    .correlate_except(Participant).scalar_subquery(), deferred=True)
 
 
 @event.listens_for(Participant.meeting, "set")

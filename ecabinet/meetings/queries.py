@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, undefer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ecabinet.extensions import db
@@ -39,9 +39,11 @@ OPEN, CLOSED, TALLYING = "open", "closed", "tallying"
 
 # --- reading a meeting whole ---------------------------------------------------------------------
 
-#: The meeting's row without its items (loaded with it by default): what a conditional read
-#: needs to answer 304, before :func:`load_whole` loads the rest.
-MEETING_ALONE = (lazyload(Meeting.items),)
+#: The meeting's row without its items (loaded with it by default), with the count of those
+#: present: what a conditional read needs to answer 304, before :func:`load_whole` loads the rest.
+MEETING_ALONE = (lazyload(Meeting.items), undefer(Meeting.present_count))
+#: The meeting's row alone, for live events (no ETag: the count is not needed).
+MEETING_ROW = (lazyload(Meeting.items),)
 
 
 def load_whole(meeting: Meeting) -> Meeting:

@@ -49,12 +49,13 @@ def audience_room(meeting_id: int, audience: Audience) -> str:
     return f"meeting:{meeting_id}:audience:{flags}:{digest}"
 
 
-def join(user, meeting: Meeting) -> None:
+def join(user, meeting: Meeting, audience: Audience | None = None) -> None:
     """Put this connection (the current Socket.IO event's) in the meeting's room and in its
-    audience room, out of any audience room of the meeting it was in before."""
+    audience room (``audience``: the user's, when the caller has it), out of any audience room
+    of the meeting it was in before."""
     from flask_socketio import join_room, leave_room, rooms
 
-    mine = audience_room(meeting.id, audience_of(user, meeting))
+    mine = audience_room(meeting.id, audience or audience_of(user, meeting))
     prefix = f"{room(meeting.id)}:audience:"
     for name in rooms(namespace=NAMESPACE):
         if name.startswith(prefix) and name != mine:

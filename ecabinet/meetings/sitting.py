@@ -57,7 +57,9 @@ def check_in(user: User, meeting: Meeting) -> bool:
         return False
     participant.checked_in_at = _now()
     db.session.flush()
-    audit.record("attendance.checkin", actor=user, target=meeting)
+    # Linked into the chain just after the commit, like a ballot's: a hall checking in at once
+    # does not queue on the chain's head row through each commit (ecabinet/audit/linker.py).
+    audit.record("attendance.checkin", actor=user, target=meeting, linked_after_commit=True)
     # coalesced: 500 check-ins must not be 250,000 messages
     broadcast_throttle.mark_attendance(meeting.id)
     return True

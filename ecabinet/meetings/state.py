@@ -92,11 +92,12 @@ def item_payload(item: AgendaItem) -> dict:
             "adopted_without_discussion": item.adopted_without_discussion_at is not None}
 
 
-def snapshot_for(user: User, meeting: Meeting) -> dict:
+def snapshot_for(user: User, meeting: Meeting, audience: access.Audience | None = None) -> dict:
     """What ``meeting.join`` answers: the audience's part, shared by everyone of the audience
     until the meeting's state changes (:mod:`.snapshots`), and the reader's own on top — their
-    seat, check-in and positions, the open vote's count and their ballot."""
-    audience = access.audience_of(user, meeting)
+    seat, check-in and positions, the open vote's count and their ballot. ``audience``: the
+    user's, when the caller has it."""
+    audience = audience or access.audience_of(user, meeting)
     entry = snapshots.shared(meeting, audience, lambda: _shared_part(meeting, audience))
     state = dict(entry.shared)  # the shared dicts inside are never changed: only replaced
     participant = meeting.participant(user.id)

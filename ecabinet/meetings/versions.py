@@ -1,10 +1,12 @@
 """The meeting's version, and the ETag of its read.
 
 ``Meeting.version`` is bumped after every flush that changed something the meeting's read
-shows: the meeting's row, its participants, items and their invitees, and what other features
-register with :func:`track` (the documents on its agenda and their versions). It is done here,
-from what the flush wrote, so that no service has to remember it. A bulk ``UPDATE`` bypasses the
-flush: the few that touch what the read shows call :func:`bump` themselves
+shows: the meeting's row, its participants (but a check-in: counted by
+``Meeting.present_count`` instead, see :func:`_only_checked_in`), items and their invitees,
+and what other features register with :func:`track` (the documents on its agenda and their
+versions). It is done here, from what the flush wrote, so that no service has to remember it.
+A bulk ``UPDATE`` bypasses the flush: the few that touch what the read shows call :func:`bump`
+themselves
 (:func:`ecabinet.meetings.notices.record_opened`).
 
 The ETag of a read is the version with the reader: their id and roles (what they see depends
@@ -62,8 +64,24 @@ def _shown_user_changed(user: User) -> bool:
 
 
 def _changed(session: Session) -> Iterable:
-    dirty = (o for o in session.dirty if session.is_modified(o, include_collections=False))
+    dirty = (o for o in session.dirty if session.is_modified(o, include_collections=False)
+             and not _only_checked_in(o))
     return chain(session.new, session.deleted, dirty)
+
+
+def _only_checked_in(obj) -> bool:
+    """A participant checking in, and nothing else: that moves ``Meeting.present_count`` (part
+    of the ETag), not the version — so that a hall checking in at once does not queue on the
+    meeting's row. Only from "not checked in" (a known None): any other change of the time
+    would leave the count as it was, and so moves the version."""
+    if not isinstance(obj, Participant):
+        return False
+    state = inspect(obj)
+    changed = [attr for attr in state.attrs if attr.history.has_changes()]
+    if [attr.key for attr in changed] != ["checked_in_at"]:
+        return False
+    history = changed[0].history
+    return list(history.deleted) == [None] and history.added[0] is not None
 
 
 def _after_flush(session: Session, _context) -> None:
@@ -108,5 +126,6 @@ def init_app() -> None:
 def etag(user: User, meeting: Meeting, shape: str = "") -> str:
     """The read's ETag for this reader (see the module's docstring); ``shape``: the answer's
     fields, so that an ETag from before a change of the schema never matches."""
-    seed = f"{meeting.id}:{meeting.version}:{user.id}:{sorted(user.roles)}:{shape}"
+    seed = (f"{meeting.id}:{meeting.version}:{meeting.present_count}:{user.id}:"
+            f"{sorted(user.roles)}:{shape}")
     return hashlib.sha256(seed.encode()).hexdigest()[:32]
