@@ -126,13 +126,17 @@ def test_a_checkpoint_verifies_from_a_thread_with_a_running_loop(app, runner):
     """pyHanko's coroutines then run in a helper thread, outside the app context (a browser
     test's Playwright keeps such a loop): what reads the config is done before."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     _checkpoint(runner)
 
     async def inside_a_loop():
         return _verify(runner)
 
-    result = asyncio.run(inside_a_loop())
+    # A thread of its own: this process's main thread may hold Playwright's loop already
+    # (a browser test earlier in the same worker), where asyncio.run cannot start another.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        result = thread.submit(asyncio.run, inside_a_loop()).result()
     assert result.exit_code == 0, result.output
     assert "BROKEN" not in result.output
 
