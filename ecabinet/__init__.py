@@ -89,7 +89,7 @@ def _register_features(app: Flask) -> None:
         search,
         signing,
     )
-    from ecabinet.interchange import axis
+    from ecabinet.interchange import axis, outgoing
 
     error_handlers.init_app(app)
     api.init_app(app)
@@ -107,6 +107,7 @@ def _register_features(app: Flask) -> None:
     signing.init_app(app)
     decisions.init_app(app)
     axis.init_app(app)
+    outgoing.init_app(app)
     live.init_app(app)  # last: binds every feature's socket handlers
     demo.init_app(app)
 
