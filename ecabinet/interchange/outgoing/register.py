@@ -121,7 +121,9 @@ def to_xlsx(rows: list[dict], year: int) -> bytes:
                             for step in row["history"])
         sheet.append([row["symbol"], _when(row["issued_at"]), row["summary"],
                       row["organisation"], row["organ_id"], row["sent"],
-                      row["delivery"] or "", row["status_label"] or "", history])
+                      row["delivery"] or "",
+                      f"{row['status']} · {row['status_label']}" if row["status"] else "",
+                      history])
     for column, width in zip("ABCDEFGHI", (16, 16, 50, 30, 16, 10, 12, 18, 60), strict=True):
         sheet.column_dimensions[column].width = width
     for line in sheet.iter_rows(min_row=4):

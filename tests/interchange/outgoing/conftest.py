@@ -139,3 +139,65 @@ def rows(app, model, *where):
         found = list(db.session.scalars(select(model).where(*where)))
         db.session.expunge_all()
         return found
+
+
+# --- statuses coming back ------------------------------------------------------------------------
+
+from tests.interchange.edxml.conftest import test_pki  # noqa: E402,F401 - the stranger's key
+
+_remote_ids = iter(range(1, 1_000_000))
+
+
+def sent_to(app, organ_id: str):
+    """The ExchangeOutgoing row of the (only) decision sent to ``organ_id``."""
+    from ecabinet.interchange.outgoing.models import ExchangeOutgoing
+
+    return rows(app, ExchangeOutgoing, ExchangeOutgoing.organ_id == organ_id)[-1]
+
+
+def status_bytes(app, *, document_id: str, code: str, from_: str = FINANCE,
+                 description: str = "", signer="seal", staff=None) -> bytes:
+    """A status about ``document_id`` written as ``from_``; signed with the demo seal (a
+    certificate the installation trusts, naming no identifier), or by ``signer`` (a KeySigner),
+    or unsigned (None)."""
+    from ecabinet.interchange import edxml
+    from ecabinet.interchange.outgoing.models import ExchangeOutgoing
+    from ecabinet.signing import keys
+    from ecabinet.signing.keys import OpenedKey
+
+    with app.app_context():
+        parsed = edxml.DocumentId.parse(document_id)
+        status = edxml.Status(
+            response_for=edxml.ResponseFor(parsed.organ_id, f"{parsed.number}/{parsed.symbol}",
+                                           parsed.date, document_id),
+            from_=edxml.Organisation(from_, "Bộ Tài chính"),
+            status_code=edxml.StatusCode(code), timestamp=datetime.now(UTC),
+            description=description, staff=staff)
+        if signer != "seal":
+            return edxml.build_status(status, signer=signer)
+        gov = db.session.scalar(select(Organisation).where(Organisation.identifier == GOV))
+        with OpenedKey(keys.seal_key(gov), PIN) as opened:
+            data = edxml.build_status(status, signer=edxml.PyHankoSigner(opened))
+        assert ExchangeOutgoing  # the rows are read by the caller
+        db.session.remove()
+        return data
+
+
+def receive(app, data: bytes, *, sender: str = FINANCE):
+    """The axis inbox got ``data`` from ``sender`` (as the service authenticated it): stored,
+    then handed over to the "status" receiver, as the poller does."""
+    from ecabinet.interchange.axis import services as axis
+    from ecabinet.interchange.axis.models import AxisIncoming
+
+    with app.app_context():
+        with unit_of_work():
+            row = AxisIncoming(remote_id=f"st-{next(_remote_ids)}", sender=sender,
+                               messagetype="status", package_sha256=storage.put(data),
+                               size=len(data))
+            db.session.add(row)
+            db.session.flush()
+            row_id = row.id
+        report = axis.hand_over_pending()
+        db.session.remove()
+    assert row_id in report.handed_over, report  # applied or refused: never stuck
+    return row_id
