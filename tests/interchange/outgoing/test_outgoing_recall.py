@@ -80,7 +80,8 @@ def test_who_may_recall_and_what(app, client, office, signed_decision, token_for
     local_only = signed_decision(office.justice_id)
     issue(app, office, local_only)
     answer = _recall(client, local_only, token_for(office.clerk))
-    assert answer.status_code == 409 and answer.get_json()["error"]["code"] == "not_sent_through_axis"
+    assert answer.status_code == 409
+    assert answer.get_json()["error"]["code"] == "not_sent_through_axis"
 
     decision_id = signed_decision()
     page = client.get(f"/decisions/{decision_id}", headers=bearer(token_for(office.clerk)))
