@@ -183,8 +183,11 @@ def recall(actor, decision: Decision, reason: str) -> DecisionRecall:
     and Annex VI): the decision is frozen from now on (recalled once; its record and metadata
     kept), each recipient answers 15 (cancelled on their side) or 16 (refused)."""
     access.require_distribution_follower(actor)
-    decision = db.session.get(Decision, decision.id, with_for_update=True,
-                              populate_existing=True)
+    # Under its row lock (of the decision only: its joined issuer and signer are outer joins,
+    # which PostgreSQL does not lock): a second recall at the same moment waits, then finds it.
+    decision = db.session.execute(select(Decision).where(Decision.id == decision.id)
+                                  .with_for_update(of=Decision)
+                                  .execution_options(populate_existing=True)).scalar_one()
     if decision.state != DecisionState.ISSUED:
         raise Conflict(_("Only an issued document can be recalled."), code="not_issued")
     if recall_of(decision) is not None:
