@@ -161,7 +161,6 @@ def status_bytes(app, *, document_id: str, code: str, from_: str = FINANCE,
     certificate the installation trusts, naming no identifier), or by ``signer`` (a KeySigner),
     or unsigned (None)."""
     from ecabinet.interchange import edxml
-    from ecabinet.interchange.outgoing.models import ExchangeOutgoing
     from ecabinet.signing import keys
     from ecabinet.signing.keys import OpenedKey
 
@@ -178,7 +177,6 @@ def status_bytes(app, *, document_id: str, code: str, from_: str = FINANCE,
         gov = db.session.scalar(select(Organisation).where(Organisation.identifier == GOV))
         with OpenedKey(keys.seal_key(gov), PIN) as opened:
             data = edxml.build_status(status, signer=edxml.PyHankoSigner(opened))
-        assert ExchangeOutgoing  # the rows are read by the caller
         db.session.remove()
         return data
 

@@ -70,7 +70,11 @@ def test_recall_sends_13_to_each_axis_recipient_and_shows_their_answers(
     decision = rows(app, Decision, Decision.id == decision_id)[0]
     assert decision.state == "issued" and decision.symbol and decision.pdf_sha256
     page = client.get(f"/decisions/{decision_id}", headers=bearer(clerk)).get_data(as_text=True)
-    assert "Sai sót về thẩm quyền ban hành" in page
+    assert "Sai sót về thẩm quyền ban hành" in page and "recall-reason" not in page
+    # The readers see it was recalled too.
+    page = client.get(f"/decisions/{decision_id}", headers=bearer(token_for(office.member)))
+    assert page.status_code == 200
+    assert "Sai sót về thẩm quyền ban hành" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "decision.recalled")) == 1
