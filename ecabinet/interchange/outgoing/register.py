@@ -16,7 +16,7 @@ from ecabinet.errors import DomainError
 from ecabinet.extensions import db
 from ecabinet.interchange.axis import services as axis
 from ecabinet.interchange.axis.transport import AxisRefused, AxisUnavailable
-from ecabinet.interchange.outgoing.models import ExchangeOutgoing
+from ecabinet.interchange.outgoing.models import ExchangeOutgoing, ExchangeStatusRefused
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,12 @@ def entries(year: int, *, status: str | None = None, organisation_id: int | None
              "symbol": row.decision.symbol, "summary": row.decision.summary,
              "issued_at": row.decision.issued_at, "organisation": row.organisation.name}
             for row in rows]
+
+
+def refused(limit: int = 50) -> list[ExchangeStatusRefused]:
+    """The latest statuses not applied, for the clerk to see (and to ask the sender about)."""
+    return list(db.session.scalars(select(ExchangeStatusRefused)
+                                   .order_by(ExchangeStatusRefused.id.desc()).limit(limit)))
 
 
 COLUMNS = ("Số, ký hiệu", "Ngày ban hành", "Trích yếu", "Nơi nhận", "Mã định danh",

@@ -45,4 +45,4 @@ def index():
     return render_template("outgoing/register.html", rows=rows, year=year,
                            years=register.years(), status=status,
                            organisation_id=organisation_id, organisations=list(organisations),
-                           labels=register.STATUS_LABELS)
+                           labels=register.STATUS_LABELS, refused=register.refused())

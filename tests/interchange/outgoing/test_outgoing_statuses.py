@@ -49,7 +49,8 @@ def _refused(app, reason: str):
     assert [json.loads(d)["reason"] for d in audited] == [reason]
 
 
-def test_a_status_from_an_organisation_that_is_not_the_recipient(app, sent):
+def test_a_status_from_an_organisation_that_is_not_the_recipient(app, sent, client, office,
+                                                                token_for):
     """Home Affairs got its own copy; it cannot answer for Finance's (nor an organisation we
     never sent it to for anyone's): its From is checked against the document's recipient."""
     finance = sent_to(app, FINANCE)
@@ -57,6 +58,8 @@ def test_a_status_from_an_organisation_that_is_not_the_recipient(app, sent):
                         from_="000.00.00.G01")
     receive(app, data, sender="000.00.00.G01")
     _refused(app, "not_a_recipient")
+    page = client.get("/interchange/outgoing", headers=bearer(token_for(office.clerk)))
+    assert "not_a_recipient" in page.get_data(as_text=True)  # shown to the clerk
 
 
 def test_a_status_whose_service_sender_is_not_its_signed_from(app, sent):
