@@ -127,6 +127,8 @@ def receive_status(message: AxisIncoming, data: bytes) -> ExchangeStatus | None:
     except edxml.PackageRefused as refusal:
         _refuse(message, refusal.reason, str(refusal))
         return None
+    if status.status_code == edxml.StatusCode.RECALL:
+        return _recall_asked(message, status)
     document = status.response_for.document_id
     sender = status.from_.organ_id
     sent = db.session.scalars(select(ExchangeOutgoing)
@@ -163,6 +165,30 @@ def receive_status(message: AxisIncoming, data: bytes) -> ExchangeStatus | None:
         "signer": status.signature.subject if status.signature else None,
         "signer_matched": bool(status.signature and status.signature.organisation_matched)})
     return row
+
+
+def _recall_asked(message: AxisIncoming, status: edxml.Status) -> None:
+    """A 13 is the other direction: an organisation asks back a document it sent *us*. The one
+    "status" receiver checks who asks (the service's sender, the signed From and the document's
+    issuer must be the same organisation) and hands it to the incoming register, which answers
+    15 or 16 (:func:`ecabinet.interchange.incoming.workflow.recall_requested`)."""
+    sender, document = status.from_.organ_id, status.response_for.document_id
+    if message.sender != sender:
+        return _refuse(message, "sender_mismatch",
+                       f"sent by {message.sender}, signed as from {sender}", document)
+    if status.response_for.organ_id != sender:
+        return _refuse(message, "not_the_issuer",
+                       f"{sender} cannot recall a document issued by "
+                       f"{status.response_for.organ_id}", document)
+    try:
+        from ecabinet.interchange.incoming.workflow import recall_requested
+    except ImportError:  # an installation without the incoming register
+        return _refuse(message, "no_incoming_register",
+                       "this installation keeps no incoming register", document)
+    audit.record("interchange.recall_received", target=message, details={
+        "from": sender, "document_id": document, "remote_id": message.remote_id})
+    recall_requested(status, message)
+    return None
 
 
 # --- recall --------------------------------------------------------------------------------------

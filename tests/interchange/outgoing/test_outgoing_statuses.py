@@ -152,3 +152,46 @@ def test_statuses_in_order_in_the_api_and_the_register(app, client, office, sent
     assert finance_row[8].splitlines()[0].split(" ", 2)[2].startswith("01")
     assert client.get("/interchange/outgoing",
                       headers=bearer(token_for(office.member))).status_code == 403
+
+
+class _IncomingRegister:
+    """Stands for ecabinet.interchange.incoming.workflow (built separately): records the
+    recalls handed to it."""
+
+    def __init__(self):
+        self.recalls = []
+
+    def recall_requested(self, status, message=None):
+        self.recalls.append((status.from_.organ_id, status.response_for.document_id,
+                             message.remote_id))
+
+
+@pytest.fixture
+def incoming_register(monkeypatch):
+    import sys
+
+    register = _IncomingRegister()
+    monkeypatch.setitem(sys.modules, "ecabinet.interchange.incoming.workflow", register)
+    return register
+
+
+THEIRS = f"{FINANCE},2026/12/01,15/BTC-NSNN"
+
+
+def test_a_recall_of_a_document_they_sent_us_goes_to_the_incoming_register(
+        app, office, incoming_register):
+    receive(app, status_bytes(app, document_id=THEIRS, code="13", description="Sai sót"))
+    assert [(who, document) for who, document, _ in incoming_register.recalls] == \
+        [(FINANCE, THEIRS)]
+    assert rows(app, ExchangeStatusRefused) == []
+
+
+@pytest.mark.parametrize(("document", "sender", "reason"), [
+    (THEIRS, HOME, "sender_mismatch"),  # Home Affairs' system, signed as Finance
+    (f"{HOME},2026/12/01,7/BNV-TCCB", FINANCE, "not_the_issuer"),  # Finance recalls Home's
+])
+def test_a_recall_by_someone_else_is_not_handed_over(app, office, incoming_register,
+                                                     document, sender, reason):
+    receive(app, status_bytes(app, document_id=document, code="13"), sender=sender)
+    assert incoming_register.recalls == []
+    assert [r.reason for r in rows(app, ExchangeStatusRefused)] == [reason]
