@@ -90,7 +90,7 @@ def _register_features(app: Flask) -> None:
         signing,
         tasks,
     )
-    from ecabinet.interchange import axis, incoming
+    from ecabinet.interchange import axis, incoming, outgoing
 
     error_handlers.init_app(app)
     api.init_app(app)
@@ -110,6 +110,7 @@ def _register_features(app: Flask) -> None:
     axis.init_app(app)
     tasks.init_app(app)
     incoming.init_app(app)
+    outgoing.init_app(app)
     live.init_app(app)  # last: binds every feature's socket handlers
     demo.init_app(app)
 

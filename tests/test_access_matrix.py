@@ -17,6 +17,7 @@ PAGES = [
     ("/admin/organisations/new", {"admin"}),
     ("/admin/audit", {"admin"}),
     ("/admin/audit/checkpoints", {"admin"}),
+    ("/interchange/outgoing", {"secretariat", "clerk"}),
 ]
 
 API = [

@@ -27,6 +27,8 @@ from ecabinet.decisions.schemas import (
     DecisionExternalPrepareSchema,
     DecisionIssueSchema,
     DecisionPendingSchema,
+    DecisionRecallResultSchema,
+    DecisionRecallSchema,
     DecisionRecipientStatusSchema,
     DecisionReviseSchema,
     DecisionSchema,
@@ -35,6 +37,7 @@ from ecabinet.decisions.schemas import (
     RegisterSchema,
 )
 from ecabinet.identity.access import login_required
+from ecabinet.interchange.outgoing import services as outgoing
 
 blp = Blueprint("decisions_api", __name__, url_prefix="/api/v1",
                 description="Decisions and other issued documents: draft, sign, issue")
@@ -116,6 +119,23 @@ def get_recipients(decision_id: int):
     secretariat. The text lines ("Như Điều 3", "Lưu: VT") are not recipients and are left out."""
     decision = access.decision_for(_user(), decision_id)
     return distribution.statuses(_user(), decision)
+
+
+@blp.route("/decisions/<int:decision_id>/recall", methods=["POST"])
+@login_required
+@blp.arguments(DecisionRecallSchema)
+@blp.response(201, DecisionRecallResultSchema)
+@blp.alt_response(403, description="not a clerk or the secretariat (not_a_distributor)")
+@blp.alt_response(409, description="not issued, recalled already, not sent through the axis, "
+                                   "or the installation's seal cannot sign (axis_seal_refused)")
+def recall(body, decision_id: int):
+    """Recall an issued document sent through the interchange axis: a status 13 to each
+    recipient reached that way (each answers 15 accepted or 16 refused, shown in
+    `/recipients`); the document is frozen from then on, its record kept."""
+    decision = access.decision_for(_user(), decision_id)
+    with audited_attempt():
+        row = outgoing.recall(_user(), decision, body["reason"])
+        return {"decision_id": row.decision_id, "asked_at": row.asked_at, "reason": row.reason}
 
 
 @blp.route("/decisions/<int:decision_id>/attachments/<int:position>/pdf")

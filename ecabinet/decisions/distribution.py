@@ -28,6 +28,8 @@ from ecabinet.decisions.models import Decision, DecisionRecipient, DecisionState
 from ecabinet.errors import Invalid
 from ecabinet.extensions import db
 from ecabinet.identity.models import Organisation, User
+from ecabinet.interchange.outgoing import register as exchange_register
+from ecabinet.interchange.outgoing import services as outgoing
 
 #: The archive line, last in the block (Decree 30, Appendix I); added when the drafter left it out.
 ARCHIVE = "Lưu"
@@ -146,6 +148,9 @@ def deliver(actor: User, decision: Decision, now: datetime) -> None:
                           "organisation_id": recipient.organisation_id,
                           "user_id": recipient.user_id, "people": len(people)})
     db.session.flush()
+    # The organisations reached through the interchange axis get the sealed package too, queued
+    # in this transaction: stored before sent, never sent for an issue that rolls back.
+    outgoing.send_decision(actor, decision, now)
     told = list({user.id: user for user in told}.values())
     send_issue_notices(decision, told)
     audit.record("decision.delivered", actor=actor, target=decision, details={
@@ -221,6 +226,9 @@ class RecipientStatus:
     delivered_at: datetime | None
     first_opened_at: datetime | None
     first_opened_by: dict | None
+    #: Sent through the interchange axis: sent, delivered, the business status and its trace
+    #: (:func:`ecabinet.interchange.outgoing.register.describe`); None for a local recipient.
+    exchange: dict | None = None
 
 
 def statuses(viewer: User, decision: Decision) -> list[RecipientStatus]:
@@ -232,11 +240,13 @@ def statuses(viewer: User, decision: Decision) -> list[RecipientStatus]:
         .where(User.active.is_(True), User.organisation_id.in_(
             [r.organisation_id for r in decision.addressees if r.organisation_id]))
         .group_by(User.organisation_id)).all())
+    exchanges = exchange_register.by_recipient(decision)
     return [RecipientStatus(
         id=r.id, position=r.position, label=r.label, organisation_id=r.organisation_id,
         user_id=r.user_id,
         people=counts.get(r.organisation_id, 0) if r.organisation_id else 1,
         delivered_at=r.delivered_at, first_opened_at=r.first_opened_at,
         first_opened_by=({"id": r.first_opened_by.id, "name": r.first_opened_by.name}
-                         if r.first_opened_by is not None else None))
+                         if r.first_opened_by is not None else None),
+        exchange=exchanges.get(r.id))
         for r in decision.addressees]

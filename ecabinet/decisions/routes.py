@@ -21,6 +21,7 @@ from ecabinet.decisions.models import Decision
 from ecabinet.extensions import db
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Organisation, Role, User, UserRole
+from ecabinet.interchange.outgoing import services as outgoing
 from ecabinet.web import Pager, refusal_shown
 
 bp = Blueprint("decisions", __name__, template_folder="templates")
@@ -109,7 +110,23 @@ def show(decision_id: int):
                            and access.is_signer(_user(), decision),
                            can_issue=decision.state == "signed" and access.may_issue(_user()),
                            can_revise=decision.state == "draft" and access.may_draft(_user()),
-                           authority=drafting.clean_lines(decision.authority))
+                           authority=drafting.clean_lines(decision.authority),
+                           recall=outgoing.recall_of(decision),
+                           can_recall=decision.state == "issued"
+                           and access.may_follow_distribution(_user())
+                           and bool(outgoing.exchanges_of(decision)))
+
+
+@bp.route("/decisions/<int:decision_id>/recall", methods=["POST"])
+@login_required
+def recall(decision_id: int):
+    """The clerk or the secretariat asks the axis recipients to take the document back."""
+    decision = access.decision_for(_user(), decision_id)
+    with refusal_shown():
+        with audited_attempt():
+            outgoing.recall(_user(), decision, request.form.get("reason", ""))
+        flash(_("Recall sent to the recipients through the axis."), "success")
+    return redirect(url_for("decisions.show", decision_id=decision_id) + "#recipients")
 
 
 @bp.route("/decisions/<int:decision_id>/sign", methods=["POST"])

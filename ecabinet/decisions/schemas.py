@@ -188,6 +188,33 @@ class DecisionSchema(_Derived):
     }
 
 
+class ExchangeStepSchema(Schema):
+    code = fields.String(metadata={"description": "01…06, 13 (our recall), 15, 16"})
+    label = fields.String()
+    description = fields.String()
+    stated_at = fields.AwareDateTime(metadata={"description": "the message's Timestamp"})
+    recorded_at = fields.AwareDateTime()
+    direction = fields.String(metadata={"description": "in: from the recipient; out: ours"})
+    staff = fields.String()
+
+
+class ExchangeStatusSchema(Schema):
+    exchange_id = fields.Integer()
+    organ_id = fields.String()
+    document_id = fields.String(metadata={"description": "OrganId,yyyy/mm/dd,number/symbol"})
+    sent = fields.String(metadata={"description": "the outbox: queued, sent or failed"})
+    sent_at = fields.AwareDateTime(allow_none=True)
+    send_error = fields.String(allow_none=True)
+    delivery = fields.String(allow_none=True, metadata={
+        "description": "the exchange service's word: pending, processing, done, fail; null "
+                       "when unknown (not sent yet, or the service did not answer)"})
+    status = fields.String(allow_none=True, metadata={"description": "the last business status"})
+    status_label = fields.String(allow_none=True)
+    status_at = fields.AwareDateTime(allow_none=True)
+    recall_asked_at = fields.AwareDateTime(allow_none=True)
+    history = fields.List(fields.Nested(ExchangeStepSchema))
+
+
 class DecisionRecipientStatusSchema(Schema):
     id = fields.Integer()
     position = fields.Integer(metadata={"description": "its line in the Nơi nhận (from 1)"})
@@ -202,6 +229,19 @@ class DecisionRecipientStatusSchema(Schema):
         "description": "the first time one of its people opened the issued document (its "
                        "page or PDF)"})
     first_opened_by = fields.Nested(DecisionPersonSchema, allow_none=True)
+    exchange = fields.Nested(ExchangeStatusSchema, allow_none=True, metadata={
+        "description": "an organisation reached through the interchange axis: its package "
+                       "sent, delivered, and the status it sent back; null otherwise"})
+
+
+class DecisionRecallSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=1000))
+
+
+class DecisionRecallResultSchema(Schema):
+    decision_id = fields.Integer()
+    asked_at = fields.AwareDateTime()
+    reason = fields.String()
 
 
 class DecisionBatchResultSchema(Schema):

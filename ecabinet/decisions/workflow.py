@@ -43,6 +43,7 @@ from ecabinet.extensions import db
 from ecabinet.i18n import VIETNAM
 from ecabinet.identity import signin
 from ecabinet.identity.models import User
+from ecabinet.interchange.outgoing import services as outgoing
 
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 
@@ -219,6 +220,9 @@ def issue(actor: User, decision: Decision, *, pin: str, otp: str | None,
                        code="not_signed")
     if decision.state == DecisionState.ISSUED:
         raise Conflict(_("This document is issued already."), code="already_issued")
+    # Before anything is numbered or sealed: a recipient reached through the interchange axis
+    # needs the installation's seal for its package (a refusal here leaves nothing half-issued).
+    outgoing.check_sealable(decision)
     if not otp_checked:
         check_otp(actor, otp)
     found = fields_pdf.Fields.from_json(decision.fields_json)
