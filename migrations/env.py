@@ -87,14 +87,34 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        # SQLite's own procedure for altering a table (sqlite.org/lang_altertable.html): foreign
+        # keys off while batch mode re-creates a table other tables refer to (its DROP TABLE
+        # would otherwise fail, or empty the rows that refer to it), then checked before the
+        # commit. The PRAGMA only takes effect outside a transaction: set it first, and end the
+        # connection's autobegun (empty) one so that the migrations begin their own.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows whose foreign keys point "
+                                           f"nowhere: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.rollback()  # nothing pending after a commit; a failure's leftovers
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

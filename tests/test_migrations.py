@@ -26,3 +26,19 @@ def test_migrations_go_down_and_up_again(make_app, tmp_path):
         tables = set(db.inspect(db.engine).get_table_names())
         db.engine.dispose()
     assert {"users", "audit_entries", "meetings", "votes", "polls"} <= tables
+
+
+def test_foreign_keys_are_enforced_again_after_migrating(make_app, tmp_path):
+    """The migrations turn SQLite's foreign keys off while tables are re-created
+    (migrations/env.py); the pooled connection must come back with them on."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from ecabinet.extensions import db
+
+    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/fk.db")
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.engine.dispose()
