@@ -5,7 +5,7 @@ Office's outgoing register shows 01 → 03 → 04 → 05 → 06 from the Ministr
 accepted (15); a hostile package is quarantined at the Ministry.
 
 Both installations use the demo PKI (the same root, so each trusts the other's seal); each has
-its own database, files and seal row. Skipped where the incoming register is not built."""
+its own database, files and seal row."""
 
 from __future__ import annotations
 
@@ -13,24 +13,22 @@ from datetime import date
 
 import pytest
 
-pytest.importorskip("ecabinet.interchange.incoming.workflow")
-
-from ecabinet.database import unit_of_work  # noqa: E402
-from ecabinet.extensions import db  # noqa: E402
-from ecabinet.identity import services as identity  # noqa: E402
-from ecabinet.identity.models import Organisation, User  # noqa: E402
-from ecabinet.interchange.axis import services as axis  # noqa: E402
-from ecabinet.interchange.outgoing.models import ExchangeStatusRefused  # noqa: E402
-from tests.conftest import PASSWORD, bearer  # noqa: E402
-from tests.interchange.axis.conftest import (  # noqa: E402,F401 - fixtures
+from ecabinet.database import unit_of_work
+from ecabinet.extensions import db
+from ecabinet.identity import services as identity
+from ecabinet.identity.models import Organisation, User
+from ecabinet.interchange.axis import services as axis
+from ecabinet.interchange.outgoing.models import ExchangeStatusRefused
+from tests.conftest import PASSWORD, bearer
+from tests.interchange.axis.conftest import (  # noqa: F401 - fixtures
     axis_config,
     axis_service,
     ministry_db,
     sqlite_schema,
 )
-from tests.interchange.axis.helpers import run  # noqa: E402
-from tests.interchange.outgoing.conftest import FINANCE, GOV, issue  # noqa: E402
-from tests.pki import PIN  # noqa: E402
+from tests.interchange.axis.helpers import run
+from tests.interchange.outgoing.conftest import FINANCE, GOV, issue
+from tests.pki import PIN
 
 
 @pytest.fixture
