@@ -68,10 +68,14 @@ def _signed(pdf: bytes, signer) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
 
+    from ecabinet.asyncio_bridge import run_async
+
     out = io.BytesIO()
-    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)),
-                     signers.PdfSignatureMetadata(field_name="ChuKyCoQuan"), signer=signer,
-                     output=out)
+    # pyHanko's sync wrapper calls asyncio.run, which fails where a loop already runs (a
+    # browser test's Playwright): the bridge every signing path of the app uses.
+    run_async(lambda: signers.async_sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf)),
+        signers.PdfSignatureMetadata(field_name="ChuKyCoQuan"), signer=signer, output=out))
     return out.getvalue()
 
 

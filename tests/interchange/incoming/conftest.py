@@ -42,6 +42,8 @@ def sign_pdf(signer: edxml.KeySigner, pdf: bytes | None = None) -> bytes:
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+    from ecabinet.asyncio_bridge import run_async
+
     key = keys.PrivateKeyInfo.load(signer.private_key.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption()))
@@ -50,9 +52,11 @@ def sign_pdf(signer: edxml.KeySigner, pdf: bytes | None = None) -> bytes:
         cert_registry=SimpleCertificateStore.from_certs(
             [x509.Certificate.load(c) for c in signer.chain]))
     out = io.BytesIO()
-    signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf or blank_pdf())),
-                     signers.PdfSignatureMetadata(field_name="ChuKy"), signer=pyhanko_signer,
-                     output=out)
+    # Not pyHanko's sync wrapper (asyncio.run): a browser test earlier in this worker may have
+    # left Playwright's loop running in this thread.
+    run_async(lambda: signers.async_sign_pdf(
+        IncrementalPdfFileWriter(io.BytesIO(pdf or blank_pdf())),
+        signers.PdfSignatureMetadata(field_name="ChuKy"), signer=pyhanko_signer, output=out))
     return out.getvalue()
 
 
