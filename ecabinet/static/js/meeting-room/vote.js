@@ -32,6 +32,23 @@ async function encryptChoice(open, choice) {
   return lib.encryptBallot(ctx, optionIndex(choice));
 }
 
+let warmedFor = null;
+
+/** The first encryption of a page pays the modules' import, noble's base-point table and the
+ * JIT warming up: 0.5–1 s on a tablet-class CPU (bench/tablet_encrypt.py), against ~50 ms
+ * after. Paid while the member reads the question, not when they confirm: one ballot encrypted
+ * when a secret vote shows, and thrown away (never sent). */
+function warmUp(open) {
+  if (warmedFor === open.vote_id || !open.public_key) {
+    return;
+  }
+  warmedFor = open.vote_id;
+  const idle = window.requestIdleCallback || ((fn) => window.setTimeout(fn, 0));
+  idle(() => {
+    encryptChoice(open, BALLOT_OPTIONS[0]).catch(() => { /* the real ballot will say */ });
+  });
+}
+
 // --- secret ballots: the choice and the tracking code stay on this tablet ------------------------
 
 function ballotKey(voteId) {
@@ -92,6 +109,9 @@ export function renderVote(room) {
   setText(one("[data-vote-item]", panel), voteItem ? interpolate(W.voteOn, {n: voteItem.position}) : "");
   setText(one("[data-vote-question]", panel), shown.question || "");
   setText(one("[data-vote-rule]", panel), W.rule[shown.rule] || "");
+  if (open && open.secret) {
+    warmUp(open);
+  }
   const verifiable = !!(open ? open.verifiable : tallying || (result && result.verifiable));
   show(one("[data-vote-secret]", panel), !!(open && open.secret) || verifiable);
   show(one("[data-vote-verifiable]", panel), verifiable);
