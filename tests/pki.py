@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ from ecabinet import create_app
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.identity import services as identity
+from tests.fixtures import ports
 from tests.fixtures.database import _migrate, _test_config
 
 PIN = "246810"
@@ -35,9 +35,7 @@ P12_PASSWORD = "p12-secret"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return ports.free_port()  # below the ephemeral range (tests/fixtures/ports.py)
 
 
 class PkiProcess:

@@ -2,7 +2,6 @@
 Redis message queue, reached by a python-socketio client over the network (loopback)."""
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,15 +13,14 @@ import requests
 import socketio
 
 from tests.conftest import PASSWORD
+from tests.fixtures import ports
 
 REDIS_URL = os.environ.get("ECABINET_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return ports.free_port()  # below the ephemeral range (tests/fixtures/ports.py)
 
 
 def _redis_available() -> bool:

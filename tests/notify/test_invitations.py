@@ -2,7 +2,6 @@
 A real SMTP server (aiosmtpd) listens on loopback and keeps what it receives."""
 
 import email
-import socket
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +15,7 @@ from ecabinet.identity.services import get_user
 from ecabinet.meetings import services as meetings
 from ecabinet.meetings.models import Meeting
 from ecabinet.notify.meetings import remind_upcoming
+from tests.fixtures import ports
 
 
 class Inbox:
@@ -34,9 +34,7 @@ class Inbox:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return ports.free_port()  # below the ephemeral range (tests/fixtures/ports.py)
 
 
 @pytest.fixture
