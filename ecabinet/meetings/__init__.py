@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     from ecabinet.dashboard.sections import register_provider
     from ecabinet.meetings import (
         audit_rules,  # noqa: F401 - how the audit page shows its entries
+        early,
         events,  # noqa: F401 - declares the /live handlers
     )
     from ecabinet.meetings.api import blp
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     from ecabinet.meetings.versions import init_app as versions_follow_changes
 
     api.register(app, blp)
+    early.install(app)  # a tablet's read of the meeting, before any other hook
     api.register(app, minutes_blp)
     app.register_blueprint(bp)
     app.register_blueprint(minutes_bp)

@@ -9,12 +9,12 @@ from flask_login import current_user
 from ecabinet.api import ApiBlueprint as Blueprint
 from ecabinet.api import paged
 from ecabinet.database import unit_of_work
-from ecabinet.docs.schemas import ItemDocumentSchema
 from ecabinet.errors import NotFound
 from ecabinet.identity.access import login_required
 from ecabinet.meetings import (
     access,
     conditional,
+    early,
     notices,
     queries,
     receipts,
@@ -50,11 +50,6 @@ from ecabinet.meetings.schemas import (
     VoteSchema,
     dump_meeting_detail,
 )
-from ecabinet.security import bearer_secret
-
-#: The shape of the meeting's read, part of its ETag (:func:`versions.etag`).
-_SHAPE = repr([sorted(schema().fields) for schema in (MeetingDetailSchema, AgendaItemSchema,
-                                                      ItemDocumentSchema)])
 
 blp = Blueprint("meetings_api", __name__, url_prefix="/api/v1",
                 description="Meetings: agenda, participants, the live session, votes")
@@ -62,27 +57,6 @@ blp = Blueprint("meetings_api", __name__, url_prefix="/api/v1",
 
 def _user():
     return current_user._get_current_object()
-
-
-def _etag_headers(etag: str) -> dict:
-    return {"ETag": f'"{etag}"', "Cache-Control": "private, no-cache",
-            "Vary": "Authorization, Cookie"}
-
-
-@blp.before_request
-def _unchanged_early():
-    """A tablet's conditional read of a meeting with a bearer token: 304 from one statement
-    when nothing it sees has changed (:mod:`.conditional`), before the user and the meeting
-    are loaded. Anything else goes on to :func:`get_meeting`."""
-    if request.endpoint != "meetings_api.get_meeting" or not request.if_none_match:
-        return None
-    secret = bearer_secret()
-    if secret is None:  # a browser's session: its sign-in is checked by the whole read
-        return None
-    etag = conditional.unchanged_etag(secret, request.view_args["meeting_id"], _SHAPE)
-    if etag is not None and request.if_none_match.contains(etag):
-        return Response(status=304, headers=_etag_headers(etag))
-    return None
 
 
 def _detail(meeting):
@@ -137,15 +111,20 @@ def get_meeting(meeting_id: int):
 
     A tablet refreshing the agenda sends the ETag it holds (`If-None-Match`): while nothing
     it sees has changed it gets 304, and the meeting is not even loaded (with a bearer token,
-    from one statement before this handler: :func:`_unchanged_early`)."""
+    from one statement before this handler: :func:`.early.answered_early`, which also answers a
+    plain read with the body this reader was last given while their ETag holds)."""
     meeting = _opened(access.meeting_for(_user(), meeting_id, options=queries.MEETING_ALONE))
-    etag = versions.etag(_user(), meeting, _SHAPE)
-    headers = _etag_headers(etag)
+    etag = versions.etag(_user(), meeting, early.SHAPE)
+    headers = early.etag_headers(etag)
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
     # Dumped by hand, as the schema would (see dump_meeting_detail): a Response is sent as is.
-    body = dump_meeting_detail(_detail(queries.load_whole(meeting)))
-    return current_app.json.response(body), 200, headers
+    response = current_app.json.response(dump_meeting_detail(_detail(queries.load_whole(
+        meeting))))
+    # Kept for this reader's next read under the same ETag (:func:`.early.answered_early`).
+    conditional.bodies().put(conditional.body_key(meeting.id, meeting.created_at, etag),
+                             response.get_data())
+    return response, 200, headers
 
 
 @blp.route("/meetings/<int:meeting_id>", methods=["PATCH"])
