@@ -129,3 +129,30 @@ def test_a_first_look_is_still_recorded(app, client, build_hall):
     with statements(app) as sent:
         assert _get(client, hall, "m4", etag).status_code in (200, 304)
     assert any(sql.upper().startswith("UPDATE MEETING_PARTICIPANTS") for sql in sent), sent.text()
+
+
+def test_the_statement_read_through_the_driver_is_sqlalchemys(app, build_hall, open_meeting,
+                                                              make_user, token_for):
+    """The early statement is sent on the driver's cursor (``conditional._rows``): its rows,
+    converted by SQLAlchemy's own types, are the rows SQLAlchemy's execution gives — for
+    readers with a seat of each kind, someone with two roles and no seat, an unknown token."""
+    from ecabinet.identity.services import token_digest
+    from ecabinet.meetings import conditional
+
+    hall = build_hall(2)
+    open_meeting(hall)
+    outsider = token_for(make_user("member", "liaison"))
+    with app.app_context():
+        for secret in [*hall.tokens.values(), outsider, "not a token"]:
+            values = {"meeting_id": hall.meeting_id, "token_hash": token_digest(secret)}
+            with statements(app) as sent:
+                by_driver = conditional._rows(values)
+            expected = [tuple(row) for row in db.session.execute(conditional._STATEMENT,
+                                                                 values)]
+            assert by_driver == expected
+            assert [type(v) for row in by_driver for v in row] == \
+                [type(v) for row in expected for v in row]
+            assert len(sent) == 1  # announced to the engine's listeners like any statement
+        assert len(conditional._rows({"meeting_id": hall.meeting_id,
+                                      "token_hash": token_digest(outsider)})) == 2
+        db.session.remove()
