@@ -63,6 +63,52 @@ def test_security_headers_and_cookie_flags(make_app, make_user):
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
+def test_security_headers_are_added_once_and_never_over_a_views_own(make_app):
+    """Read in one pass over the response's names (``security._add_security_headers``): a
+    header a view set itself, in any case, is kept and not doubled; the API's answers and
+    pages get ``Cache-Control: no-store`` unless they chose their own."""
+    app = make_app(fresh_app=True)  # routes of its own
+
+    @app.route("/api/v1/test-own-headers")
+    def own_headers():
+        return {"ok": True}, 200, {"x-frame-options": "SAMEORIGIN",
+                                   "cache-control": "private, no-cache"}
+
+    @app.route("/api/v1/test-plain")
+    def plain():
+        return {"ok": True}
+
+    client = app.test_client()
+    own = client.get("/api/v1/test-own-headers")
+    assert own.headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert own.headers.getlist("Cache-Control") == ["private, no-cache"]
+    assert own.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    others = client.get("/api/v1/test-plain")
+    assert others.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert others.headers.getlist("Cache-Control") == ["no-store"]
+    assert len(others.headers.getlist("Content-Security-Policy")) == 1
+    assert "Strict-Transport-Security" not in others.headers
+    secure = client.get("/api/v1/test-plain", base_url="https://localhost")
+    assert secure.headers.getlist("Strict-Transport-Security") == ["max-age=31536000"]
+
+
+def test_a_request_without_the_session_cookie_gets_an_empty_session(app, client, auth,
+                                                                    make_user):
+    """No signer is built for a request that sends no session cookie (``security.
+    SessionInterface``): its session is Flask's new empty one; a signed cookie still opens."""
+    from flask import request, session
+    from flask.sessions import SecureCookieSession
+
+    with app.test_request_context("/api/v1/me"):
+        opened = app.session_interface.open_session(app, request)
+        assert type(opened) is SecureCookieSession and not opened and not opened.modified
+    user = make_user("member")
+    auth.login(user)
+    with client:
+        assert client.get("/").status_code == 200
+        assert session.get("login_id")  # the cookie's session, opened and read
+
+
 def test_openapi_description_is_generated(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")

@@ -81,16 +81,9 @@ def _meetings_show_documents() -> None:
 def _requeue_on_first_request(app: Flask) -> None:
     """Without Redis, conversions live in the web process: versions a previous process left
     converting are taken up again, in the worker thread, after the first request."""
-    state = {"done": False}
+    from ecabinet.docs import jobs
 
-    @app.after_request
-    def requeue(response):
-        if not state["done"]:
-            state["done"] = True
-            from ecabinet.docs import jobs
-
-            jobs.local_worker().submit_call(lambda: jobs.requeue_pending(app))
-        return response
+    jobs.after_first_request(app, lambda: jobs.requeue_pending(app))
 
 
 def documents_of_item(user, item) -> list[dict]:

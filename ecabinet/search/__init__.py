@@ -52,17 +52,10 @@ def _index_the_missing_after_first_request(app: Flask) -> None:
     """A database upgraded to search has documents nobody indexed: after the first request,
     their indexing is queued (the documents' worker thread, or RQ), as ``ecabinet search
     reindex`` would do. Documents whose indexing failed are retried the same way."""
-    state = {"done": False}
+    from ecabinet.docs import jobs as document_jobs
+    from ecabinet.search import jobs
 
-    @app.after_request
-    def index_missing(response):
-        if not state["done"]:
-            state["done"] = True
-            from ecabinet.docs import jobs as document_jobs
-            from ecabinet.search import jobs
-
-            document_jobs.local_worker().submit_call(lambda: jobs.index_missing(app))
-        return response
+    document_jobs.after_first_request(app, lambda: jobs.index_missing(app))
 
 
 def _skip_full_text_index_in_migrations(app: Flask) -> None:

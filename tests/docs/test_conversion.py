@@ -210,3 +210,24 @@ def test_the_real_converter_survives_a_crash_and_stops_cleanly():
         own.close()
     assert not converter._group_alive(pgid)
     assert not own.workdir.exists()
+
+
+def test_a_job_after_the_first_request_runs_once_and_its_hook_goes():
+    """``jobs.after_first_request`` (the requeue of conversions, the search's missing index,
+    without Redis): the job is given to the worker thread after the first answer, once, and
+    the hook leaves the app's list so that later requests do not call it."""
+    from flask import Flask
+
+    from ecabinet.docs import jobs
+
+    app = Flask(__name__)
+    app.route("/")(lambda: "ok")
+    ran = []
+    jobs.after_first_request(app, lambda: ran.append(1))
+    assert len(app.after_request_funcs[None]) == 1
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/").text == "ok"
+    assert jobs.local_worker().wait_idle(10)
+    assert ran == [1]
+    assert app.after_request_funcs[None] == []
