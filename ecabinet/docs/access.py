@@ -83,11 +83,20 @@ def _reads_through_item(user: User, document: Document, item: AgendaItem) -> boo
     return reads_through(document, item, item.meeting.participant(user.id), is_secretariat(user))
 
 
+def reads_listed(document: Document, item: AgendaItem, user_id: int,
+                 participant: Participant | None, secretariat: bool) -> bool:
+    """THE rule for a document as listed under an item: its uploader, the secretariat, or
+    whoever reads it through that item (:func:`reads_through`). On the user's id, seat and
+    whether they are of the secretariat, like :func:`reads_through`, so that a meeting's read
+    applies it to columns kept for every reader (``ecabinet.meetings.read_body``)."""
+    return document.created_by_id == user_id or secretariat or \
+        reads_through(document, item, participant, secretariat)
+
+
 def reads_in_item(user: User, document: Document, item: AgendaItem) -> bool:
-    """Whether ``user`` reads ``document`` as listed under ``item``: its uploader, the
-    secretariat, or through that item."""
-    return document.created_by_id == user.id or is_secretariat(user) or \
-        _reads_through_item(user, document, item)
+    """Whether ``user`` reads ``document`` as listed under ``item`` (:func:`reads_listed`)."""
+    return reads_listed(document, item, user.id, item.meeting.participant(user.id),
+                        is_secretariat(user))
 
 
 def readers_through_item(document: Document, item: AgendaItem) -> list[User]:
@@ -137,17 +146,22 @@ def _links_of(item: AgendaItem) -> list[ItemDocument]:
 def documents_of_item(user: User, item: AgendaItem) -> list[dict]:
     """The documents of an agenda item the user may read (for the meeting's payload), with the
     state of their latest version. The caller has checked that the user sees the item."""
+    return [entry for document, entry in listed_documents(item)
+            if reads_in_item(user, document, item)]
+
+
+def listed_documents(item: AgendaItem) -> list[tuple[Document, dict]]:
+    """Every document attached to the item, whoever may read it (:func:`reads_listed`
+    decides), each with its entry in the item's list: the state of its latest version."""
     found = []
     for link in _links_of(item):
         document = link.document
-        if not reads_in_item(user, document, item):
-            continue
         latest = document.latest
-        found.append({"id": document.id, "title": document.title,
-                      "classification": document.classification,
-                      "version": latest.number if latest else None,
-                      "state": latest.state if latest else None,
-                      "pages": latest.pages if latest else None})
+        found.append((document, {"id": document.id, "title": document.title,
+                                 "classification": document.classification,
+                                 "version": latest.number if latest else None,
+                                 "state": latest.state if latest else None,
+                                 "pages": latest.pages if latest else None}))
     return found
 
 

@@ -26,6 +26,7 @@ from ecabinet.meetings import (
     voting,
 )
 from ecabinet.meetings.schemas import (
+    MEETING_FIELDS,
     AdoptSchema,
     AgendaItemCreateSchema,
     AgendaItemPreparedSchema,
@@ -60,7 +61,7 @@ def _user():
 
 
 def _detail(meeting):
-    data = {name: getattr(meeting, name) for name in MeetingSchema().fields}
+    data = {name: getattr(meeting, name) for name in MEETING_FIELDS}
     data["participants"] = meeting.participants
     data["agenda"] = access.visible_items(_user(), meeting)
     if access.is_organiser(_user(), meeting):  # nobody else learns who opened it

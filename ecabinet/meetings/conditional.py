@@ -51,6 +51,9 @@ class _Reader:
     id: int
     roles: frozenset[Role]
 
+    def has_role(self, *roles: Role) -> bool:  # as User.has_role, for the rules
+        return any(role in self.roles for role in roles)
+
 
 @dataclass(frozen=True)
 class _Seat:
@@ -70,6 +73,7 @@ class _Meeting:
     status: str
     published_at: datetime | None
     present_count: int
+    created_at: datetime
     seat: _Seat | None = field(default=None)
 
     def participant(self, user_id: int) -> _Seat | None:
@@ -146,10 +150,13 @@ def _rows(values: dict) -> list[tuple]:
 @dataclass(frozen=True)
 class Reading:
     """What the statement decided: the reader may read the meeting now, and this is their
-    ETag of it. ``key``: where :class:`Bodies` keeps the body of that ETag."""
+    ETag of it. ``key``: where :class:`Bodies` keeps the body of that ETag; ``reader`` and
+    ``meeting``: the columns the rules read (``read_body`` builds the body from them)."""
 
     etag: str
     key: tuple
+    reader: _Reader
+    meeting: _Meeting
 
 
 def body_key(meeting_id: int, created_at: datetime, etag: str) -> tuple:
@@ -172,13 +179,13 @@ def reading(secret: str, meeting_id: int, shape: str) -> Reading | None:
     reader = _Reader(user_id, frozenset(Role(row[4]) for row in rows if row[4] is not None))
     seat = None if seat_role is None else _Seat(user_id, ParticipantRole(seat_role), opened_at,
                                                 unseen)
-    meeting = _Meeting(meeting_id, version, status, published_at, present, seat)
+    meeting = _Meeting(meeting_id, version, status, published_at, present, created_at, seat)
     if not access.sees_meeting(meeting, seat, Role.SECRETARIAT in reader.roles):
         return None
     if notices.needs_recording(reader, meeting):
         return None
     etag = versions.etag(reader, meeting, shape)
-    return Reading(etag, body_key(meeting_id, created_at, etag))
+    return Reading(etag, body_key(meeting_id, created_at, etag), reader, meeting)
 
 
 # --- the bodies, by ETag -------------------------------------------------------------------------

@@ -2,10 +2,10 @@
 
 A hall of tablets reads its meeting again and again; most of the time nothing changed. The
 answer is decided by one statement (:mod:`.conditional`), here in the app's first
-``before_request`` hook: 304 when the ETag sent still holds, 200 with the body the whole read
-built under the same ETag, and anything else — no bearer token, a refusal, a first look to
-record, a body not kept — goes on to the whole read (``api.get_meeting``), which answers it
-as before.
+``before_request`` hook: 304 when the ETag sent still holds, else 200 with the body kept under
+the same ETag, or made for this reader from the part every reader shares (:mod:`.read_body`).
+Anything else — no bearer token, a refusal, a first look to record — goes on to the whole read
+(``api.get_meeting``), which answers it as before.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask_limiter.util import get_qualified_name
 
 from ecabinet.docs.schemas import ItemDocumentSchema
 from ecabinet.extensions import limiter
-from ecabinet.meetings import conditional
+from ecabinet.meetings import conditional, read_body
 from ecabinet.meetings.schemas import AgendaItemSchema, MeetingDetailSchema
 from ecabinet.security import bearer_secret
 
@@ -33,7 +33,7 @@ def etag_headers(etag: str) -> dict:
 def answered_early() -> Response | None:
     """The meeting's read with a bearer token, answered from one statement before the user
     and the meeting are loaded: 304 when nothing the reader sees has changed, else 200 with
-    the body the whole read built under the same ETag; None: the whole read answers.
+    the reader's body at this ETag; None: the whole read answers.
 
     The first of the app's ``before_request`` hooks (:func:`install`). What the hooks after it
     would have done first is nothing for this request: CSRF checks no GET, a read without a
@@ -52,8 +52,9 @@ def answered_early() -> Response | None:
     if request.if_none_match.contains(found.etag):
         return Response(status=304, headers=headers)
     body = conditional.bodies().get(found.key)
-    if body is None:
-        return None
+    if body is None:  # the reader's first look at this version: made from the shared part
+        body = current_app.json.response(read_body.body_for(found)).get_data()
+        conditional.bodies().put(found.key, body)
     return Response(body, 200, headers, mimetype="application/json")
 
 

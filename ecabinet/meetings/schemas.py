@@ -66,6 +66,11 @@ class MeetingSchema(Schema):
     closed_at = fields.AwareDateTime(allow_none=True)
 
 
+#: The meeting's own fields, as :class:`MeetingSchema` shows them (named once: a read does not
+#: build a schema to learn them).
+MEETING_FIELDS = tuple(MeetingSchema().fields)
+
+
 class InvitationOpenedSchema(Schema):
     user_id = fields.Integer()
     opened_at = fields.AwareDateTime(allow_none=True, metadata={
@@ -97,28 +102,45 @@ _MEETING_DATES = ("starts_at", "published_at", "started_at", "closed_at")
 
 def dump_meeting_detail(data: dict) -> dict:
     """``MeetingDetailSchema().dump(data)`` for the read built by the API's ``_detail``."""
+    out = dump_meeting_head(data)
+    out["participants"] = [dump_participant(p) for p in data["participants"]]
+    documents = ItemDocumentsField()
+    out["agenda"] = [dump_item(item, documents.get_value(item, "documents"))
+                     for item in data["agenda"]]
+    if "invitations" in data:
+        out["invitations"] = [dump_invitation(i) for i in data["invitations"]]
+    return out
+
+
+def dump_meeting_head(data: dict) -> dict:
+    """The meeting's own fields (:class:`MeetingSchema`)."""
     out = {name: data[name] for name in ("id", "title", "kind")}
     out["starts_at"] = _iso(data["starts_at"])
     out.update((name, data[name]) for name in ("location", "status", "quorum_rule",
                                                "current_item_id"))
     out.update((name, _iso(data[name])) for name in _MEETING_DATES[1:])
-    out["participants"] = [
-        {"user_id": p.user_id, "name": p.user.name, "title": p.user.title, "role": p.role,
-         "checked_in_at": _iso(p.checked_in_at)} for p in data["participants"]]
-    documents = ItemDocumentsField()
-    out["agenda"] = [
-        {"id": item.id, "position": item.position, "title": item.title,
-         "presenting_agency": item.presenting_agency,
-         "presenter": None if item.presenter is None else {
-             "id": item.presenter.id, "name": item.presenter.name,
-             "title": item.presenter.title},
-         "duration_min": item.duration_min, "confidential": item.confidential,
-         "adopted_without_discussion_at": _iso(item.adopted_without_discussion_at),
-         "documents": documents.get_value(item, "documents")} for item in data["agenda"]]
-    if "invitations" in data:
-        out["invitations"] = [{"user_id": i["user_id"], "opened_at": _iso(i["opened_at"])}
-                              for i in data["invitations"]]
     return out
+
+
+def dump_participant(p) -> dict:
+    return {"user_id": p.user_id, "name": p.user.name, "title": p.user.title, "role": p.role,
+            "checked_in_at": _iso(p.checked_in_at)}
+
+
+def dump_item(item, documents: list[dict]) -> dict:
+    """An agenda item with the documents listed for the reader."""
+    return {"id": item.id, "position": item.position, "title": item.title,
+            "presenting_agency": item.presenting_agency,
+            "presenter": None if item.presenter is None else {
+                "id": item.presenter.id, "name": item.presenter.name,
+                "title": item.presenter.title},
+            "duration_min": item.duration_min, "confidential": item.confidential,
+            "adopted_without_discussion_at": _iso(item.adopted_without_discussion_at),
+            "documents": documents}
+
+
+def dump_invitation(invitation: dict) -> dict:
+    return {"user_id": invitation["user_id"], "opened_at": _iso(invitation["opened_at"])}
 
 
 class MeetingCreateSchema(Schema):

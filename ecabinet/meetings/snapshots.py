@@ -120,11 +120,15 @@ def store(app=None) -> _Store:
     return found
 
 
-def shared(meeting: Meeting, audience, build) -> Entry:
+def shared(meeting: Meeting, audience, build, *, version: tuple | None = None) -> Entry:
     """The entry for this meeting and audience at the current version; ``build()`` →
-    ``(shared, vote)`` makes it when there is none."""
+    ``(shared, vote)`` makes it when there is none. ``version``: the state's version as the
+    caller read it from the database itself, before the state (the meeting's API read: its
+    row's version and count of those present, which every change that read shows moves),
+    instead of the join's counters."""
     cache = store()
-    versions = cache.versions(meeting.id)  # before reading the state: see the module's doc
+    # Before reading the state: see the module's doc.
+    versions = cache.versions(meeting.id) if version is None else version
     # The meeting's creation time tells a meeting from another that got the same id (the
     # tests' databases start again from 1; the versions and the entries outlive them).
     key = (meeting.id, meeting.created_at, audience)
