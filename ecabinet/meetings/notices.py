@@ -65,13 +65,19 @@ def record_opened(user: User, meeting: Meeting) -> None:
     participant = meeting.participant(user.id) if _announced(meeting) else None
     if participant is None:
         return
+    first_look = opened_at(participant, meeting) is None
     stale = or_(Participant.opened_at.is_(None), Participant.opened_at < meeting.published_at)
     db.session.execute(
         update(Participant).where(Participant.id == participant.id)
         .values(opened_at=case((stale, _now()), else_=Participant.opened_at),
                 changes_unseen_since=None)
         .execution_options(synchronize_session=False))
-    versions.bump(db.session, meeting)  # the organisers' read shows who opened it
+    # The organisers' read shows who opened it: a first look changes it. A look at changes
+    # (the notice cleared) changes no read, and moving the version would make every tablet
+    # of the hall read the meeting again for nothing, each one's look after an agenda change
+    # in turn.
+    if first_look:
+        versions.bump(db.session, meeting)
     db.session.expire(participant, ["opened_at", "changes_unseen_since"])
 
 

@@ -117,3 +117,29 @@ def test_the_organisers_see_an_invitee_open_it(app, client, build_hall):
     opened = {i["user_id"]: i["opened_at"] for i in after.get_json()["invitations"]}
     assert opened[hall.users["m4"].id] is not None
     assert datetime.fromisoformat(opened[hall.users["m4"].id]) <= datetime.now(UTC)
+
+
+def test_a_look_at_changes_moves_no_one_elses_etag(app, client, build_hall, open_meeting):
+    """After an agenda change, each invitee's next read clears their notice (a write). That
+    changes no read — ``opened_at`` is their first look since publication, kept — so the
+    version does not move: the others' ETags still hold, instead of each tablet's look making
+    every other tablet read the meeting again."""
+    hall = build_hall(3)
+    open_meeting(hall)
+    with app.app_context():
+        with unit_of_work():
+            services.update_item(get_user(hall.users["secretariat"].id),
+                                 db.session.get(AgendaItem, hall.items[0]), title="Đã sửa")
+        db.session.remove()
+    etags = {who: _get(client, hall, who).headers["ETag"]
+             for who in ("m1", "m3", "secretariat")}  # m1 and m3 clear their notices
+    opened = {i["user_id"]: i["opened_at"]
+              for i in _get(client, hall, "secretariat").get_json()["invitations"]}
+    for who in ("m4", "guest"):  # two more looks at the changes
+        assert _get(client, hall, who).status_code == 200
+    for who, etag in etags.items():
+        again = _get(client, hall, who, etag)
+        assert again.status_code == 304, who
+    after = {i["user_id"]: i["opened_at"]
+             for i in _get(client, hall, "secretariat").get_json()["invitations"]}
+    assert after == opened  # nobody's first look moved
