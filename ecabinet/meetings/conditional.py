@@ -1,5 +1,6 @@
-"""A tablet's read of a meeting answered before anything is loaded: 304 when its ETag still
-holds, and 200 from the body this process last built for that same ETag.
+"""A tablet's read of a meeting decided before anything is loaded: whether the reader may read
+it now, and their ETag of it — 304 when the one they send still holds; else 200 with the body
+kept under that ETag.
 
 A hall of tablets refreshing the agenda sends the ETag each holds; most of the time nothing
 changed. The whole read pays for the bearer token's user as ORM objects, the meeting and the
@@ -12,20 +13,20 @@ same functions given these columns instead of ORM objects: the token's
 (:func:`ecabinet.meetings.notices.needs_recording`) and the ETag
 (:func:`ecabinet.meetings.versions.etag`).
 
-It only ever says "unchanged": anything else — no such token or meeting, a refusal, a first
-look to record, another ETag — goes on to the whole read, which answers it as before (401,
-404, 200). So this path cannot answer what the whole read would not.
+It only ever says "you may read it, at this ETag": anything else — no such token or meeting,
+a refusal, a first look to record — goes on to the whole read, which answers it as before
+(401, 404, 200). So this path cannot answer what the whole read would not.
 
-**The body of a plain read (no If-None-Match, or another ETag) is the whole read's, kept by
-ETag** (:class:`Bodies`). The ETag is by construction this reader's version of the body — the
-304 above tells a tablet "what you hold is still right" on the strength of it — so the body the
-whole read built under it is the answer for as long as the ETag is the reader's. Every check is
-still made per request by the statement above, so a revoked token, a deactivated account or a
-lost seat is refused at once on every worker, with nothing to invalidate: the store holds
-bodies, never a decision. An entry nobody's ETag names any more (the meeting moved on) is only
-memory, and the oldest go first. The whole read reads the version before the body's rows, so
-a body is never older than the ETag it is kept under (at worst newer, which the next read's
-ETag corrects).
+**The body of a plain read (no If-None-Match, or another ETag) is kept by ETag** (:class:`Bodies`,
+made at the reader's first read of a version by :mod:`.read_body`, or by the whole read). The
+ETag is by construction this reader's version of the body — the 304 above tells a tablet "what
+you hold is still right" on the strength of it — so the body made under it is the answer for
+as long as the ETag is the reader's. Every check is still made per request by the statement
+above, so a revoked token, a deactivated account or a lost seat is refused at once on every
+worker, with nothing to invalidate: the store holds bodies, never a decision. An entry nobody's
+ETag names any more (the meeting moved on) is only memory, and the oldest go first. A body is
+made after the statement that read its version, so it is never older than the ETag it is kept
+under (at worst newer, which the next read's ETag corrects).
 """
 
 from __future__ import annotations
