@@ -225,6 +225,11 @@ class Bodies:
                 _key, dropped = self._found.popitem(last=False)
                 self.size -= len(dropped)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._found.clear()
+            self.size = 0
+
     def __len__(self) -> int:
         return len(self._found)
 
