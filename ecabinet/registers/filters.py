@@ -31,8 +31,8 @@ FORMAT = "format"
 
 class Filter(dict):
     """The criteria, by the names the register's query takes (``query(**criteria)``; an
-    unset criterion is None), and :attr:`format`, the export asked for (None: the page, or
-    the API's default)."""
+    unset criterion is None), and :attr:`format`: the export asked for, the schema's default
+    without one (None where there is none: the page is wanted)."""
 
     def __init__(self, criteria: Mapping, format: str | None = None):  # noqa: A002
         super().__init__(criteria)
