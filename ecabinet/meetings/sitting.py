@@ -215,6 +215,7 @@ def request_floor(user: User, item: AgendaItem) -> SpeakerRequest:
     db.session.flush()
     audit.record("speaker.request", actor=user, target=item)
     _speakers_changed(meeting, item.id)
+    rooms.broadcast_offer(meeting, item)  # asking the floor contests the item
     return request
 
 
@@ -228,6 +229,7 @@ def withdraw(user: User, item: AgendaItem) -> None:
     db.session.flush()
     audit.record("speaker.withdraw", actor=user, target=item)
     _speakers_changed(meeting, item.id)
+    rooms.broadcast_offer(meeting, item)
 
 
 def give_floor(actor: User, item: AgendaItem, request_id: int | None = None) -> SpeakerRequest:

@@ -93,3 +93,61 @@ def test_a_member_who_asked_to_speak_beforehand_is_queued_when_the_item_comes_up
         who="chair")
     state = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m2")[1]
     assert len(state["speakers"]["queue"]) == 2
+
+
+def test_asking_to_speak_in_session_makes_an_item_contested(session_open, api):
+    """"Nobody asks to speak" holds in the session too: a member in the speaker queue for an
+    item (not only a position stated beforehand) keeps it from passing without discussion, and
+    an item someone spoke on was discussed. A request withdrawn before the floor asks nothing."""
+    cab = session_open
+    mid, second = cab.meeting_id, cab.items[1]
+    speakers = f"/api/v1/agenda-items/{second}/speakers"
+    _agree(api, cab, second)
+    assert _offered(api, cab) == [second]
+    assert api(cab, "POST", speakers, who="m2")[0] == 201
+    assert _offered(api, cab) == []
+    status, body = _adopt(api, cab, [second])
+    assert status == 409 and body["error"]["details"]["item_ids"] == [second]
+    assert api(cab, "DELETE", speakers, who="m2")[0] == 204
+    assert _offered(api, cab) == [second]
+    # the item comes up, a member asks for the floor, speaks and finishes
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/current-item",
+               {"agenda_item_id": second}, who="chair")[0] == 200
+    assert api(cab, "POST", speakers, who="m3")[0] == 201
+    assert api(cab, "POST", f"{speakers}/floor", {}, who="chair")[0] == 200
+    assert api(cab, "POST", f"{speakers}/finish", who="chair")[0] == 204
+    assert _offered(api, cab) == []
+    assert _adopt(api, cab, [second])[0] == 409
+
+
+def test_the_chair_s_tablet_stops_offering_an_item_as_it_is_contested(app, session_open, api):
+    """The chair's list of items to adopt together follows the session: a vote opened on an
+    offered item, or a member asking to speak on one, takes it off the chair's tablet at once
+    (the list used to stay until the next position was stated)."""
+    from tests.meetings.conftest import connect_tablets
+
+    cab = session_open
+    mid, first, second = cab.meeting_id, cab.items[0], cab.items[1]
+    _agree(api, cab, first)
+    _agree(api, cab, second)
+    tablets = connect_tablets(app, {"chair": cab.tokens["chair"]})
+    chair = next(tablets)["chair"]
+
+    def offered_to_the_chair() -> list[list[int]]:
+        return [m["args"][0]["uncontested_item_ids"] for m in chair.get_received("/live")
+                if "uncontested_item_ids" in m["args"][0]]
+
+    try:
+        ack = chair.emit("meeting.join", {"meeting_id": mid}, namespace="/live", callback=True)
+        assert ack["ok"] and ack["state"]["uncontested_item_ids"] == [first, second]
+        chair.get_received("/live")
+        assert api(cab, "POST", f"/api/v1/agenda-items/{second}/speakers", who="m2")[0] == 201
+        assert offered_to_the_chair()[-1] == [first]
+        assert api(cab, "POST", f"/api/v1/agenda-items/{first}/votes",
+                   {"question": "Thông qua?", "rule": "majority_of_all", "secret": False},
+                   who="chair")[0] == 201
+        assert offered_to_the_chair()[-1] == []
+        assert api(cab, "DELETE", f"/api/v1/agenda-items/{second}/speakers", who="m2")[0] == 204
+        assert offered_to_the_chair()[-1] == [second]
+    finally:
+        next(tablets, None)
