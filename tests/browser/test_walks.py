@@ -139,6 +139,14 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
         shot(tab, f"member-{who}-dashboard-invitation", full=True)
         invitation.locator("a").click()
         expect(tab.locator("[data-connection]")).to_have_attribute("data-state", "online")
+    # The secretariat sees who has opened the invitation: both members, not yet the chair.
+    sec.goto(live_server(f"/meetings/{meeting_id}/prepare"))
+    people = sec.locator("#participants .person")
+    for who, opened in (("a", True), ("b", True), ("chair", False)):
+        expect(people.filter(has_text=users[who].name).locator(
+            ".opened.is-opened" if opened else ".opened.not-opened")).to_have_count(1)
+    sec.locator("#participants").scroll_into_view_if_needed()
+    shot(sec, "secretariat-sees-who-opened")
     note = "Đề nghị làm rõ phân cấp cho chính quyền cấp xã."
     for item_id in items:
         item_row(a, item_id).locator("[data-stance=agree]").click()
@@ -235,7 +243,11 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     shot(chair, "chair-result")
 
     # 6. The report is adopted without discussion (everyone agreed, nobody asked to speak).
+    # The chair puts the result away: the console is back under the item and its floor.
+    chair.locator("#vote-panel [data-action=dismiss-result]").click()
+    expect(chair.locator("#vote-panel [data-vote-result]")).to_be_hidden()
     expect(chair.locator("[data-uncontested]")).to_contain_text("2")
+    chair.locator("[data-uncontested]").scroll_into_view_if_needed()
     shot(chair, "chair-uncontested-offered")
     chair.once("dialog", lambda dialog: dialog.accept())
     chair.locator("[data-action=adopt-uncontested]").click()
@@ -251,6 +263,11 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     chair.locator("#chair-console [data-transition=closed]").click()
     for tab in (chair, b):
         expect(tab.locator("[data-status-badge]")).to_have_class(re.compile("status-closed"))
+    # Nothing of the session is left on screen: B had not put the result away, it goes with
+    # the session (the bill's row keeps its outcome), as a reload shows it.
+    expect(b.locator("#vote-panel [data-vote-result]")).to_be_hidden()
+    expect(item_row(b, items[0]).locator("[data-results] .result-line")).to_have_count(1)
+    expect(b.locator(".room-item.is-current")).to_have_count(0)
     shot(chair, "chair-meeting-ended", full=True)
     shot(b, "member-b-meeting-ended", full=True)
 
@@ -273,6 +290,19 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     assert "Nguyễn Thu Hà" in bill  # who spoke
     assert "nội dung được thông qua không thảo luận" in report_part, report_part
     assert "Biểu quyết" not in report_part
+
+    # The conclusions notice, too: one outcome per item.
+    sec.locator("#conclusions .minutes-generate button").click()
+    expect(sec.locator("#conclusions .minutes-version")).to_have_count(1)
+    with sec.expect_download() as fetched:
+        sec.locator("#conclusions .minutes-version a[href$='/minutes/conclusions/1.docx']").click()
+    text = _minutes_text(Path(fetched.value.path()).read_bytes())
+    (SHOTS / "meeting-conclusions.txt").write_text(text, encoding="utf-8")  # for a human eye
+    bill, report_part = text.split(titles[1])[0].split(titles[0])[1], text.split(titles[1])[1]
+    assert bill.count("Kết quả") == 1 and ": không thông qua (" in bill, bill
+    assert "không thảo luận" not in bill
+    assert report_part.count("Kết quả") == 1, report_part
+    assert "Kết quả: nội dung được thông qua không thảo luận" in report_part, report_part
 
 
 # --- the decision day ---------------------------------------------------------------------------
