@@ -330,7 +330,8 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
                               "Chính phủ.\nĐiều 2. Quyết định này có hiệu lực thi hành kể từ "
                               "ngày ký ban hành.")
     sec.locator("#signer_id").select_option(str(people.signer.id))
-    sec.locator("#authority").fill("THỦ TƯỚNG")
+    # The authority line is left to the signer's position (the Prime Minister: THỦ TƯỚNG).
+    expect(sec.locator("#authority")).to_have_value("")
     sec.locator("label.check", has_text="Bộ Tư pháp").locator("input").check()
     sec.locator("#recipients").fill("Như Điều 2;\nLưu: VT, TCCV.")
     shot(sec, "secretariat-drafting", full=True)
@@ -341,6 +342,7 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
     # No reload: the page polls its decision and shows the PDF once it is ready.
     expect(sec.locator(".page-head .tag")).to_have_text("Chờ ký", timeout=30_000)
     expect(sec.get_by_role("link", name="Đọc tệp PDF")).to_be_visible()
+    expect(sec.locator("dl")).to_contain_text("THỦ TƯỚNG — Trần Minh Quang")
     shot(sec, "secretariat-draft-ready", full=True)
 
     # 2. The signer signs from the batch inbox with PIN and code.
