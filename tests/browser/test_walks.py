@@ -246,7 +246,11 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     # The chair puts the result away: the console is back under the item and its floor.
     chair.locator("#vote-panel [data-action=dismiss-result]").click()
     expect(chair.locator("#vote-panel [data-vote-result]")).to_be_hidden()
-    expect(chair.locator("[data-uncontested]")).to_contain_text("2")
+    # The rule is shown beside the offer, and the offer names the item, not a count.
+    expect(chair.locator(".console-adopt")).to_contain_text(
+        "không có ý kiến không tán thành, không đăng ký phát biểu và chưa biểu quyết")
+    expect(chair.locator("[data-uncontested]")).to_have_text(
+        "Có thể thông qua không thảo luận: nội dung số 2.")
     chair.locator("[data-uncontested]").scroll_into_view_if_needed()
     shot(chair, "chair-uncontested-offered")
     chair.once("dialog", lambda dialog: dialog.accept())
