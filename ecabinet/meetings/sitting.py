@@ -117,9 +117,14 @@ def set_position(user: User, item: AgendaItem, stance: str, note: str | None = N
     position = db.session.scalar(select(Position).where(Position.item_id == item.id,
                                                         Position.user_id == user.id))
     if position is None:
-        position = Position(item_id=item.id, user_id=user.id, stance=stance_value.value)
+        position = Position(item_id=item.id, user_id=user.id, stance=stance_value.value,
+                            updated_at=_now())
         db.session.add(position)
-    position.stance, position.note, position.updated_at = stance_value.value, note, _now()
+    elif position.stance != stance_value.value:
+        # A new stance is taken now; the same one sent again with another note keeps its
+        # time, which orders those who asked to speak (their place in the queue).
+        position.stance, position.updated_at = stance_value.value, _now()
+    position.note = note
     db.session.flush()
     audit.record("position.set", actor=user, target=item,
                  details={"stance": stance_value.value})

@@ -151,3 +151,21 @@ def test_the_chair_s_tablet_stops_offering_an_item_as_it_is_contested(app, sessi
         assert offered_to_the_chair()[-1] == [second]
     finally:
         next(tablets, None)
+
+
+def test_a_note_changed_later_keeps_the_members_place_in_the_queue(cabinet, api):
+    """The order of registration is the order members asked to speak: one who asked first and
+    then saved a note ("Lưu ghi chú" sends the position again) stays first."""
+    cab = cabinet
+    mid, second = cab.meeting_id, cab.items[1]
+    path = f"/api/v1/agenda-items/{second}/positions"
+    assert api(cab, "PUT", path, {"stance": "speak"}, who="m3")[0] == 200
+    assert api(cab, "PUT", path, {"stance": "speak"}, who="m1")[0] == 200
+    assert api(cab, "PUT", path, {"stance": "speak", "note": "Đề nghị làm rõ nguồn vốn"},
+               who="m3")[0] == 200
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/transition", {"to": "in_session"},
+               who="chair")[0] == 200
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/current-item",
+               {"agenda_item_id": second}, who="chair")[0] == 200
+    queue = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m2")[1]["speakers"]["queue"]
+    assert [s["name"] for s in queue] == ["Đỗ Văn Khánh", "Phạm Quốc Bảo"]  # m3, then m1
