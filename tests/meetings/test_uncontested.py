@@ -169,3 +169,21 @@ def test_a_note_changed_later_keeps_the_members_place_in_the_queue(cabinet, api)
                {"agenda_item_id": second}, who="chair")[0] == 200
     queue = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m2")[1]["speakers"]["queue"]
     assert [s["name"] for s in queue] == ["Đỗ Văn Khánh", "Phạm Quốc Bảo"]  # m3, then m1
+
+
+def test_asking_to_speak_by_position_on_the_item_under_discussion_queues_at_once(
+        session_open, api):
+    """"Đăng ký phát biểu" means one thing: chosen as a position on the item being discussed
+    (the row's button, in the session), it is a place in the speaker queue then and there, not
+    only when the item next comes up."""
+    cab = session_open
+    mid, first = cab.meeting_id, cab.items[0]  # the chair is on item 1
+    assert api(cab, "PUT", f"/api/v1/agenda-items/{first}/positions",
+               {"stance": "speak", "note": "Xin phát biểu về phân cấp"}, who="m2")[0] == 200
+    queue = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m1")[1]["speakers"]["queue"]
+    assert [(s["name"], s["status"]) for s in queue] == [("Nguyễn Thu Hà", "waiting")]
+    # stated again (a note saved) it does not queue twice
+    assert api(cab, "PUT", f"/api/v1/agenda-items/{first}/positions",
+               {"stance": "speak", "note": "Xin phát biểu"}, who="m2")[0] == 200
+    queue = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m1")[1]["speakers"]["queue"]
+    assert len(queue) == 1
