@@ -141,9 +141,9 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
         expect(tab.locator("[data-connection]")).to_have_attribute("data-state", "online")
     # The secretariat sees who has opened the invitation: both members, not yet the chair.
     sec.goto(live_server(f"/meetings/{meeting_id}/prepare"))
-    people = sec.locator("#participants .person")
+    invitees = sec.locator("#participants .person")
     for who, opened in (("a", True), ("b", True), ("chair", False)):
-        expect(people.filter(has_text=users[who].name).locator(
+        expect(invitees.filter(has_text=users[who].name).locator(
             ".opened.is-opened" if opened else ".opened.not-opened")).to_have_count(1)
     sec.locator("#participants").scroll_into_view_if_needed()
     shot(sec, "secretariat-sees-who-opened")
