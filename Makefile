@@ -44,6 +44,10 @@ run: install
 # (pytest-xdist; every process has its own database, schema and apps): a test waiting on
 # Chromium, LibreOffice or a socket leaves its core to another one.
 TEST_WORKERS ?= 2
+# Python may keep the bytecode it compiles (some shells set PYTHONDONTWRITEBYTECODE): without
+# it every test process and every server a test starts compiles the app and the tests again,
+# and pytest rewrites every test module's assertions again.
+unexport PYTHONDONTWRITEBYTECODE
 PASSES := test-sqlite $(if $(ECABINET_TEST_DATABASE_URL),test-postgres)
 test: install-dev
 	@$(MAKE) --no-print-directory test-js

@@ -38,6 +38,7 @@ from ecabinet.decisions.schemas import (
 )
 from ecabinet.identity.access import login_required
 from ecabinet.interchange.outgoing import services as outgoing
+from ecabinet.registers import exports
 
 blp = Blueprint("decisions_api", __name__, url_prefix="/api/v1",
                 description="Decisions and other issued documents: draft, sign, issue")
@@ -246,14 +247,9 @@ def register(args):
     """The register of outgoing documents (sổ đăng ký văn bản đi) of a year: the clerks, the
     secretariat and the administrators."""
     register_book.require_reader(_user())
-    year = register_book.check_year(args["year"])
+    year = args["year"]
     rows = register_book.entries(_user(), year)
-    if args["format"] == "json":
+    if args.format == "json":
         return {"year": year, "years": register_book.years(), "entries": rows}
-    data, mimetype = (register_book.to_csv(rows), "text/csv") if args["format"] == "csv" else (
-        register_book.to_xlsx(rows, year),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=f"so-van-ban-di-{year}.{args['format']}")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return exports.download(register_book.table(rows, year), args.format,
+                            f"so-van-ban-di-{year}")

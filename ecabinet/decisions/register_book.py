@@ -1,6 +1,7 @@
 """The register of outgoing documents as its keepers read it (sổ đăng ký văn bản đi): a year's
 issued documents in the order of their numbers, with the register's columns, as rows for the
-page and the API and as .csv and .xlsx exports.
+page and the API and as the table its .csv and .xlsx exports write
+(:mod:`ecabinet.registers.exports`).
 
 Who reads it: the clerks who keep it, the secretariat and the administrators. A document the
 reader may not read (:func:`ecabinet.decisions.access.can_read`) keeps its line — the numbers
@@ -9,8 +10,6 @@ must be seen to run without a gap — with its summary, signer and recipients wi
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -18,12 +17,16 @@ from sqlalchemy import select
 
 from ecabinet.decisions import access, layout
 from ecabinet.decisions.models import Decision, DecisionState
-from ecabinet.errors import Forbidden, Invalid
+from ecabinet.errors import Forbidden
 from ecabinet.extensions import db
 from ecabinet.i18n import VIETNAM
 from ecabinet.identity.models import Role, User
+from ecabinet.registers import exports
 
+#: How the API gives it: the rows (json) or an export.
 FORMATS = ("json", "csv", "xlsx")
+#: The years a register may be asked for: from the Democratic Republic's first (1945).
+FIRST_YEAR, LAST_YEAR = 1945, 2200
 #: The register's columns, in the order of the paper book.
 COLUMNS = ("Số, ký hiệu", "Ngày ban hành", "Loại văn bản", "Trích yếu nội dung",
            "Người ký", "Nơi nhận", "Cơ quan ban hành")
@@ -36,18 +39,16 @@ def require_reader(user: User) -> None:
                         code="not_register_keeper")
 
 
-def check_year(year: int | None) -> int:
-    year = year or datetime.now(VIETNAM).year
-    if not 1945 <= year <= 2200:
-        raise Invalid(_("No register for that year."), details={"year": [year]})
-    return year
+def this_year() -> int:
+    """The register's year by default: Vietnam's (:func:`.register.register_year`)."""
+    return datetime.now(VIETNAM).year
 
 
 def years() -> list[int]:
     """The years that have issued documents, the latest first (this year always)."""
     found = set(db.session.scalars(select(Decision.year).distinct().where(
         Decision.state == DecisionState.ISSUED.value, Decision.year.is_not(None))))
-    found.add(datetime.now(VIETNAM).year)
+    found.add(this_year())
     return sorted(found, reverse=True)
 
 
@@ -87,8 +88,7 @@ def rows_of(user: User, decisions) -> list[dict]:
     return rows
 
 
-#: What makes a spreadsheet read a cell as a formula (OWASP: CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+WIDTHS = (16, 14, 16, 60, 24, 40, 28)
 
 
 def _cells(row: dict) -> list[str]:
@@ -96,44 +96,7 @@ def _cells(row: dict) -> list[str]:
             row["signer"] or "", "\n".join(row["recipients"]), row["issuer"]]
 
 
-def _as_text(value: str) -> str:
-    """A .csv cell a spreadsheet reads as text: a summary typed or pasted as "=HYPERLINK(…)"
-    must not become a formula that sends the other rows elsewhere."""
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
-def to_csv(rows: list[dict]) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens the Vietnamese text as such."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([_as_text(cell) for cell in _cells(row)])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(rows: list[dict], year: int) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Văn bản đi {year}"
-    sheet.append([f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append(list(COLUMNS))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(_cells(row))
-    for column, width in zip("ABCDEFG", (16, 14, 16, 60, 24, 40, 28), strict=True):
-        sheet.column_dimensions[column].width = width
-    for line in sheet.iter_rows(min_row=4):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if cell.data_type == "f":  # openpyxl reads "=…" as a formula: it is text here
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def table(rows: list[dict], year: int) -> exports.Table:
+    """The year's register as its export writes it (:mod:`ecabinet.registers.exports`)."""
+    return exports.Table(title=f"SỔ ĐĂNG KÝ VĂN BẢN ĐI NĂM {year}", sheet=f"Văn bản đi {year}",
+                         columns=COLUMNS, widths=WIDTHS, rows=[_cells(row) for row in rows])

@@ -18,10 +18,12 @@ from ecabinet.decisions import (
     workflow,
 )
 from ecabinet.decisions.models import Decision
+from ecabinet.decisions.schemas import RegisterFilterSchema
 from ecabinet.extensions import db
 from ecabinet.identity.access import login_required, roles_required
 from ecabinet.identity.models import Organisation, Role, User, UserRole
 from ecabinet.interchange.outgoing import services as outgoing
+from ecabinet.registers import filters
 from ecabinet.web import Pager, refusal_shown
 
 bp = Blueprint("decisions", __name__, template_folder="templates")
@@ -239,8 +241,8 @@ def new():
 def register():
     """The register of outgoing documents of a year, with its exports."""
     register_book.require_reader(_user())
-    year = register_book.check_year(request.args.get("year", type=int))
+    criteria = filters.parse(RegisterFilterSchema(), request.args)
     paging = Pager.from_request()
-    rows = register_book.rows_of(_user(), paging.rows(register_book.issued_query(year)))
-    return render_template("decisions/register.html", year=year, years=register_book.years(),
-                           rows=rows, paging=paging)
+    rows = register_book.rows_of(_user(), paging.rows(register_book.issued_query(**criteria)))
+    return render_template("decisions/register.html", filters=criteria, year=criteria["year"],
+                           years=register_book.years(), rows=rows, paging=paging)

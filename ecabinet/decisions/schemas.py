@@ -2,10 +2,11 @@
 
 from marshmallow import fields, validate
 
-from ecabinet.decisions import drafting
+from ecabinet.decisions import drafting, register_book
 from ecabinet.decisions.layout import KINDS
 from ecabinet.decisions.workflow import LEVELS
 from ecabinet.inputs import Schema
+from ecabinet.registers import filters
 
 _LEVEL = fields.String(load_default=None, validate=validate.OneOf(LEVELS),
                        metadata={"description": "PAdES level; default per kind (B-LT)"})
@@ -260,10 +261,15 @@ class DecisionPendingSchema(Schema):
     level = fields.String()
 
 
-class RegisterArgsSchema(Schema):
-    year = fields.Integer(load_default=None, metadata={"description": "default: this year"})
-    format = fields.String(load_default="json", validate=validate.OneOf(
-        ["json", "csv", "xlsx"]), metadata={"description": "json, csv or xlsx"})
+class RegisterFilterSchema(filters.FilterSchema):
+    """The register's page and API: one year at a time (Vietnam's; this year by default)."""
+
+    year = filters.year(low=register_book.FIRST_YEAR, high=register_book.LAST_YEAR,
+                        default=register_book.this_year)
+
+
+class RegisterArgsSchema(RegisterFilterSchema):
+    format = filters.export_format(*register_book.FORMATS, default="json")
 
 
 class RegisterEntrySchema(Schema):

@@ -293,6 +293,8 @@ class Position(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     stance: Mapped[str] = mapped_column(String(10))
     note: Mapped[str | None] = mapped_column(Text)
+    #: When this stance was taken: a note changed under the same stance leaves it, so those
+    #: who asked to speak are queued in the order they asked (not of their last edit).
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")

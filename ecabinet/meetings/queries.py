@@ -118,7 +118,7 @@ def position_tally(item: AgendaItem) -> dict:
 
 #: The rule the chair is shown beside "adopt uncontested items together".
 UNCONTESTED_RULE = ("every member who votes on the item agreed beforehand; nobody objects or "
-                    "asks to speak; no vote was held on it")
+                    "asks to speak, before or in the session; no vote was held on it")
 
 
 def voted_item_ids(meeting: Meeting) -> set[int]:
@@ -140,11 +140,22 @@ def settled_reason(item: AgendaItem) -> str | None:
     return None
 
 
+def discussed_item_ids(meeting: Meeting) -> set[int]:
+    """The items someone asked the floor on in the session (waiting, speaking or done; a
+    request withdrawn before the floor asked nothing in the end)."""
+    return set(db.session.scalars(
+        select(SpeakerRequest.item_id).join(AgendaItem)
+        .where(AgendaItem.meeting_id == meeting.id,
+               SpeakerRequest.status != SpeakerStatus.WITHDRAWN.value)))
+
+
 def uncontested_items(meeting: Meeting) -> list[AgendaItem]:
     """Items that may be adopted without discussion (:data:`UNCONTESTED_RULE`): silence is not
     agreement, and an item once voted on (whatever the result) or adopted is never offered
-    again, so the record cannot say "adopted without discussion" beside a vote."""
-    voted = voted_item_ids(meeting)
+    again, so the record cannot say "adopted without discussion" beside a vote. Asking to
+    speak counts in the session as before it: a member in the queue, or one who spoke, is a
+    discussion the record would otherwise deny."""
+    voted = voted_item_ids(meeting) | discussed_item_ids(meeting)
     stances: dict[int, dict[int, str]] = {}
     for position in db.session.scalars(select(Position).join(AgendaItem).where(
             AgendaItem.meeting_id == meeting.id)):

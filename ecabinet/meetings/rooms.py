@@ -25,6 +25,7 @@ from ecabinet.database import on_commit
 from ecabinet.live.namespace import NAMESPACE, emit_after_commit
 from ecabinet.meetings.access import Audience, audience_of, audiences
 from ecabinet.meetings.models import Meeting
+from ecabinet.meetings.queries import position_tally, uncontested_items
 from ecabinet.meetings.state import cut_for, whole_state
 
 
@@ -109,6 +110,16 @@ def broadcast_tally(meeting: Meeting, item_id: int, tally: dict,
     if uncontested_item_ids is not None:
         payload["uncontested_item_ids"] = uncontested_item_ids
     broadcast_about(meeting, item_id, "positions.changed", payload, tallies=True)
+
+
+def broadcast_offer(meeting: Meeting, item) -> None:
+    """The items that may be adopted without discussion changed by something other than a
+    position (a vote opened on one, a member asking the floor or withdrawing): the chair's
+    and the secretariat's tablets hear the new list with the item's tally
+    (``positions.changed``, to those few only), instead of offering a contested item until
+    the next position is stated."""
+    broadcast_tally(meeting, item.id, position_tally(item),
+                    [found.id for found in uncontested_items(meeting)])
 
 
 def audiences_changing(meeting: Meeting) -> None:

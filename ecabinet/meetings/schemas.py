@@ -14,6 +14,9 @@ from ecabinet.meetings.models import (
     VoteRule,
 )
 
+#: More invitees than any meeting seats: a longer list is refused before any lookup.
+MAX_INVITEES = 1000
+
 
 def _one_of(enum_type):
     return validate.OneOf([member.value for member in enum_type])
@@ -174,7 +177,8 @@ class AgendaItemCreateSchema(Schema):
                                   validate=validate.Range(min=1, max=600))
     position = fields.Integer(load_default=None, validate=validate.Range(min=1))
     confidential = fields.Boolean(load_default=False)
-    invitee_ids = fields.List(fields.Integer(), load_default=list)
+    invitee_ids = fields.List(fields.Integer(), load_default=list,
+                              validate=validate.Length(max=MAX_INVITEES))
 
 
 class AgendaItemUpdateSchema(Schema):
@@ -186,8 +190,9 @@ class AgendaItemUpdateSchema(Schema):
     duration_min = fields.Integer(allow_none=True, strict=True,
                                   validate=validate.Range(min=1, max=600))
     confidential = fields.Boolean()
-    invitee_ids = fields.List(fields.Integer(), metadata={
-        "description": "the item's invitees, all of them (participants of the meeting)"})
+    invitee_ids = fields.List(fields.Integer(), validate=validate.Length(max=MAX_INVITEES),
+                              metadata={"description": "the item's invitees, all of them "
+                                                       "(participants of the meeting)"})
 
 
 class AgendaOrderSchema(Schema):

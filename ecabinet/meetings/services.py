@@ -282,7 +282,9 @@ def _invitees(meeting: Meeting, user_ids: list[int]) -> list[int]:
     """An item's invitees are among the meeting's: only a seat in the meeting lets anyone see
     an item (:func:`access.sees_item`), so an invitee without one would be a dead letter."""
     wanted = list(dict.fromkeys(user_ids))
-    strangers = [user_id for user_id in wanted if meeting.participant(user_id) is None]
+    # The meeting's seats read once (one query), not one lookup per id asked for.
+    seated = {participant.user_id for participant in meeting.participants}
+    strangers = [user_id for user_id in wanted if user_id not in seated]
     if strangers:
         raise Invalid(_("Invite them to the meeting first: only its participants can be invited "
                         "to an item."), code="not_a_participant",

@@ -116,13 +116,21 @@ def set_position(user: User, item: AgendaItem, stance: str, note: str | None = N
     _require_unsettled(user, item)  # under the lock: an adoption in between is seen
     position = db.session.scalar(select(Position).where(Position.item_id == item.id,
                                                         Position.user_id == user.id))
+    taken = position is None or position.stance != stance_value.value
     if position is None:
-        position = Position(item_id=item.id, user_id=user.id, stance=stance_value.value)
+        position = Position(item_id=item.id, user_id=user.id, stance=stance_value.value,
+                            updated_at=_now())
         db.session.add(position)
-    position.stance, position.note, position.updated_at = stance_value.value, note, _now()
+    elif taken:
+        # A new stance is taken now; the same one sent again with another note keeps its
+        # time, which orders those who asked to speak (their place in the queue).
+        position.stance, position.updated_at = stance_value.value, _now()
+    position.note = note
     db.session.flush()
     audit.record("position.set", actor=user, target=item,
                  details={"stance": stance_value.value})
+    if taken and stance_value == Stance.SPEAK:
+        _queue_now_if_discussed(user, meeting, item)
     rooms.broadcast_tally(meeting, item.id, position_tally(item),  # sent after the commit
                           [found.id for found in uncontested_items(meeting)])
     return position
@@ -194,6 +202,19 @@ def _queue_registered_speakers(meeting: Meeting, item: AgendaItem) -> None:
         audit.record("speaker.queue_registered", target=item, details={"user_ids": queued})
 
 
+def _queue_now_if_discussed(user: User, meeting: Meeting, item: AgendaItem) -> None:
+    """"Đăng ký phát biểu" chosen on the item under discussion is a place in the queue at once
+    (before the session, or on another item, it waits for the item to come up:
+    :func:`_queue_registered_speakers`)."""
+    if meeting.status != MeetingStatus.IN_SESSION or meeting.current_item_id != item.id or \
+            _active_request(item.id, user.id) is not None:
+        return
+    db.session.add(SpeakerRequest(item_id=item.id, user_id=user.id))
+    db.session.flush()
+    audit.record("speaker.request", actor=user, target=item, details={"from": "position"})
+    _speakers_changed(meeting, item.id)
+
+
 def _active_request(item_id: int, user_id: int) -> SpeakerRequest | None:
     return next((r for r in speakers_of(item_id) if r.user_id == user_id), None)
 
@@ -215,6 +236,7 @@ def request_floor(user: User, item: AgendaItem) -> SpeakerRequest:
     db.session.flush()
     audit.record("speaker.request", actor=user, target=item)
     _speakers_changed(meeting, item.id)
+    rooms.broadcast_offer(meeting, item)  # asking the floor contests the item
     return request
 
 
@@ -228,6 +250,7 @@ def withdraw(user: User, item: AgendaItem) -> None:
     db.session.flush()
     audit.record("speaker.withdraw", actor=user, target=item)
     _speakers_changed(meeting, item.id)
+    rooms.broadcast_offer(meeting, item)
 
 
 def give_floor(actor: User, item: AgendaItem, request_id: int | None = None) -> SpeakerRequest:

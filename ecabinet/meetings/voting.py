@@ -141,6 +141,9 @@ def open_vote(actor: User, item: AgendaItem, *, question: str, secret: bool, rul
     # vote.opened alone: with hundreds of tablets every extra broadcast doubles the fan-out;
     # a tablet that missed it gets the open vote from meeting.join.
     rooms.broadcast_about(meeting, item.id, "vote.opened", opened_payload(vote), voters=True)
+    # The chair's and the secretariat's tablets only (a few connections): the item voted on
+    # is no longer one to adopt without discussion.
+    rooms.broadcast_offer(meeting, item)
     return vote
 
 

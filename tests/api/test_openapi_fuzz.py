@@ -60,6 +60,19 @@ def _seed(client, headers, make_user) -> None:
                 json={"title": "Mục một", "duration_min": 10})
 
 
+_schemas: dict = {}
+
+
+def _schema_of(app):
+    """The description loaded once per app of the process: the test process keeps its apps
+    (tests/fixtures/apps.py), and schemathesis keeps, with a loaded description, the
+    constants it reads from the app's code to seed the examples (a third of a second each)."""
+    if _schemas.get("app") is not app:
+        _schemas.update(app=app, schema=schemathesis.openapi.from_wsgi("/api/v1/openapi.json",
+                                                                        app))
+    return _schemas["schema"]
+
+
 @pytest.mark.parametrize("label", _operations())
 def test_every_operation_keeps_its_description(label, app, client, make_user, token_for):
     if label in SKIPPED:
@@ -68,8 +81,7 @@ def test_every_operation_keeps_its_description(label, app, client, make_user, to
                          name="Người thử nghiệm")
     headers = bearer(token_for(everyone))
     _seed(client, headers, make_user)
-    operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app) \
-        .find_operation_by_label(label)
+    operation = _schema_of(app).find_operation_by_label(label)
 
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))

@@ -139,6 +139,14 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
         shot(tab, f"member-{who}-dashboard-invitation", full=True)
         invitation.locator("a").click()
         expect(tab.locator("[data-connection]")).to_have_attribute("data-state", "online")
+    # The secretariat sees who has opened the invitation: both members, not yet the chair.
+    sec.goto(live_server(f"/meetings/{meeting_id}/prepare"))
+    invitees = sec.locator("#participants .person")
+    for who, opened in (("a", True), ("b", True), ("chair", False)):
+        expect(invitees.filter(has_text=users[who].name).locator(
+            ".opened.is-opened" if opened else ".opened.not-opened")).to_have_count(1)
+    sec.locator("#participants").scroll_into_view_if_needed()
+    shot(sec, "secretariat-sees-who-opened")
     note = "Đề nghị làm rõ phân cấp cho chính quyền cấp xã."
     for item_id in items:
         item_row(a, item_id).locator("[data-stance=agree]").click()
@@ -235,7 +243,15 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     shot(chair, "chair-result")
 
     # 6. The report is adopted without discussion (everyone agreed, nobody asked to speak).
-    expect(chair.locator("[data-uncontested]")).to_contain_text("2")
+    # The chair puts the result away: the console is back under the item and its floor.
+    chair.locator("#vote-panel [data-action=dismiss-result]").click()
+    expect(chair.locator("#vote-panel [data-vote-result]")).to_be_hidden()
+    # The rule is shown beside the offer, and the offer names the item, not a count.
+    expect(chair.locator(".console-adopt")).to_contain_text(
+        "không có ý kiến không tán thành, không đăng ký phát biểu và chưa biểu quyết")
+    expect(chair.locator("[data-uncontested]")).to_have_text(
+        "Có thể thông qua không thảo luận: nội dung số 2.")
+    chair.locator("[data-uncontested]").scroll_into_view_if_needed()
     shot(chair, "chair-uncontested-offered")
     chair.once("dialog", lambda dialog: dialog.accept())
     chair.locator("[data-action=adopt-uncontested]").click()
@@ -251,6 +267,11 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     chair.locator("#chair-console [data-transition=closed]").click()
     for tab in (chair, b):
         expect(tab.locator("[data-status-badge]")).to_have_class(re.compile("status-closed"))
+    # Nothing of the session is left on screen: B had not put the result away, it goes with
+    # the session (the bill's row keeps its outcome), as a reload shows it.
+    expect(b.locator("#vote-panel [data-vote-result]")).to_be_hidden()
+    expect(item_row(b, items[0]).locator("[data-results] .result-line")).to_have_count(1)
+    expect(b.locator(".room-item.is-current")).to_have_count(0)
     shot(chair, "chair-meeting-ended", full=True)
     shot(b, "member-b-meeting-ended", full=True)
 
@@ -273,6 +294,19 @@ def test_the_meeting_day(app, meeting_day, tablet, live_server):
     assert "Nguyễn Thu Hà" in bill  # who spoke
     assert "nội dung được thông qua không thảo luận" in report_part, report_part
     assert "Biểu quyết" not in report_part
+
+    # The conclusions notice, too: one outcome per item.
+    sec.locator("#conclusions .minutes-generate button").click()
+    expect(sec.locator("#conclusions .minutes-version")).to_have_count(1)
+    with sec.expect_download() as fetched:
+        sec.locator("#conclusions .minutes-version a[href$='/minutes/conclusions/1.docx']").click()
+    text = _minutes_text(Path(fetched.value.path()).read_bytes())
+    (SHOTS / "meeting-conclusions.txt").write_text(text, encoding="utf-8")  # for a human eye
+    bill, report_part = text.split(titles[1])[0].split(titles[0])[1], text.split(titles[1])[1]
+    assert bill.count("Kết quả") == 1 and ": không thông qua (" in bill, bill
+    assert "không thảo luận" not in bill
+    assert report_part.count("Kết quả") == 1, report_part
+    assert "Kết quả: nội dung được thông qua không thảo luận" in report_part, report_part
 
 
 # --- the decision day ---------------------------------------------------------------------------
@@ -300,7 +334,8 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
                               "Chính phủ.\nĐiều 2. Quyết định này có hiệu lực thi hành kể từ "
                               "ngày ký ban hành.")
     sec.locator("#signer_id").select_option(str(people.signer.id))
-    sec.locator("#authority").fill("THỦ TƯỚNG")
+    # The authority line is left to the signer's position (the Prime Minister: THỦ TƯỚNG).
+    expect(sec.locator("#authority")).to_have_value("")
     sec.locator("label.check", has_text="Bộ Tư pháp").locator("input").check()
     sec.locator("#recipients").fill("Như Điều 2;\nLưu: VT, TCCV.")
     shot(sec, "secretariat-drafting", full=True)
@@ -311,6 +346,7 @@ def test_the_decision_day(app, people, fake_signing, tablet, live_server):  # no
     # No reload: the page polls its decision and shows the PDF once it is ready.
     expect(sec.locator(".page-head .tag")).to_have_text("Chờ ký", timeout=30_000)
     expect(sec.get_by_role("link", name="Đọc tệp PDF")).to_be_visible()
+    expect(sec.locator("dl")).to_contain_text("THỦ TƯỚNG — Trần Minh Quang")
     shot(sec, "secretariat-draft-ready", full=True)
 
     # 2. The signer signs from the batch inbox with PIN and code.

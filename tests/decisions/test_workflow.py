@@ -248,3 +248,17 @@ def test_attachments_are_signed_at_the_top_right_when_issued(app, client, people
     assert status.bottom_line
     assert client.get(f"/api/v1/decisions/{did}/attachments/2/pdf",
                       headers=headers(people, "secretariat")).status_code == 404
+
+
+def test_the_issued_pdf_is_downloaded_under_its_symbol(client, people, app, drafted,
+                                                       fake_signing):
+    """"01-QĐ-TTg.pdf", not "01-Q-TTg.pdf": the symbol whole in RFC 6266's filename*, an
+    ASCII fallback beside it for old clients (issue 9, point 19)."""
+    did = drafted()["id"]
+    assert _sign(client, people, app, did).status_code == 201
+    assert _issue(client, people, app, did).status_code == 200
+    response = client.get(f"/api/v1/decisions/{did}/pdf", headers=headers(people, "clerk"))
+    assert response.status_code == 200
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''01-Q%C4%90-TTg.pdf" in disposition, disposition
+    assert 'filename="01-QD-TTg.pdf"' in disposition, disposition

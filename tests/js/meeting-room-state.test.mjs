@@ -6,7 +6,8 @@ import {test} from "node:test";
 import {
   agendaRowView, attendanceView, ballotSending, ballotView, castCount, consoleView, currentSpeakers, indexItems, initialUi,
   joined, myBallot, neighbourItem, onAttendance, onCurrentItem, onMeetingState, onPositions,
-  onSpeakers, onVoteClosed, onVoteOpened, onVoteProgress, speakersView, uncontestedItems,
+  onSpeakers, onVoteClosed, onVoteOpened, onVoteProgress, speakersView, uiForStatus,
+  uncontestedItems,
   withBallotUnanswered, withMyAttendance, withMyBallot, withMyPosition,
 } from "../../ecabinet/static/js/meeting-room/state.js";
 
@@ -378,4 +379,18 @@ test("the chair's console shows the same count as the panel", () => {
   assert.equal(castCount(state.open_vote), 1);
   assert.equal(castCount({vote_id: 5, cast: 4}), 4);
   assert.equal(castCount({vote_id: 5}), 0);
+});
+
+// --- the meeting ended: the last result panel goes, as after a reload (walk: "Không thông qua"
+// kept over an ended meeting on every tablet that had not dismissed it; issue 9, point 8) ----
+
+test("uiForStatus: a meeting that ended keeps no vote result or choice on screen", () => {
+  const result = {vote_id: 5, agenda_item_id: 10, outcome: "rejected"};
+  const shown = {...initialUi(), result, pendingChoice: "yes", tallies: {10: {agree: 1}}};
+  assert.equal(uiForStatus(shown, "in_session"), shown);
+  assert.equal(uiForStatus(shown, "adjourned"), shown);
+  const ended = uiForStatus(shown, "closed");
+  assert.deepEqual([ended.result, ended.pendingChoice, ended.changing], [null, null, false]);
+  assert.deepEqual(ended.tallies, {10: {agree: 1}}); // the chair's tallies stay
+  assert.equal(shown.result, result); // its argument left as it was
 });

@@ -93,3 +93,97 @@ def test_a_member_who_asked_to_speak_beforehand_is_queued_when_the_item_comes_up
         who="chair")
     state = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m2")[1]
     assert len(state["speakers"]["queue"]) == 2
+
+
+def test_asking_to_speak_in_session_makes_an_item_contested(session_open, api):
+    """"Nobody asks to speak" holds in the session too: a member in the speaker queue for an
+    item (not only a position stated beforehand) keeps it from passing without discussion, and
+    an item someone spoke on was discussed. A request withdrawn before the floor asks nothing."""
+    cab = session_open
+    mid, second = cab.meeting_id, cab.items[1]
+    speakers = f"/api/v1/agenda-items/{second}/speakers"
+    _agree(api, cab, second)
+    assert _offered(api, cab) == [second]
+    assert api(cab, "POST", speakers, who="m2")[0] == 201
+    assert _offered(api, cab) == []
+    status, body = _adopt(api, cab, [second])
+    assert status == 409 and body["error"]["details"]["item_ids"] == [second]
+    assert api(cab, "DELETE", speakers, who="m2")[0] == 204
+    assert _offered(api, cab) == [second]
+    # the item comes up, a member asks for the floor, speaks and finishes
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/current-item",
+               {"agenda_item_id": second}, who="chair")[0] == 200
+    assert api(cab, "POST", speakers, who="m3")[0] == 201
+    assert api(cab, "POST", f"{speakers}/floor", {}, who="chair")[0] == 200
+    assert api(cab, "POST", f"{speakers}/finish", who="chair")[0] == 204
+    assert _offered(api, cab) == []
+    assert _adopt(api, cab, [second])[0] == 409
+
+
+def test_the_chair_s_tablet_stops_offering_an_item_as_it_is_contested(app, session_open, api):
+    """The chair's list of items to adopt together follows the session: a vote opened on an
+    offered item, or a member asking to speak on one, takes it off the chair's tablet at once
+    (the list used to stay until the next position was stated)."""
+    from tests.meetings.conftest import connect_tablets
+
+    cab = session_open
+    mid, first, second = cab.meeting_id, cab.items[0], cab.items[1]
+    _agree(api, cab, first)
+    _agree(api, cab, second)
+    tablets = connect_tablets(app, {"chair": cab.tokens["chair"]})
+    chair = next(tablets)["chair"]
+
+    def offered_to_the_chair() -> list[list[int]]:
+        return [m["args"][0]["uncontested_item_ids"] for m in chair.get_received("/live")
+                if "uncontested_item_ids" in m["args"][0]]
+
+    try:
+        ack = chair.emit("meeting.join", {"meeting_id": mid}, namespace="/live", callback=True)
+        assert ack["ok"] and ack["state"]["uncontested_item_ids"] == [first, second]
+        chair.get_received("/live")
+        assert api(cab, "POST", f"/api/v1/agenda-items/{second}/speakers", who="m2")[0] == 201
+        assert offered_to_the_chair()[-1] == [first]
+        assert api(cab, "POST", f"/api/v1/agenda-items/{first}/votes",
+                   {"question": "Thông qua?", "rule": "majority_of_all", "secret": False},
+                   who="chair")[0] == 201
+        assert offered_to_the_chair()[-1] == []
+        assert api(cab, "DELETE", f"/api/v1/agenda-items/{second}/speakers", who="m2")[0] == 204
+        assert offered_to_the_chair()[-1] == [second]
+    finally:
+        next(tablets, None)
+
+
+def test_a_note_changed_later_keeps_the_members_place_in_the_queue(cabinet, api):
+    """The order of registration is the order members asked to speak: one who asked first and
+    then saved a note ("Lưu ghi chú" sends the position again) stays first."""
+    cab = cabinet
+    mid, second = cab.meeting_id, cab.items[1]
+    path = f"/api/v1/agenda-items/{second}/positions"
+    assert api(cab, "PUT", path, {"stance": "speak"}, who="m3")[0] == 200
+    assert api(cab, "PUT", path, {"stance": "speak"}, who="m1")[0] == 200
+    assert api(cab, "PUT", path, {"stance": "speak", "note": "Đề nghị làm rõ nguồn vốn"},
+               who="m3")[0] == 200
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/transition", {"to": "in_session"},
+               who="chair")[0] == 200
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/current-item",
+               {"agenda_item_id": second}, who="chair")[0] == 200
+    queue = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m2")[1]["speakers"]["queue"]
+    assert [s["name"] for s in queue] == ["Đỗ Văn Khánh", "Phạm Quốc Bảo"]  # m3, then m1
+
+
+def test_asking_to_speak_by_position_on_the_item_under_discussion_queues_at_once(
+        session_open, api):
+    """"Đăng ký phát biểu" means one thing: chosen as a position on the item being discussed
+    (the row's button, in the session), it is a place in the speaker queue then and there, not
+    only when the item next comes up."""
+    cab = session_open
+    mid, first = cab.meeting_id, cab.items[0]  # the chair is on item 1
+    assert api(cab, "PUT", f"/api/v1/agenda-items/{first}/positions",
+               {"stance": "speak", "note": "Xin phát biểu về phân cấp"}, who="m2")[0] == 200
+    queue = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m1")[1]["speakers"]["queue"]
+    assert [(s["name"], s["status"]) for s in queue] == [("Nguyễn Thu Hà", "waiting")]
+    # stated again (a note saved) it does not queue twice
+    assert api(cab, "PUT", f"/api/v1/agenda-items/{first}/positions",
+               {"stance": "speak", "note": "Xin phát biểu"}, who="m2")[0] == 200
+    queue = api(cab, "GET", f"/api/v1/meetings/{mid}/state", who="m1")[1]["speakers"]["queue"]
+    assert len(queue) == 1

@@ -56,3 +56,39 @@ def test_publishing_says_what_was_sent(app, make_user):
         follow_redirects=True)
     assert "trên trang chủ" in done.text and "không gửi thư điện tử" in done.text
     assert "giấy mời đã được gửi" not in done.text.lower()
+
+
+def test_publishing_with_a_mail_server_says_the_invitations_were_e_mailed(make_app, make_user):
+    """With SMTP the message names both ways, and the mails do leave (the .ics attached)."""
+    from datetime import UTC, datetime, timedelta
+
+    from aiosmtpd.controller import Controller
+
+    from tests.notify.test_invitations import Inbox, _free_port, _prepare
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        app = make_app(SMTP_URL=f"smtp://127.0.0.1:{controller.port}",
+                       MAIL_FROM="vpcp@ecabinet.gov.vn", PUBLIC_URL="https://ecabinet.gov.vn")
+        meeting_id, actor_id = _prepare(app, make_user, datetime.now(UTC) + timedelta(days=3))
+        with app.app_context():
+            from ecabinet.extensions import db
+            from ecabinet.identity.models import User
+
+            secretariat = db.session.get(User, actor_id)
+        pages = app.test_client()
+        AuthActions(app, pages).login(secretariat)
+        prepare = pages.get(f"/meetings/{meeting_id}/prepare")
+        done = pages.post(f"/meetings/{meeting_id}/status", data={
+            "to": "published", "back": "prepare", "csrf_token": csrf_from(prepare.text)},
+            follow_redirects=True)
+        assert "trên trang chủ" in done.text and "qua thư điện tử kèm tệp lịch" in done.text
+        assert "không gửi thư điện tử" not in done.text
+        messages = inbox.wait_for(2)
+        assert len(messages) == 2
+        assert all(any(p.get_content_type() == "text/calendar" for p in m.walk())
+                   for m in messages)
+    finally:
+        controller.stop()

@@ -139,3 +139,23 @@ def test_the_secretariat_s_dashboard_shows_polls_under_way_overdue_first(app, cl
     section = home.split("Phiếu lấy ý kiến đang thực hiện")[1]
     assert section.index("Đã quá hạn?") < section.index("Không gấp?")
     assert "Quá hạn" in section and "1/3 đã trả lời" in section
+
+
+def test_the_form_warns_of_recipients_without_a_key_and_sends_nothing(app, client, auth,
+                                                                      people):
+    """On the page as in the API: asking for signed ballots names the recipients who could not
+    sign one, next to the box, and offers the two ways out (issue 9, point 9)."""
+    users, _ = people
+    auth.login(users["secretariat"])
+    page = client.get("/polls/new")
+    deadline = (datetime.now(UTC) + timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post("/polls/new", data={
+        "question": "Ý kiến về Nghị quyết?", "deadline": deadline, "missing_counts_as": "agree",
+        "signed_ballots": "y", "recipient_ids": [str(users["m1"].id), str(users["m2"].id)],
+        "csrf_token": csrf_from(page.text)})
+    assert refused.status_code == 422
+    box = refused.text.split('name="signed_ballots"')[1].split("</div>")[0]
+    assert "Nguyễn Thu Hà, Phạm Quốc Bảo" in box
+    assert "Hãy cấp khóa cho họ hoặc không yêu cầu phiếu có chữ ký số" in box
+    with app.app_context():
+        assert db.session.scalars(db.select(Poll)).all() == []

@@ -155,6 +155,21 @@ def test_modification_after_signing_is_detected(pki_app, signing_keys, tmp_path)
     assert "Not total document signed" in pdfsig(path)
 
 
+def test_the_wrong_pin_message_reads_plainly_in_vietnamese(pki_app, signing_keys):
+    """"khóa ký số bị khóa" said "the key is locked" with one word for both (issue 9, point
+    19): the refusal names the signing key and says it would be suspended."""
+    from flask_babel import force_locale
+
+    with pki_app.test_request_context(), force_locale("vi"):
+        key = keys.personal_key(db.session.get(User, signing_keys.signer_id))
+        with pytest.raises(Forbidden) as caught:
+            with audited_attempt():
+                pades.sign_pdf(blank_pdf(), key=key, pin="999999", field_name="ChuKy",
+                               level="B-B")
+    assert caught.value.message == ("Sai mã PIN. Còn 4 lần thử trước khi khóa bí mật dùng để "
+                                    "ký bị tạm ngừng.")
+
+
 def test_wrong_pin_is_counted_and_locks_after_five(pki_app, signing_keys):
     with pki_app.app_context():
         signer = db.session.get(User, signing_keys.signer_id)

@@ -4,13 +4,13 @@ or person handling, deadline, state)."""
 
 from __future__ import annotations
 
-import io
-
 from ecabinet.i18n import in_vietnam
 from ecabinet.interchange.incoming.models import IncomingDocument
+from ecabinet.registers import exports
 
 COLUMNS = ("Số đến", "Ngày đến", "Nơi gửi", "Số, ký hiệu", "Ngày văn bản", "Loại",
            "Trích yếu", "Đơn vị/người xử lý", "Hạn xử lý", "Trạng thái")
+WIDTHS = (8, 16, 28, 18, 12, 14, 60, 28, 12, 16)
 STATES = {"received": "Đã nhận", "accepted": "Đã vào sổ", "assigned": "Đã giao xử lý",
           "in_handling": "Đang xử lý", "done": "Đã xử lý xong", "refused": "Đã trả lại",
           "recalled": "Đã thu hồi"}
@@ -26,29 +26,7 @@ def _cells(document: IncomingDocument) -> list:
             STATES.get(document.state, document.state)]
 
 
-def to_xlsx(documents: list[IncomingDocument], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Văn bản đến"
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append(list(COLUMNS))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for document in documents:
-        sheet.append(_cells(document))
-    for column, width in zip("ABCDEFGHIJ", (8, 16, 28, 18, 12, 14, 60, 28, 12, 16),
-                             strict=True):
-        sheet.column_dimensions[column].width = width
-    for line in sheet.iter_rows(min_row=4):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if cell.data_type == "f":  # a subject starting with "=" is text, not a formula
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def table(documents: list[IncomingDocument], title: str) -> exports.Table:
+    """The register as its .xlsx writes it (:mod:`ecabinet.registers.exports`)."""
+    return exports.Table(title=title, sheet="Văn bản đến", columns=COLUMNS, widths=WIDTHS,
+                         rows=[_cells(document) for document in documents])

@@ -20,6 +20,8 @@ from ecabinet.identity.access import login_required
 from ecabinet.identity.models import Organisation, User
 from ecabinet.interchange.incoming import access, export, meeting, queries, workflow
 from ecabinet.interchange.incoming.models import IncomingState
+from ecabinet.interchange.incoming.schemas import IncomingRegisterArgsSchema
+from ecabinet.registers import exports, filters
 from ecabinet.web import Pager, refusal_shown
 
 bp = Blueprint("incoming", __name__, template_folder="templates")
@@ -38,30 +40,22 @@ def to_assign_items(user) -> list[DashboardItem]:
         badge=_("To assign")) for d in workflow.to_assign(user)]
 
 
-def _filters() -> dict:
-    state = request.args.get("state") or None
-    return {"year": request.args.get("year", type=int),
-            "state": state if state in set(IncomingState) else None,
-            "organisation_id": request.args.get("organisation_id", type=int)}
-
-
 @bp.route("/interchange/incoming")
 @login_required
 def index():
-    filters = _filters()
-    query = queries.register_query(_user(), **filters)
-    if request.args.get("format") == "xlsx":
-        title = "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" + (f" NĂM {filters['year']}" if filters["year"] else "")
-        return Response(export.to_xlsx(list(db.session.scalars(query.limit(10_000))), title),
-                        mimetype="application/vnd.openxmlformats-officedocument."
-                                 "spreadsheetml.sheet",
-                        headers={"Content-Disposition":
-                                 "attachment; filename=so-van-ban-den.xlsx"})
+    criteria = filters.parse(IncomingRegisterArgsSchema(), request.args)
+    query = queries.register_query(_user(), **criteria)
+    if criteria.format:
+        year = criteria["year"]
+        title = "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN" + (f" NĂM {year}" if year else "")
+        documents = list(db.session.scalars(query.limit(10_000)))
+        return exports.download(export.table(documents, title), criteria.format,
+                                "so-van-ban-den")
     paging = Pager.from_request()
     senders = db.session.scalars(select(Organisation).where(Organisation.identifier.is_not(None))
                                  .order_by(Organisation.name)).all()
     return render_template("incoming/index.html", documents=paging.rows(query), paging=paging,
-                           filters=filters, states=list(IncomingState), senders=senders,
+                           filters=criteria, states=list(IncomingState), senders=senders,
                            years=range(datetime.now(UTC).year, 2018, -1),
                            keeps_register=access.keeps_register(_user()))
 

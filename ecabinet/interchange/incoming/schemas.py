@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, fields, validate
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
 
 from ecabinet.inputs import Id, Schema
 from ecabinet.interchange.incoming.models import IncomingState
+from ecabinet.registers import filters
 
 
 class IncomingAttachmentSchema(Schema):
@@ -61,14 +63,18 @@ class IncomingDetailSchema(IncomingDocumentSchema):
     events = fields.List(fields.Nested(IncomingEventSchema))
 
 
-class IncomingQuerySchema(Schema):
-    class Meta:
-        unknown = EXCLUDE  # ?page=&page_size= are the pagination's
+class IncomingQuerySchema(filters.FilterSchema):
+    """The register's filter, the API's and the page's: every year unless one is asked for."""
 
-    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=9999))
-    state = fields.String(load_default=None,
-                          validate=validate.OneOf([s.value for s in IncomingState]))
-    organisation_id = Id(load_default=None, metadata={"description": "the sender"})
+    year = filters.year(low=2000, high=9999)
+    state = filters.choice([s.value for s in IncomingState], _l("Status"))
+    organisation_id = filters.ident(_l("Sender"), "the sender")
+
+
+class IncomingRegisterArgsSchema(IncomingQuerySchema):
+    """The page's: ``format=xlsx`` for the export."""
+
+    format = filters.export_format("xlsx")
 
 
 class IncomingAcceptSchema(Schema):

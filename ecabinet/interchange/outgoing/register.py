@@ -1,10 +1,9 @@
 """What the clerk reads of the outgoing exchange: per recipient, sent (the outbox), delivered
 (the exchange service's word) and the business status with its trace; the register of a year
-with its filters, and its .xlsx export. Reads only."""
+with its filters, and the table of its .xlsx export. Reads only."""
 
 from __future__ import annotations
 
-import io
 import logging
 from datetime import UTC, datetime
 
@@ -17,6 +16,7 @@ from ecabinet.extensions import db
 from ecabinet.interchange.axis import services as axis
 from ecabinet.interchange.axis.transport import AxisRefused, AxisUnavailable
 from ecabinet.interchange.outgoing.models import ExchangeOutgoing, ExchangeStatusRefused
+from ecabinet.registers import exports
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,8 @@ STATUS_LABELS = {
     "01": _l("Received"), "02": _l("Refused"), "03": _l("Accepted"), "04": _l("Assigned"),
     "05": _l("Being handled"), "06": _l("Done"), "13": _l("Recall asked"),
     "15": _l("Recall accepted"), "16": _l("Recall refused")}
+#: The register's filter for the rows no recipient has answered yet.
+NO_ANSWER = "none"
 
 
 def _deliveries(rows: list[ExchangeOutgoing]) -> dict[str, dict[str, str]]:
@@ -65,20 +67,25 @@ def by_recipient(decision: Decision) -> dict[int, dict]:
     return {row.recipient_id: describe(row, deliveries) for row in rows}
 
 
+def this_year() -> int:
+    """The register's year by default: UTC's, as its rows are counted (``created_at``)."""
+    return datetime.now(UTC).year
+
+
 def years() -> list[int]:
     found = db.session.scalars(select(Decision.year).join(
         ExchangeOutgoing, ExchangeOutgoing.decision_id == Decision.id).distinct()).all()
-    return sorted({y for y in found if y} | {datetime.now(UTC).year}, reverse=True)
+    return sorted({y for y in found if y} | {this_year()}, reverse=True)
 
 
 def entries(year: int, *, status: str | None = None, organisation_id: int | None = None,
             with_delivery: bool = True) -> list[dict]:
     """The year's outgoing register through the axis: per document and recipient, newest
-    first. ``status``: a business code, or "none" (nothing answered yet)."""
+    first. ``status``: a business code, or :data:`NO_ANSWER` (nothing answered yet)."""
     query = (select(ExchangeOutgoing).join(Decision, Decision.id == ExchangeOutgoing.decision_id)
              .where(extract("year", ExchangeOutgoing.created_at) == year)
              .order_by(Decision.issued_at.desc(), ExchangeOutgoing.id))
-    if status == "none":
+    if status == NO_ANSWER:
         query = query.where(ExchangeOutgoing.status.is_(None))
     elif status:
         query = query.where(ExchangeOutgoing.status == status)
@@ -100,6 +107,7 @@ def refused(limit: int = 50) -> list[ExchangeStatusRefused]:
 
 COLUMNS = ("Số, ký hiệu", "Ngày ban hành", "Trích yếu", "Nơi nhận", "Mã định danh",
            "Gửi", "Chuyển đến", "Trạng thái", "Diễn biến")
+WIDTHS = (16, 16, 50, 30, 16, 10, 12, 18, 60)
 
 
 def _when(moment: datetime | None) -> str:
@@ -108,35 +116,17 @@ def _when(moment: datetime | None) -> str:
     return f"{moment.astimezone(VIETNAM):%d/%m/%Y %H:%M}" if moment else ""
 
 
-def to_xlsx(rows: list[dict], year: int) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+def _cells(row: dict) -> list:
+    history = "\n".join(f"{_when(step['stated_at'])} {step['code']} {step['label']}"
+                        + (f": {step['description']}" if step["description"] else "")
+                        for step in row["history"])
+    return [row["symbol"], _when(row["issued_at"]), row["summary"], row["organisation"],
+            row["organ_id"], row["sent"], row["delivery"] or "",
+            f"{row['status']} · {row['status_label']}" if row["status"] else "", history]
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Liên thông đi {year}"
-    sheet.append([f"VĂN BẢN ĐI QUA TRỤC LIÊN THÔNG NĂM {year}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([])
-    sheet.append(list(COLUMNS))
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        history = "\n".join(f"{_when(step['stated_at'])} {step['code']} {step['label']}"
-                            + (f": {step['description']}" if step["description"] else "")
-                            for step in row["history"])
-        sheet.append([row["symbol"], _when(row["issued_at"]), row["summary"],
-                      row["organisation"], row["organ_id"], row["sent"],
-                      row["delivery"] or "",
-                      f"{row['status']} · {row['status_label']}" if row["status"] else "",
-                      history])
-    for column, width in zip("ABCDEFGHI", (16, 16, 50, 30, 16, 10, 12, 18, 60), strict=True):
-        sheet.column_dimensions[column].width = width
-    for line in sheet.iter_rows(min_row=4):
-        for cell in line:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if cell.data_type == "f":  # "=…" written by a recipient is text here, never a formula
-                cell.data_type = "s"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+def table(rows: list[dict], year: int) -> exports.Table:
+    """The year's register as its .xlsx writes it (:mod:`ecabinet.registers.exports`)."""
+    return exports.Table(title=f"VĂN BẢN ĐI QUA TRỤC LIÊN THÔNG NĂM {year}",
+                         sheet=f"Liên thông đi {year}", columns=COLUMNS, widths=WIDTHS,
+                         rows=[_cells(row) for row in rows])

@@ -16,7 +16,7 @@ import {send} from "../lib/socket.js";
 import {one} from "./dom.js";
 import {
   indexItems, initialUi, joined, onAttendance, onCurrentItem, onMeetingState, onSpeakers,
-  onVoteClosed, onVoteOpened, onVoteProgress, onVoteTallying,
+  onVoteClosed, onVoteOpened, onVoteProgress, onVoteTallying, uiForStatus,
 } from "./state.js";
 import {forgetBallot} from "./vote.js";
 
@@ -113,6 +113,7 @@ export function followMeeting(room, socket, {onJoined} = {}) {
       join(); // a vote this tablet has not heard of: ask for the whole state, own ballot included
       return;
     }
+    room.ui = uiForStatus(room.ui, room.state.status);
     room.render();
   });
 

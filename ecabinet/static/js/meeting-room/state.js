@@ -79,6 +79,18 @@ export function onMeetingState(state, pub, {meetingId, userId, hearsBallots}) {
   return {state: withMyAttendance(next, userId), rejoin: false};
 }
 
+/**
+ * What this tablet alone shows, once the meeting's status is known: after the meeting ended no
+ * vote result waits to be dismissed and no choice to be confirmed (each item's row carries its
+ * outcome, as a reload shows it), so nothing on screen belongs to a session that is over.
+ */
+export function uiForStatus(ui, status) {
+  if (status !== "closed" || (!ui.result && !ui.pendingChoice && !ui.changing)) {
+    return ui;
+  }
+  return {...ui, result: null, pendingChoice: null, changing: false};
+}
+
 /** agenda.current */
 export function onCurrentItem(state, data, meetingId) {
   if (data.meeting_id !== meetingId) {
