@@ -6,9 +6,9 @@ A hall of tablets refreshing the agenda sends the ETag each holds; most of the t
 changed. The whole read pays for the bearer token's user as ORM objects, the meeting and the
 reader's seat, flask-smorest's wrapper — for an empty answer. Here one plain statement reads
 what decides that answer: the token's state, its user's account and roles, the meeting's
-version and status, and the reader's seat. The rules are the ones the whole read applies, the
-same functions given these columns instead of ORM objects: the token's
-(:func:`ecabinet.identity.services.token_usable`), the meeting's
+version, status and counts (present, opened), and the reader's seat. The rules are the ones
+the whole read applies, the same functions given these columns instead of ORM objects: the
+token's (:func:`ecabinet.identity.services.token_usable`), the meeting's
 (:func:`ecabinet.meetings.access.sees_meeting`), the first look to record
 (:func:`ecabinet.meetings.notices.needs_recording`) and the ETag
 (:func:`ecabinet.meetings.versions.etag`).
@@ -74,6 +74,7 @@ class _Meeting:
     status: str
     published_at: datetime | None
     present_count: int
+    opened_count: int
     created_at: datetime
     seat: _Seat | None = field(default=None)
 
@@ -85,7 +86,7 @@ class _Meeting:
 _STATEMENT = (
     select(ApiToken.revoked_at, ApiToken.expires_at, User.id, User.active, UserRole.role,
            Meeting.version, Meeting.status, Meeting.published_at, Meeting.present_count,
-           Meeting.created_at,
+           Meeting.opened_count, Meeting.created_at,
            Participant.role, Participant.opened_at, Participant.changes_unseen_since)
     .select_from(ApiToken)
     .join(User, User.id == ApiToken.user_id)
@@ -174,13 +175,14 @@ def reading(secret: str, meeting_id: int, shape: str) -> Reading | None:
     if not rows:
         return None
     (revoked_at, expires_at, user_id, active, _role, version, status, published_at, present,
-     created_at, seat_role, opened_at, unseen) = rows[0]
+     opened, created_at, seat_role, opened_at, unseen) = rows[0]
     if not token_usable(revoked_at, expires_at, active):
         return None
     reader = _Reader(user_id, frozenset(Role(row[4]) for row in rows if row[4] is not None))
     seat = None if seat_role is None else _Seat(user_id, ParticipantRole(seat_role), opened_at,
                                                 unseen)
-    meeting = _Meeting(meeting_id, version, status, published_at, present, created_at, seat)
+    meeting = _Meeting(meeting_id, version, status, published_at, present, opened, created_at,
+                       seat)
     if not access.sees_meeting(meeting, seat, Role.SECRETARIAT in reader.roles):
         return None
     if notices.needs_recording(reader, meeting):

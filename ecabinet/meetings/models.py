@@ -231,6 +231,17 @@ Meeting.present_count = column_property(
     .where(Participant.meeting_id == Meeting.id, Participant.checked_in_at.is_not(None))
     .correlate_except(Participant).scalar_subquery(), deferred=True)
 
+#: How many invitees have opened the meeting since it was last published: with the version,
+#: what tells one state of the organisers' read (who opened it) from another
+#: (:func:`ecabinet.meetings.versions.etag`). A first look does not move the version — at
+#: publication each tablet's first look made every other tablet's ETag stale — it moves this
+#: count, which only ever grows while the version stays (publishing again moves the version).
+#: Deferred: loaded where an ETag is made, with :attr:`present_count`.
+Meeting.opened_count = column_property(
+    select(func.count(Participant.id))
+    .where(Participant.meeting_id == Meeting.id, Participant.opened_at >= Meeting.published_at)
+    .correlate_except(Participant).scalar_subquery(), deferred=True)
+
 
 @event.listens_for(Participant.meeting, "set")
 def _seat_added(participant: Participant, meeting: Meeting | None, _old, _initiator) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy import case, func, or_, select, update
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, signals, versions
+from ecabinet.meetings import access, signals
 from ecabinet.meetings.models import AgendaItem, Meeting, MeetingStatus, Participant
 
 #: Statuses in which invitees are told of a meeting (a draft is nobody's news yet; a closed
@@ -65,20 +65,18 @@ def record_opened(user: User, meeting: Meeting) -> None:
     participant = meeting.participant(user.id) if _announced(meeting) else None
     if participant is None:
         return
-    first_look = opened_at(participant, meeting) is None
     stale = or_(Participant.opened_at.is_(None), Participant.opened_at < meeting.published_at)
     db.session.execute(
         update(Participant).where(Participant.id == participant.id)
         .values(opened_at=case((stale, _now()), else_=Participant.opened_at),
                 changes_unseen_since=None)
         .execution_options(synchronize_session=False))
-    # The organisers' read shows who opened it: a first look changes it. A look at changes
-    # (the notice cleared) changes no read, and moving the version would make every tablet
-    # of the hall read the meeting again for nothing, each one's look after an agenda change
-    # in turn.
-    if first_look:
-        versions.bump(db.session, meeting)
+    # The version does not move: a first look shows only in the organisers' read, whose ETag
+    # counts the invitees who opened it (``Meeting.opened_count``); a look at changes (the
+    # notice cleared) shows in no read. Moving it made every tablet of the hall read the
+    # meeting again at each other tablet's look.
     db.session.expire(participant, ["opened_at", "changes_unseen_since"])
+    db.session.expire(meeting, ["opened_count"])
 
 
 def agenda_changed(actor: User, meeting: Meeting, item: AgendaItem | None = None,

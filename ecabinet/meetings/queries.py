@@ -39,9 +39,11 @@ OPEN, CLOSED, TALLYING = "open", "closed", "tallying"
 
 # --- reading a meeting whole ---------------------------------------------------------------------
 
-#: The meeting's row without its items (loaded with it by default), with the count of those
-#: present: what a conditional read needs to answer 304, before :func:`load_whole` loads the rest.
-MEETING_ALONE = (lazyload(Meeting.items), undefer(Meeting.present_count))
+#: The meeting's row without its items (loaded with it by default), with the counts of those
+#: present and of the invitees who opened it: what a conditional read needs to answer 304,
+#: before :func:`load_whole` loads the rest.
+MEETING_ALONE = (lazyload(Meeting.items), undefer(Meeting.present_count),
+                 undefer(Meeting.opened_count))
 #: The meeting's row alone, for live events (no ETag: the count is not needed).
 MEETING_ROW = (lazyload(Meeting.items),)
 

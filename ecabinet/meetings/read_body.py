@@ -6,8 +6,9 @@ its one reader: ~4 ms for the demo's meeting, paid by every tablet of the hall a
 after each change (a change moves every reader's ETag). What it loads is the same for every
 reader; only the rules' verdicts differ. So the part every reader shares — the meeting's
 fields and participants, each item as shown with the columns the rules read, each document's
-entry with its own — is built once per meeting state (the row's version and count of those
-present, which every change the read shows moves: :mod:`.versions`) and kept with the joins'
+entry with its own, who opened the invitation — is built once per meeting state (the row's
+version and counts of those present and of those who opened it, which every change the read
+shows moves: :mod:`.versions`) and kept with the joins'
 shared parts (:func:`.snapshots.shared`, by that version). A reader's body is that part cut by
 the same rules, given the reader's columns from the early statement (:mod:`.conditional`):
 :func:`.access.sees_item` for the items, :func:`ecabinet.docs.access.reads_listed` for their
@@ -106,7 +107,8 @@ def body_for(found: Reading) -> dict:
     encodes it)."""
     meeting = found.meeting
     part = snapshots.shared(meeting, _KEY, lambda: (_build(meeting.id), None),
-                            version=(meeting.version, meeting.present_count)).shared
+                            version=(meeting.version, meeting.present_count,
+                                     meeting.opened_count)).shared
     reader, seat = found.reader, meeting.seat
     secretariat = reader.has_role(Role.SECRETARIAT)
     agenda = [{**item.shown, "documents": [

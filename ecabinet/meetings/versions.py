@@ -5,9 +5,9 @@ shows: the meeting's row, its participants (but a check-in: counted by
 ``Meeting.present_count`` instead, see :func:`_only_checked_in`), items and their invitees,
 and what other features register with :func:`track` (the documents on its agenda and their
 versions). It is done here, from what the flush wrote, so that no service has to remember it.
-A bulk ``UPDATE`` bypasses the flush: the few that touch what the read shows call :func:`bump`
-themselves
-(:func:`ecabinet.meetings.notices.record_opened`).
+A bulk ``UPDATE`` bypasses the flush: one that touches what the read shows calls :func:`bump`
+itself. An invitee's first look (:func:`ecabinet.meetings.notices.record_opened`, a bulk
+update) shows only in the organisers' read, whose ETag counts it (``Meeting.opened_count``).
 
 The ETag of a read is the version with the reader: their id and roles (what they see depends
 on both: a confidential item only for its invitees, the invitations for the organisers), and
@@ -125,7 +125,13 @@ def init_app() -> None:
 
 def etag(user: User, meeting: Meeting, shape: str = "") -> str:
     """The read's ETag for this reader (see the module's docstring); ``shape``: the answer's
-    fields, so that an ETag from before a change of the schema never matches."""
+    fields, so that an ETag from before a change of the schema never matches. The organisers'
+    read also shows who opened the invitation: theirs moves with ``Meeting.opened_count``
+    too (an invitee's first look), no one else's does."""
+    from ecabinet.meetings.access import is_organiser
+
     seed = (f"{meeting.id}:{meeting.version}:{meeting.present_count}:{user.id}:"
             f"{sorted(user.roles)}:{shape}")
+    if is_organiser(user, meeting):
+        seed += f":opened {meeting.opened_count}"
     return hashlib.sha256(seed.encode()).hexdigest()[:32]

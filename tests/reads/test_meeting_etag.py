@@ -143,3 +143,23 @@ def test_a_look_at_changes_moves_no_one_elses_etag(app, client, build_hall, open
     after = {i["user_id"]: i["opened_at"]
              for i in _get(client, hall, "secretariat").get_json()["invitations"]}
     assert after == opened  # nobody's first look moved
+
+
+def test_a_first_look_moves_the_organisers_etags_only(app, client, build_hall):
+    """An invitee's first look since publication shows in the organisers' read (who opened
+    it): their ETags move (``Meeting.opened_count``), no one else's — at publication, each
+    tablet's first look no longer makes the rest of the hall read the meeting again."""
+    hall = build_hall(2)  # published, nobody has opened it yet
+    etags = {}
+    for who in ("m1", "chair", "secretary", "secretariat"):
+        _get(client, hall, who)  # the first look, recorded (the secretariat has no seat)
+        etags[who] = _get(client, hall, who).headers["ETag"]
+    assert _get(client, hall, "m4").status_code == 200  # m4's first look
+    for who in ("m1", "chair"):
+        assert _get(client, hall, who, etags[who]).status_code == 304, who
+    for who in ("secretary", "secretariat"):
+        after = _get(client, hall, who, etags[who])
+        assert after.status_code == 200, who
+        opened = {i["user_id"]: i["opened_at"] for i in after.get_json()["invitations"]}
+        assert opened[hall.users["m4"].id] is not None
+        assert _get(client, hall, who, after.headers["ETag"]).status_code == 304
