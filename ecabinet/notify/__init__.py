@@ -1,4 +1,5 @@
-"""Notifications by e-mail: meeting invitations with an .ics file, reminders.
+"""Notifications by e-mail: meeting invitations with an .ics file, reminders, the reviewers
+of a draft told of a newer version.
 
 E-mail goes out only when ECABINET_SMTP_URL is set; in-app notice is the dashboard itself.
 Messages leave after the transaction that caused them commits, in a background task, so a
@@ -10,10 +11,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from ecabinet.consultation.signals import round_superseded
     from ecabinet.meetings.models import Meeting
     from ecabinet.meetings.signals import agenda_changed, meeting_published
     from ecabinet.meetings.versions import track
     from ecabinet.notify.cli import notify_cli
+    from ecabinet.notify.consultation import on_round_superseded
     from ecabinet.notify.meetings import on_agenda_changed, on_published
     from ecabinet.notify.models import MailDelivery  # the table, for migrations too
 
@@ -23,4 +26,5 @@ def init_app(app: Flask) -> None:
                                       if row.about_type == Meeting.__tablename__})
     meeting_published.connect(on_published)
     agenda_changed.connect(on_agenda_changed)
+    round_superseded.connect(on_round_superseded)
     app.cli.add_command(notify_cli)
