@@ -69,11 +69,24 @@ class MeetingSchema(Schema):
     closed_at = fields.AwareDateTime(allow_none=True)
 
 
+class InvitationMailSchema(Schema):
+    state = fields.String(metadata={"description": "queued | sent | failed"})
+    queued_at = fields.AwareDateTime()
+    attempted_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "when the mail server was tried (null while queued)"})
+    reason = fields.String(allow_none=True, metadata={
+        "description": "why it failed: unreachable | login_refused | address_refused | "
+                       "refused, then the server's answer"})
+
+
 class InvitationOpenedSchema(Schema):
     user_id = fields.Integer()
     opened_at = fields.AwareDateTime(allow_none=True, metadata={
         "description": "when the invitee first opened the meeting since it was published "
                        "(its page, its API read or the .ics); null: not yet"})
+    email = fields.Nested(InvitationMailSchema, allow_none=True, metadata={
+        "description": "the e-mailed invitation of the latest publication; null when none "
+                       "was sent (no mail server configured)"})
 
 
 class MeetingDetailSchema(MeetingSchema):
@@ -98,6 +111,12 @@ def _iso(value):
 _MEETING_DATES = ("starts_at", "published_at", "started_at", "closed_at")
 
 
+def _mail(row) -> dict | None:
+    return None if row is None else {
+        "state": row.state, "queued_at": _iso(row.queued_at),
+        "attempted_at": _iso(row.attempted_at), "reason": row.reason}
+
+
 def dump_meeting_detail(data: dict) -> dict:
     """``MeetingDetailSchema().dump(data)`` for the read built by the API's ``_detail``."""
     out = {name: data[name] for name in ("id", "title", "kind")}
@@ -119,8 +138,8 @@ def dump_meeting_detail(data: dict) -> dict:
          "adopted_without_discussion_at": _iso(item.adopted_without_discussion_at),
          "documents": documents.get_value(item, "documents")} for item in data["agenda"]]
     if "invitations" in data:
-        out["invitations"] = [{"user_id": i["user_id"], "opened_at": _iso(i["opened_at"])}
-                              for i in data["invitations"]]
+        out["invitations"] = [{"user_id": i["user_id"], "opened_at": _iso(i["opened_at"]),
+                               "email": _mail(i["email"])} for i in data["invitations"]]
     return out
 
 
