@@ -24,6 +24,7 @@ from tests.fixtures.database import (  # noqa: F401
     _test_config,
     database,
 )
+from tests.fixtures.mail import smtp  # noqa: F401
 from tests.fixtures.users import (  # noqa: F401
     PASSWORD,
     AuthActions,

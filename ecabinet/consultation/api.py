@@ -103,6 +103,20 @@ def move_round(body, round_id: int):
         return services.move_round(_user(), round_, deadline=body["deadline"])
 
 
+@blp.route("/consultation-rounds/<int:round_id>/keep", methods=["POST"])
+@login_required
+@blp.response(200, RoundSchema)
+@blp.alt_response(409, description="closed already, or on the latest version already")
+def keep_round(round_id: int):
+    """Keep the round on its earlier version until its deadline, beside the newer version
+    uploaded (the drafting side): its reviewers are told which version they review and that
+    a newer one exists. Sent again, nothing changes."""
+    round_ = access.round_for(_user(), round_id)
+    access.require_drafting_side(_user(), round_.document)
+    with unit_of_work():
+        return services.keep_round(_user(), round_)
+
+
 @blp.route("/consultation-rounds/<int:round_id>/units")
 @login_required
 @blp.response(200, UnitSchema(many=True))

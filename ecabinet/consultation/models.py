@@ -52,6 +52,9 @@ class ConsultationRound(db.Model):
     #: new version instead (same reviewers): where the reviewers are sent from here.
     successor_id: Mapped[int | None] = mapped_column(
         ForeignKey("consultation_rounds.id", ondelete="SET NULL"))
+    #: The newer version of the document beside which the drafting side chose to keep this
+    #: round on its own (the reviewers were told); None until a newer one came and they chose.
+    kept_beside_version: Mapped[int | None]
 
     document: Mapped[Document] = relationship(lazy="joined")
     version: Mapped[DocumentVersion] = relationship(lazy="joined")

@@ -81,10 +81,13 @@ def _show(round_, *, failed: dict | None = None, status: int = 200):
     for comment in threads:
         if comment.author_id == user.id:
             by_anchor.setdefault(comment.anchor, []).append(comment)
+    readable = [version.number for version in access.readable_versions(user, round_.document)]
+    newer = services.newer_version(round_)
     return render_template(
         "consultation/show.html", round=round_, units=services.units(round_.version),
         by_anchor=by_anchor, reviewer=access.is_reviewer(user, round_),
-        comparable=len(access.readable_versions(user, round_.document)) > 1,
+        comparable=len(readable) > 1, newer_version=newer,
+        newer_readable=newer in readable and round_.version.number in readable,
         drafting=access.is_drafting_side(user, round_.document),
         accepting=services.accepting_comments(round_), failed=failed or {},
         comment_form=CommentForm(), reply_form=ReplyForm()), status
@@ -220,9 +223,14 @@ def superseded(document_id: int):
                         n=moved.version.number), "success")
                 return redirect(url_for("consultation.answers", round_id=moved.id))
         else:
-            flash(_("The round on version %(n)d stays open until its deadline.",
-                    n=round_.version.number), "success")
-            return redirect(url_for("documents.show", document_id=document.id))
+            with refusal_shown():
+                with unit_of_work():
+                    services.keep_round(_user(), round_)
+                flash(_("The round on version %(n)d stays open until its deadline; its "
+                        "reviewers are told that version %(newer)d exists.",
+                        n=round_.version.number, newer=round_.document.latest.number),
+                      "success")
+            return redirect(url_for("consultation.superseded", document_id=document.id))
     rounds = services.superseded_rounds(document)
     if not rounds:
         return redirect(url_for("documents.show", document_id=document.id))

@@ -60,6 +60,14 @@ class RoundSchema(Schema):
                                  metadata={"description": "manual | new_version"})
     successor_id = fields.Integer(allow_none=True, metadata={
         "description": "the round on a newer version this one was moved to"})
+    newer_version = fields.Function(lambda r: _services().newer_version(r), allow_none=True,
+                                    metadata={"description": "the document's latest version "
+                                              "when it is newer than the round's (its "
+                                              "reviewers comment on an earlier text); null "
+                                              "otherwise"})
+    kept_beside_version = fields.Integer(allow_none=True, metadata={
+        "description": "the newer version beside which the drafting side chose to keep this "
+                       "round on its own until its deadline"})
     reviewers = fields.Function(lambda r: [PersonSchema().dump(x.user) for x in r.reviewers])
     role = fields.Function(lambda r: _access().role_of(current_user, r),
                            metadata={"description": "the caller's part: drafting, reviewer, "

@@ -177,17 +177,52 @@ def close_round(actor: User | None, round_: ConsultationRound, *,
     return round_
 
 
+def newer_version(round_: ConsultationRound) -> int | None:
+    """The number of the document's latest version when it is newer than the round's (its
+    reviewers comment on an earlier text), else None."""
+    latest = round_.document.latest
+    return latest.number if latest is not None and latest.number > round_.version.number \
+        else None
+
+
 def superseded_rounds(document: Document) -> list[ConsultationRound]:
-    """The open rounds on versions older than the document's latest: after an upload, the
-    drafting side is asked what becomes of each (:func:`move_round`, or keep it)."""
+    """The open rounds on versions older than the document's latest that the drafting side
+    has not yet decided about: after an upload, it is asked what becomes of each
+    (:func:`move_round` or :func:`keep_round`)."""
     latest = document.latest
     return list(db.session.scalars(
         select(ConsultationRound).join(DocumentVersion,
                                        DocumentVersion.id == ConsultationRound.version_id)
         .where(ConsultationRound.document_id == document.id,
                ConsultationRound.state == RoundState.OPEN.value,
-               DocumentVersion.number < latest.number)
+               DocumentVersion.number < latest.number,
+               (ConsultationRound.kept_beside_version.is_(None))
+               | (ConsultationRound.kept_beside_version < latest.number))
         .order_by(ConsultationRound.id)).unique())
+
+
+def keep_round(actor: User, round_: ConsultationRound) -> ConsultationRound:
+    """Keep a round on its earlier version until its deadline, beside the newer one just
+    uploaded: the reviewers are told which version they are reviewing and that a newer one
+    exists (:data:`signals.round_superseded`: the dashboard and the round's page say it too).
+    The same choice sent again changes nothing and tells nobody twice."""
+    access.require_drafting_side(actor, round_.document)
+    if not round_.is_open:
+        raise Conflict(_("This consultation round is closed already."), code="round_closed")
+    newer = newer_version(round_)
+    if newer is None:
+        raise Conflict(_("The round is on the latest version already."),
+                       code="already_latest_version")
+    if round_.kept_beside_version == newer:
+        return round_
+    round_.kept_beside_version = newer
+    db.session.flush()
+    audit.record("consultation.keep", actor=actor, target=round_, details={
+        "document_id": round_.document_id, "version": round_.version.number,
+        "newer_version": newer, "deadline": round_.deadline.isoformat()})
+    signals.round_superseded.send(round_, actor=actor, choice="keep", newer_version=newer,
+                                  successor=None)
+    return round_
 
 
 def superseded_followup(user: User, document: Document) -> str | None:
@@ -222,6 +257,8 @@ def move_round(actor: User, round_: ConsultationRound, *, deadline: datetime | N
     audit.record("consultation.move", actor=actor, target=round_, details={
         "document_id": round_.document_id, "from_version": round_.version.number,
         "to_version": latest.number, "new_round_id": successor.id})
+    signals.round_superseded.send(round_, actor=actor, choice="move",
+                                  newer_version=latest.number, successor=successor)
     return successor
 
 

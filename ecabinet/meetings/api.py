@@ -65,7 +65,9 @@ def _detail(meeting):
     data["participants"] = meeting.participants
     data["agenda"] = access.visible_items(_user(), meeting)
     if access.is_organiser(_user(), meeting):  # nobody else learns who opened it
-        data["invitations"] = [{"user_id": p.user_id, "opened_at": notices.opened_at(p, meeting)}
+        mails = notices.invitation_mails(meeting)
+        data["invitations"] = [{"user_id": p.user_id, "opened_at": notices.opened_at(p, meeting),
+                                "email": mails.get(p.user_id)}
                                for p in meeting.participants]
     return data
 

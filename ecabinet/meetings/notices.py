@@ -4,6 +4,9 @@
   its .ics). The secretariat sees it beside the invitee list ("Đã xem lúc …" / "Chưa xem");
   no invitee sees another's. Like the packs' read receipts it is not audited: a receipt of a
   read, written once, is not a change of the meeting.
+- **E-mailed**: what became of each invitee's e-mailed invitation of the latest publication
+  (queued, sent, failed: :mod:`ecabinet.notify.deliveries`), beside "opened", for the
+  organisers only, as opened is.
 - **Changed**: a change of the agenda or the meeting's details after publication leaves each
   invitee who sees it an in-app notice (the dashboard's badge, the banner of the meeting page)
   until they open the meeting again, and asks for one e-mail (:data:`signals.agenda_changed`,
@@ -41,6 +44,25 @@ def opened_at(participant: Participant, meeting: Meeting) -> datetime | None:
     if seen is None or meeting.published_at is None or seen < meeting.published_at:
         return None
     return seen
+
+
+def invitation_mails(meeting: Meeting) -> dict:
+    """user id -> the e-mail of their invitation since the meeting was last published
+    (:class:`ecabinet.notify.models.MailDelivery`); nobody's before publication, nor when no
+    mail server was configured then. One statement."""
+    if not _announced(meeting):
+        return {}
+    from ecabinet.notify import deliveries  # here: the notifications import the meetings
+    from ecabinet.notify.meetings import INVITATION
+
+    return deliveries.latest_by_user(Meeting.__tablename__, meeting.id, INVITATION,
+                                     since=meeting.published_at)
+
+
+def invitations_told(meeting: Meeting) -> tuple[int, int]:
+    """What publishing did: (invitees told in-app — every one, on their home page and the
+    badge; e-mails queued to them)."""
+    return len(meeting.participants), len(invitation_mails(meeting))
 
 
 def unseen_change(participant: Participant | None) -> datetime | None:

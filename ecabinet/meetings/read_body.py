@@ -77,11 +77,12 @@ class _Item:
 class _Part:
     head: dict  # the meeting's fields and its participants
     items: tuple[_Item, ...]
-    invitations: list[dict]  # for the organisers
+    invitations: list[dict]  # for the organisers: who opened it, their e-mail
 
 
 def _build(meeting_id: int) -> _Part:
-    """The shared part, from the ORM as the whole read loads it (4 statements)."""
+    """The shared part, from the ORM as the whole read loads it (4 statements; 5 once the
+    meeting is published: its invitations' e-mail)."""
     meeting = queries.load_whole(db.session.get(Meeting, meeting_id,
                                                 options=queries.MEETING_ALONE))
     head = dump_meeting_head({name: getattr(meeting, name) for name in MEETING_FIELDS})
@@ -96,8 +97,10 @@ def _build(meeting_id: int) -> _Part:
                           for document, entry in documents_access.listed_documents(item))
         items.append(_Item(item.id, item.confidential, frozenset(item.invitee_ids), status,
                            shown, documents))
+    mails = notices.invitation_mails(meeting)
     invitations = [dump_invitation({"user_id": p.user_id,
-                                    "opened_at": notices.opened_at(p, meeting)})
+                                    "opened_at": notices.opened_at(p, meeting),
+                                    "email": mails.get(p.user_id)})
                    for p in meeting.participants]
     return _Part(head, tuple(items), invitations)
 

@@ -36,7 +36,6 @@ bp = Blueprint("meetings", __name__, template_folder="templates")
 #: What the secretariat is told after each step of the lifecycle.
 TRANSITION_DONE = {
     MeetingStatus.DRAFT: _l("The meeting is back in draft: members no longer see it."),
-    MeetingStatus.PUBLISHED: _l("The meeting is published: the invitations were sent."),
     MeetingStatus.IN_SESSION: _l("The session is open."),
     MeetingStatus.ADJOURNED: _l("The session is adjourned."),
     MeetingStatus.CLOSED: _l("The meeting has ended."),
@@ -47,18 +46,41 @@ def _user():
     return current_user._get_current_object()
 
 
-def _done_message(status: MeetingStatus) -> str:
-    """What the secretariat is told, truthfully: invitations always reach the invitees'
-    dashboards; e-mail leaves only when SMTP is configured."""
-    if status != MeetingStatus.PUBLISHED:
-        return str(TRANSITION_DONE[status])
-    from ecabinet.notify import mail
+def _done_message(meeting) -> str:
+    """What the secretariat is told, truthfully: what was done, not what may happen. The
+    invitation is on every invitee's home page; e-mail (only when SMTP is configured) is
+    queued, and leaves after the commit: whether it did is shown beside each invitee."""
+    if meeting.status != MeetingStatus.PUBLISHED:
+        return str(TRANSITION_DONE[MeetingStatus(meeting.status)])
+    told, mailed = notices.invitations_told(meeting)
+    if mailed:
+        return _("The meeting is published: the invitation is on the home page of its "
+                 "%(n)d invitees; e-mail to %(m)d of them is queued (whether it left is shown "
+                 "beside each invitee).", n=told, m=mailed)
+    return _("The meeting is published: the invitation is on the home page of its %(n)d "
+             "invitees (no e-mail is sent: no mail server is configured).", n=told)
 
-    if mail.enabled():
-        return _("The meeting is published: the invitations are on the invitees' home page and "
-                 "were e-mailed to them with the calendar file.")
-    return _("The meeting is published: the invitations are on the invitees' home page "
-             "(no e-mail is sent: no mail server is configured).")
+
+#: The e-mail's state beside each invitee (meetings/prepare.html); why one failed, by the
+#: reason's kind (:mod:`ecabinet.notify.deliveries`).
+MAIL_FAILURES = {
+    "unreachable": _l("the mail server could not be reached"),
+    "login_refused": _l("the mail server refused the app's sign-in"),
+    "address_refused": _l("the address was refused"),
+    "refused": _l("the mail server refused it"),
+}
+
+
+def _mail_words(row) -> str:
+    if row.state == "queued":
+        return _("E-mail waiting to be sent")
+    when = in_vietnam(row.attempted_at).strftime("%H:%M %d/%m")
+    if row.state == "sent":
+        return _("E-mail sent at %(when)s", when=when)
+    from ecabinet.notify.deliveries import reason_code
+
+    why = MAIL_FAILURES.get(reason_code(row.reason), MAIL_FAILURES["refused"])
+    return _("E-mail not sent at %(when)s: %(why)s", when=when, why=why)
 
 
 def _organised(meeting_id: int):
@@ -171,6 +193,7 @@ def _prepare_page(meeting, *, item_form=None, invite_form=None):
         edit_form=_item_form(meeting, prefix="edit") if correctable else None,
         editable=meeting.status in services.EDITABLE, correctable=correctable,
         opened_at=lambda p: notices.opened_at(p, meeting),
+        mails=notices.invitation_mails(meeting), mail_words=_mail_words,
         announced=meeting.status != MeetingStatus.DRAFT and meeting.published_at), status
 
 
@@ -283,7 +306,7 @@ def transition(meeting_id: int):
         with refusal_shown(only=(Conflict, Invalid)):
             with unit_of_work():
                 services.transition(_user(), meeting, form.to.data)
-            flash(_done_message(MeetingStatus(form.to.data)), "success")
+            flash(_done_message(meeting), "success")
     else:
         flash(_("Choose one of the options."), "error")
     if request.form.get("back") == "prepare" and meeting.status in services.EDITABLE:

@@ -74,11 +74,24 @@ class MeetingSchema(Schema):
 MEETING_FIELDS = tuple(MeetingSchema().fields)
 
 
+class InvitationMailSchema(Schema):
+    state = fields.String(metadata={"description": "queued | sent | failed"})
+    queued_at = fields.AwareDateTime()
+    attempted_at = fields.AwareDateTime(allow_none=True, metadata={
+        "description": "when the mail server was tried (null while queued)"})
+    reason = fields.String(allow_none=True, metadata={
+        "description": "why it failed: unreachable | login_refused | address_refused | "
+                       "refused, then the server's answer"})
+
+
 class InvitationOpenedSchema(Schema):
     user_id = fields.Integer()
     opened_at = fields.AwareDateTime(allow_none=True, metadata={
         "description": "when the invitee first opened the meeting since it was published "
                        "(its page, its API read or the .ics); null: not yet"})
+    email = fields.Nested(InvitationMailSchema, allow_none=True, metadata={
+        "description": "the e-mailed invitation of the latest publication; null when none "
+                       "was sent (no mail server configured)"})
 
 
 class MeetingDetailSchema(MeetingSchema):
@@ -101,6 +114,12 @@ def _iso(value):
 
 
 _MEETING_DATES = ("starts_at", "published_at", "started_at", "closed_at")
+
+
+def _mail(row) -> dict | None:
+    return None if row is None else {
+        "state": row.state, "queued_at": _iso(row.queued_at),
+        "attempted_at": _iso(row.attempted_at), "reason": row.reason}
 
 
 def dump_meeting_detail(data: dict) -> dict:
@@ -143,7 +162,8 @@ def dump_item(item, documents: list[dict]) -> dict:
 
 
 def dump_invitation(invitation: dict) -> dict:
-    return {"user_id": invitation["user_id"], "opened_at": _iso(invitation["opened_at"])}
+    return {"user_id": invitation["user_id"], "opened_at": _iso(invitation["opened_at"]),
+            "email": _mail(invitation["email"])}
 
 
 class MeetingCreateSchema(Schema):

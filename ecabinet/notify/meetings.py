@@ -17,6 +17,9 @@ from ecabinet.notify.mail import Mail, public_link, send_after_commit
 #: The reminder goes out when the meeting starts within this time.
 REMIND_BEFORE = timedelta(hours=24)
 ICS = "text/calendar"
+#: The kinds of tracked mail about a meeting (:mod:`ecabinet.notify.deliveries`); the
+#: secretariat's page shows the invitation's.
+INVITATION, REMINDER, CHANGE = "meeting.invitation", "meeting.reminder", "meeting.change"
 
 
 def _host() -> str:
@@ -39,7 +42,9 @@ def invitation_mails(meeting: Meeting) -> list[Mail]:
                 f"vào {local}, {when}, tại {meeting.location or '(sẽ thông báo sau)'}.\n"
                 f"Chương trình họp và tài liệu: {_link(meeting)}\n")
         mails.append(Mail(to=participant.user.email, subject=f"Giấy mời: {meeting.title}",
-                          text=text, attachments=[("giay-moi.ics", ICS, ics)]))
+                          text=text, attachments=[("giay-moi.ics", ICS, ics)],
+                          kind=INVITATION, about=(Meeting.__tablename__, meeting.id),
+                          user_id=participant.user_id))
     return mails
 
 
@@ -60,7 +65,8 @@ def on_agenda_changed(meeting: Meeting, participants=(), actor=None, **_extra) -
     mails = [Mail(to=p.user.email, subject=f"Điều chỉnh chương trình họp: {meeting.title}",
                   text=(f"Kính gửi {p.user.title or ''} {p.user.name},\n\n"
                         f"Chương trình hoặc thông tin của {meeting.title} ({local}, {when}) "
-                        f"vừa được điều chỉnh.\nXin mời xem nội dung cập nhật: {_link(meeting)}\n"))
+                        f"vừa được điều chỉnh.\nXin mời xem nội dung cập nhật: {_link(meeting)}\n"),
+                  kind=CHANGE, about=(Meeting.__tablename__, meeting.id), user_id=p.user_id)
              for p in participants]
     if not mails:
         return
@@ -82,7 +88,7 @@ def remind_upcoming(now: datetime | None = None) -> list[Meeting]:
         meeting.reminder_sent_at = now
         mails = invitation_mails(meeting)
         for mail in mails:
-            mail.subject = f"Nhắc lịch họp: {meeting.title}"
+            mail.subject, mail.kind = f"Nhắc lịch họp: {meeting.title}", REMINDER
         send_after_commit(mails)
         audit.record("meeting.reminder", target=meeting,
                      details={"recipients": [m.to for m in mails]})

@@ -41,6 +41,10 @@ def new():
     form.recipient_ids.choices = [(user.id, user.name) for user in members]
     if request.method == "GET":
         form.recipient_ids.data = [user.id for user in members]
+    if request.form.get("without_signed_ballots"):
+        # The warning's one-click way out: the same poll, without the requirement.
+        form.signed_ballots.data = False
+    keyless = []
     if form.validate_on_submit():
         with refusal_shown(None) as refused:
             with unit_of_work():
@@ -55,7 +59,10 @@ def new():
                   "success")
             return redirect(url_for("polls.show", poll_id=poll.id))
         _field_for(form, refused.error).errors.append(refused.message)
-    return render_template("polls/new.html", form=form), 422 if form.errors else 200
+        if refused.error.code == "recipients_without_key":
+            keyless = refused.error.details["recipient_ids"]
+    return render_template("polls/new.html", form=form, keyless=keyless), \
+        422 if form.errors else 200
 
 
 def _answer_words() -> dict[str, str]:

@@ -1,5 +1,6 @@
-"""Pages: validating a PDF (upload, see the report), the signature/seal images, and the
-account page's block on enrolled certificates."""
+"""Pages: validating a PDF (upload, see the report), the signature/seal images, the account
+page's block on enrolled certificates, and people's signing keys (an administrator issues
+them)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from flask_login import current_user
 from ecabinet.database import audited_attempt, unit_of_work
 from ecabinet.errors import NotFound
 from ecabinet.extensions import db, limiter
+from ecabinet.i18n import page_date
 from ecabinet.identity.access import login_required, roles_required
-from ecabinet.identity.models import Role
-from ecabinet.signing import certificates, validation
+from ecabinet.identity.models import Role, User
+from ecabinet.signing import certificates, key_admin, validation
 from ecabinet.signing.api import organisation_for_seal
 from ecabinet.signing.images import save_image, seal_image, signature_image
 from ecabinet.signing.models import EnrolledCertificate, ImageKind
@@ -155,3 +157,37 @@ def revoke_certificate(certificate_id: int):
         certificates.revoke(row, by=_user())
     flash(_("The certificate was revoked."), "success")
     return _to_account()
+
+
+# --- people's signing keys (key_admin) -----------------------------------------------------------
+
+@bp.route("/keys")
+@login_required
+def keys():
+    """Whether the people named (``?user=…&user=…``; none: the members) have a signing key;
+    an administrator issues one here. A signed-ballot poll's warning links here."""
+    key_admin.require_seeing(_user())
+    ids = request.args.getlist("user", type=int)
+    return render_template("signing/keys.html", ids=ids,
+                           states=key_admin.states(key_admin.people(ids)),
+                           can_issue=key_admin.may_issue(_user()))
+
+
+@bp.route("/keys/<int:user_id>", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@roles_required(Role.ADMIN)
+def issue_key(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None or not person.active:
+        raise NotFound(_("Not found."))
+    back = request.form.getlist("back", type=int)
+    with refusal_shown():
+        with audited_attempt():
+            key = key_admin.issue(_user(), person, pin=request.form.get("pin", ""),
+                                  pin_again=request.form.get("pin_again", ""),
+                                  otp=request.form.get("otp"))
+            until = key.not_after
+        flash(_("A signing key was issued to %(name)s, valid until %(day)s. Give them the PIN "
+                "in person: it is not stored.", name=person.name, day=page_date(until)),
+              "success")
+    return redirect(url_for("signing.keys", user=back) + f"#key-{user_id}")

@@ -105,3 +105,31 @@ def test_the_drafting_side_opens_a_round(app, client, cast, page, live_server, s
     page.goto(live_server("/consultation"))
     expect(page.locator("table.table tbody tr")).to_have_count(1)
     screenshot(page, "consultation-index")
+
+
+def test_the_reviewer_is_told_the_round_stays_on_the_earlier_version(app, client, cast, draft,
+                                                                     page, live_server,
+                                                                     screenshot):
+    """Issue 9, point 11: version 2 uploaded, the drafting side keeps the round on version 1;
+    the reviewer's dashboard and page say which version they review and that a newer exists."""
+    status, _ = new_version(client, cast.headers("drafter"), draft.document_id,
+                            draft_docx(after="Điều 3. Hiệu lực từ ngày ký."), filename="v2.docx")
+    assert status == 201
+    sign_in(page, live_server, cast.users["drafter"])
+    page.goto(live_server(f"/consultation/documents/{draft.document_id}/superseded"))
+    page.get_by_role("button", name=re.compile("Giữ")).click()
+    expect(page.locator(".flash-success")).to_contain_text("đã được thông báo có phiên bản 2")
+    page.context.clear_cookies()
+    sign_in(page, live_server, cast.users["r1"])
+    entry = page.locator(".section-drafts .items li").first
+    expect(entry).to_contain_text("phiên bản 1")
+    expect(entry).to_contain_text("đã có phiên bản 2")
+    screenshot(page, "consultation-dashboard-newer-version")
+    entry.locator("a").first.click()
+    notice = page.locator("#newer-version")
+    expect(notice).to_contain_text("Đồng chí đang góp ý trên phiên bản 1")
+    expect(notice).to_contain_text("giữ vòng lấy ý kiến này trên phiên bản 1")
+    assert small_targets(page, "main") == []
+    assert horizontal_overflow(page) <= 0
+    page.evaluate("window.scrollTo(0, 0)")
+    screenshot(page, "consultation-round-kept-on-v1")

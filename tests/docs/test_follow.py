@@ -218,3 +218,51 @@ def test_an_uninvited_tablet_still_hears_the_presenter(cabinet, api, docs_attach
     assert present(tablets["chair"], mid, docs_attached["all"], 2)["ok"]
     heard = received(tablets["m4"])
     assert heard == [], f"the uninvited tablet heard {heard}"
+
+
+def test_another_presenter_stops_and_the_followers_are_released(app, cabinet, api, make_user,
+                                                                token_for, docs_attached,
+                                                                tablets):
+    """Stopping works for every presenter, not only the chair (issue 9, point 6): a member
+    invited as the meeting's secretary presents (the chair is not touching the screen), then
+    stops; every follower hears it, those following a confidential document from their own
+    room too, and nobody is left waiting for a page turn."""
+    from ecabinet.extensions import socketio
+
+    cab = cabinet
+    mid = cab.meeting_id
+    clerk = make_user("member", name="Lê Văn Thư")
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/participants",
+               {"user_id": clerk.id, "role": "secretary"}, who="secretariat")[0] == 201
+    for who in ("chair", "m1", "m2", "m3"):
+        assert api(cab, "POST", f"/api/v1/meetings/{mid}/checkin", who=who)[0] == 200
+    assert api(cab, "POST", f"/api/v1/meetings/{mid}/transition", {"to": "in_session"},
+               who="chair")[0] == 200
+    presenter = socketio.test_client(app, namespace=NS, auth={"token": token_for(clerk)})
+    try:
+        ack = call(presenter, "presenter.follow", {"meeting_id": mid})
+        assert ack["ok"] and ack["can_present"], ack
+        follow_all(tablets, mid, who=("chair", "m1", "m2", "guest"))
+        # A page of the item everyone reads, then the confidential one only m1 reads.
+        assert present(presenter, mid, docs_attached["all"], 2)["ok"]
+        assert [p["page"] for p in received(tablets["m2"])] == [2]
+        assert present(presenter, mid, docs_attached["secret"], 1)["ok"]
+        assert [p["document_id"] for p in received(tablets["m1"])] == [
+            docs_attached["all"], docs_attached["secret"]]
+        assert received(tablets["m2"]) == []  # not a reader of the confidential one
+        stopped = call(presenter, "presenter.stop", {"meeting_id": mid})
+        assert stopped["ok"], stopped
+        for who in ("chair", "m1", "m2", "guest"):
+            assert received(tablets[who], "presenter.stopped") == [{"meeting_id": mid}], who
+        # Released: a tablet that follows now, or again, is not sent to the old page.
+        for who in ("m1", "m3", "chair"):
+            again = call(tablets[who], "presenter.follow", {"meeting_id": mid})
+            assert again["ok"] and again["presentation"] is None, (who, again)
+        # The chair takes over and stops too: whoever presents last, stop ends it.
+        assert present(tablets["chair"], mid, docs_attached["all"], 3)["ok"]
+        assert call(presenter, "presenter.stop", {"meeting_id": mid})["ok"]
+        assert received(tablets["m2"], "presenter.stopped") == [{"meeting_id": mid}]
+        assert call(tablets["m2"], "presenter.follow",
+                    {"meeting_id": mid})["presentation"] is None
+    finally:
+        presenter.disconnect(namespace=NS)

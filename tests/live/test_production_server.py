@@ -76,7 +76,9 @@ def _wait_until_up(url: str, process: subprocess.Popen) -> None:
 
 
 def test_tablet_connects_over_websocket_to_gunicorn_gevent(gunicorn_server):
-    token = requests.post(f"{gunicorn_server}/api/v1/auth/token", timeout=10, json={
+    # The worker's first request builds what the app builds lazily; on a loaded machine that
+    # took more than 10 s (a CI run timed out here), so the wait is generous.
+    token = requests.post(f"{gunicorn_server}/api/v1/auth/token", timeout=60, json={
         "email": "live@example.gov.vn", "password": PASSWORD}).json()["access_token"]
     client = socketio.Client(reconnection=False)
     client.connect(gunicorn_server, namespaces=["/live"], auth={"token": token},

@@ -6,7 +6,6 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from ecabinet.database import unit_of_work
@@ -16,21 +15,7 @@ from ecabinet.meetings import services as meetings
 from ecabinet.meetings.models import Meeting
 from ecabinet.notify.meetings import remind_upcoming
 from tests.fixtures import ports
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-    def wait_for(self, count: int, timeout: float = 10) -> list:
-        deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self.messages
+from tests.fixtures.mail import Inbox, mail_config  # noqa: F401 - Inbox: imported from here
 
 
 def _free_port() -> int:
@@ -38,19 +23,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
-
-
-@pytest.fixture
 def mail_app(make_app, smtp):
     controller, _ = smtp
-    return make_app(SMTP_URL=f"smtp://127.0.0.1:{controller.port}",
-                    MAIL_FROM="vpcp@ecabinet.gov.vn", PUBLIC_URL="https://ecabinet.gov.vn")
+    return make_app(**mail_config(controller))
 
 
 def _prepare(app, make_user, starts_at):

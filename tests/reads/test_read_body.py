@@ -88,8 +88,9 @@ def test_the_shared_part_is_built_once_per_meeting_state(app, client, build_hall
     open_meeting(hall)
     with statements(app) as first:
         _get(client, hall, "m1")
-    # the statement; the meeting, its items, participants, the items' documents
-    assert len(first) == 5, first.text()
+    # the statement; the meeting, its items, participants, the items' documents, the
+    # invitations' e-mail
+    assert len(first) == 6, first.text()
     for who in ("m3", "guest", "chair"):  # other readers: the statement alone
         with statements(app) as sent:
             assert _get(client, hall, who).status_code == 200
@@ -102,7 +103,7 @@ def test_the_shared_part_is_built_once_per_meeting_state(app, client, build_hall
     open_meeting(hall)  # (each invitee's first look at the change is the whole read's)
     with statements(app) as after:
         assert _get(client, hall, "m3").get_json()["agenda"][0]["title"] == "Đã sửa"
-    assert len(after) == 5, after.text()
+    assert len(after) == 6, after.text()
     with statements(app) as sent:
         assert _get(client, hall, "m1").get_json()["agenda"][0]["title"] == "Đã sửa"
     assert len(sent) == 1, sent.text()
