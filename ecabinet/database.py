@@ -212,17 +212,21 @@ def audited_attempt():
 
 # --- after the commit ----------------------------------------------------------------------------
 
-#: The callbacks waiting for the current transaction of a session to commit.
-_AFTER_COMMIT = "ecabinet.after_commit"
+#: The callbacks waiting for the current transaction of a session to commit (and those to run
+#: before them).
+_AFTER_COMMIT, _FIRST_AFTER_COMMIT = "ecabinet.after_commit", "ecabinet.after_commit_first"
 
 
-def on_commit(callback) -> None:
+def on_commit(callback, *, first: bool = False) -> None:
     """Run ``callback`` once the current transaction commits; forget it if it rolls back.
 
     What must not happen unless the change does (a live broadcast, a job enqueued, a mail sent):
     a tablet never hears of a change that did not happen, a worker never looks for a row that
-    is not there yet."""
-    db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+    is not there yet. Callbacks run in the order given; ``first``: before every callback not
+    so marked, whenever given (what the others' audience must find done: a cache's version
+    moved before the broadcasts that make tablets read it again)."""
+    db.session.info.setdefault(_FIRST_AFTER_COMMIT if first else _AFTER_COMMIT, []).append(
+        callback)
 
 
 @contextmanager
@@ -238,12 +242,14 @@ def after_commit_discarded():
 
 
 def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop(_AFTER_COMMIT, []):
-        try:
-            callback()
-        except Exception:  # a failed broadcast must not undo a committed change
-            log.exception("a callback after the commit failed")
+    for key in (_FIRST_AFTER_COMMIT, _AFTER_COMMIT):
+        for callback in session.info.pop(key, []):
+            try:
+                callback()
+            except Exception:  # a failed broadcast must not undo a committed change
+                log.exception("a callback after the commit failed")
 
 
 def _drop_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop(_FIRST_AFTER_COMMIT, None)
     session.info.pop(_AFTER_COMMIT, None)

@@ -266,9 +266,9 @@ def meeting_state(meeting_id: int):
 @login_required
 @blp.response(200)
 def check_in(meeting_id: int):
-    meeting = access.meeting_for(_user(), meeting_id)
+    seat = access.seat_for(_user(), meeting_id)
     with unit_of_work():
-        changed = sitting.check_in(_user(), meeting)
+        changed = sitting.check_in(_user(), seat)
     return {"checked_in": True, "changed": changed}
 
 

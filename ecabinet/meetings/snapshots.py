@@ -63,6 +63,16 @@ class Entry:
     shared: dict
     #: The open vote as the entry saw it: (id, secret), for the per-join count.
     vote: tuple[int, bool] | None
+    #: The verifiable vote whose trustees decrypt, as the entry saw it: (id, item id).
+    tallying: tuple[int, int] | None = None
+
+
+@dataclass
+class _Part:
+    """Anything else kept per meeting state (the agenda's outline): ``value`` at ``version``."""
+
+    version: tuple
+    value: object
 
 
 class _Store:
@@ -120,23 +130,53 @@ def store(app=None) -> _Store:
     return found
 
 
-def shared(meeting: Meeting, audience, build) -> Entry:
-    """The entry for this meeting and audience at the current version; ``build()`` →
-    ``(shared, vote)`` makes it when there is none."""
+@dataclass
+class View:
+    """One reader's look at a meeting's kept state: the versions are read once, first — before
+    anything the entries hold is read from the database (see the module's doc) — and every
+    part the reader asks for is answered at those versions."""
+
+    cache: _Store
+    #: The meeting's id and creation time: together they tell a meeting from another that got
+    #: the same id (the tests' databases start again from 1; versions and entries outlive them).
+    meeting: tuple[int, object]
+    versions: tuple | None
+
+    def get(self, part, build):
+        """The ``part`` kept at these versions (the agenda's outline, …); ``build()`` makes it
+        when there is none."""
+        key = (*self.meeting, part)
+        if self.versions is not None:
+            found = self.cache.entries.get(key)
+            if found is not None and found.version == self.versions:
+                return found.value
+        value = build()
+        if self.versions is not None:
+            self.cache.entries[key] = _Part(self.versions, value)
+        return value
+
+    def shared(self, audience, build) -> Entry:
+        """The entry for this audience; ``build()`` → ``(shared, vote, tallying)`` makes it."""
+        key = (*self.meeting, audience)
+        if self.versions is not None:
+            found = self.cache.entries.get(key)
+            if found is not None and found.version == self.versions:
+                return found
+        made = Entry(self.versions, *build())
+        self.cache.builds += 1
+        if self.versions is not None:
+            self.cache.entries[key] = made
+        return made
+
+
+def view(meeting_id: int, created_at) -> View:
     cache = store()
-    versions = cache.versions(meeting.id)  # before reading the state: see the module's doc
-    # The meeting's creation time tells a meeting from another that got the same id (the
-    # tests' databases start again from 1; the versions and the entries outlive them).
-    key = (meeting.id, meeting.created_at, audience)
-    if versions is not None:
-        found = cache.entries.get(key)
-        if found is not None and found.version == versions:
-            return found
-    made = Entry(versions, *build())
-    cache.builds += 1
-    if versions is not None:
-        cache.entries[key] = made
-    return made
+    return View(cache, (meeting_id, created_at), cache.versions(meeting_id))
+
+
+def shared(meeting: Meeting, audience, build) -> Entry:
+    """The entry for this meeting and audience at the current version (:meth:`View.shared`)."""
+    return view(meeting.id, meeting.created_at).shared(audience, build)
 
 
 # --- what moves a version ------------------------------------------------------------------------
@@ -162,15 +202,28 @@ def _after_flush(session: Session, _context) -> None:
         meeting_id = _meeting_of(session, instance)
         if meeting_id is not None and meeting_id >= 0:
             found.add(meeting_id)
-    if not found:
-        return
+    if found:
+        _note(session, found)
+
+
+def changed(meeting_id: int) -> None:
+    """A change to the meeting's state that the flush does not see (a Core ``UPDATE``: a
+    check-in): its version moves when the current transaction commits, as for any other."""
+    _note(db.session(), {meeting_id})
+
+
+def _note(session: Session, found: set[int]) -> None:
     changed = session.info.get(_CHANGED)
     if changed is None:
         changed = session.info[_CHANGED] = set()
         if _has_app():
             app = current_app._get_current_object()
-            if session is db.session():  # in order with the change's broadcasts
-                on_commit(lambda: store(app).bump(changed))
+            if session is db.session():
+                # First of what runs after the commit: before the change's broadcasts and
+                # before its audience rooms are emptied (``rooms.audiences_changing``), so a
+                # tablet told to join again never reads the version from before the change
+                # (and with it the agenda's outline: the audience it would join).
+                on_commit(lambda: store(app).bump(changed), first=True)
             else:  # a session of its own (none today): after its commit all the same
                 event.listen(session, "after_commit", lambda _s: store(app).bump(changed),
                              once=True)
