@@ -229,13 +229,21 @@ def _linking_after_commit() -> bool:
     return not has_app_context() or current_app.config.get("AUDIT_LINK_AFTER_COMMIT", True)
 
 
+#: One entry (a ballot's, a check-in's): a plain INSERT, not the many-rows path with its
+#: ordering of the returned ids.
+_INSERT_ONE = insert(AuditEntry.__table__).returning(AuditEntry.__table__.c.id)
+
+
 def _write_unlinked(session: Session, entries: list[AuditEntry]) -> None:
     """Insert the entries without seq and hashes, no lock taken; wake the linker at commit."""
-    ids = session.execute(
-        insert(AuditEntry.__table__).returning(AuditEntry.id, sort_by_parameter_order=True),
-        [_columns(entry) for entry in entries]).scalars().all()
-    for entry, entry_id in zip(entries, ids, strict=True):
-        entry.id = entry_id
+    if len(entries) == 1:
+        entries[0].id = session.execute(_INSERT_ONE, _columns(entries[0])).scalar_one()
+    else:
+        ids = session.execute(
+            insert(AuditEntry.__table__).returning(AuditEntry.id, sort_by_parameter_order=True),
+            [_columns(entry) for entry in entries]).scalars().all()
+        for entry, entry_id in zip(entries, ids, strict=True):
+            entry.id = entry_id
     for hook in after_unlinked_commit:
         hook()
 
