@@ -377,12 +377,18 @@ def secretariat_among(user_ids: list[int]) -> set[int]:
         UserRole.role == Role.SECRETARIAT.value, UserRole.user_id.in_(user_ids))))
 
 
-def audiences(meeting: Meeting) -> set[Audience]:
-    """Every audience a follower of the meeting may be in (one query for the roles)."""
-    participants = list(meeting.participants)
-    secretariat = secretariat_among([p.user_id for p in participants])
+_SEATS = select(_participants.c.user_id, _participants.c.role).where(
+    _participants.c.meeting_id == bindparam("meeting_id"))
+
+
+def audiences(meeting_id: int, items: list[ItemOutline]) -> set[Audience]:
+    """Every audience a follower of the meeting may be in, ``items`` the agenda's outline: the
+    participants as two columns and one query for the roles — what every broadcast about an
+    item asks (kept per meeting state by :func:`ecabinet.meetings.rooms.audiences_of`)."""
+    seats = db.session.execute(_SEATS, {"meeting_id": meeting_id}).all()
+    secretariat = secretariat_among([seat.user_id for seat in seats])
     found = {Audience(frozenset(), voters=True, tallies=True, everything=True)}
-    found.update(_audience(meeting, p, p.user_id in secretariat) for p in participants)
+    found.update(_audience(None, seat, seat.user_id in secretariat, items) for seat in seats)
     return found
 
 

@@ -23,6 +23,7 @@ import hashlib
 
 from ecabinet.database import on_commit
 from ecabinet.live.namespace import NAMESPACE, emit_after_commit
+from ecabinet.meetings import snapshots, state
 from ecabinet.meetings.access import Audience, audience_of, audiences
 from ecabinet.meetings.models import Meeting
 from ecabinet.meetings.state import cut_for, whole_state
@@ -74,10 +75,18 @@ def join(meeting_id: int, audience: Audience) -> None:
         session[_JOINED] = {**joined, meeting_id: mine}
 
 
+def audiences_of(meeting: Meeting) -> set[Audience]:
+    """Every audience of the meeting (:func:`access.audiences`), kept per meeting state like a
+    join's shared part: a ballot burst's progress broadcasts, a few a second, each asked it of
+    500 participants loaded as ORM objects with their users and roles."""
+    view = snapshots.view(meeting.id, meeting.created_at)
+    return view.get("audiences", lambda: audiences(meeting.id, state.outline(view)))
+
+
 def _rooms_about(meeting: Meeting, item_id: int | None, *, voters: bool = False,
                  tallies: bool = False) -> list[tuple[Audience, str]]:
     """The audience rooms that may hear about ``item_id`` (every audience when None)."""
-    return [(audience, audience_room(meeting.id, audience)) for audience in audiences(meeting)
+    return [(audience, audience_room(meeting.id, audience)) for audience in audiences_of(meeting)
             if (item_id is None or audience.sees(item_id))
             and (audience.voters or not voters) and (audience.tallies or not tallies)]
 

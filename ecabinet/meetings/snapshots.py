@@ -1,5 +1,7 @@
-"""The part of ``meeting.join``'s answer that is the same for everyone in one audience, built
-once per meeting state instead of once per tablet.
+"""What live events read of a meeting that is the same for many readers, kept per meeting state
+instead of read again by each: the part of ``meeting.join``'s answer one audience shares, the
+agenda's outline (what the access rule reads of it), and the meeting's audiences (who hears
+which broadcast).
 
 500 tablets joining at once each read the whole attendance (500 rows), the speaker queue, the
 open vote, the agenda and — for the chair's audience — every position: the same answer 500
@@ -7,23 +9,26 @@ times (bench/README.md: 7.7 ms of CPU a join). Here it is built once per (meetin
 version, :class:`~ecabinet.meetings.access.Audience`) and shared; what is the reader's own —
 their role, check-in, positions, ballot — and the open vote's running count (it moves with
 every ballot, which must not invalidate anything) are added per join by
-:func:`ecabinet.meetings.state.snapshot_for`.
+:func:`ecabinet.meetings.state.snapshot_at`. The outline and the audiences are kept the same
+way (:meth:`View.get`), so a join reads no agenda and a broadcast no participants.
 
 The key is the audience itself (the items its members see and whether they hear about votes
 and tallies), so a confidential item's invitee and someone not invited never share an entry.
 
 **The version.** Any change to a meeting's rows the state is made of — the meeting, its
-participants, items, invitees, speakers, positions, votes; or a user (names are shown) — found
-by the session's ``after_flush`` hook, moves the meeting's version once the transaction
-commits, before the change's broadcasts are sent (``on_commit`` runs callbacks in order). (A
-Core ``UPDATE`` of those tables is not seen by the hook: none changes what a join shows today —
-the ballots' upsert and counters feed only the count, read per join — and one that would must
-go through the ORM.) A join
-reads the version *before* it reads the state, so an entry is never older than its version,
-and a join that read the old version was in the room before the change's broadcast left. With
+participants, items, invitees, speakers, positions, votes; or a user (names are shown; roles:
+the secretariat sees everything) — found by the session's ``after_flush`` hook, or told by
+:func:`changed` (a check-in's Core ``UPDATE``), moves the meeting's version once the
+transaction commits, first of what runs then: before the change's broadcasts are sent and
+before its audience rooms are emptied. (Another Core ``UPDATE`` of those tables is not seen by
+the hook: none changes what is kept here today — the ballots' upsert and counters feed only the
+count, read per join — and one that would must call :func:`changed`.) A reader takes the
+versions *before* it reads the state, so an entry is never older than its version, and a join
+that read the old version was in the room before the change's broadcast left. A transaction
+that changed the meeting reads its own state, not a version's (:func:`view`). With
 ``REDIS_URL`` (several workers) the versions are counters in Redis, so a change committed by
 any worker is seen by every worker's cache; without it, there is one process and they live in
-it. If Redis cannot be reached, nothing is shared: every join builds its own.
+it. If Redis cannot be reached, nothing is shared: every reader builds its own.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from ecabinet.database import on_commit
 from ecabinet.extensions import db
-from ecabinet.identity.models import User
+from ecabinet.identity.models import User, UserRole
 from ecabinet.meetings.models import (
     AgendaItem,
     ItemInvitee,
@@ -170,7 +175,15 @@ class View:
 
 
 def view(meeting_id: int, created_at) -> View:
+    """``meeting_id``'s kept state at its current versions; none (everything read afresh) in a
+    transaction that changed the meeting: it reads its own changes, not yet a version's."""
     cache = store()
+    session = db.session()
+    if session.new or session.dirty or session.deleted:  # noted by the flush's hook
+        session.flush()
+    changed = session.info.get(_CHANGED) or ()
+    if meeting_id in changed or ALL in changed:
+        return View(cache, (meeting_id, created_at), None)
     return View(cache, (meeting_id, created_at), cache.versions(meeting_id))
 
 
@@ -193,6 +206,8 @@ def _meeting_of(session: Session, instance) -> int | None:
         return item.meeting_id if item is not None else ALL
     if isinstance(instance, User):  # shown by name (speakers, presenters)
         return ALL if inspect(instance).attrs.name.history.has_changes() else -1
+    if isinstance(instance, UserRole):  # the secretariat's audience (rare: every meeting's)
+        return ALL
     return -1  # not part of any meeting's state
 
 
