@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from ecabinet.errors import Invalid
 from ecabinet.inputs import load_event
 from ecabinet.live.handlers import live_event
-from ecabinet.meetings import access, rooms, sitting, snapshots, state, verifiable, voting
+from ecabinet.meetings import access, rooms, sitting, state, verifiable, voting
 from ecabinet.meetings.schemas import (
     BallotEventSchema,
     DecryptEventSchema,
@@ -40,7 +40,7 @@ def _item(user, args):
     return item
 
 
-@live_event("meeting.join")
+@live_event("meeting.join", read_only=True)
 def join(user, data):
     """Follow a meeting; the answer is the whole current state (joining again is harmless).
 
@@ -49,10 +49,9 @@ def join(user, data):
     agenda's outline and the shared part of the state (both kept per meeting state, read from
     the database on a miss only), their positions. The meeting is not loaded through the ORM."""
     seat = access.seat_for(user, load_event(MEETING, data)["meeting_id"])
-    view = snapshots.view(seat.meeting_id, seat.created_at)  # before any state is read
-    audience = access.audience_at(seat, state.outline(view))
+    audience, snapshot = state.snapshot_of(user, seat)
     rooms.join(seat.meeting_id, audience)  # the meeting's room and this user's audience room
-    return {"state": state.snapshot_at(user, seat, view, audience)}
+    return {"state": snapshot}
 
 
 @live_event("attendance.checkin")

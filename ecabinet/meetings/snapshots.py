@@ -187,11 +187,6 @@ def view(meeting_id: int, created_at) -> View:
     return View(cache, (meeting_id, created_at), cache.versions(meeting_id))
 
 
-def shared(meeting: Meeting, audience, build) -> Entry:
-    """The entry for this meeting and audience at the current version (:meth:`View.shared`)."""
-    return view(meeting.id, meeting.created_at).shared(audience, build)
-
-
 # --- what moves a version ------------------------------------------------------------------------
 
 def _meeting_of(session: Session, instance) -> int | None:

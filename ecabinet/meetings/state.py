@@ -3,7 +3,7 @@
 :func:`public_state` is what ``meeting.state`` broadcasts to one audience (see
 :mod:`ecabinet.meetings.rooms`): status, current item, attendance and quorum, the speaker queue,
 the open vote; ids and counts, no item titles, nothing of an item the audience cannot see.
-:func:`snapshot_for` is what ``meeting.join`` answers: the same, plus what this user may see
+:func:`snapshot_of` is what ``meeting.join`` answers: the same, plus what this user may see
 (the agenda items visible to them, their own ballot and positions), so a tablet that reconnects
 is right again at once without anything it missed.
 """
@@ -93,11 +93,17 @@ def item_payload(item: AgendaItem) -> dict:
 
 
 def snapshot_for(user: User, meeting: Meeting) -> dict:
-    """What ``meeting.join`` answers (:func:`snapshot_at`), for a meeting loaded already with its
-    access checked (the room's page, the API's read of the state)."""
-    seat = access.seat_in(user, meeting)
-    view = snapshots.view(meeting.id, meeting.created_at)
-    return snapshot_at(user, seat, view, access.audience_at(seat, outline(view)))
+    """What ``meeting.join`` answers (:func:`snapshot_of`), for a meeting loaded already with its
+    access checked (the room's page)."""
+    return snapshot_of(user, access.seat_in(user, meeting))[1]
+
+
+def snapshot_of(user: User, seat: access.Seat) -> tuple[access.Audience, dict]:
+    """The reader's audience and what ``meeting.join`` answers them (:func:`snapshot_at`), from
+    their seat (:func:`access.seat_for`): the meeting is not loaded through the ORM."""
+    view = snapshots.view(seat.meeting_id, seat.created_at)  # before any state is read
+    audience = access.audience_at(seat, outline(view))
+    return audience, snapshot_at(user, seat, view, audience)
 
 
 def outline(view: snapshots.View) -> list[access.ItemOutline]:

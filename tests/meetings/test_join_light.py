@@ -7,7 +7,7 @@ reader, a confidential item's non-invitee and a dead token are refused or kept o
 before, on every path shortened here."""
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
@@ -132,3 +132,29 @@ def test_the_secretariat_joins_and_sees_every_item(tablets, session_open):
     assert ack["ok"], ack
     assert {i["id"] for i in ack["state"]["items"]} == set(cab.items)
     assert ack["state"]["me"]["role"] == "secretariat"
+
+
+def test_a_join_runs_outside_a_transaction_on_postgresql(app, tablets, session_open):
+    """A join only reads: on PostgreSQL its statements run in autocommit (no BEGIN, no COMMIT:
+    two round trips of five), and its connection goes back to the pool as it was — the next
+    event's writes are in a transaction again."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's transactions are ecabinet's own (BEGIN IMMEDIATE)")
+    seen = []
+
+    def autocommit(conn, _cursor, statement, *_args):
+        seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
+
+    event.listen(engine, "before_cursor_execute", autocommit)
+    try:
+        assert _emit(tablets["m4"], "meeting.join", {"meeting_id": session_open.meeting_id})["ok"]
+        joined, seen[:] = list(seen), []
+        ack = _emit(tablets["m4"], "attendance.checkin", {"meeting_id": session_open.meeting_id})
+        assert ack["ok"] and ack["changed"], ack
+    finally:
+        event.remove(engine, "before_cursor_execute", autocommit)
+    assert joined and all(flag for _, flag in joined), joined
+    assert seen and not any(flag for _, flag in seen), seen  # the check-in's UPDATE included
+    assert "UPDATE" in [word for word, _ in seen]
