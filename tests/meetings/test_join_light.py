@@ -7,7 +7,8 @@ reader, a confidential item's non-invitee and a dead token are refused or kept o
 before, on every path shortened here."""
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import event as sqla_event
+from sqlalchemy import update
 
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
@@ -147,14 +148,14 @@ def test_a_join_runs_outside_a_transaction_on_postgresql(app, tablets, session_o
     def autocommit(conn, _cursor, statement, *_args):
         seen.append((statement.split()[0], conn.connection.dbapi_connection.autocommit))
 
-    event.listen(engine, "before_cursor_execute", autocommit)
+    sqla_event.listen(engine, "before_cursor_execute", autocommit)
     try:
         assert _emit(tablets["m4"], "meeting.join", {"meeting_id": session_open.meeting_id})["ok"]
         joined, seen[:] = list(seen), []
         ack = _emit(tablets["m4"], "attendance.checkin", {"meeting_id": session_open.meeting_id})
         assert ack["ok"] and ack["changed"], ack
     finally:
-        event.remove(engine, "before_cursor_execute", autocommit)
+        sqla_event.remove(engine, "before_cursor_execute", autocommit)
     assert joined and all(flag for _, flag in joined), joined
     assert seen and not any(flag for _, flag in seen), seen  # the check-in's UPDATE included
     assert "UPDATE" in [word for word, _ in seen]
