@@ -241,7 +241,7 @@ def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None =
     vote_id = vote if isinstance(vote, int) else vote.id
     choice_value = _valid_choice(choice)
     cast_at = _now()
-    found = _cast_named(user.id, vote_id, choice_value, cast_at)
+    found, logged = _cast_named(user, vote_id, choice_value, cast_at)
     if found is None:
         raise refusal(user, vote_id, choice)
     if found.secret or found.verifiable:  # the server must never see a secret choice in clear
@@ -253,8 +253,11 @@ def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None =
         raise Conflict(_("This vote is closed."), code="vote_closed")
     # Linked into the chain just after the commit, with the burst's other ballots: the head
     # lock is not held through each ballot's commit (ecabinet/audit/linker.py).
-    audit.record("ballot.cast", actor=user, object_type=Vote.__tablename__, object_id=vote_id,
-                 details={"choice": choice_value.value}, linked_after_commit=True)
+    if logged:  # by the ballot's own statement
+        audit.wrote_unlinked()
+    else:
+        audit.record("ballot.cast", **_entry(user, vote_id, choice_value),
+                     linked_after_commit=True)
     broadcast_throttle.mark(found.meeting_id, vote_id)
     return {"vote_id": vote_id, "choice": choice_value.value,
             "receipt": receipts.receipt(found, user, choice_value.value, cast_at)}
@@ -355,36 +358,47 @@ def _upsert_ballot(statement):
         set_={"choice": statement.excluded.choice, "cast_at": statement.excluded.cast_at})
 
 
-#: PostgreSQL: the vote under the ballot lock (FOR KEY SHARE: see :func:`vote_for_ballot`) and
-#: the ballot, written only when the vote is open and named, in one round trip. A close waiting
-#: for the lock is seen as it is once committed: the row the lock returns is the closed vote,
-#: and nothing is written.
+#: PostgreSQL: the vote under the ballot lock (FOR KEY SHARE: see :func:`vote_for_ballot`), the
+#: ballot and its audit entry (unlinked: :func:`audit.unlinked_insert`), both written only when
+#: the vote is open and named, in one round trip. A close waiting for the lock is seen as it is
+#: once committed: the row the lock returns is the closed vote, and nothing is written.
 _locked = _VOTE_ROW_LOCKED.cte("vote")
 _written = _upsert_ballot(pg_insert(_ballots).from_select(
     _BALLOT_COLUMNS, select(_locked.c.id, *_BALLOT_VALUES).where(
         _locked.c.status == OPEN, _locked.c.secret.is_(False),
         _locked.c.verifiable.is_(False)))).returning(_ballots.c.vote_id).cte("written")
-_CAST_POSTGRESQL = select(_locked, select(_written.c.vote_id).exists().label("cast"))
-#: Elsewhere (SQLite: BEGIN IMMEDIATE serialises writers): the vote, then the ballot.
-_CAST_SQLITE = _upsert_ballot(sqlite_insert(_ballots).values(
-    vote_id=bindparam("vote_id"), user_id=bindparam("user_id"), choice=bindparam("choice"),
-    cast_at=bindparam("cast_at")))
+_CAST_POSTGRESQL = select(_locked, select(_written.c.vote_id).exists().label("cast")).add_cte(
+    audit.unlinked_insert(_written).cte("logged"))  # the ballot's audit entry, if written
+#: Elsewhere (SQLite: BEGIN IMMEDIATE serialises writers; PostgreSQL with the audit entries
+#: chained at commit): the vote, then the ballot.
+_BALLOT_ROW = {name: bindparam(name) for name in _BALLOT_COLUMNS}
+_CAST_SQLITE = _upsert_ballot(sqlite_insert(_ballots).values(**_BALLOT_ROW))
+_UPSERT_POSTGRESQL = _upsert_ballot(pg_insert(_ballots).values(**_BALLOT_ROW))
 
 
-def _cast_named(user_id: int, vote_id: int, choice: Choice | None, cast_at: datetime):
+def _entry(user: User, vote_id: int, choice: Choice) -> dict:
+    return {"actor": user, "object_type": Vote.__tablename__, "object_id": vote_id,
+            "details": {"choice": choice.value}}
+
+
+def _cast_named(user: User, vote_id: int, choice: Choice | None, cast_at: datetime):
     """The vote's row as the member's ballot found it (None: not the member's to vote in), the
-    ballot written if the vote is open and named and the choice valid."""
-    params = {"user_id": user_id, "vote_id": vote_id, "cast_at": cast_at,
+    ballot written if the vote is open and named and the choice valid; and whether its audit
+    entry was written with it."""
+    params = {"user_id": user.id, "vote_id": vote_id, "cast_at": cast_at,
               "choice": choice.value if choice else None}
     postgresql = db.session.get_bind().dialect.name == "postgresql"
-    if postgresql and choice is not None:
-        return db.session.execute(_CAST_POSTGRESQL, params).one_or_none()
+    if choice is not None and audit.links_after_commit():  # PostgreSQL
+        params.update(audit.unlinked_params("ballot.cast", **_entry(user, vote_id, choice),
+                                            at=cast_at))
+        row = db.session.execute(_CAST_POSTGRESQL, params).one_or_none()
+        return row, bool(row is not None and row.cast)
     row = db.session.execute(_VOTE_ROW_LOCKED if postgresql else _VOTE_ROW, params
                              ).one_or_none()
     if row is not None and choice is not None and row.status == OPEN \
             and not (row.secret or row.verifiable):
-        db.session.execute(_CAST_SQLITE, params)
-    return row
+        db.session.execute(_CAST_SQLITE if not postgresql else _UPSERT_POSTGRESQL, params)
+    return row, False
 
 
 def votes_of(meeting: Meeting) -> list[Vote]:
