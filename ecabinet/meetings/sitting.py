@@ -63,16 +63,24 @@ def check_in(user: User, meeting: Meeting | access.Seat) -> bool:
     require_status(seat, CHECK_IN_OPEN)
     if seat.participant.checked_in_at is not None:
         return False
-    changed = db.session.execute(_CHECK_IN, {"participant_id": seat.participant.id,
-                                             "now": _now()}).rowcount
+    # Its audit entry is linked into the chain just after the commit, like a ballot's: a hall
+    # checking in at once does not queue on the chain's head row through each commit
+    # (ecabinet/audit/linker.py). On PostgreSQL it is written by the UPDATE's own statement.
+    params, now = {"participant_id": seat.participant.id}, _now()
+    entry = {"actor": user, "object_type": Meeting.__tablename__, "object_id": seat.meeting_id}
+    logged = audit.links_after_commit()
+    if logged:
+        params.update(audit.unlinked_params("attendance.checkin", **entry, details={}, at=now))
+    changed = db.session.execute(_CHECK_IN_LOGGED if logged else _CHECK_IN,
+                                 {**params, "now": now}).rowcount
     if not changed:  # another event of the same member was first
         return False
     _forget_checked_in(seat.participant.id)
     snapshots.changed(seat.meeting_id)
-    # Linked into the chain just after the commit, like a ballot's: a hall checking in at once
-    # does not queue on the chain's head row through each commit (ecabinet/audit/linker.py).
-    audit.record("attendance.checkin", actor=user, object_type=Meeting.__tablename__,
-                 object_id=seat.meeting_id, linked_after_commit=True)
+    if logged:
+        audit.wrote_unlinked()
+    else:
+        audit.record("attendance.checkin", **entry, linked_after_commit=True)
     # coalesced: 500 check-ins must not be 250,000 messages
     broadcast_throttle.mark_attendance(seat.meeting_id)
     return True
@@ -83,6 +91,10 @@ _CHECK_IN = (update(_participants)
              .where(_participants.c.id == bindparam("participant_id"),
                     _participants.c.checked_in_at.is_(None))
              .values(checked_in_at=bindparam("now")))
+#: PostgreSQL: the check-in and its audit entry (unlinked) in one statement; its row count is
+#: the entry's (one when the row changed).
+_CHECK_IN_LOGGED = audit.unlinked_insert(_CHECK_IN.returning(_participants.c.id)
+                                         .cte("checked_in"))
 
 
 def _forget_checked_in(participant_id: int) -> None:
