@@ -214,3 +214,20 @@ def test_a_named_ballot_writes_its_entry_as_record_would(app, api, session_open,
         (f"{m2.name} <{m2.email}>", "votes", str(vote["id"]), '{"choice": "yes"}')]
     assert _rows(app, "SELECT choice FROM ballots WHERE user_id = :u", u=m2.id) == [("yes",)]
     assert _verified(app).ok
+
+
+def test_a_check_in_writes_its_entry_once(app, cabinet, no_linker):  # noqa: F811
+    """On PostgreSQL a check-in's entry is written by its UPDATE's own statement: as
+    ``audit.record`` would write it, and only when the row changed (a second check-in, none)."""
+    tablet = socketio.test_client(app, namespace="/live", auth={"token": cabinet.tokens["m4"]})
+    try:
+        acks = [tablet.emit("attendance.checkin", {"meeting_id": cabinet.meeting_id},
+                            namespace="/live", callback=True) for _ in range(2)]
+    finally:
+        tablet.disconnect(namespace="/live")
+    assert [(ack["ok"], ack["changed"]) for ack in acks] == [(True, True), (True, False)], acks
+    m4 = cabinet.users["m4"]
+    assert _rows(app, "SELECT actor_label, object_type, object_id, details FROM audit_entries "
+                      "WHERE action = 'attendance.checkin' AND actor_id = :u", u=m4.id) == [
+        (f"{m4.name} <{m4.email}>", "meetings", str(cabinet.meeting_id), "{}")]
+    assert _verified(app).ok
