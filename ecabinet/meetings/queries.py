@@ -42,8 +42,6 @@ OPEN, CLOSED, TALLYING = "open", "closed", "tallying"
 #: The meeting's row without its items (loaded with it by default), with the count of those
 #: present: what a conditional read needs to answer 304, before :func:`load_whole` loads the rest.
 MEETING_ALONE = (lazyload(Meeting.items), undefer(Meeting.present_count))
-#: The meeting's row alone, for live events (no ETag: the count is not needed).
-MEETING_ROW = (lazyload(Meeting.items),)
 
 
 def load_whole(meeting: Meeting) -> Meeting:
