@@ -220,7 +220,9 @@ def _axis(environ) -> dict:
 
 #: Settings that are the same everywhere; a deployment does not change them.
 FIXED = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # No pre-ping on every checkout (a round trip per request or socket event): a connection
+    # idle for a while is pinged instead (ecabinet.database.PING_AFTER_IDLE_SECONDS).
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "ecabinet_session",

@@ -4,12 +4,14 @@ commits (:func:`on_commit`)."""
 from __future__ import annotations
 
 import logging
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 from ecabinet.errors import DomainError
 from ecabinet.extensions import db
@@ -43,6 +45,8 @@ def configure_engine_events() -> None:
         return
     _configured = True
     event.listen(Engine, "connect", _on_connect)
+    event.listen(Pool, "checkin", _note_idle)
+    event.listen(Pool, "checkout", _ping_if_idle)
     event.listen(Engine, "before_cursor_execute", _before_execute)
     event.listen(Session, "after_flush", _note_write)
     event.listen(Session, "do_orm_execute", _note_write_statement)
@@ -67,6 +71,46 @@ def _on_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+#: A pooled connection idle for longer than this is pinged before it is used again.
+#:
+#: Why not SQLAlchemy's ``pool_pre_ping`` (a ping at every checkout): it is one more round trip
+#: for every request and socket event — in a ballot burst, each of 500 ballots (~10 % of a
+#: ballot's CPU under gevent, bench/README.md). A connection dies while it is idle (a
+#: PostgreSQL restart, a failover, a firewall or proxy dropping an idle TCP connection), and one
+#: given back seconds ago is alive; so only one idle for longer is pinged, and a dead one is
+#: replaced before the event sees it. Were one to die within these seconds all the same, its
+#: event fails and SQLAlchemy recycles every connection of the pool opened before that moment.
+PING_AFTER_IDLE_SECONDS = 10.0
+_IDLE_SINCE = "ecabinet_idle_since"
+
+
+def _note_idle(_dbapi_connection, record) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    idle_since = record.info.pop(_IDLE_SINCE, None)
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS \
+            or _is_sqlite(dbapi_connection):  # a file: nothing to lose while idle
+        return
+    try:
+        _ping(dbapi_connection)
+    except Exception as error:  # the pool replaces the connection and checks out again
+        raise exc.DisconnectionError(f"an idle connection was dead: {error}") from error
+
+
+def _ping(dbapi_connection) -> None:
+    """One round trip outside any transaction, as SQLAlchemy's psycopg pre-ping does."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SELECT 1")
+    finally:
+        cursor.close()
+        dbapi_connection.autocommit = autocommit
 
 
 def _make_files_private(cursor) -> None:
@@ -212,17 +256,21 @@ def audited_attempt():
 
 # --- after the commit ----------------------------------------------------------------------------
 
-#: The callbacks waiting for the current transaction of a session to commit.
-_AFTER_COMMIT = "ecabinet.after_commit"
+#: The callbacks waiting for the current transaction of a session to commit (and those to run
+#: before them).
+_AFTER_COMMIT, _FIRST_AFTER_COMMIT = "ecabinet.after_commit", "ecabinet.after_commit_first"
 
 
-def on_commit(callback) -> None:
+def on_commit(callback, *, first: bool = False) -> None:
     """Run ``callback`` once the current transaction commits; forget it if it rolls back.
 
     What must not happen unless the change does (a live broadcast, a job enqueued, a mail sent):
     a tablet never hears of a change that did not happen, a worker never looks for a row that
-    is not there yet."""
-    db.session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+    is not there yet. Callbacks run in the order given; ``first``: before every callback not
+    so marked, whenever given (what the others' audience must find done: a cache's version
+    moved before the broadcasts that make tablets read it again)."""
+    db.session.info.setdefault(_FIRST_AFTER_COMMIT if first else _AFTER_COMMIT, []).append(
+        callback)
 
 
 @contextmanager
@@ -238,12 +286,14 @@ def after_commit_discarded():
 
 
 def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop(_AFTER_COMMIT, []):
-        try:
-            callback()
-        except Exception:  # a failed broadcast must not undo a committed change
-            log.exception("a callback after the commit failed")
+    for key in (_FIRST_AFTER_COMMIT, _AFTER_COMMIT):
+        for callback in session.info.pop(key, []):
+            try:
+                callback()
+            except Exception:  # a failed broadcast must not undo a committed change
+                log.exception("a callback after the commit failed")
 
 
 def _drop_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop(_FIRST_AFTER_COMMIT, None)
     session.info.pop(_AFTER_COMMIT, None)

@@ -78,15 +78,7 @@ def record(
     if target is not None:
         object_type = object_type or getattr(target, "__tablename__", type(target).__name__)
         object_id = object_id if object_id is not None else getattr(target, "id", None)
-    entry = AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        actor_label=f"{actor.name} <{actor.email}>" if actor is not None else None,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        ip=ip or _client_address(),
-        details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str),
-    )
+    entry = _new_entry(action, actor, details, object_type, object_id, ip)
     session = db.session()
     # Begin the transaction now if none is (no connection is taken yet), so that the entry
     # belongs to one: it is chained when that one commits, dropped when it does not.
@@ -95,6 +87,52 @@ def record(
     # As before, the caller's pending changes are flushed here (code may rely on the ids).
     session.flush()
     return entry
+
+
+def _new_entry(action, actor, details, object_type, object_id, ip) -> AuditEntry:
+    return AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_label=f"{actor.name} <{actor.email}>" if actor is not None else None,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        ip=ip or _client_address(),
+        details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True, default=str),
+    )
+
+
+# --- an entry written by the change's own statement -----------------------------------------------
+
+_UNLINKED = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "ip",
+             "details")
+
+
+def unlinked_insert(source):
+    """The INSERT of an unlinked entry (as :func:`record` writes one ``linked_after_commit``)
+    for each row of ``source`` — the rows a change's own statement wrote (a CTE): a named
+    ballot's vote, ballot and entry are one statement on PostgreSQL. Its values are the
+    parameters :func:`unlinked_params` gives; after it, :func:`wrote_unlinked`."""
+    table = AuditEntry.__table__
+    values = [bindparam(f"audit_{name}", type_=table.c[name].type) for name in _UNLINKED]
+    return insert(table).from_select(list(_UNLINKED), select(*values).select_from(source))
+
+
+def unlinked_params(action: str, *, actor, object_type: str, object_id, details: dict,
+                    at: datetime) -> dict:
+    entry = _new_entry(action, actor, details, object_type, object_id, None)
+    entry.at = at
+    return {f"audit_{name}": value for name, value in _columns(entry).items()}
+
+
+def wrote_unlinked() -> None:
+    """The caller's statement wrote unlinked entries: the linker is woken once it commits."""
+    for hook in after_unlinked_commit:
+        hook()
+
+
+def links_after_commit() -> bool:
+    """Whether entries may be written unlinked here (PostgreSQL, unless configured off)."""
+    return db.session.get_bind().dialect.name == "postgresql" and _linking_after_commit()
 
 
 # --- chaining at commit ---------------------------------------------------------------------------
@@ -229,13 +267,21 @@ def _linking_after_commit() -> bool:
     return not has_app_context() or current_app.config.get("AUDIT_LINK_AFTER_COMMIT", True)
 
 
+#: One entry (a ballot's, a check-in's): a plain INSERT, not the many-rows path with its
+#: ordering of the returned ids.
+_INSERT_ONE = insert(AuditEntry.__table__).returning(AuditEntry.__table__.c.id)
+
+
 def _write_unlinked(session: Session, entries: list[AuditEntry]) -> None:
     """Insert the entries without seq and hashes, no lock taken; wake the linker at commit."""
-    ids = session.execute(
-        insert(AuditEntry.__table__).returning(AuditEntry.id, sort_by_parameter_order=True),
-        [_columns(entry) for entry in entries]).scalars().all()
-    for entry, entry_id in zip(entries, ids, strict=True):
-        entry.id = entry_id
+    if len(entries) == 1:
+        entries[0].id = session.execute(_INSERT_ONE, _columns(entries[0])).scalar_one()
+    else:
+        ids = session.execute(
+            insert(AuditEntry.__table__).returning(AuditEntry.id, sort_by_parameter_order=True),
+            [_columns(entry) for entry in entries]).scalars().all()
+        for entry, entry_id in zip(entries, ids, strict=True):
+            entry.id = entry_id
     for hook in after_unlinked_commit:
         hook()
 

@@ -25,6 +25,7 @@ no longer matches the list (the verifier says so, with both times).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 
@@ -44,11 +45,17 @@ def public_key(seed_hex: str) -> str:
     return nacl.signing.SigningKey(bytes.fromhex(seed_hex)).verify_key.encode().hex()
 
 
+@functools.lru_cache(maxsize=4)
+def _key(seed_hex: str) -> tuple[nacl.signing.SigningKey, str]:
+    """The key and its public half, derived once per process (every named ballot signs)."""
+    key = nacl.signing.SigningKey(bytes.fromhex(seed_hex))
+    return key, key.verify_key.encode().hex()
+
+
 def sign(seed_hex: str, statement: dict) -> dict:
     """The receipt of ``statement`` under the key whose 32-byte seed is ``seed_hex``."""
-    key = nacl.signing.SigningKey(bytes.fromhex(seed_hex))
-    return {"format": FORMAT, "statement": statement,
-            "public_key": key.verify_key.encode().hex(),
+    key, public = _key(seed_hex)
+    return {"format": FORMAT, "statement": statement, "public_key": public,
             "signature": key.sign(_message(statement)).signature.hex()}
 
 

@@ -6,14 +6,20 @@ Each rule that filters lists is written twice, side by side: the Python predicat
 object (:func:`sees_meeting`, :func:`sees_item`) and its SQL twin for a query
 (:func:`meeting_seen_by`, :func:`item_seen_by`); ``tests/meetings/test_access_twins.py`` checks
 that the two agree.
+
+The predicates read only a few fields of what they are given, so a live event on a meeting
+gives them the caller's :class:`Seat` (one plain statement, :func:`seat_for`) and the agenda's
+:class:`ItemOutline` (kept per meeting state) instead of ORM objects: the same rule, applied
+to lighter rows — not a second rule beside it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ecabinet.errors import Forbidden, NotFound
@@ -55,10 +61,11 @@ def is_voting_member(user: User, meeting: Meeting) -> bool:
     return participant is not None and participant.role in VOTING_ROLES
 
 
-def sees_meeting(meeting: Meeting, participant: Participant | None, secretariat: bool) -> bool:
+def sees_meeting(meeting: Meeting | Seat, participant: Participant | SeatRow | None,
+                 secretariat: bool) -> bool:
     """THE rule for a meeting: the secretariat sees every one, the meeting's secretary (who
     prepares it) its draft too, any other participant once it is published. Its SQL twin is
-    :func:`meeting_seen_by`."""
+    :func:`meeting_seen_by`. Reads ``meeting.status`` and ``participant.role`` only."""
     if secretariat:
         return True
     if participant is None:
@@ -107,7 +114,8 @@ def _meeting_seen_sql():
                Meeting.status != MeetingStatus.DRAFT.value)
 
 
-def sees_item(item: AgendaItem, participant: Participant | None, secretariat: bool) -> bool:
+def sees_item(item: AgendaItem | ItemOutline, participant: Participant | SeatRow | None,
+              secretariat: bool) -> bool:
     """THE rule for an item, and for all that derives from it (its votes and their tallies,
     positions, speakers, decisions drafted from its votes, audit details, broadcasts): the
     secretariat, the meeting's secretary and its chair see every item; a confidential item
@@ -244,8 +252,9 @@ class Audience:
         return item_id is not None and (self.everything or item_id in self.items)
 
 
-def _audience(meeting: Meeting, participant: Participant | None, secretariat: bool,
-              items=None) -> Audience:
+def _audience(meeting: Meeting | None, participant: Participant | SeatRow | None,
+              secretariat: bool, items=None) -> Audience:
+    """``items``: the agenda (:class:`AgendaItem` or :class:`ItemOutline`), else the meeting's."""
     role = participant.role if participant is not None else None
     everything = secretariat or role in (ParticipantRole.SECRETARY, ParticipantRole.CHAIR)
     if everything:  # the same room whatever the agenda becomes
@@ -255,33 +264,109 @@ def _audience(meeting: Meeting, participant: Participant | None, secretariat: bo
                     voters=role in VOTING_ROLES, tallies=False)
 
 
-def audience_of(user: User, meeting: Meeting, items: list[ItemOutline] | None = None) -> Audience:
-    """``items``: the agenda as :func:`outline_for` reads it for this user (default: the
-    meeting's items)."""
-    return _audience(meeting, meeting.participant(user.id), user.has_role(Role.SECRETARIAT),
-                     items)
+def audience_of(user: User, meeting: Meeting) -> Audience:
+    return _audience(meeting, meeting.participant(user.id), user.has_role(Role.SECRETARIAT))
 
 
 @dataclass(frozen=True)
 class ItemOutline:
-    """An agenda item as :func:`sees_item` reads it for one user: ``invitee_ids`` holds that
-    user alone, if invited (enough for the rule applied to their own seat, never another's)."""
+    """An agenda item as :func:`sees_item` reads it: its id, confidentiality and invitees."""
 
     id: int
     confidential: bool
     invitee_ids: frozenset[int]
 
 
-def outline_for(user_id: int, meeting_id: int) -> list[ItemOutline]:
-    """The meeting's agenda as the rule needs it for this user, in one plain statement — what
-    a join asks of the agenda to find the reader's audience, instead of the items with their
-    presenters and every invitee as ORM objects."""
-    rows = db.session.execute(
-        select(AgendaItem.id, AgendaItem.confidential, invited(user_id))
-        .where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position))
-    mine = frozenset((user_id,))
-    return [ItemOutline(item_id, confidential, mine if is_invited else frozenset())
-            for item_id, confidential, is_invited in rows]
+_items, _invitees = AgendaItem.__table__, ItemInvitee.__table__
+#: Table columns, not ORM entities: a plain statement, built once (every join may run it).
+_OUTLINE = (
+    select(_items.c.id, _items.c.confidential, _invitees.c.user_id)
+    .select_from(_items.outerjoin(_invitees, _invitees.c.item_id == _items.c.id))
+    .where(_items.c.meeting_id == bindparam("meeting_id"))
+    .order_by(_items.c.position, _items.c.id))
+
+
+def agenda_outline(meeting_id: int) -> list[ItemOutline]:
+    """The meeting's agenda as the rule reads it for anyone, in one plain statement: what a join
+    asks of the agenda to find the reader's audience, instead of the items with their presenters
+    and invitees as ORM objects. The same for every reader, so it is kept per meeting state
+    (:func:`ecabinet.meetings.snapshots.View.get`) and shared by a hall of tablets joining."""
+    found: dict[int, tuple[bool, set[int]]] = {}
+    for item_id, confidential, user_id in db.session.execute(
+            _OUTLINE, {"meeting_id": meeting_id}):
+        invitees = found.setdefault(item_id, (bool(confidential), set()))[1]
+        if user_id is not None:
+            invitees.add(user_id)
+    return [ItemOutline(item_id, confidential, frozenset(invitees))
+            for item_id, (confidential, invitees) in found.items()]
+
+
+# --- the caller's seat: what every live event on a meeting asks first -----------------------------
+
+@dataclass(frozen=True, slots=True)
+class SeatRow:
+    """The caller's participant row as the rules read it (what :class:`Participant` gives them)."""
+
+    id: int
+    user_id: int
+    role: str
+    checked_in_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """The caller's place in a meeting — the meeting's side of :func:`sees_meeting` (its status),
+    their participant row and whether they are of the secretariat — given to the same rules as a
+    :class:`Meeting` and a :class:`Participant` would be. What a live event on a meeting needs
+    to decide access, without loading the meeting (:func:`seat_for`)."""
+
+    meeting_id: int
+    status: str
+    #: With the id, tells a meeting from another that got the same id (the join's cache key).
+    created_at: datetime
+    current_item_id: int | None
+    user_id: int
+    participant: SeatRow | Participant | None
+    secretariat: bool
+
+
+_meetings, _participants = Meeting.__table__, Participant.__table__
+_SEAT = (
+    select(_meetings.c.status, _meetings.c.created_at, _meetings.c.current_item_id,
+           _participants.c.id, _participants.c.role, _participants.c.checked_in_at,
+           exists().where(UserRole.__table__.c.user_id == bindparam("user_id"),
+                          UserRole.__table__.c.role == Role.SECRETARIAT.value))
+    .select_from(_meetings.outerjoin(_participants, and_(
+        _participants.c.meeting_id == _meetings.c.id,
+        _participants.c.user_id == bindparam("user_id"))))
+    .where(_meetings.c.id == bindparam("meeting_id")))
+
+
+def seat_for(user: User, meeting_id: int) -> Seat:
+    """The user's seat in a meeting they may see (:func:`sees_meeting`), or 404: one plain
+    statement for the meeting's status, the participant row and the secretariat role."""
+    row = db.session.execute(_SEAT, {"meeting_id": meeting_id, "user_id": user.id}).first()
+    seat = None
+    if row is not None:
+        status, created_at, current_item_id, seat_id, role, checked_in_at, secretariat = row
+        participant = None if seat_id is None else SeatRow(seat_id, user.id, role,
+                                                           checked_in_at)
+        seat = Seat(meeting_id, status, created_at, current_item_id, user.id, participant,
+                    bool(secretariat))
+    if seat is None or not sees_meeting(seat, seat.participant, seat.secretariat):
+        raise NotFound(_("No such meeting."))
+    return seat
+
+
+def seat_in(user: User, meeting: Meeting) -> Seat:
+    """The seat of a user in a meeting loaded already (with its access checked)."""
+    return Seat(meeting.id, meeting.status, meeting.created_at, meeting.current_item_id, user.id,
+                meeting.participant(user.id), user.has_role(Role.SECRETARIAT))
+
+
+def audience_at(seat: Seat, items: list[ItemOutline]) -> Audience:
+    """The seat's audience, ``items`` the agenda's outline (:func:`agenda_outline`)."""
+    return _audience(None, seat.participant, seat.secretariat, items)
 
 
 def secretariat_among(user_ids: list[int]) -> set[int]:
@@ -292,12 +377,18 @@ def secretariat_among(user_ids: list[int]) -> set[int]:
         UserRole.role == Role.SECRETARIAT.value, UserRole.user_id.in_(user_ids))))
 
 
-def audiences(meeting: Meeting) -> set[Audience]:
-    """Every audience a follower of the meeting may be in (one query for the roles)."""
-    participants = list(meeting.participants)
-    secretariat = secretariat_among([p.user_id for p in participants])
+_SEATS = select(_participants.c.user_id, _participants.c.role).where(
+    _participants.c.meeting_id == bindparam("meeting_id"))
+
+
+def audiences(meeting_id: int, items: list[ItemOutline]) -> set[Audience]:
+    """Every audience a follower of the meeting may be in, ``items`` the agenda's outline: the
+    participants as two columns and one query for the roles — what every broadcast about an
+    item asks (kept per meeting state by :func:`ecabinet.meetings.rooms.audiences_of`)."""
+    seats = db.session.execute(_SEATS, {"meeting_id": meeting_id}).all()
+    secretariat = secretariat_among([seat.user_id for seat in seats])
     found = {Audience(frozenset(), voters=True, tallies=True, everything=True)}
-    found.update(_audience(meeting, p, p.user_id in secretariat) for p in participants)
+    found.update(_audience(None, seat, seat.user_id in secretariat, items) for seat in seats)
     return found
 
 

@@ -241,16 +241,16 @@ def transition(body, meeting_id: int):
 @blp.response(200)
 def meeting_state(meeting_id: int):
     """What `meeting.join` answers: the live state, and the caller's own part of it."""
-    return state.snapshot_for(_user(), access.meeting_for(_user(), meeting_id))
+    return state.snapshot_of(_user(), access.seat_for(_user(), meeting_id))[1]
 
 
 @blp.route("/meetings/<int:meeting_id>/checkin", methods=["POST"])
 @login_required
 @blp.response(200)
 def check_in(meeting_id: int):
-    meeting = access.meeting_for(_user(), meeting_id)
+    seat = access.seat_for(_user(), meeting_id)
     with unit_of_work():
-        changed = sitting.check_in(_user(), meeting)
+        changed = sitting.check_in(_user(), seat)
     return {"checked_in": True, "changed": changed}
 
 

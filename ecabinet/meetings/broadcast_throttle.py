@@ -114,6 +114,8 @@ def _run(app: Flask) -> None:
 
 
 def send(changed: dict[tuple[str, int], int]) -> None:
+    from sqlalchemy.orm import lazyload
+
     from ecabinet.extensions import db
     from ecabinet.meetings import rooms
     from ecabinet.meetings.models import Meeting, Vote
@@ -130,8 +132,10 @@ def send(changed: dict[tuple[str, int], int]) -> None:
             vote = db.session.get(Vote, key)
             if vote is None or vote.status != OPEN:
                 continue
-            # To those who see the vote's item only (a confidential item's invitees).
-            rooms.send_about(vote.item.meeting, vote.item_id, "vote.progress",
+            # To those who see the vote's item only (a confidential item's invitees); the
+            # meeting's row alone (its audiences are kept per meeting state: rooms.audiences_of).
+            meeting = db.session.get(Meeting, meeting_id, options=(lazyload(Meeting.items),))
+            rooms.send_about(meeting, vote.item_id, "vote.progress",
                              {"vote_id": key, "cast": cast_count(vote),
                               "eligible": vote.present_total})
     finally:

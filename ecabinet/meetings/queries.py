@@ -44,8 +44,6 @@ OPEN, CLOSED, TALLYING = "open", "closed", "tallying"
 #: before :func:`load_whole` loads the rest.
 MEETING_ALONE = (lazyload(Meeting.items), undefer(Meeting.present_count),
                  undefer(Meeting.opened_count))
-#: The meeting's row alone, for live events (no ETag: the count is not needed).
-MEETING_ROW = (lazyload(Meeting.items),)
 
 
 def load_whole(meeting: Meeting) -> Meeting:

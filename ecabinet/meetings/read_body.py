@@ -8,9 +8,9 @@ reader; only the rules' verdicts differ. So the part every reader shares — the
 fields and participants, each item as shown with the columns the rules read, each document's
 entry with its own, who opened the invitation — is built once per meeting state (the row's
 version and counts of those present and of those who opened it, which every change the read
-shows moves: :mod:`.versions`) and kept with the joins'
-shared parts (:func:`.snapshots.shared`, by that version). A reader's body is that part cut by
-the same rules, given the reader's columns from the early statement (:mod:`.conditional`):
+shows moves: :mod:`.versions`) and kept with the joins' shared parts
+(:func:`.snapshots.view_at`, by that version). A reader's body is that part cut by the same
+rules, given the reader's columns from the early statement (:mod:`.conditional`):
 :func:`.access.sees_item` for the items, :func:`ecabinet.docs.access.reads_listed` for their
 documents, :func:`.access.is_organiser` for who opened the invitation.
 
@@ -109,9 +109,9 @@ def body_for(found: Reading) -> dict:
     """The reader's body, as the whole read would answer it (its dict: the app's JSON
     encodes it)."""
     meeting = found.meeting
-    part = snapshots.shared(meeting, _KEY, lambda: (_build(meeting.id), None),
-                            version=(meeting.version, meeting.present_count,
-                                     meeting.opened_count)).shared
+    part = snapshots.view_at(meeting.id, meeting.created_at, (
+        meeting.version, meeting.present_count, meeting.opened_count)).get(
+        _KEY, lambda: _build(meeting.id))
     reader, seat = found.reader, meeting.seat
     secretariat = reader.has_role(Role.SECRETARIAT)
     agenda = [{**item.shown, "documents": [

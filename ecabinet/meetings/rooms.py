@@ -23,6 +23,7 @@ import hashlib
 
 from ecabinet.database import on_commit
 from ecabinet.live.namespace import NAMESPACE, emit_after_commit
+from ecabinet.meetings import snapshots, state
 from ecabinet.meetings.access import Audience, audience_of, audiences
 from ecabinet.meetings.models import Meeting
 from ecabinet.meetings.queries import position_tally, uncontested_items
@@ -50,25 +51,43 @@ def audience_room(meeting_id: int, audience: Audience) -> str:
     return f"meeting:{meeting_id}:audience:{flags}:{digest}"
 
 
-def join(user, meeting: Meeting, audience: Audience | None = None) -> None:
-    """Put this connection (the current Socket.IO event's) in the meeting's room and in its
-    audience room (``audience``: the user's, when the caller has it), out of any audience room
-    of the meeting it was in before."""
-    from flask_socketio import join_room, leave_room, rooms
+#: Key in the connection's own session: meeting id → the audience room it joined last.
+_JOINED = "live_audience_rooms"
 
-    mine = audience_room(meeting.id, audience or audience_of(user, meeting))
-    prefix = f"{room(meeting.id)}:audience:"
-    for name in rooms(namespace=NAMESPACE):
-        if name.startswith(prefix) and name != mine:
-            leave_room(name)
-    join_room(room(meeting.id))
+
+def join(meeting_id: int, audience: Audience) -> None:
+    """Put this connection (the current Socket.IO event's) in the meeting's room and in its
+    audience room, out of the audience room of the meeting it joined before.
+
+    Which one that was is kept in the connection's session: asking the server for the
+    connection's rooms walks every room of the namespace — one per connection — which made 500
+    joins at once quadratic. A room emptied since (``audiences_changing``) is left for nothing."""
+    from flask import session
+    from flask_socketio import join_room, leave_room
+
+    mine = audience_room(meeting_id, audience)
+    joined = session.get(_JOINED) or {}
+    before = joined.get(meeting_id)
+    if before is not None and before != mine:
+        leave_room(before)
+    join_room(room(meeting_id))
     join_room(mine)
+    if before != mine:
+        session[_JOINED] = {**joined, meeting_id: mine}
+
+
+def audiences_of(meeting: Meeting) -> set[Audience]:
+    """Every audience of the meeting (:func:`access.audiences`), kept per meeting state like a
+    join's shared part: a ballot burst's progress broadcasts, a few a second, each asked it of
+    500 participants loaded as ORM objects with their users and roles."""
+    view = snapshots.view(meeting.id, meeting.created_at)
+    return view.get("audiences", lambda: audiences(meeting.id, state.outline(view)))
 
 
 def _rooms_about(meeting: Meeting, item_id: int | None, *, voters: bool = False,
                  tallies: bool = False) -> list[tuple[Audience, str]]:
     """The audience rooms that may hear about ``item_id`` (every audience when None)."""
-    return [(audience, audience_room(meeting.id, audience)) for audience in audiences(meeting)
+    return [(audience, audience_room(meeting.id, audience)) for audience in audiences_of(meeting)
             if (item_id is None or audience.sees(item_id))
             and (audience.voters or not voters) and (audience.tallies or not tallies)]
 

@@ -9,17 +9,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid, NotFound
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
-from ecabinet.meetings import access, broadcast_throttle, queries, rooms
+from ecabinet.meetings import access, broadcast_throttle, queries, rooms, snapshots
 from ecabinet.meetings.models import (
     AgendaItem,
     Meeting,
     MeetingStatus,
+    Participant,
     Position,
     SpeakerRequest,
     SpeakerStatus,
@@ -47,22 +48,60 @@ def require_status(meeting: Meeting, allowed: set[MeetingStatus]) -> None:
 
 # --- check-in ------------------------------------------------------------------------------------
 
-def check_in(user: User, meeting: Meeting) -> bool:
-    """Điểm danh. Returns False when the user had checked in already (nothing changes)."""
-    participant = meeting.participant(user.id)
-    if participant is None:
+def check_in(user: User, meeting: Meeting | access.Seat) -> bool:
+    """Điểm danh. Returns False when the user had checked in already (nothing changes).
+
+    ``meeting``: the caller's seat (:func:`access.seat_for`, what a hall of tablets checking in
+    at once reads), or a meeting loaded already. One ``UPDATE`` of the caller's row, only from
+    "not checked in" — two check-ins at once change it once. Written past the ORM, so it does
+    not move the meeting's version (the read's ETag counts those present instead:
+    ``versions._only_checked_in``); the join's kept state is told (:func:`snapshots.changed`).
+    """
+    seat = meeting if isinstance(meeting, access.Seat) else access.seat_in(user, meeting)
+    if seat.participant is None:
         raise NotFound(_("No such meeting."))
-    require_status(meeting, CHECK_IN_OPEN)
-    if participant.checked_in_at is not None:
+    require_status(seat, CHECK_IN_OPEN)
+    if seat.participant.checked_in_at is not None:
         return False
-    participant.checked_in_at = _now()
-    db.session.flush()
-    # Linked into the chain just after the commit, like a ballot's: a hall checking in at once
-    # does not queue on the chain's head row through each commit (ecabinet/audit/linker.py).
-    audit.record("attendance.checkin", actor=user, target=meeting, linked_after_commit=True)
+    # Its audit entry is linked into the chain just after the commit, like a ballot's: a hall
+    # checking in at once does not queue on the chain's head row through each commit
+    # (ecabinet/audit/linker.py). On PostgreSQL it is written by the UPDATE's own statement.
+    params, now = {"participant_id": seat.participant.id}, _now()
+    entry = {"actor": user, "object_type": Meeting.__tablename__, "object_id": seat.meeting_id}
+    logged = audit.links_after_commit()
+    if logged:
+        params.update(audit.unlinked_params("attendance.checkin", **entry, details={}, at=now))
+    changed = db.session.execute(_CHECK_IN_LOGGED if logged else _CHECK_IN,
+                                 {**params, "now": now}).rowcount
+    if not changed:  # another event of the same member was first
+        return False
+    _forget_checked_in(seat.participant.id)
+    snapshots.changed(seat.meeting_id)
+    if logged:
+        audit.wrote_unlinked()
+    else:
+        audit.record("attendance.checkin", **entry, linked_after_commit=True)
     # coalesced: 500 check-ins must not be 250,000 messages
-    broadcast_throttle.mark_attendance(meeting.id)
+    broadcast_throttle.mark_attendance(seat.meeting_id)
     return True
+
+
+_participants = Participant.__table__
+_CHECK_IN = (update(_participants)
+             .where(_participants.c.id == bindparam("participant_id"),
+                    _participants.c.checked_in_at.is_(None))
+             .values(checked_in_at=bindparam("now")))
+#: PostgreSQL: the check-in and its audit entry (unlinked) in one statement; its row count is
+#: the entry's (one when the row changed).
+_CHECK_IN_LOGGED = audit.unlinked_insert(_CHECK_IN.returning(_participants.c.id)
+                                         .cte("checked_in"))
+
+
+def _forget_checked_in(participant_id: int) -> None:
+    """A participant loaded in this session (a page's, a test's) reads the new time again."""
+    loaded = db.session.identity_map.get(db.session.identity_key(Participant, participant_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["checked_in_at"])
 
 
 # --- the current item ----------------------------------------------------------------------------

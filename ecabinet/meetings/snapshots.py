@@ -1,5 +1,7 @@
-"""The part of ``meeting.join``'s answer that is the same for everyone in one audience, built
-once per meeting state instead of once per tablet.
+"""What live events read of a meeting that is the same for many readers, kept per meeting state
+instead of read again by each: the part of ``meeting.join``'s answer one audience shares, the
+agenda's outline (what the access rule reads of it), and the meeting's audiences (who hears
+which broadcast).
 
 500 tablets joining at once each read the whole attendance (500 rows), the speaker queue, the
 open vote, the agenda and — for the chair's audience — every position: the same answer 500
@@ -7,23 +9,26 @@ times (bench/README.md: 7.7 ms of CPU a join). Here it is built once per (meetin
 version, :class:`~ecabinet.meetings.access.Audience`) and shared; what is the reader's own —
 their role, check-in, positions, ballot — and the open vote's running count (it moves with
 every ballot, which must not invalidate anything) are added per join by
-:func:`ecabinet.meetings.state.snapshot_for`.
+:func:`ecabinet.meetings.state.snapshot_at`. The outline and the audiences are kept the same
+way (:meth:`View.get`), so a join reads no agenda and a broadcast no participants.
 
 The key is the audience itself (the items its members see and whether they hear about votes
 and tallies), so a confidential item's invitee and someone not invited never share an entry.
 
 **The version.** Any change to a meeting's rows the state is made of — the meeting, its
-participants, items, invitees, speakers, positions, votes; or a user (names are shown) — found
-by the session's ``after_flush`` hook, moves the meeting's version once the transaction
-commits, before the change's broadcasts are sent (``on_commit`` runs callbacks in order). (A
-Core ``UPDATE`` of those tables is not seen by the hook: none changes what a join shows today —
-the ballots' upsert and counters feed only the count, read per join — and one that would must
-go through the ORM.) A join
-reads the version *before* it reads the state, so an entry is never older than its version,
-and a join that read the old version was in the room before the change's broadcast left. With
+participants, items, invitees, speakers, positions, votes; or a user (names are shown; roles:
+the secretariat sees everything) — found by the session's ``after_flush`` hook, or told by
+:func:`changed` (a check-in's Core ``UPDATE``), moves the meeting's version once the
+transaction commits, first of what runs then: before the change's broadcasts are sent and
+before its audience rooms are emptied. (Another Core ``UPDATE`` of those tables is not seen by
+the hook: none changes what is kept here today — the ballots' upsert and counters feed only the
+count, read per join — and one that would must call :func:`changed`.) A reader takes the
+versions *before* it reads the state, so an entry is never older than its version, and a join
+that read the old version was in the room before the change's broadcast left. A transaction
+that changed the meeting reads its own state, not a version's (:func:`view`). With
 ``REDIS_URL`` (several workers) the versions are counters in Redis, so a change committed by
 any worker is seen by every worker's cache; without it, there is one process and they live in
-it. If Redis cannot be reached, nothing is shared: every join builds its own.
+it. If Redis cannot be reached, nothing is shared: every reader builds its own.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from ecabinet.database import on_commit
 from ecabinet.extensions import db
-from ecabinet.identity.models import User
+from ecabinet.identity.models import User, UserRole
 from ecabinet.meetings.models import (
     AgendaItem,
     ItemInvitee,
@@ -63,6 +68,16 @@ class Entry:
     shared: dict
     #: The open vote as the entry saw it: (id, secret), for the per-join count.
     vote: tuple[int, bool] | None
+    #: The verifiable vote whose trustees decrypt, as the entry saw it: (id, item id).
+    tallying: tuple[int, int] | None = None
+
+
+@dataclass
+class _Part:
+    """Anything else kept per meeting state (the agenda's outline): ``value`` at ``version``."""
+
+    version: tuple
+    value: object
 
 
 class _Store:
@@ -120,27 +135,63 @@ def store(app=None) -> _Store:
     return found
 
 
-def shared(meeting: Meeting, audience, build, *, version: tuple | None = None) -> Entry:
-    """The entry for this meeting and audience at the current version; ``build()`` →
-    ``(shared, vote)`` makes it when there is none. ``version``: the state's version as the
-    caller read it from the database itself, before the state (the meeting's API read: its
-    row's version and count of those present, which every change that read shows moves),
-    instead of the join's counters."""
+@dataclass
+class View:
+    """One reader's look at a meeting's kept state: the versions are read once, first — before
+    anything the entries hold is read from the database (see the module's doc) — and every
+    part the reader asks for is answered at those versions."""
+
+    cache: _Store
+    #: The meeting's id and creation time: together they tell a meeting from another that got
+    #: the same id (the tests' databases start again from 1; versions and entries outlive them).
+    meeting: tuple[int, object]
+    versions: tuple | None
+
+    def get(self, part, build):
+        """The ``part`` kept at these versions (the agenda's outline, …); ``build()`` makes it
+        when there is none."""
+        key = (*self.meeting, part)
+        if self.versions is not None:
+            found = self.cache.entries.get(key)
+            if found is not None and found.version == self.versions:
+                return found.value
+        value = build()
+        if self.versions is not None:
+            self.cache.entries[key] = _Part(self.versions, value)
+        return value
+
+    def shared(self, audience, build) -> Entry:
+        """The entry for this audience; ``build()`` → ``(shared, vote, tallying)`` makes it."""
+        key = (*self.meeting, audience)
+        if self.versions is not None:
+            found = self.cache.entries.get(key)
+            if found is not None and found.version == self.versions:
+                return found
+        made = Entry(self.versions, *build())
+        self.cache.builds += 1
+        if self.versions is not None:
+            self.cache.entries[key] = made
+        return made
+
+
+def view_at(meeting_id: int, created_at, versions: tuple) -> View:
+    """``meeting_id``'s kept parts at ``versions`` the caller read from the database itself,
+    before the state, instead of the joins' counters: the meeting's API read
+    (:mod:`.read_body`), whose row's version and counts every change it shows moves."""
+    return View(store(), (meeting_id, created_at), versions)
+
+
+def view(meeting_id: int, created_at) -> View:
+    """``meeting_id``'s kept state at its current versions; none (everything read afresh) in a
+    transaction that changed the meeting: it reads its own changes, not yet a version's."""
     cache = store()
-    # Before reading the state: see the module's doc.
-    versions = cache.versions(meeting.id) if version is None else version
-    # The meeting's creation time tells a meeting from another that got the same id (the
-    # tests' databases start again from 1; the versions and the entries outlive them).
-    key = (meeting.id, meeting.created_at, audience)
-    if versions is not None:
-        found = cache.entries.get(key)
-        if found is not None and found.version == versions:
-            return found
-    made = Entry(versions, *build())
-    cache.builds += 1
-    if versions is not None:
-        cache.entries[key] = made
-    return made
+    session = db.session()
+    if session.new or session.dirty or session.deleted:  # noted by the flush's hook
+        session.flush()
+    changed = session.info.get(_CHANGED) or ()
+    if meeting_id in changed or ALL in changed:
+        return View(cache, (meeting_id, created_at), None)
+    return View(cache, (meeting_id, created_at), cache.versions(meeting_id))
 
 
 # --- what moves a version ------------------------------------------------------------------------
@@ -157,6 +208,8 @@ def _meeting_of(session: Session, instance) -> int | None:
         return item.meeting_id if item is not None else ALL
     if isinstance(instance, User):  # shown by name (speakers, presenters)
         return ALL if inspect(instance).attrs.name.history.has_changes() else -1
+    if isinstance(instance, UserRole):  # the secretariat's audience (rare: every meeting's)
+        return ALL
     return -1  # not part of any meeting's state
 
 
@@ -166,15 +219,28 @@ def _after_flush(session: Session, _context) -> None:
         meeting_id = _meeting_of(session, instance)
         if meeting_id is not None and meeting_id >= 0:
             found.add(meeting_id)
-    if not found:
-        return
+    if found:
+        _note(session, found)
+
+
+def changed(meeting_id: int) -> None:
+    """A change to the meeting's state that the flush does not see (a Core ``UPDATE``: a
+    check-in): its version moves when the current transaction commits, as for any other."""
+    _note(db.session(), {meeting_id})
+
+
+def _note(session: Session, found: set[int]) -> None:
     changed = session.info.get(_CHANGED)
     if changed is None:
         changed = session.info[_CHANGED] = set()
         if _has_app():
             app = current_app._get_current_object()
-            if session is db.session():  # in order with the change's broadcasts
-                on_commit(lambda: store(app).bump(changed))
+            if session is db.session():
+                # First of what runs after the commit: before the change's broadcasts and
+                # before its audience rooms are emptied (``rooms.audiences_changing``), so a
+                # tablet told to join again never reads the version from before the change
+                # (and with it the agenda's outline: the audience it would join).
+                on_commit(lambda: store(app).bump(changed), first=True)
             else:  # a session of its own (none today): after its commit all the same
                 event.listen(session, "after_commit", lambda _s: store(app).bump(changed),
                              once=True)

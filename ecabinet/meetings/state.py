@@ -3,14 +3,14 @@
 :func:`public_state` is what ``meeting.state`` broadcasts to one audience (see
 :mod:`ecabinet.meetings.rooms`): status, current item, attendance and quorum, the speaker queue,
 the open vote; ids and counts, no item titles, nothing of an item the audience cannot see.
-:func:`snapshot_for` is what ``meeting.join`` answers: the same, plus what this user may see
+:func:`snapshot_of` is what ``meeting.join`` answers: the same, plus what this user may see
 (the agenda items visible to them, their own ballot and positions), so a tablet that reconnects
 is right again at once without anything it missed.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ecabinet.extensions import db
 from ecabinet.identity.models import User
@@ -92,15 +92,39 @@ def item_payload(item: AgendaItem) -> dict:
             "adopted_without_discussion": item.adopted_without_discussion_at is not None}
 
 
-def snapshot_for(user: User, meeting: Meeting, audience: access.Audience | None = None) -> dict:
+def snapshot_for(user: User, meeting: Meeting) -> dict:
+    """What ``meeting.join`` answers (:func:`snapshot_of`), for a meeting loaded already with its
+    access checked (the room's page)."""
+    return snapshot_of(user, access.seat_in(user, meeting))[1]
+
+
+def snapshot_of(user: User, seat: access.Seat) -> tuple[access.Audience, dict]:
+    """The reader's audience and what ``meeting.join`` answers them (:func:`snapshot_at`), from
+    their seat (:func:`access.seat_for`): the meeting is not loaded through the ORM."""
+    view = snapshots.view(seat.meeting_id, seat.created_at)  # before any state is read
+    audience = access.audience_at(seat, outline(view))
+    return audience, snapshot_at(user, seat, view, audience)
+
+
+def outline(view: snapshots.View) -> list[access.ItemOutline]:
+    """The agenda as the access rule reads it, kept per meeting state: the same for every reader
+    (each applies :func:`access.sees_item` to it with their own seat)."""
+    meeting_id = view.meeting[0]
+    return view.get("outline", lambda: access.agenda_outline(meeting_id))
+
+
+def snapshot_at(user: User, seat: access.Seat, view: snapshots.View,
+                audience: access.Audience) -> dict:
     """What ``meeting.join`` answers: the audience's part, shared by everyone of the audience
-    until the meeting's state changes (:mod:`.snapshots`), and the reader's own on top — their
-    seat, check-in and positions, the open vote's count and their ballot. ``audience``: the
-    user's, when the caller has it."""
-    audience = audience or access.audience_of(user, meeting)
-    entry = snapshots.shared(meeting, audience, lambda: _shared_part(meeting, audience))
+    until the meeting's state changes (:mod:`.snapshots`; built from the meeting's rows on a
+    miss only), and the reader's own on top — their seat, check-in and positions, the open
+    vote's count and their ballot."""
+    def build():
+        return _shared_part(db.session.get(Meeting, seat.meeting_id), audience)
+
+    entry = view.shared(audience, build)
     state = dict(entry.shared)  # the shared dicts inside are never changed: only replaced
-    participant = meeting.participant(user.id)
+    participant = seat.participant
     state["me"] = {
         "user_id": user.id,
         "role": participant.role if participant else "secretariat",
@@ -113,19 +137,22 @@ def snapshot_for(user: User, meeting: Meeting, audience: access.Audience | None 
         if audience.voters:
             state["open_vote"]["mine"] = queries.my_ballot(user, vote)
     # A verifiable vote whose trustees decrypt: who is awaited, and this reader's own receipt
-    # (read per join: it moves with each trustee, and the receipt is the reader's own).
-    tallying = queries.tallying_vote_of(meeting)
+    # (read per join: it moves with each trustee, and the receipt is the reader's own). Whether
+    # there is one moves the version: that is kept with the shared part.
     state["tallying_vote"] = None
-    if tallying is not None and audience.sees(tallying.item_id):
+    if entry.tallying is not None and audience.sees(entry.tallying[1]):
+        tallying = db.session.get(Vote, entry.tallying[0])
         state["tallying_vote"] = {**queries.tallying_status(tallying),
                                   "question": tallying.question if audience.voters else None,
                                   "my_tracking_code": queries.my_tracking_code(user, tallying)}
     return state
 
 
-def _shared_part(meeting: Meeting, audience: access.Audience) -> tuple[dict, tuple | None]:
+def _shared_part(meeting: Meeting, audience: access.Audience) -> tuple[dict, tuple | None,
+                                                                       tuple | None]:
     """The audience's part of a join: :func:`public_state` without the open vote's count
-    (moved by every ballot), the items it sees, the open vote's question if it votes."""
+    (moved by every ballot), the items it sees, the open vote's question if it votes; and the
+    vote being tallied, if any."""
     whole = whole_state(meeting, for_chair=audience.tallies, counted=False)
     state = cut_for(whole, audience)
     state["items"] = [item_payload(item) for item in meeting.items if audience.sees(item.id)]
@@ -135,13 +162,21 @@ def _shared_part(meeting: Meeting, audience: access.Audience) -> tuple[dict, tup
     vote = queries.open_vote_of(meeting) if state["open_vote"] is not None else None
     if vote is not None and audience.voters:
         state["open_vote"] = {**state["open_vote"], **queries.opened_payload(vote)}
-    return state, (None if vote is None else (vote.id, vote.secret))
+    tallying = queries.tallying_vote_of(meeting)
+    return (state, None if vote is None else (vote.id, vote.secret),
+            None if tallying is None else (tallying.id, tallying.item_id))
+
+
+_positions = Position.__table__
+#: Three columns, no user joined in; built once (every join runs it).
+_MY_POSITIONS = select(_positions.c.item_id, _positions.c.stance, _positions.c.note).where(
+    _positions.c.user_id == bindparam("user_id"),
+    _positions.c.item_id.in_(bindparam("item_ids", expanding=True)))
 
 
 def _my_positions(user: User, items: list[dict]) -> dict:
     ids = [item["id"] for item in items]
     if not ids:
         return {}
-    rows = db.session.execute(select(Position.item_id, Position.stance, Position.note).where(
-        Position.user_id == user.id, Position.item_id.in_(ids)))  # columns: no user joined in
-    return {str(p.item_id): {"stance": p.stance, "note": p.note} for p in rows}
+    rows = db.session.execute(_MY_POSITIONS, {"user_id": user.id, "item_ids": ids})
+    return {str(item_id): {"stance": stance, "note": note} for item_id, stance, note in rows}

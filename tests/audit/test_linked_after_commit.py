@@ -185,3 +185,49 @@ def test_a_close_comes_after_its_ballots_in_the_chain(app, api, session_open,  #
     assert [action for action, _ in trail] == ["ballot.cast"] * 3 + ["vote.tallying",
                                                                      "vote.close"]
     assert _verified(app).ok
+
+
+def test_a_named_ballot_writes_its_entry_as_record_would(app, api, session_open,  # noqa: F811
+                                                         no_linker):
+    """On PostgreSQL a named ballot's entry is written by the ballot's own statement: the same
+    columns as ``audit.record`` writes, one entry per ballot written (a changed ballot is a
+    second one), none for a ballot refused (the vote closed)."""
+    cab = session_open
+    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.items[0]}/votes", {
+        "question": "Thông qua?", "secret": False, "rule": "majority_of_present"}, who="chair")
+    assert status == 201, vote
+    tablet = socketio.test_client(app, namespace="/live", auth={"token": cab.tokens["m2"]})
+    try:
+        acks = [tablet.emit("ballot.cast", {"vote_id": vote["id"], "choice": choice},
+                            namespace="/live", callback=True) for choice in ("no", "yes")]
+        assert all(ack["ok"] for ack in acks), acks
+        assert api(cab, "POST", f"/api/v1/votes/{vote['id']}/close", who="chair")[0] == 200
+        late = tablet.emit("ballot.cast", {"vote_id": vote["id"], "choice": "abstain"},
+                           namespace="/live", callback=True)
+    finally:
+        tablet.disconnect(namespace="/live")
+    assert late["error"]["code"] == "vote_closed", late
+    m2 = cab.users["m2"]
+    assert _rows(app, "SELECT actor_label, object_type, object_id, details FROM audit_entries "
+                      "WHERE action = 'ballot.cast' AND actor_id = :u ORDER BY id", u=m2.id) == [
+        (f"{m2.name} <{m2.email}>", "votes", str(vote["id"]), '{"choice": "no"}'),
+        (f"{m2.name} <{m2.email}>", "votes", str(vote["id"]), '{"choice": "yes"}')]
+    assert _rows(app, "SELECT choice FROM ballots WHERE user_id = :u", u=m2.id) == [("yes",)]
+    assert _verified(app).ok
+
+
+def test_a_check_in_writes_its_entry_once(app, cabinet, no_linker):  # noqa: F811
+    """On PostgreSQL a check-in's entry is written by its UPDATE's own statement: as
+    ``audit.record`` would write it, and only when the row changed (a second check-in, none)."""
+    tablet = socketio.test_client(app, namespace="/live", auth={"token": cabinet.tokens["m4"]})
+    try:
+        acks = [tablet.emit("attendance.checkin", {"meeting_id": cabinet.meeting_id},
+                            namespace="/live", callback=True) for _ in range(2)]
+    finally:
+        tablet.disconnect(namespace="/live")
+    assert [(ack["ok"], ack["changed"]) for ack in acks] == [(True, True), (True, False)], acks
+    m4 = cabinet.users["m4"]
+    assert _rows(app, "SELECT actor_label, object_type, object_id, details FROM audit_entries "
+                      "WHERE action = 'attendance.checkin' AND actor_id = :u", u=m4.id) == [
+        (f"{m4.name} <{m4.email}>", "meetings", str(cabinet.meeting_id), "{}")]
+    assert _verified(app).ok

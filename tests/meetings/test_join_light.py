@@ -1,11 +1,13 @@
-"""``meeting.join`` and ``attendance.checkin`` from a light read: the meeting's row with the
-reader's seat, the reader's roles with their user, and the agenda as the reader's outline (ids,
-confidentiality, whether they are invited) — not the items with their presenters and every
-invitee as ORM objects. The rules are the same functions (``access.sees_meeting``,
-``access.sees_item``): an uninvited reader, a confidential item's non-invitee and a dead token
-are refused or kept out exactly as before, on every path shortened here."""
+"""``meeting.join`` and ``attendance.checkin`` from a light read: the reader's seat (the
+meeting's status, their participant row, whether they are of the secretariat) in one plain
+statement, and the agenda as its outline (ids, confidentiality, invitees) kept per meeting
+state — not the meeting and its items with their presenters and invitees as ORM objects. The
+rules are the same functions (``access.sees_meeting``, ``access.sees_item``): an uninvited
+reader, a confidential item's non-invitee and a dead token are refused or kept out exactly as
+before, on every path shortened here."""
 
 import pytest
+from sqlalchemy import event as sqla_event
 from sqlalchemy import update
 
 from ecabinet.database import unit_of_work
@@ -44,11 +46,12 @@ def test_a_join_reads_no_item_rows_and_few_statements(app, tablets, session_open
             ack = _emit(tablets[who], "meeting.join", {"meeting_id": cab.meeting_id})
         assert ack["ok"], ack
         if who == "m3":
-            # the user with their roles, the meeting with the seat, the outline, the
-            # positions, the vote being tallied
-            assert len(sent) <= 5, sent.text()
+            # the user, the seat (the meeting's status, the participant, the secretariat
+            # role), the positions: the agenda's outline and the vote being tallied are kept
+            # with the shared part
+            assert len(sent) <= 3, sent.text()
             assert not [s for s in sent if "agenda_items.title" in s], sent.text()
-            assert not [s for s in sent if "FROM user_roles WHERE" in s], sent.text()
+            assert not [s for s in sent if s.startswith("SELECT user_roles")], sent.text()
 
 
 def test_a_checkin_reads_no_item_rows_and_locks_no_shared_row(app, tablets, session_open):
@@ -60,7 +63,7 @@ def test_a_checkin_reads_no_item_rows_and_locks_no_shared_row(app, tablets, sess
         ack = _emit(tablets["m4"], "attendance.checkin", {"meeting_id": cab.meeting_id})
     assert ack["ok"] and ack["changed"], ack
     assert not [s for s in sent if "agenda_items.title" in s], sent.text()
-    assert not [s for s in sent if "FROM user_roles WHERE" in s], sent.text()
+    assert not [s for s in sent if s.startswith("SELECT user_roles")], sent.text()
     assert not [s for s in sent if s.startswith("UPDATE meetings")], sent.text()
     with app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
@@ -130,3 +133,29 @@ def test_the_secretariat_joins_and_sees_every_item(tablets, session_open):
     assert ack["ok"], ack
     assert {i["id"] for i in ack["state"]["items"]} == set(cab.items)
     assert ack["state"]["me"]["role"] == "secretariat"
+
+
+def test_a_join_runs_outside_a_transaction_on_postgresql(app, tablets, session_open):
+    """A join only reads: on PostgreSQL its statements run in autocommit (no BEGIN, no COMMIT:
+    two round trips of five), and its connection goes back to the pool as it was — the next
+    event's writes are in a transaction again."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's transactions are ecabinet's own (BEGIN IMMEDIATE)")
+    seen = []
+
+    def autocommit(conn, _cursor, statement, *_args):
+        seen.append((statement, conn.connection.dbapi_connection.autocommit))
+
+    sqla_event.listen(engine, "before_cursor_execute", autocommit)
+    try:
+        assert _emit(tablets["m4"], "meeting.join", {"meeting_id": session_open.meeting_id})["ok"]
+        joined, seen[:] = list(seen), []
+        ack = _emit(tablets["m4"], "attendance.checkin", {"meeting_id": session_open.meeting_id})
+        assert ack["ok"] and ack["changed"], ack
+    finally:
+        sqla_event.remove(engine, "before_cursor_execute", autocommit)
+    assert joined and all(flag for _, flag in joined), joined
+    assert seen and not any(flag for _, flag in seen), seen  # the check-in's UPDATE included
+    assert [s for s, _ in seen if "UPDATE meeting_participants" in s]
