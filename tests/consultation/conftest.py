@@ -16,6 +16,7 @@ from tests.browser.conftest import (  # noqa: F401 - fixtures of the browser tes
     live_server,
     page,
     screenshot,
+    tablet,
 )
 from tests.conftest import bearer
 from tests.docs.conftest import (  # noqa: F401 - fixtures used in this folder
