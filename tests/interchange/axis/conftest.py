@@ -18,7 +18,7 @@ import pytest
 
 from ecabinet.interchange.axis.server import LiveServer, create_server_app
 from ecabinet.interchange.axis.server_store import open_store
-from ecabinet.interchange.axis.transport import HttpAxisTransport
+from ecabinet.interchange.axis.transport import DEFAULT_TIMEOUT, HttpAxisTransport
 from tests.fixtures.database import _migrate
 
 GOV, MINISTRY = "000.00.00.G22", "000.00.00.G12"
@@ -32,8 +32,10 @@ class Service:
     server: LiveServer
 
     def transport(self, system_id: str, secret: str | None = None, **options):
+        # The transport's default time-out: 5 s failed a CI run on a loaded machine; the tests
+        # of time-outs set their own.
         return HttpAxisTransport(self.url, system_id, secret or SECRETS[system_id],
-                                 timeout=options.pop("timeout", 5), **options)
+                                 timeout=options.pop("timeout", DEFAULT_TIMEOUT), **options)
 
 
 def start_service(folder: Path, *, max_bytes: int = 2 * 1024 * 1024) -> Service:
@@ -67,7 +69,7 @@ def axis_service(tmp_path):
 
 def axis_config(service_url: str, system_id: str, **extra) -> dict:
     return {"AXIS_URL": service_url, "AXIS_SYSTEM_ID": system_id,
-            "AXIS_SECRET": SECRETS[system_id], "AXIS_TIMEOUT_SECONDS": 5, **extra}
+            "AXIS_SECRET": SECRETS[system_id], "AXIS_TIMEOUT_SECONDS": DEFAULT_TIMEOUT, **extra}
 
 
 @pytest.fixture
