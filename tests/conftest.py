@@ -46,12 +46,14 @@ from tests.pki import demo_pki, pki_app, signing_keys  # noqa: E402, F401
 
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL pass is there for what the database does: a test that touches no database
-    (pure protocol, redirects, vote arithmetic) runs once, in the SQLite pass."""
+    (pure protocol, redirects, vote arithmetic), or whose subject is not the database (marked
+    ``one_database``: LibreOffice's layout, a real PKI), runs once, in the SQLite pass."""
     if not POSTGRES_URL:
         return
     kept, once = [], []
     for item in items:
-        (kept if "database" in getattr(item, "fixturenames", ()) else once).append(item)
+        touches = "database" in getattr(item, "fixturenames", ())
+        (kept if touches and not item.get_closest_marker("one_database") else once).append(item)
     if once:
         config.hook.pytest_deselected(items=once)
         items[:] = kept

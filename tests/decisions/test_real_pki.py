@@ -22,6 +22,10 @@ from tests.conftest import PASSWORD, totp_clock
 from tests.docs.conftest import _jobs_finish_within_the_test  # noqa: F401
 from tests.pki import PIN
 
+# Its subject is the signing core against a real PKI, not the database (the workflow's database
+# side runs on both in test_workflow.py): the SQLite pass runs it.
+pytestmark = pytest.mark.one_database
+
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
 
 

@@ -14,6 +14,9 @@ from ecabinet.decisions import layout
 from ecabinet.decisions import pdf as fields_pdf
 from ecabinet.docs import converter
 
+# Its subject is LibreOffice's layout of the page, not the database: the SQLite pass runs it.
+pytestmark = pytest.mark.one_database
+
 SHORT = "Bộ Tài chính"
 LONG = ("Các Bộ, cơ quan ngang Bộ, cơ quan thuộc Chính phủ và Ủy ban nhân dân các tỉnh, thành "
         "phố trực thuộc Trung ương")
