@@ -40,21 +40,22 @@ def _item(user, args):
     return item
 
 
-@live_event("meeting.join", read_only=True)
+@live_event("meeting.join", read_only=True, as_caller=True)
 def join(user, data):
     """Follow a meeting; the answer is the whole current state (joining again is harmless).
 
     What 500 tablets joining at once each pay: the caller's seat (one plain statement: the
     meeting's status, their row, whether they are of the secretariat), their audience from the
     agenda's outline and the shared part of the state (both kept per meeting state, read from
-    the database on a miss only), their positions. The meeting is not loaded through the ORM."""
-    seat = access.seat_for(user, load_event(MEETING, data)["meeting_id"])
+    the database on a miss only), their positions (read with the seat). The meeting is not
+    loaded through the ORM, nor the caller (a :class:`~ecabinet.identity.callers.Caller`)."""
+    seat = access.seat_for(user, load_event(MEETING, data)["meeting_id"], with_positions=True)
     audience, snapshot = state.snapshot_of(user, seat)
     rooms.join(seat.meeting_id, audience)  # the meeting's room and this user's audience room
     return {"state": snapshot}
 
 
-@live_event("attendance.checkin")
+@live_event("attendance.checkin", as_caller=True)
 def check_in(user, data):
     seat = access.seat_for(user, load_event(MEETING, data)["meeting_id"])
     return {"checked_in": True, "changed": sitting.check_in(user, seat)}
@@ -72,10 +73,16 @@ def withdraw(user, data):
     return {}
 
 
-@live_event("ballot.cast")
+@live_event("ballot.cast", as_caller=True, single_statement=lambda data: (
+    data.get("ballot") is None and voting.casts_in_one_statement()))
 def cast(user, data):
     """The service loads the vote and checks access itself, in one read for an eligible member
-    (404 for a vote of a meeting one cannot see, as everywhere)."""
+    (404 for a vote of a meeting one cannot see, as everywhere).
+
+    A named ballot where it is one statement (PostgreSQL) runs without a transaction: that
+    statement takes the vote's lock, writes the ballot and its audit entry, and is durable
+    before the ack. A verifiable (secret) ballot reads, checks the proofs, then writes two rows
+    and an entry: it keeps its transaction."""
     args = load_event(BALLOT, data)
     if args["ballot"] is not None:  # a verifiable vote's ballot, encrypted on the tablet
         return verifiable.cast_ballot(user, args["vote_id"], args["ballot"])
