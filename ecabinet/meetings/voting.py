@@ -270,6 +270,9 @@ def cast_ballot(user: User | Caller, vote: Vote | int, choice: str,
         audit.record("ballot.cast", **_entry(user, vote_id, choice_value),
                      linked_after_commit=True)
     broadcast_throttle.mark(found.meeting_id, vote_id)
+    # Without a transaction (the live event, PostgreSQL) the ballot is committed already: a
+    # failure from here on (the receipt's key misconfigured) cannot undo it, and the tablet's
+    # retry replaces it with the same choice (the upsert), so nothing is counted twice.
     return {"vote_id": vote_id, "choice": choice_value.value,
             "receipt": receipts.receipt(found, user, choice_value.value, cast_at)}
 
