@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, wraps
 
 from flask import session
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Select, and_, bindparam, select, true
 from sqlalchemy.orm import contains_eager, defer, lazyload
 
 from ecabinet.database import unit_of_work
@@ -44,21 +45,70 @@ def connected_user(*, with_roles: bool = False, as_caller: bool = False) -> User
     seat, ``access.seat_for``; a ballot's access is its eligibility). The user's secrets
     (password hash, TOTP secrets — sealed, decrypted when loaded) are not loaded: no event uses
     them. ``as_caller``: plain columns (:class:`Caller`), no ORM user — the same statement's
-    joins and conditions, the same checks below.
+    joins and conditions, the same checks (:func:`_checked`).
     """
-    token_id = session.get(TOKEN_KEY)
-    by_token = token_id is not None
     kind = _CALLER if as_caller else _WITH_ROLES if with_roles else _USER
-    result = db.session.execute(_user_statement(by_token, kind), {
+    by_token, params = _credentials()
+    result = db.session.execute(_user_statement(by_token, kind), params)
+    row = _checked((result if as_caller else result.unique()).first(), by_token)
+    return Caller(row.id, row.name, row.email) if as_caller else row[0]
+
+
+@dataclass(frozen=True)
+class Alongside:
+    """A statement an event reads with its caller's, in the same round trip (the caller's seat
+    in a meeting: ``access.seat_query``), and its rows once read."""
+
+    statement: Select
+    params: dict
+    rows: tuple = ()
+
+
+def connected_caller_with(along: Alongside) -> tuple[Caller, Alongside]:
+    """:func:`connected_user` as a :class:`Caller`, with ``along``'s statement read in the same
+    statement (an outer join on true: its rows, or one row of nulls if it found none). The
+    caller is checked (:func:`_checked`) before any of those rows is handed on; if the check
+    fails they are dropped unread. ``along`` binds ``user_id`` as the caller's statement does:
+    the connection's user, who is the caller."""
+    by_token, params = _credentials()
+    statement, width = _caller_along(by_token, along.statement)
+    rows = db.session.execute(statement, {**along.params, **params}).all()
+    row = _checked(rows[0] if rows else None, by_token)
+    return Caller(row.id, row.name, row.email), Alongside(
+        along.statement, along.params, tuple(tuple(found[width:]) for found in rows))
+
+
+def _credentials() -> tuple[bool, dict]:
+    """Whether the connection was opened with a token, and the parameters that find its
+    user with what it was opened with (:func:`_with_credentials`)."""
+    token_id = session.get(TOKEN_KEY)
+    return token_id is not None, {
         "user_id": session.get(USER_KEY) or 0, "token_id": token_id,
-        "login_id": session.get(LOGIN_KEY) or "", "now": datetime.now(UTC)})
-    row = (result if as_caller else result.unique()).first()
+        "login_id": session.get(LOGIN_KEY) or "", "now": datetime.now(UTC)}
+
+
+def _checked(row, by_token: bool):
+    """THE check of a live event's caller, whatever was read with it: the user found with what
+    the connection was opened with, their account active, their token neither revoked nor run
+    out (a browser's sign-in is checked open by the statement itself)."""
     if row is None or not row.active:
         raise Unauthorized(_("Your session has ended. Sign in again."))
     if by_token and (row.expires_at is None or row.revoked_at is not None
                      or row.expires_at <= datetime.now(UTC)):
         raise Unauthorized(_("Your token has expired or was revoked."))
-    return Caller(row.id, row.name, row.email) if as_caller else row[0]
+    return row
+
+
+@cache
+def _caller_along(by_token: bool, statement: Select) -> tuple[Select, int]:
+    """The caller's statement with ``statement``'s columns after its own (renamed: both may
+    have an ``id``), and how many are the caller's; built once per statement."""
+    caller = _user_statement(by_token, _CALLER)
+    found = statement.subquery()
+    width = len(caller.selected_columns)
+    return caller.add_columns(*(column.label(f"along_{index}")
+                                for index, column in enumerate(found.c))
+                              ).outerjoin(found, true()), width
 
 
 #: What :func:`connected_user` loads: the caller's columns, the ORM user, the user with roles.
@@ -140,7 +190,8 @@ def bind_handlers() -> None:
 
 
 def live_event(name: str, *roles: Role, read_only: bool = False, as_caller: bool = False,
-               single_statement: Callable[[dict], bool] | None = None):
+               single_statement: Callable[[dict], bool] | None = None,
+               alongside: Callable[[dict], Alongside] | None = None):
     """Declare ``handler(user, data) -> dict`` as the event ``name`` on /live, for callers
     holding one of ``roles`` if any are given (then loaded with the user).
 
@@ -157,9 +208,17 @@ def live_event(name: str, *roles: Role, read_only: bool = False, as_caller: bool
     ``as_caller``: the handler is given the caller as plain columns (:class:`Caller`: id, name,
     email), checked as strictly, instead of an ORM user — for the events a hall of tablets sends
     at once, which need no more of the user (``ecabinet/identity/callers.py``).
+
+    ``alongside`` (with ``as_caller``): given the event's arguments, a statement to read with
+    the caller's in one round trip (:func:`connected_caller_with`); the handler is then called
+    ``handler(caller, data, along)`` with its rows. If the arguments are refused (a
+    validation error), the caller is checked first all the same: a dead session is answered
+    as such, before anything about its arguments.
     """
     if as_caller and roles:
         raise ValueError("a role check needs the user's roles: not with as_caller")
+    if alongside is not None and not as_caller:
+        raise ValueError("alongside reads the caller as columns: with as_caller only")
 
     def decorator(handler):
         @wraps(handler)
@@ -173,10 +232,19 @@ def live_event(name: str, *roles: Role, read_only: bool = False, as_caller: bool
                     if read_only or (single_statement is not None
                                      and single_statement(arguments)):
                         _without_transaction()
-                    user = connected_user(with_roles=bool(roles), as_caller=as_caller)
-                    if not as_caller:  # a caller is signed in by construction, and has no roles
-                        check_roles(user, roles)
-                    result = handler(user, arguments)
+                    if alongside is not None:
+                        try:
+                            along = alongside(arguments)
+                        except DomainError:
+                            connected_user(as_caller=True)  # a dead session is told so first
+                            raise
+                        user, along = connected_caller_with(along)
+                        result = handler(user, arguments, along)
+                    else:
+                        user = connected_user(with_roles=bool(roles), as_caller=as_caller)
+                        if not as_caller:  # a caller is signed in by construction, no roles
+                            check_roles(user, roles)
+                        result = handler(user, arguments)
                 return {"ok": True, **(result or {})}
             except DomainError as exc:
                 return error_ack(exc.code, exc.message)

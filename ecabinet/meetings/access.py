@@ -359,12 +359,25 @@ _SEAT_WITH_POSITIONS = _SEAT.add_columns(
     _agenda.c.meeting_id == _meetings.c.id)
 
 
-def seat_for(user: User | Caller, meeting_id: int, *, with_positions: bool = False) -> Seat:
+def seat_query(meeting_id: int, *, with_positions: bool = False) -> tuple[Select, dict]:
+    """:func:`seat_for`'s statement and parameters (``user_id`` is the caller's, given with
+    theirs): a live event on a meeting reads them along with its caller, in one round trip
+    (``live_event(alongside=…)``), and hands the rows to :func:`seat_for`."""
+    return (_SEAT_WITH_POSITIONS if with_positions else _SEAT), {"meeting_id": meeting_id}
+
+
+def seat_for(user: User | Caller, meeting_id: int, *, with_positions: bool = False,
+             rows=None) -> Seat:
     """The user's seat in a meeting they may see (:func:`sees_meeting`), or 404: one plain
     statement for the meeting's status, the participant row and the secretariat role (and
-    ``with_positions``, the user's positions on its items: :attr:`Seat.positions`)."""
-    rows = db.session.execute(_SEAT_WITH_POSITIONS if with_positions else _SEAT,
-                              {"meeting_id": meeting_id, "user_id": user.id}).all()
+    ``with_positions``, the user's positions on its items: :attr:`Seat.positions`).
+    ``rows``: that statement's rows, read already (:func:`seat_query`)."""
+    if rows is None:
+        statement, params = seat_query(meeting_id, with_positions=with_positions)
+        rows = db.session.execute(statement, {**params, "user_id": user.id}).all()
+    # Read along with the caller's (an outer join), no meeting is a row of nulls: the status
+    # is never null otherwise.
+    rows = [row for row in rows if row[0] is not None]
     seat = None
     if rows:
         status, created_at, current_item_id, seat_id, role, checked_in_at, secretariat = \

@@ -188,3 +188,46 @@ def test_a_named_ballot_runs_without_a_transaction_on_postgresql(app, api, sessi
         assert db.session.scalar(select(func.count()).select_from(table).where(
             table.vote_id == vote["id"], table.user_id == cab.users["m2"].id)) == 1
         db.session.remove()
+
+
+# --- the seat read with the caller (one round trip) ----------------------------------------------
+
+@pytest.mark.parametrize("event", ["meeting.join", "attendance.checkin"])
+def test_the_seat_is_read_with_the_caller_in_one_statement(app, session_open, event):  # noqa: F811
+    from tests.fixtures.statements import statements
+
+    cab = session_open
+    tablet = socketio.test_client(app, namespace=NAMESPACE, auth={"token": cab.tokens["m4"]})
+    try:
+        with statements(app) as sent:
+            ack = _call(tablet, event, {"meeting_id": cab.meeting_id})
+        assert ack["ok"], ack
+    finally:
+        tablet.disconnect(namespace=NAMESPACE)
+    reads = [s for s in sent if s.startswith("SELECT")]
+    # the caller with their token, and their seat in the meeting: one SELECT (a join also
+    # reads the agenda's outline and the shared part of the state on a miss)
+    assert [s for s in reads if "FROM users" in s] == reads[:1], sent.text()
+    assert "meeting_participants" in reads[0] and "api_tokens" in reads[0], sent.text()
+    assert not [s for s in reads[1:] if "meeting_participants.role" in s
+                and "FROM meetings" in s], sent.text()
+
+
+@pytest.mark.parametrize("event", ["meeting.join", "attendance.checkin"])
+def test_a_dead_session_is_refused_first(app, session_open, event):  # noqa: F811
+    """The seat's statement goes with the caller's, but the caller is still answered first: a
+    dead token hears "unauthorized" whatever it asks, a live one "not found" for a meeting it
+    cannot see and "validation_error" for arguments that are not a meeting."""
+    cab = session_open
+    tablet = socketio.test_client(app, namespace=NAMESPACE, auth={"token": cab.tokens["m2"]})
+    try:
+        assert _call(tablet, event, {"meeting_id": 999_999})["error"]["code"] == "not_found"
+        assert _call(tablet, event, {"meeting_id": "x"})["error"]["code"] == "validation_error"
+        _kill_token(app, cab.users["m2"].id, "revoked")
+        for arguments in ({"meeting_id": cab.meeting_id}, {"meeting_id": 999_999},
+                          {"meeting_id": "x"}, {}):
+            ack = _call(tablet, event, arguments)
+            assert ack["ok"] is False and ack["error"]["code"] == "unauthorized", (arguments, ack)
+    finally:
+        if tablet.is_connected(NAMESPACE):
+            tablet.disconnect(namespace=NAMESPACE)
