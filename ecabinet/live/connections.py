@@ -31,6 +31,7 @@ from flask import current_app
 from ecabinet.database import on_commit
 from ecabinet.extensions import socketio
 from ecabinet.live.namespace import NAMESPACE
+from ecabinet.redis_pools import shared_client
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,9 @@ class RedisRegistry:
     :data:`EXPIRY_SECONDS`); the keys expire too, so a user who is gone leaves nothing."""
 
     def __init__(self, url: str, *, prefix: str, clock: Callable[[], float] = time.time):
-        self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        # Blocking pool: 500 tablets disconnecting at once must wait their turn for a
+        # connection, not fail past the default pool's 100 (ecabinet/redis_pools.py).
+        self._redis = shared_client(url, socket_timeout=5, socket_connect_timeout=5)
         self._prefix = prefix
         self._clock = clock
         self._own = LocalRegistry()  # this worker's connections: what it refreshes

@@ -24,6 +24,7 @@ from sqlalchemy.orm import aliased
 
 from ecabinet.errors import Forbidden, NotFound
 from ecabinet.extensions import db
+from ecabinet.identity.callers import Caller
 from ecabinet.identity.models import Role, User, UserRole
 from ecabinet.meetings.models import (
     VOTING_ROLES,
@@ -33,6 +34,7 @@ from ecabinet.meetings.models import (
     MeetingStatus,
     Participant,
     ParticipantRole,
+    Position,
     Vote,
 )
 
@@ -328,6 +330,9 @@ class Seat:
     user_id: int
     participant: SeatRow | Participant | None
     secretariat: bool
+    #: The caller's own positions on the meeting's items, as (item id, stance, note), when read
+    #: with the seat (``seat_for(…, with_positions=True)``: a join); None when not read.
+    positions: tuple[tuple[int, str, str | None], ...] | None = None
 
 
 _meetings, _participants = Meeting.__table__, Participant.__table__
@@ -342,17 +347,47 @@ _SEAT = (
     .where(_meetings.c.id == bindparam("meeting_id")))
 
 
-def seat_for(user: User, meeting_id: int) -> Seat:
+_positions, _agenda = Position.__table__, AgendaItem.__table__
+#: :data:`_SEAT` with the caller's positions on the meeting's items: a row per position (the
+#: seat's columns repeated), one at least. What a join asks, in one round trip instead of two;
+#: which of them the reader is shown is still decided by the items they see (``state``).
+_SEAT_WITH_POSITIONS = _SEAT.add_columns(
+    _positions.c.item_id, _positions.c.stance, _positions.c.note).outerjoin(
+    # The agenda's items, then each one's position of the caller (the (item, user) key).
+    _agenda.join(_positions, and_(_positions.c.item_id == _agenda.c.id,
+                                  _positions.c.user_id == bindparam("user_id"))),
+    _agenda.c.meeting_id == _meetings.c.id)
+
+
+def seat_query(meeting_id: int, *, with_positions: bool = False) -> tuple[Select, dict]:
+    """:func:`seat_for`'s statement and parameters (``user_id`` is the caller's, given with
+    theirs): a live event on a meeting reads them along with its caller, in one round trip
+    (``live_event(alongside=…)``), and hands the rows to :func:`seat_for`."""
+    return (_SEAT_WITH_POSITIONS if with_positions else _SEAT), {"meeting_id": meeting_id}
+
+
+def seat_for(user: User | Caller, meeting_id: int, *, with_positions: bool = False,
+             rows=None) -> Seat:
     """The user's seat in a meeting they may see (:func:`sees_meeting`), or 404: one plain
-    statement for the meeting's status, the participant row and the secretariat role."""
-    row = db.session.execute(_SEAT, {"meeting_id": meeting_id, "user_id": user.id}).first()
+    statement for the meeting's status, the participant row and the secretariat role (and
+    ``with_positions``, the user's positions on its items: :attr:`Seat.positions`).
+    ``rows``: that statement's rows, read already (:func:`seat_query`)."""
+    if rows is None:
+        statement, params = seat_query(meeting_id, with_positions=with_positions)
+        rows = db.session.execute(statement, {**params, "user_id": user.id}).all()
+    # Read along with the caller's (an outer join), no meeting is a row of nulls: the status
+    # is never null otherwise.
+    rows = [row for row in rows if row[0] is not None]
     seat = None
-    if row is not None:
-        status, created_at, current_item_id, seat_id, role, checked_in_at, secretariat = row
+    if rows:
+        status, created_at, current_item_id, seat_id, role, checked_in_at, secretariat = \
+            rows[0][:7]
         participant = None if seat_id is None else SeatRow(seat_id, user.id, role,
                                                            checked_in_at)
+        positions = tuple(tuple(row[7:]) for row in rows if row[7] is not None) \
+            if with_positions else None
         seat = Seat(meeting_id, status, created_at, current_item_id, user.id, participant,
-                    bool(secretariat))
+                    bool(secretariat), positions)
     if seat is None or not sees_meeting(seat, seat.participant, seat.secretariat):
         raise NotFound(_("No such meeting."))
     return seat

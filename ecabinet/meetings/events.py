@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from ecabinet.errors import Invalid
 from ecabinet.inputs import load_event
-from ecabinet.live.handlers import live_event
+from ecabinet.live.handlers import Alongside, live_event
 from ecabinet.meetings import access, rooms, sitting, state, verifiable, voting
 from ecabinet.meetings.schemas import (
     BallotEventSchema,
@@ -40,23 +40,38 @@ def _item(user, args):
     return item
 
 
-@live_event("meeting.join", read_only=True)
-def join(user, data):
+def _seat_of(data, *, with_positions: bool = False):
+    """The caller's seat in the event's meeting, read with the caller (one round trip)."""
+    statement, params = access.seat_query(load_event(MEETING, data)["meeting_id"],
+                                          with_positions=with_positions)
+    return Alongside(statement, params)
+
+
+def _seat(user, along, *, with_positions: bool = False):
+    return access.seat_for(user, along.params["meeting_id"], with_positions=with_positions,
+                           rows=along.rows)
+
+
+@live_event("meeting.join", read_only=True, as_caller=True,
+            alongside=lambda data: _seat_of(data, with_positions=True))
+def join(user, data, along):
     """Follow a meeting; the answer is the whole current state (joining again is harmless).
 
     What 500 tablets joining at once each pay: the caller's seat (one plain statement: the
-    meeting's status, their row, whether they are of the secretariat), their audience from the
+    meeting's status, their row, whether they are of the secretariat; read with the caller's
+    own, in one round trip: ``alongside``), their audience from the
     agenda's outline and the shared part of the state (both kept per meeting state, read from
-    the database on a miss only), their positions. The meeting is not loaded through the ORM."""
-    seat = access.seat_for(user, load_event(MEETING, data)["meeting_id"])
+    the database on a miss only), their positions (read with the seat). The meeting is not
+    loaded through the ORM, nor the caller (a :class:`~ecabinet.identity.callers.Caller`)."""
+    seat = _seat(user, along, with_positions=True)
     audience, snapshot = state.snapshot_of(user, seat)
     rooms.join(seat.meeting_id, audience)  # the meeting's room and this user's audience room
     return {"state": snapshot}
 
 
-@live_event("attendance.checkin")
-def check_in(user, data):
-    seat = access.seat_for(user, load_event(MEETING, data)["meeting_id"])
+@live_event("attendance.checkin", as_caller=True, alongside=_seat_of)
+def check_in(user, data, along):
+    seat = _seat(user, along)
     return {"checked_in": True, "changed": sitting.check_in(user, seat)}
 
 
@@ -72,10 +87,16 @@ def withdraw(user, data):
     return {}
 
 
-@live_event("ballot.cast")
+@live_event("ballot.cast", as_caller=True, single_statement=lambda data: (
+    data.get("ballot") is None and voting.casts_in_one_statement()))
 def cast(user, data):
     """The service loads the vote and checks access itself, in one read for an eligible member
-    (404 for a vote of a meeting one cannot see, as everywhere)."""
+    (404 for a vote of a meeting one cannot see, as everywhere).
+
+    A named ballot where it is one statement (PostgreSQL) runs without a transaction: that
+    statement takes the vote's lock, writes the ballot and its audit entry, and is durable
+    before the ack. A verifiable (secret) ballot reads, checks the proofs, then writes two rows
+    and an entry: it keeps its transaction."""
     args = load_event(BALLOT, data)
     if args["ballot"] is not None:  # a verifiable vote's ballot, encrypted on the tablet
         return verifiable.cast_ballot(user, args["vote_id"], args["ballot"])

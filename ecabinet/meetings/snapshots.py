@@ -90,9 +90,11 @@ class _Store:
         self.prefix = prefix
         self.redis = None
         if redis_url:
-            import redis
+            from ecabinet.redis_pools import shared_client
 
-            self.redis = redis.Redis.from_url(redis_url, socket_connect_timeout=2)
+            # 500 joins at once each read the versions: a blocking pool, or past the default
+            # pool's 100 connections a join would find no version and build its part afresh.
+            self.redis = shared_client(redis_url, socket_connect_timeout=2)
         #: How many shared parts this process built (the tests count them).
         self.builds = 0
 

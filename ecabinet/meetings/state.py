@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 
 from ecabinet.extensions import db
+from ecabinet.identity.callers import Caller
 from ecabinet.identity.models import User
 from ecabinet.meetings import access, queries, snapshots
 from ecabinet.meetings.models import AgendaItem, Meeting, Position, SpeakerRequest, Vote
@@ -98,7 +99,7 @@ def snapshot_for(user: User, meeting: Meeting) -> dict:
     return snapshot_of(user, access.seat_in(user, meeting))[1]
 
 
-def snapshot_of(user: User, seat: access.Seat) -> tuple[access.Audience, dict]:
+def snapshot_of(user: User | Caller, seat: access.Seat) -> tuple[access.Audience, dict]:
     """The reader's audience and what ``meeting.join`` answers them (:func:`snapshot_at`), from
     their seat (:func:`access.seat_for`): the meeting is not loaded through the ORM."""
     view = snapshots.view(seat.meeting_id, seat.created_at)  # before any state is read
@@ -113,7 +114,7 @@ def outline(view: snapshots.View) -> list[access.ItemOutline]:
     return view.get("outline", lambda: access.agenda_outline(meeting_id))
 
 
-def snapshot_at(user: User, seat: access.Seat, view: snapshots.View,
+def snapshot_at(user: User | Caller, seat: access.Seat, view: snapshots.View,
                 audience: access.Audience) -> dict:
     """What ``meeting.join`` answers: the audience's part, shared by everyone of the audience
     until the meeting's state changes (:mod:`.snapshots`; built from the meeting's rows on a
@@ -129,7 +130,7 @@ def snapshot_at(user: User, seat: access.Seat, view: snapshots.View,
         "user_id": user.id,
         "role": participant.role if participant else "secretariat",
         "checked_in": bool(participant and participant.checked_in_at),
-        "positions": _my_positions(user, state["items"]),
+        "positions": _my_positions(user, state["items"], seat.positions),
     }
     if state["open_vote"] is not None and entry.vote is not None:
         vote = db.session.get(Vote, entry.vote[0])
@@ -174,9 +175,17 @@ _MY_POSITIONS = select(_positions.c.item_id, _positions.c.stance, _positions.c.n
     _positions.c.item_id.in_(bindparam("item_ids", expanding=True)))
 
 
-def _my_positions(user: User, items: list[dict]) -> dict:
+def _my_positions(user: User | Caller, items: list[dict],
+                  read: tuple[tuple[int, str, str | None], ...] | None = None) -> dict:
+    """The reader's positions on the items they are shown. ``read``: their positions on all
+    the meeting's items, read with their seat (a join: ``access.seat_for``); only those of
+    the items shown are kept, as the query's ``IN`` keeps them otherwise."""
     ids = [item["id"] for item in items]
     if not ids:
         return {}
-    rows = db.session.execute(_MY_POSITIONS, {"user_id": user.id, "item_ids": ids})
-    return {str(item_id): {"stance": stance, "note": note} for item_id, stance, note in rows}
+    if read is None:
+        read = db.session.execute(_MY_POSITIONS, {"user_id": user.id, "item_ids": ids})
+    else:
+        shown = set(ids)
+        read = [row for row in read if row[0] in shown]
+    return {str(item_id): {"stance": stance, "note": note} for item_id, stance, note in read}

@@ -24,6 +24,7 @@ from sqlalchemy.orm import lazyload
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
+from ecabinet.identity.callers import Caller, as_user
 from ecabinet.identity.models import User
 from ecabinet.meetings import access, broadcast_throttle, receipts, rooms
 from ecabinet.meetings.models import (
@@ -228,7 +229,14 @@ def _chair_choice(vote: Vote) -> str | None:
 
 # --- ballots -------------------------------------------------------------------------------------
 
-def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None = None) -> dict:
+def casts_in_one_statement() -> bool:
+    """Whether a named ballot is one statement here (:data:`_CAST_POSTGRESQL`): its event may
+    then run without a transaction (``live_event(single_statement=…)``)."""
+    return audit.links_after_commit()
+
+
+def cast_ballot(user: User | Caller, vote: Vote | int, choice: str,
+                receipt: str | None = None) -> dict:
     """Record the member's ballot in a named vote; returns what the tablet shows. A secret
     vote refuses a choice in clear (``ballot_must_be_encrypted``): its ballot is encrypted on
     the tablet (:func:`.verifiable.cast_ballot`). ``receipt`` is accepted and ignored (the old
@@ -262,6 +270,9 @@ def cast_ballot(user: User, vote: Vote | int, choice: str, receipt: str | None =
         audit.record("ballot.cast", **_entry(user, vote_id, choice_value),
                      linked_after_commit=True)
     broadcast_throttle.mark(found.meeting_id, vote_id)
+    # Without a transaction (the live event, PostgreSQL) the ballot is committed already: a
+    # failure from here on (the receipt's key misconfigured) cannot undo it, and the tablet's
+    # retry replaces it with the same choice (the upsert), so nothing is counted twice.
     return {"vote_id": vote_id, "choice": choice_value.value,
             "receipt": receipts.receipt(found, user, choice_value.value, cast_at)}
 
@@ -280,7 +291,7 @@ def _valid_choice(choice: str) -> Choice | None:
         return None
 
 
-def vote_for_ballot(user: User, vote_id: int) -> tuple[Vote, VoteEligibility] | None:
+def vote_for_ballot(user: User | Caller, vote_id: int) -> tuple[Vote, VoteEligibility] | None:
     """The vote and the member's eligibility row, or None when the member has none or is no
     longer a participant of a meeting they may see (``access.meeting_seen_by``).
 
@@ -307,12 +318,16 @@ _VOTE_FOR_BALLOT = (
     .execution_options(populate_existing=True))
 
 
-def refusal(user: User, vote_id: int, choice: str | None = None) -> Exception:
+def refusal(user: User | Caller, vote_id: int, choice: str | None = None) -> Exception:
     """Why this ballot is refused, checked in the order of the rules: a vote of an item the
     user cannot see does not exist (404); then a bad choice (400; an encrypted ballot has
     none), a closed vote (409), and not being eligible (403). Refusing a ballot on a vote that
     exists is an attempt worth keeping: the audit line survives the rollback
-    (``DomainError.audit``)."""
+    (``DomainError.audit``).
+
+    A ballot's event gives its caller as columns (a :class:`Caller`); the rules read the ORM
+    user's roles, so it is loaded here, on this long way only."""
+    user = as_user(user)
     try:
         vote = access.vote_for(user, vote_id)
     except NotFound as refused:
@@ -379,12 +394,12 @@ _CAST_SQLITE = _upsert_ballot(sqlite_insert(_ballots).values(**_BALLOT_ROW))
 _UPSERT_POSTGRESQL = _upsert_ballot(pg_insert(_ballots).values(**_BALLOT_ROW))
 
 
-def _entry(user: User, vote_id: int, choice: Choice) -> dict:
+def _entry(user: User | Caller, vote_id: int, choice: Choice) -> dict:
     return {"actor": user, "object_type": Vote.__tablename__, "object_id": vote_id,
             "details": {"choice": choice.value}}
 
 
-def _cast_named(user: User, vote_id: int, choice: Choice | None, cast_at: datetime):
+def _cast_named(user: User | Caller, vote_id: int, choice: Choice | None, cast_at: datetime):
     """The vote's row as the member's ballot found it (None: not the member's to vote in), the
     ballot written if the vote is open and named and the choice valid; and whether its audit
     entry was written with it."""
