@@ -40,10 +40,16 @@ def api(client):
 
 
 @pytest.fixture
-def cabinet(app, make_user, token_for):
+def cabinet(app, make_user, token_for, scenario):
     """Published meeting: chair (Thủ tướng), four members, a guest, a secretary; three items,
     the last one confidential with one member invited. Built through the services the API
-    calls, one unit of work per call as the API commits (a factory: no HTTP round trips)."""
+    calls, one unit of work per call as the API commits (a factory: no HTTP round trips), the
+    first time in a test process; restored from its snapshot after that
+    (tests/fixtures/snapshots.py)."""
+    return scenario("cabinet", app, lambda: _build_cabinet(app, make_user, token_for))
+
+
+def _build_cabinet(app, make_user, token_for) -> Cabinet:
     users = cabinet_people(make_user, outsider=("member", "Người ngoài"))
     tokens = {name: token_for(user) for name, user in users.items()}
     with app.app_context():
