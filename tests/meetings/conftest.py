@@ -82,8 +82,15 @@ def _build_cabinet(app, make_user, token_for) -> Cabinet:
 
 
 @pytest.fixture
-def session_open(cabinet, api):
-    """The cabinet in session: everyone but m4 checked in, the chair on item 1."""
+def session_open(app, cabinet, api, scenario):
+    """The cabinet in session: everyone but m4 checked in, the chair on item 1 (through the
+    API the first time in a test process, then restored from its snapshot). The same object
+    as ``cabinet``: nothing of it changes."""
+    scenario("session_open", app, lambda: _open_session(cabinet, api))
+    return cabinet
+
+
+def _open_session(cabinet, api) -> None:
     mid = cabinet.meeting_id
     for who in ("chair", "m1", "m2", "m3"):
         assert api(cabinet, "POST", f"/api/v1/meetings/{mid}/checkin", who=who)[0] == 200
@@ -91,7 +98,6 @@ def session_open(cabinet, api):
                who="chair")[0] == 200
     assert api(cabinet, "POST", f"/api/v1/meetings/{mid}/current-item",
                {"agenda_item_id": cabinet.items[0]}, who="chair")[0] == 200
-    return cabinet
 
 
 def connect_tablets(app, tokens: dict):
