@@ -119,3 +119,17 @@ def test_on_another_app_the_scenario_is_built(make_app, app_pool, _scenarios, ma
     test = _fresh(app_pool, other, make_user)
     _scenarios.run(test, name, other, _builder(other, make_user, calls))
     assert calls == [1, 1]
+
+
+def test_an_old_snapshot_is_built_again(app, app_pool, _scenarios, make_user, monkeypatch):
+    from tests.fixtures import snapshots
+
+    name, calls = next(_names), []
+    build = _builder(app, make_user, calls)
+    _scenarios.run(_Test(make_user, State((), None, 0, frozenset())), name, app, build)
+    monkeypatch.setattr(snapshots, "MAX_AGE", -1)
+    _scenarios.run(_fresh(app_pool, app, make_user), name, app, build)
+    assert calls == [1, 1]
+    monkeypatch.undo()
+    _scenarios.run(_fresh(app_pool, app, make_user), name, app, build)
+    assert calls == [1, 1], "the new build's snapshot is kept"
