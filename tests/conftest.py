@@ -25,6 +25,7 @@ from tests.fixtures.database import (  # noqa: F401
     database,
 )
 from tests.fixtures.mail import smtp  # noqa: F401
+from tests.fixtures.snapshots import _scenarios, scenario  # noqa: F401
 from tests.fixtures.users import (  # noqa: F401
     PASSWORD,
     AuthActions,

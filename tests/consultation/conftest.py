@@ -88,7 +88,13 @@ class Cast:
 
 
 @pytest.fixture
-def cast(make_user, token_for):
+def cast(app, make_user, token_for, scenario):
+    """Built the first time in a test process, restored from its snapshot after that
+    (tests/fixtures/snapshots.py)."""
+    return scenario("consultation.cast", app, lambda: _build_cast(make_user, token_for))
+
+
+def _build_cast(make_user, token_for) -> Cast:
     users = {
         "drafter": make_user("member", name="Lê Thành Long", organisation="Bộ Tư pháp",
                              title="Bộ trưởng Bộ Tư pháp"),
@@ -125,8 +131,13 @@ class Draft:
 
 
 @pytest.fixture
-def draft(client, cast, call):
-    """The drafter's .docx, in a round open for a week with r1 and r2 as reviewers."""
+def draft(app, client, cast, call, scenario):
+    """The drafter's .docx, in a round open for a week with r1 and r2 as reviewers (built
+    through the API the first time in a test process, then restored from its snapshot)."""
+    return scenario("consultation.draft", app, lambda: _build_draft(client, cast, call))
+
+
+def _build_draft(client, cast, call) -> Draft:
     status, document = upload(client, cast.headers("drafter"), draft_docx(),
                               filename="du-thao-nghi-dinh.docx", title="Dự thảo Nghị định")
     assert status == 201, document

@@ -139,7 +139,13 @@ class People:
 
 
 @pytest.fixture
-def people(app, make_user, token_for) -> People:
+def people(app, make_user, token_for, scenario) -> People:
+    """The organisations and the people of the decisions, built the first time in a test
+    process and restored from their snapshot after that (tests/fixtures/snapshots.py)."""
+    return scenario("decisions.people", app, lambda: _build_people(app, make_user, token_for))
+
+
+def _build_people(app, make_user, token_for) -> People:
     with app.app_context(), unit_of_work():
         for name, code in (("Thủ tướng Chính phủ", "TTg"), ("Văn phòng Chính phủ", "VPCP"),
                            ("Bộ Tư pháp", "BTP")):

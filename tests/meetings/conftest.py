@@ -40,10 +40,16 @@ def api(client):
 
 
 @pytest.fixture
-def cabinet(app, make_user, token_for):
+def cabinet(app, make_user, token_for, scenario):
     """Published meeting: chair (Thủ tướng), four members, a guest, a secretary; three items,
     the last one confidential with one member invited. Built through the services the API
-    calls, one unit of work per call as the API commits (a factory: no HTTP round trips)."""
+    calls, one unit of work per call as the API commits (a factory: no HTTP round trips), the
+    first time in a test process; restored from its snapshot after that
+    (tests/fixtures/snapshots.py)."""
+    return scenario("cabinet", app, lambda: _build_cabinet(app, make_user, token_for))
+
+
+def _build_cabinet(app, make_user, token_for) -> Cabinet:
     users = cabinet_people(make_user, outsider=("member", "Người ngoài"))
     tokens = {name: token_for(user) for name, user in users.items()}
     with app.app_context():
@@ -76,8 +82,15 @@ def cabinet(app, make_user, token_for):
 
 
 @pytest.fixture
-def session_open(cabinet, api):
-    """The cabinet in session: everyone but m4 checked in, the chair on item 1."""
+def session_open(app, cabinet, api, scenario):
+    """The cabinet in session: everyone but m4 checked in, the chair on item 1 (through the
+    API the first time in a test process, then restored from its snapshot). The same object
+    as ``cabinet``: nothing of it changes."""
+    scenario("session_open", app, lambda: _open_session(cabinet, api))
+    return cabinet
+
+
+def _open_session(cabinet, api) -> None:
     mid = cabinet.meeting_id
     for who in ("chair", "m1", "m2", "m3"):
         assert api(cabinet, "POST", f"/api/v1/meetings/{mid}/checkin", who=who)[0] == 200
@@ -85,7 +98,6 @@ def session_open(cabinet, api):
                who="chair")[0] == 200
     assert api(cabinet, "POST", f"/api/v1/meetings/{mid}/current-item",
                {"agenda_item_id": cabinet.items[0]}, who="chair")[0] == 200
-    return cabinet
 
 
 def connect_tablets(app, tokens: dict):

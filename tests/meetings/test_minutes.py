@@ -66,10 +66,15 @@ def _vote(api, cab, item, question, rule, ballots, secret=False):
 
 
 @pytest.fixture
-def adjourned(app, session_open, api):
+def adjourned(app, session_open, api, scenario):
     """The session ran: positions, two speakers, three votes (one secret, one tie the chair
-    decided), an item adopted without discussion; then the chair adjourned it."""
-    cab = session_open
+    decided), an item adopted without discussion; then the chair adjourned it (through the API
+    the first time in a test process, then restored from its snapshot)."""
+    scenario("meetings.adjourned", app, lambda: _adjourn(app, session_open, api))
+    return session_open
+
+
+def _adjourn(app, cab, api) -> None:
     mid, (law, report, staff) = cab.meeting_id, cab.items
     with app.app_context(), unit_of_work():
         for who, title in TITLES.items():
@@ -104,7 +109,6 @@ def adjourned(app, session_open, api):
     assert tie["outcome"] == "adopted"
     assert api(cab, "POST", f"/api/v1/meetings/{mid}/transition", {"to": "adjourned"},
                who="chair")[0] == 200
-    return cab
 
 
 def _started(api, cab) -> str:

@@ -80,14 +80,20 @@ def add_document(client, cab, call, item_id: int, data: bytes, *, title: str,
 
 
 @pytest.fixture
-def dossier(client, cabinet, api) -> Dossier:  # noqa: F811 - the imported fixtures
-    items = cabinet.items
+def dossier(app, client, cabinet, api, scenario) -> Dossier:  # noqa: F811 - the imported fixtures
+    """Uploaded through the API the first time in a test process, restored from its snapshot
+    after that (tests/fixtures/snapshots.py)."""
+    return scenario("packs.dossier", app, lambda: _build_dossier(client, cabinet, api))
+
+
+def _build_dossier(client, cab, call) -> Dossier:
+    items = cab.items
     return Dossier(
-        law=add_document(client, cabinet, api, items[0], text_pdf(3, "LAW"),
+        law=add_document(client, cab, call, items[0], text_pdf(3, "LAW"),
                          title="Tờ trình dự án Luật Tổ chức chính quyền địa phương"),
-        report=add_document(client, cabinet, api, items[1], text_pdf(2, "REPORT"),
+        report=add_document(client, cab, call, items[1], text_pdf(2, "REPORT"),
                             title="Báo cáo tình hình kinh tế - xã hội tháng 11"),
-        staffing=add_document(client, cabinet, api, items[2], text_pdf(2, "STAFFING"),
+        staffing=add_document(client, cab, call, items[2], text_pdf(2, "STAFFING"),
                               title="Phương án nhân sự", classification="confidential"),
     )
 
