@@ -73,14 +73,24 @@ def _schema_of(app):
     return _schemas["schema"]
 
 
-@pytest.mark.parametrize("label", _operations())
-def test_every_operation_keeps_its_description(label, app, client, make_user, token_for):
-    if label in SKIPPED:
-        pytest.skip(SKIPPED[label])
+def _seeded(client, make_user, token_for) -> str:
+    """A user with every role, their token, and the cabinet they seed (:func:`_seed`)."""
     everyone = make_user("admin", "secretariat", "member", "signer", "clerk",
                          name="Người thử nghiệm")
-    headers = bearer(token_for(everyone))
-    _seed(client, headers, make_user)
+    token = token_for(everyone)
+    _seed(client, bearer(token), make_user)
+    return token
+
+
+@pytest.mark.parametrize("label", _operations())
+def test_every_operation_keeps_its_description(label, app, client, make_user, token_for,
+                                               scenario):
+    if label in SKIPPED:
+        pytest.skip(SKIPPED[label])
+    # The same seed for every operation: built once per test process, then restored
+    # (tests/fixtures/snapshots.py).
+    headers = bearer(scenario("openapi_seed", app,
+                              lambda: _seeded(client, make_user, token_for)))
     operation = _schema_of(app).find_operation_by_label(label)
 
     @settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
