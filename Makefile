@@ -42,17 +42,22 @@ run: install
 # points it at the machine's PostgreSQL and Redis): the two passes side by side, each one's
 # output printed whole when it ends. Each pass spreads its tests over TEST_WORKERS processes
 # (pytest-xdist; every process has its own database, schema and apps): a test waiting on
-# Chromium, LibreOffice, PostgreSQL or a socket leaves its core to another one: with three per
-# pass vmstat showed no idle CPU while the passes ran.
-TEST_WORKERS ?= 3
+# Chromium, LibreOffice, PostgreSQL or a socket leaves its core to another one. Two per pass
+# keep this 2-core machine's CPU busy (vmstat: no idle time while the passes run) and each
+# process builds its apps, PKI and scenario snapshots once: `.ci/run` took 500 s with two per
+# pass against 573 s with three, on the same code.
+TEST_WORKERS ?= 2
 # Python may keep the bytecode it compiles (some shells set PYTHONDONTWRITEBYTECODE): without
 # it every test process and every server a test starts compiles the app and the tests again,
 # and pytest rewrites every test module's assertions again.
 unexport PYTHONDONTWRITEBYTECODE
 PASSES := test-sqlite $(if $(ECABINET_TEST_DATABASE_URL),test-postgres)
+# ECABINET_TEST_SHARED_DIR: a folder the run's test processes share, removed at the end
+# (LibreOffice's output by the document's content: tests/fixtures/converter.py).
 test: install-dev
 	@$(MAKE) --no-print-directory test-js
-	@$(MAKE) --no-print-directory -j2 --output-sync=target $(PASSES)
+	@shared=$$(mktemp -d); trap 'rm -rf "$$shared"' EXIT; \
+	  ECABINET_TEST_SHARED_DIR="$$shared" $(MAKE) --no-print-directory -j2 --output-sync=target $(PASSES)
 
 # The front end's pure code (state updates, formatting, HTTP, socket acknowledgements) with Node's
 # own test runner: no npm test framework, no build step.

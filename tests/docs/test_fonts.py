@@ -31,11 +31,7 @@ VIETNAMESE = "Quyết định phê duyệt Đề án chuyển đổi số"
 @pytest.mark.parametrize(("font", "expected", "text"), [
     ("Calibri", "Carlito", VIETNAMESE), ("Cambria", "Caladea", "Regular meeting of December")])
 def test_a_word_font_renders_in_its_metric_twin(tmp_path, font, expected, text):
-    own = converter.Converter()
-    try:
-        pdf = own.convert(_docx(font, text), timeout=60)
-    finally:
-        own.close()
+    pdf = converter.for_config({}).convert(_docx(font, text), timeout=60)  # the process's
     path = tmp_path / "out.pdf"
     path.write_bytes(pdf)
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,  # noqa: S607
