@@ -196,11 +196,14 @@ def test_the_real_converter_survives_a_crash_and_stops_cleanly():
     """LibreOffice itself: killed from outside, it is restarted for the next document; closed,
     nothing of it is left."""
     own = converter.Converter()
+    # Texts no other test converts: the suite reuses LibreOffice's output by content
+    # (tests/fixtures/converter.py), and this test is about the process that makes it.
+    unique = uuid.uuid4().hex
     try:
-        first = own.convert(docx_bytes("Một"), timeout=60)
+        first = own.convert(docx_bytes(f"Một {unique}"), timeout=60)
         assert first.startswith(b"%PDF-") and own.mode == "uno"
         os.kill(_office_pid(own.pid), signal.SIGKILL)  # LibreOffice dies, the bridge lives
-        second = own.convert(docx_bytes("Hai"), timeout=60)
+        second = own.convert(docx_bytes(f"Hai {unique}"), timeout=60)
         assert second.startswith(b"%PDF-") and own.starts == 2
         with pytest.raises(converter.ConversionError) as refused:
             own.convert(b"not a document at all", timeout=60)
