@@ -22,19 +22,11 @@ from ecabinet.live.namespace import NAMESPACE
 from ecabinet.meetings.e2e_models import EncryptedBallot
 from ecabinet.meetings.models import Ballot
 from tests.conftest import AuthActions
-from tests.fixtures.secret_votes import encrypted_ballot, secret_vote_body
+from tests.fixtures.secret_votes import encrypted_ballot
+from tests.fixtures.secret_votes import open_vote as _open_vote
 from tests.meetings.conftest import api, cabinet, session_open  # noqa: F401
 
 EVENTS = ("meeting.join", "attendance.checkin", "ballot.cast")
-
-
-def _open_vote(api, cab, secret=False) -> dict:  # noqa: F811
-    body = secret_vote_body(cab) if secret else \
-        {"question": "Thông qua?", "secret": False, "rule": "majority_of_present"}
-    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.items[0]}/votes", body,
-                       who="chair")
-    assert status == 201, vote
-    return vote
 
 
 def _arguments(cab, vote, event):

@@ -18,19 +18,11 @@ from ecabinet.identity.services import get_user
 from ecabinet.meetings import verifiable, voting
 from ecabinet.meetings.e2e_models import EncryptedBallot
 from ecabinet.meetings.models import Ballot, VoteEligibility
-from tests.fixtures.secret_votes import encrypted_ballot, secret_vote_body, tally_over_api
+from tests.fixtures.secret_votes import encrypted_ballot, tally_over_api
+from tests.fixtures.secret_votes import open_vote as _open_vote
 
 NS = "/live"
 VOTERS = ("chair", "m1", "m2", "m3")
-
-
-def _open_vote(api, cab, secret=False) -> dict:
-    body = secret_vote_body(cab) if secret else \
-        {"question": "Thông qua?", "secret": False, "rule": "majority_of_present"}
-    status, vote = api(cab, "POST", f"/api/v1/agenda-items/{cab.items[0]}/votes", body,
-                       who="chair")
-    assert status == 201, vote
-    return vote
 
 
 class Statements:
