@@ -13,5 +13,7 @@ if os.environ.get("ECABINET_ASYNC_MODE") == "gevent":
     monkey.patch_all()
 
 from ecabinet import create_app  # noqa: E402 - after monkey-patching
+from ecabinet.serving import settle_startup_heap  # noqa: E402
 
 app = create_app()
+settle_startup_heap()

@@ -22,7 +22,10 @@ def run_command(ctx, host: str, port: int, debug: bool):
 
     from ecabinet.extensions import socketio
 
+    from ecabinet.serving import settle_startup_heap
+
     app = ctx.ensure_object(ScriptInfo).load_app()
+    settle_startup_heap()
     # FlaskGroup marks the process as "run from the CLI", which makes app.run() (called by
     # socketio.run in threading mode) return at once; this command is the server, so unmark it.
     os.environ.pop("FLASK_RUN_FROM_CLI", None)
