@@ -324,6 +324,51 @@ def merge_acks(replies: list[dict]) -> dict:
 # Servers
 # =================================================================================================
 
+def cpu_of(pids) -> float:
+    """User + system CPU time of these processes so far (those gone meanwhile count 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def postgres_pids() -> list[int]:
+    """Every PostgreSQL process of the machine: the servers' backends and what serves them
+    (the WAL writer flushes the commits). Whatever else uses PostgreSQL meanwhile counts too."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+class CpuMeter:
+    """The CPU the servers, the tablets' processes and PostgreSQL spent over a phase: on two
+    cores shared by all three, a phase's wall time is their sum over the cores, so the bench
+    says which of them grew."""
+
+    def __init__(self, servers: Servers, pool: TabletPool):
+        self.parts = {"server": servers.worker_pids,
+                      "tablets": lambda: [p.pid for p in pool.processes],
+                      "postgres": postgres_pids}
+        self.start = {}
+
+    def __enter__(self):
+        self.start = {name: cpu_of(pids()) for name, pids in self.parts.items()}
+        return self
+
+    def __exit__(self, *exc):
+        self.spent = {f"{name}_cpu": cpu_of(pids()) - self.start[name]
+                      for name, pids in self.parts.items()}
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -384,14 +429,7 @@ class Servers:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the worker processes so far."""
-        total = 0.0
-        for pid in self.worker_pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            except (OSError, IndexError, ValueError):
-                pass
-        return total
+        return cpu_of(self.worker_pids())
 
     def stop(self) -> None:
         for process in self.processes:
@@ -608,15 +646,15 @@ def run_target(target: Target, servers: Servers, setup: dict, args, db: Database
                              "seconds": time.monotonic() - t0}
         phases = ("join", "checkin") if args.checkin == "after-join" else ("checkin", "join")
         for phase in phases:
-            t0, cpu0 = time.monotonic(), servers.cpu_seconds()
+            t0 = time.monotonic()
             sampler = PgSampler(db).start() if target is ECABINET and db is not None \
                 and db.kind == "postgresql" else None
             try:
-                merged = merge_acks(pool.command(phase))
+                with CpuMeter(servers, pool) as cpu:
+                    merged = merge_acks(pool.command(phase))
             finally:
                 waits = sampler.stop() if sampler else None
-            merged.update(seconds=time.monotonic() - t0, server_cpu=servers.cpu_seconds() - cpu0,
-                          pg=waits)
+            merged.update(seconds=time.monotonic() - t0, **cpu.spent, pg=waits)
             result[phase] = merged
             note(f"{target.name}: {phase} {merged['ok']}/{n} ok in {merged['seconds']:.1f} s")
             if merged["ok"] < n:
@@ -671,13 +709,12 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
         encrypt = {"ballots": encrypted, "seconds": time.monotonic() - t0,
                    "procs": args.client_procs}
 
-    cpu0 = servers.cpu_seconds()
     sampler = PgSampler(db).start() if target is ECABINET and db.kind == "postgresql" else None
     try:
-        cast = merge_acks(pool.command("cast", vote_id))
+        with CpuMeter(servers, pool) as cpu:
+            cast = merge_acks(pool.command("cast", vote_id))
     finally:
         waits = sampler.stop() if sampler else None
-    cast_cpu = servers.cpu_seconds() - cpu0
     linking = db.linking_lag(args.settle) if target is ECABINET and db.kind == "postgresql" \
         else None
     time.sleep(args.settle)  # the chair closes a moment after the last ballot
@@ -703,7 +740,7 @@ def one_round(target, number, pool, chair, servers, setup, expected, args, db) -
         "opened": latencies_from(opened_at, t_open),
         "cast": {k: v for k, v in cast.items() if k != "latencies"} | {
             "p50": pct(cast["latencies"], 50), "p99": pct(cast["latencies"], 99),
-            "max": max(cast["latencies"], default=None), "server_cpu": cast_cpu},
+            "max": max(cast["latencies"], default=None), **cpu.spent},
         "close_ack": t_close_ack - t_close,
         "closed": latencies_from(closed_at, t_close) | {"server_cpu": close_cpu},
         "closed_payloads": len(payloads),
@@ -796,6 +833,11 @@ def summary(values: list[int]) -> dict:
 # Report
 # =================================================================================================
 
+def cpu_text(phase: dict) -> str:
+    return (f"CPU: servers {phase['server_cpu']:.2f} s, tablets {phase['tablets_cpu']:.2f} s, "
+            f"PostgreSQL {phase['postgres_cpu']:.2f} s")
+
+
 def print_target(result: dict, n: int) -> None:
     name = result["target"]
     print(f"\n=== {name} ===")
@@ -806,7 +848,7 @@ def print_target(result: dict, n: int) -> None:
         p = result[phase]
         print(f"{phase:<12} ok {p['ok']}/{n}, refused {p['refused']}, missing {p['missing']}; "
               f"ack p50 {ms(pct(p['latencies'], 50))} p99 {ms(pct(p['latencies'], 99))}; "
-              f"all in {p['seconds']:.2f} s; server CPU {p['server_cpu']:.2f} s"
+              f"all in {p['seconds']:.2f} s; {cpu_text(p)}"
               + (f"; errors {dict(p['errors'])}" if p["errors"] else "")
               + (f"; retried 50 at a time: {p['retried']}" if p.get("retried") else ""))
         if p.get("pg"):
@@ -822,7 +864,7 @@ def print_target(result: dict, n: int) -> None:
                   f"{en['seconds']:.2f} s ({en['procs']} process(es), Python; not the server)")
         print(f"  ballot ack     p50 {ms(b['p50'])} p99 {ms(b['p99'])} max {ms(b['max'])}; "
               f"burst {ms(b['burst'])}; ok {b['ok']}, refused {b['refused']}, missing "
-              f"{b['missing']}; server CPU {b['server_cpu']:.2f} s"
+              f"{b['missing']}; {cpu_text(b)}"
               + (f"; errors {dict(b['errors'])}" if b["errors"] else ""))
         print(f"  close→closed   p50 {ms(cl['p50'])} p99 {ms(cl['p99'])} max {ms(cl['max'])}"
               f"  received {cl['received']}/{n}; chair's ack {ms(r['close_ack'])}; "
@@ -889,14 +931,20 @@ def print_setup_and_burst_ratios(results: dict) -> None:
         print(f"{phase + ' all in':34} {ms(pe['seconds']):>10} {ms(pb['seconds']):>10} "
               f"{ratio(pe['seconds'], pb['seconds']):>7}")
         n = max(pe["ok"], 1)
-        print(f"{phase + ' server CPU each':34} {pe['server_cpu'] / n * 1000:>7.1f} ms "
-              f"{pb['server_cpu'] / max(pb['ok'], 1) * 1000:>7.1f} ms "
-              f"{ratio(pe['server_cpu'], pb['server_cpu']):>7}")
+        for part in ("server", "tablets"):
+            key = f"{part}_cpu"
+            print(f"{phase + ' ' + part + ' CPU each':34} {pe[key] / n * 1000:>7.1f} ms "
+                  f"{pb[key] / max(pb['ok'], 1) * 1000:>7.1f} ms {ratio(pe[key], pb[key]):>7}")
     for key, label in (("p50", "ballot ack p50"), ("p99", "ballot ack p99"),
                        ("burst", "ballot burst")):
         ve = statistics.median(r["cast"][key] for r in e["rounds"] if r["cast"][key] is not None)
         vb = statistics.median(r["cast"][key] for r in b["rounds"] if r["cast"][key] is not None)
         print(f"{label + ' (median of rounds)':34} {ms(ve):>10} {ms(vb):>10} {ratio(ve, vb):>7}")
+    for part in ("tablets", "postgres"):
+        cpu = [r["cast"][f"{part}_cpu"] / max(r["cast"]["ok"], 1) * 1000 for r in e["rounds"]]
+        base = [r["cast"][f"{part}_cpu"] / max(r["cast"]["ok"], 1) * 1000 for r in b["rounds"]]
+        print(f"{'ballot ' + part + ' CPU each':34} {min(cpu):.1f}–{max(cpu):.1f} ms "
+              f"(bare {min(base):.1f}–{max(base):.1f} ms)")
     cpu = [r["cast"]["server_cpu"] / max(r["cast"]["ok"], 1) * 1000 for r in e["rounds"]]
     print(f"{'ballot server CPU each':34} {min(cpu):.1f}–{max(cpu):.1f} ms; lost "
           f"{sum(r['lost'] for r in e['rounds'])}, not ok "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import json
 import pstats
 import shutil
 import sys
@@ -111,7 +112,8 @@ def main(argv=None) -> int:
                   f"({wall:.2f} s wall), {(counter.statements - statements0) / n:.1f} SQL "
                   f"statements each, {len(bad)} not ok {bad[:1]}; the handlers' thread "
                   f"{own / n * 1000:.1f} ms; background threads "
-                  f"{(counter.background - background0) / n:.1f} statements each")
+                  f"{(counter.background - background0) / n:.1f} statements each; the "
+                  f"answer {len(json.dumps(acks[-1], default=str))} bytes of JSON")
             if args.statements:
                 print(f"the last one's {len(last)} statements:")
                 print("\n".join(f"  {i + 1:>2}. {sql[:160]}" for i, sql in enumerate(last)))

@@ -21,7 +21,6 @@ def run_command(ctx, host: str, port: int, debug: bool):
     from flask.cli import ScriptInfo
 
     from ecabinet.extensions import socketio
-
     from ecabinet.serving import settle_startup_heap
 
     app = ctx.ensure_object(ScriptInfo).load_app()

@@ -113,14 +113,23 @@ _UNLINKED = ("at", "actor_id", "actor_label", "action", "object_type", "object_i
              "details")
 
 
-def unlinked_insert(source):
+def unlinked_insert(source, values=None):
     """The INSERT of an unlinked entry (as :func:`record` writes one ``linked_after_commit``)
     for each row of ``source`` — the rows a change's own statement wrote (a CTE): a named
     ballot's vote, ballot and entry are one statement on PostgreSQL. Its values are the
-    parameters :func:`unlinked_params` gives; after it, :func:`wrote_unlinked`."""
+    parameters :func:`unlinked_params` gives, or ``values(name)``, the column of ``source``
+    holding them (a statement writing many entries: one row of parameters each); after it,
+    :func:`wrote_unlinked`."""
     table = AuditEntry.__table__
-    values = [bindparam(f"audit_{name}", type_=table.c[name].type) for name in _UNLINKED]
-    return insert(table).from_select(list(_UNLINKED), select(*values).select_from(source))
+    columns = [values(f"audit_{name}") if values is not None
+               else bindparam(f"audit_{name}", type_=table.c[name].type) for name in _UNLINKED]
+    return insert(table).from_select(list(_UNLINKED), select(*columns).select_from(source))
+
+
+def unlinked_types() -> dict:
+    """The type of each of :func:`unlinked_params`' parameters (to pass many of them at once)."""
+    table = AuditEntry.__table__
+    return {f"audit_{name}": table.c[name].type for name in _UNLINKED}
 
 
 def unlinked_params(action: str, *, actor, object_type: str, object_id, details: dict,

@@ -100,7 +100,8 @@ def cast(user, data):
     args = load_event(BALLOT, data)
     if args["ballot"] is not None:  # a verifiable vote's ballot, encrypted on the tablet
         return verifiable.cast_ballot(user, args["vote_id"], args["ballot"])
-    return voting.cast_ballot(user, args["vote_id"], str(args["choice"]), args["receipt"])
+    return voting.cast_ballot(user, args["vote_id"], str(args["choice"]), args["receipt"],
+                              grouped=True)
 
 
 # --- the chair's console -------------------------------------------------------------------------

@@ -17,16 +17,16 @@ from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import lazyload
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Forbidden, Invalid, NotFound
 from ecabinet.extensions import db
+from ecabinet.group_commit import GroupCommit
 from ecabinet.identity.callers import Caller, as_user
 from ecabinet.identity.models import User
 from ecabinet.meetings import access, broadcast_throttle, receipts, rooms
+from ecabinet.meetings import ballot_statements as statements
 from ecabinet.meetings.models import (
     AgendaItem,
     Ballot,
@@ -230,29 +230,32 @@ def _chair_choice(vote: Vote) -> str | None:
 # --- ballots -------------------------------------------------------------------------------------
 
 def casts_in_one_statement() -> bool:
-    """Whether a named ballot is one statement here (:data:`_CAST_POSTGRESQL`): its event may
-    then run without a transaction (``live_event(single_statement=…)``)."""
+    """Whether a named ballot is one statement here (:data:`statements.CAST_MANY`): its event
+    may then run without a transaction (``live_event(single_statement=…)``)."""
     return audit.links_after_commit()
 
 
 def cast_ballot(user: User | Caller, vote: Vote | int, choice: str,
-                receipt: str | None = None) -> dict:
+                receipt: str | None = None, *, grouped: bool = False) -> dict:
     """Record the member's ballot in a named vote; returns what the tablet shows. A secret
     vote refuses a choice in clear (``ballot_must_be_encrypted``): its ballot is encrypted on
     the tablet (:func:`.verifiable.cast_ballot`). ``receipt`` is accepted and ignored (the old
     secret path's; the API keeps the field).
 
     Takes the vote or its id. The common case — an eligible member — costs one statement on
-    PostgreSQL (:data:`_CAST_POSTGRESQL`; two elsewhere): the vote, under the ballot lock, joined
-    to the member's eligibility and participation, which together prove that the member may see
-    the meeting and vote in it, and the ballot written if the vote takes it. Anyone else goes
-    the long way (:func:`refusal`), which answers exactly what the access rules say: 404, then
-    400, 409, 403.
+    PostgreSQL (:data:`statements.CAST_MANY`; two elsewhere): the vote, under the ballot lock,
+    joined to the member's eligibility and participation, which together prove that the member
+    may see the meeting and vote in it, and the ballot written if the vote takes it. Anyone else
+    goes the long way (:func:`refusal`), which answers exactly what the access rules say: 404,
+    then 400, 409, 403.
+
+    ``grouped`` (a live event, no transaction of its own): on PostgreSQL the ballot is written
+    and committed with the others cast at that moment (:data:`GROUP`) before this returns.
     """
     vote_id = vote if isinstance(vote, int) else vote.id
     choice_value = _valid_choice(choice)
     cast_at = _now()
-    found, logged = _cast_named(user, vote_id, choice_value, cast_at)
+    found, logged = _cast_named(user, vote_id, choice_value, cast_at, grouped)
     if found is None:
         raise refusal(user, vote_id, choice)
     if found.secret or found.verifiable:  # the server must never see a secret choice in clear
@@ -349,74 +352,54 @@ def _refused(user: User, vote_id: int, reason: str) -> dict:
             "object_id": vote_id, "details": {"reason": reason}}
 
 
-# --- a named ballot's statements, built once ----------------------------------------------------
-
-_votes, _eligible, _ballots = Vote.__table__, VoteEligibility.__table__, Ballot.__table__
-_seats = Participant.__table__
-#: The vote for a ballot, as :func:`vote_for_ballot` reads it, in columns (what the checks and
-#: the receipt read): no ORM objects for each of a burst's 500 ballots.
-_VOTE_ROW = (
-    select(_votes.c.id, _votes.c.meeting_id, _votes.c.question, _votes.c.status,
-           _votes.c.secret, _votes.c.verifiable)
-    .join(_eligible, and_(_eligible.c.vote_id == _votes.c.id,
-                          _eligible.c.user_id == bindparam("user_id")))
-    .join(_seats, and_(_seats.c.meeting_id == _votes.c.meeting_id,
-                       _seats.c.user_id == bindparam("user_id")))
-    .join(Meeting.__table__, Meeting.__table__.c.id == _votes.c.meeting_id)
-    .where(_votes.c.id == bindparam("vote_id"), access.meeting_seen_by(_seats.c)))
-_VOTE_ROW_LOCKED = _VOTE_ROW.with_for_update(read=True, key_share=True, of=_votes)
-_BALLOT_COLUMNS = ["vote_id", "user_id", "choice", "cast_at"]
-_BALLOT_VALUES = tuple(bindparam(name, type_=_ballots.c[name].type)  # typed: in a SELECT list
-                       for name in ("user_id", "choice", "cast_at"))
-
-
-def _upsert_ballot(statement):
-    return statement.on_conflict_do_update(
-        index_elements=["vote_id", "user_id"],
-        set_={"choice": statement.excluded.choice, "cast_at": statement.excluded.cast_at})
-
-
-#: PostgreSQL: the vote under the ballot lock (FOR KEY SHARE: see :func:`vote_for_ballot`), the
-#: ballot and its audit entry (unlinked: :func:`audit.unlinked_insert`), both written only when
-#: the vote is open and named, in one round trip. A close waiting for the lock is seen as it is
-#: once committed: the row the lock returns is the closed vote, and nothing is written.
-_locked = _VOTE_ROW_LOCKED.cte("vote")
-_written = _upsert_ballot(pg_insert(_ballots).from_select(
-    _BALLOT_COLUMNS, select(_locked.c.id, *_BALLOT_VALUES).where(
-        _locked.c.status == OPEN, _locked.c.secret.is_(False),
-        _locked.c.verifiable.is_(False)))).returning(_ballots.c.vote_id).cte("written")
-_CAST_POSTGRESQL = select(_locked, select(_written.c.vote_id).exists().label("cast")).add_cte(
-    audit.unlinked_insert(_written).cte("logged"))  # the ballot's audit entry, if written
-#: Elsewhere (SQLite: BEGIN IMMEDIATE serialises writers; PostgreSQL with the audit entries
-#: chained at commit): the vote, then the ballot.
-_BALLOT_ROW = {name: bindparam(name) for name in _BALLOT_COLUMNS}
-_CAST_SQLITE = _upsert_ballot(sqlite_insert(_ballots).values(**_BALLOT_ROW))
-_UPSERT_POSTGRESQL = _upsert_ballot(pg_insert(_ballots).values(**_BALLOT_ROW))
-
-
 def _entry(user: User | Caller, vote_id: int, choice: Choice) -> dict:
     return {"actor": user, "object_type": Vote.__tablename__, "object_id": vote_id,
             "details": {"choice": choice.value}}
 
 
-def _cast_named(user: User | Caller, vote_id: int, choice: Choice | None, cast_at: datetime):
+def _cast_named(user: User | Caller, vote_id: int, choice: Choice | None, cast_at: datetime,
+                grouped: bool = False):
     """The vote's row as the member's ballot found it (None: not the member's to vote in), the
     ballot written if the vote is open and named and the choice valid; and whether its audit
-    entry was written with it."""
+    entry was written with it. ``grouped``: committed with the other ballots of the moment
+    (:data:`GROUP`), not in the caller's transaction."""
     params = {"user_id": user.id, "vote_id": vote_id, "cast_at": cast_at,
               "choice": choice.value if choice else None}
     postgresql = db.session.get_bind().dialect.name == "postgresql"
     if choice is not None and audit.links_after_commit():  # PostgreSQL
         params.update(audit.unlinked_params("ballot.cast", **_entry(user, vote_id, choice),
                                             at=cast_at))
-        row = db.session.execute(_CAST_POSTGRESQL, params).one_or_none()
+        if grouped:
+            # The event holds no pooled connection while it waits: a hall of tablets waiting
+            # would otherwise hold all of them while the group needs one.
+            db.session.close()
+            row = GROUP.submit(db.engine, params)
+        else:
+            row = _cast_rows(db.session, [params])[0]
         return row, bool(row is not None and row.cast)
-    row = db.session.execute(_VOTE_ROW_LOCKED if postgresql else _VOTE_ROW, params
-                             ).one_or_none()
+    row = db.session.execute(statements.VOTE_ROW_LOCKED if postgresql else statements.VOTE_ROW,
+                             params).one_or_none()
     if row is not None and choice is not None and row.status == OPEN \
             and not (row.secret or row.verifiable):
-        db.session.execute(_CAST_SQLITE if not postgresql else _UPSERT_POSTGRESQL, params)
+        db.session.execute(statements.CAST_SQLITE if not postgresql
+                           else statements.UPSERT_POSTGRESQL, params)
     return row, False
+
+
+def _cast_rows(connection, rows: list[dict]) -> list:
+    """:data:`statements.CAST_MANY` for ``rows``: for each, the vote's row with ``cast``, or
+    None (not that member's vote)."""
+    found = {row.idx: row for row in connection.execute(statements.CAST_MANY,
+                                                         statements.many_params(rows))}
+    return [found[index] if found[index].id is not None else None
+            for index in range(len(rows))]
+
+
+#: Ballots cast by live events on PostgreSQL: each one waits while those before it commit,
+#: then all that arrived meanwhile are one statement and one commit (a burst of 500 is a few
+#: statements, not 500). One member's ballots in one vote never share a statement, so a later
+#: one still replaces an earlier (the upsert), in the order they came.
+GROUP = GroupCommit(_cast_rows, key=lambda row: (row["vote_id"], row["user_id"]))
 
 
 def votes_of(meeting: Meeting) -> list[Vote]:
