@@ -2,7 +2,8 @@
 audit chain verifies once what the dead process committed but had not linked yet is linked
 (ecabinet/audit/linker.py). The production set-up: gunicorn, gevent, PostgreSQL.
 
-Members vote and change their ballots over the API, each as fast as the server answers, and
+Members vote and change their ballots over the API or from their tablets (the live event, whose
+ballots are committed in groups), each as fast as the server answers, and
 the server's whole process group is killed with SIGKILL after enough acknowledgements; the
 ballots in flight at that moment may or may not have committed, the acknowledged ones must have.
 """
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import socketio
 from sqlalchemy import func, select
 
 from ecabinet.audit import services as audit
@@ -30,6 +32,7 @@ from tests.live.test_two_workers import _wait_until_up
 ROOT = Path(__file__).resolve().parents[2]
 MEMBERS = 12
 KILL_AFTER = 40  # acknowledged ballots
+NS = "/live"
 CHOICES = ("yes", "no", "abstain")
 
 
@@ -93,26 +96,59 @@ def vote(client, make_user, token_for):
     return vote["id"], voters
 
 
-def test_kill_9_mid_burst_loses_no_acknowledged_ballot(app, server, vote):
+def _over_the_api(url: str, vote_id: int, token: str):
+    """A member's ballots over the API: ``send(choice)`` is True once acknowledged, None if
+    the server is gone, else the refusal."""
+    http = requests.Session()
+
+    def send(choice: str):
+        try:
+            response = http.post(f"{url}/api/v1/votes/{vote_id}/ballots",
+                                 json={"choice": choice}, headers=bearer(token), timeout=15)
+        except requests.RequestException:
+            return None  # the server is gone: this one may or may not have committed
+        return True if response.status_code == 201 else (response.status_code,
+                                                         response.text[:200])
+    return send, http.close
+
+
+def _from_a_tablet(url: str, vote_id: int, token: str):
+    """The same from a tablet: the live event, whose named ballots are committed in groups
+    (ecabinet/group_commit.py) — acknowledged only once their group's statement committed."""
+    tablet = socketio.Client(reconnection=False)
+    tablet.connect(url, namespaces=[NS], auth={"token": token}, transports=["websocket"],
+                   wait_timeout=60)
+
+    def send(choice: str):
+        try:
+            ack = tablet.call("ballot.cast", {"vote_id": vote_id, "choice": choice},
+                              namespace=NS, timeout=15)
+        except socketio.exceptions.SocketIOError:
+            return None
+        return True if ack and ack.get("ok") else ack
+    return send, tablet.disconnect
+
+
+@pytest.mark.parametrize("transport", [_over_the_api, _from_a_tablet], ids=["api", "live"])
+def test_kill_9_mid_burst_loses_no_acknowledged_ballot(app, server, vote, transport):
     process, url = server
     vote_id, voters = vote
     acked: dict[int, list[str]] = {n: [] for n in range(len(voters))}  # choices, in order
     in_flight: dict[int, str | None] = dict.fromkeys(acked)
     count, lock, enough, refused = [0], threading.Lock(), threading.Event(), []
+    senders = [transport(url, vote_id, token) for _, token in voters]
 
     def vote_again_and_again(n: int) -> None:
-        with requests.Session() as http:
+        send, close = senders[n]
+        try:
             for turn in range(10_000):
                 choice = CHOICES[(n + turn) % 3]
                 in_flight[n] = choice
-                try:
-                    response = http.post(f"{url}/api/v1/votes/{vote_id}/ballots",
-                                         json={"choice": choice}, headers=bearer(voters[n][1]),
-                                         timeout=15)
-                except requests.RequestException:
+                answer = send(choice)
+                if answer is None:
                     return  # the server is gone: this one may or may not have committed
-                if response.status_code != 201:
-                    refused.append((response.status_code, response.text[:200]))
+                if answer is not True:
+                    refused.append(answer)
                     return
                 acked[n].append(choice)
                 in_flight[n] = None
@@ -120,6 +156,8 @@ def test_kill_9_mid_burst_loses_no_acknowledged_ballot(app, server, vote):
                     count[0] += 1
                     if count[0] >= KILL_AFTER:
                         enough.set()
+        finally:
+            close()
 
     threads = [threading.Thread(target=vote_again_and_again, args=(n,)) for n in acked]
     for thread in threads:

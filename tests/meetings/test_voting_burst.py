@@ -102,8 +102,9 @@ def test_a_ballot_costs_a_few_statements_and_locks_the_chain_last(app, api, sess
 
 
 def _cast(app, user_id, vote_id, choice, by_id):
-    """One ballot in its own transaction, the way the socket (by id) or the API (by the loaded
-    vote) calls the service; the answer's code. ``choice``: a secret vote's encrypted ballot."""
+    """One ballot the way the socket (by id, committed with the ballots of the moment on
+    PostgreSQL: ``grouped``) or the API (by the loaded vote, in its own transaction) calls the
+    service; the answer's code. ``choice``: a secret vote's encrypted ballot."""
     with app.app_context():
         try:
             with unit_of_work():
@@ -111,7 +112,7 @@ def _cast(app, user_id, vote_id, choice, by_id):
                     verifiable.cast_ballot(get_user(user_id), vote_id, choice)
                 else:
                     vote = vote_id if by_id else voting.get_vote(vote_id)
-                    voting.cast_ballot(get_user(user_id), vote, choice)
+                    voting.cast_ballot(get_user(user_id), vote, choice, grouped=by_id)
             return "ok"
         except DomainError as exc:
             return exc.code

@@ -1,0 +1,126 @@
+"""A live event's named ballots, committed in groups on PostgreSQL (voting.GROUP,
+ecabinet/group_commit.py): the ballots waiting while one group is written are the next
+statement; nobody waits for the group holding a pooled connection; each ballot still has its
+audit entry and the chain verifies. A burst with a close in the middle: test_voting_burst.py;
+a kill -9: tests/live/test_kill_during_burst.py."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import event, func, select
+
+from ecabinet.audit import services as audit
+from ecabinet.audit.models import AuditEntry
+from ecabinet.database import unit_of_work
+from ecabinet.extensions import db
+from ecabinet.identity.services import get_user
+from ecabinet.meetings import voting
+from ecabinet.meetings.models import Ballot
+from tests.fixtures.secret_votes import open_vote
+
+VOTERS = ("chair", "m1", "m2", "m3")
+#: Fewer pooled connections than ballots at once: each ballot reads its caller on one, and a
+#: group needs one to write.
+POOL = {"pool_size": 2, "max_overflow": 0, "pool_timeout": 5, "pool_pre_ping": False}
+
+
+@pytest.fixture
+def app(make_app, db_url):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("ballots are committed in groups on PostgreSQL (SQLite has one writer)")
+    return make_app(SQLALCHEMY_ENGINE_OPTIONS=POOL)
+
+
+def _cast_as_the_event_does(app, user_id, vote_id, choice):
+    """The caller read on the event's own connection, then the ballot cast ``grouped``."""
+    with app.app_context():
+        try:
+            with unit_of_work():
+                return voting.cast_ballot(get_user(user_id), vote_id, choice, grouped=True)
+        finally:
+            db.session.remove()
+
+
+class HoldFirstGroup:
+    """Holds the first group's statement until ``waiting`` others are queued behind it."""
+
+    def __init__(self, engine, waiting: int):
+        self.engine, self.waiting, self.groups = engine, waiting, []
+        event.listen(engine, "before_cursor_execute", self._before)
+
+    def _before(self, conn, cursor, statement, parameters, context, executemany):
+        if "INTO ballots" not in statement:
+            return
+        self.groups.append(len(parameters["many_idx"]))
+        if len(self.groups) == 1:
+            deadline = time.monotonic() + 20
+            while len(voting.GROUP._waiting.get(self.engine, [])) < self.waiting:
+                assert time.monotonic() < deadline, "the other ballots never queued"
+                time.sleep(0.01)
+
+    def close(self):
+        event.remove(self.engine, "before_cursor_execute", self._before)
+
+
+def test_ballots_arriving_during_a_write_are_one_statement_and_hold_no_connection(
+        app, api, session_open):
+    cab = session_open
+    vote_id = open_vote(api, cab)["id"]
+    users = [cab.users[who].id for who in VOTERS]
+    with app.app_context():
+        held = HoldFirstGroup(db.engine, waiting=len(users) - 1)
+    try:
+        with ThreadPoolExecutor(max_workers=len(users)) as pool:
+            first = pool.submit(_cast_as_the_event_does, app, users[0], vote_id, "yes")
+            while not held.groups:  # the first group is being written
+                time.sleep(0.01)
+            # Three more ballots while it is: with two pooled connections, had each held its
+            # own while waiting, the group could not have got one (pool_timeout: refused).
+            rest = [pool.submit(_cast_as_the_event_does, app, user, vote_id, choice)
+                    for user, choice in zip(users[1:], ("no", "abstain", "yes"), strict=True)]
+            answers = [first.result(timeout=30)] + [f.result(timeout=30) for f in rest]
+    finally:
+        held.close()
+    assert held.groups == [1, 3]  # the three that waited are one statement
+    assert [a["choice"] for a in answers] == ["yes", "no", "abstain", "yes"]
+    assert all(a["receipt"] for a in answers)
+    with app.app_context():
+        rows = dict(db.session.execute(select(Ballot.user_id, Ballot.choice)
+                                       .where(Ballot.vote_id == vote_id)).all())
+        assert rows == dict(zip(users, ("yes", "no", "abstain", "yes"), strict=True))
+        entries = db.session.scalars(select(AuditEntry.actor_id).where(
+            AuditEntry.action == "ballot.cast")).all()
+        assert sorted(entries) == sorted(users)  # one entry per ballot, its member's
+        assert audit.verify_chain().ok
+        db.session.remove()
+
+
+def test_one_members_ballots_in_a_burst_end_with_the_last_one(app, api, session_open):
+    cab = session_open
+    vote_id = open_vote(api, cab)["id"]
+    member = cab.users["m1"].id
+    others = [cab.users[who].id for who in ("chair", "m2", "m3")]
+    order = ("yes", "no", "abstain", "no", "yes", "abstain")
+    done = threading.Event()
+
+    def the_others():  # keep groups forming around m1's ballots
+        while not done.is_set():
+            for user in others:
+                _cast_as_the_event_does(app, user, vote_id, "yes")
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        background = pool.submit(the_others)
+        try:
+            for choice in order:  # one tablet: each ballot after the previous one's ack
+                assert _cast_as_the_event_does(app, member, vote_id, choice)["choice"] == choice
+        finally:
+            done.set()
+        background.result(timeout=30)
+    with app.app_context():
+        assert db.session.scalar(select(Ballot.choice).where(
+            Ballot.vote_id == vote_id, Ballot.user_id == member)) == order[-1]
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.action == "ballot.cast", AuditEntry.actor_id == member)) == len(order)
+        db.session.remove()
