@@ -22,6 +22,11 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from sqlalchemy import Integer, bindparam, column, func, literal_column, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.visitors import iterate, replacement_traverse
+
 #: At most this many rows a statement (a larger burst is several).
 MOST_ROWS = 250
 
@@ -37,10 +42,12 @@ class _Slot:
 
 class GroupCommit:
     """``run(connection, rows)`` gives one result per row, in order; it is called with a
-    connection in autocommit, so its one statement commits as it returns."""
+    connection in autocommit, so its one statement commits as it returns (a read: reads what
+    is committed then, as a statement of READ COMMITTED does). ``key``: rows that may not
+    share a statement (by default any may)."""
 
     def __init__(self, run: Callable[[Any, list[dict]], list], *,
-                 key: Callable[[dict], Hashable], most: int = MOST_ROWS):
+                 key: Callable[[dict], Hashable] | None = None, most: int = MOST_ROWS):
         self._run, self._key, self._most = run, key, most
         self._lock = threading.Lock()
         self._waiting: dict[Any, list[_Slot]] = {}  # by engine: one pool, one group
@@ -67,7 +74,7 @@ class GroupCommit:
         with self._lock:
             group, later, keys = [], [], set()
             for slot in self._waiting[engine]:
-                key = self._key(slot.row)
+                key = id(slot) if self._key is None else self._key(slot.row)
                 if len(group) < self._most and key not in keys:
                     group.append(slot)
                     keys.add(key)
@@ -114,3 +121,44 @@ class GroupCommit:
     def _statement(self, engine, rows: list[dict]) -> list:
         with engine.connect() as connection:
             return self._run(connection.execution_options(isolation_level="AUTOCOMMIT"), rows)
+
+
+class ForMany:
+    """PostgreSQL: a statement for many sets of its parameters, in one statement.
+
+    Its named parameters (``bindparam("user_id")``…) are taken from an input table instead, one
+    row per set, passed as one array per parameter; the statement runs once for each input row
+    (LATERAL), and each of its rows comes out with its input row's index as its last column.
+    The statement is the same one, not a copy written for many: its conditions are checked for
+    each set as they would be for one. Built once per statement (the statements are).
+    """
+
+    def __init__(self, statement):
+        types = {bind.key: bind.type for bind in iterate(statement)
+                 if isinstance(bind, BindParameter) and not bind.unique}
+        self.names = ["idx", *types]
+        types = {"idx": Integer(), **types}
+        given = select(func.unnest(*(bindparam(f"many_{name}", type_=ARRAY(type_))
+                                     for name, type_ in types.items())).table_valued(
+            *(column(name, type_) for name, type_ in types.items())
+        ).render_derived(name="given")).cte("given")
+
+        def from_given(element):
+            # By name, not as the CTE's column: the parameter may sit in a subquery of a
+            # subquery, where SQLAlchemy would not correlate it; PostgreSQL resolves the name
+            # outward, to the input row of the LATERAL it is in.
+            if isinstance(element, BindParameter) and not element.unique:
+                return literal_column(f"given.{element.key}", type_=element.type)
+            return None
+
+        found = replacement_traverse(statement, {}, from_given).lateral("found")
+        self.statement = select(found, given.c.idx).select_from(given.join(found, true()))
+
+    def rows(self, connection, sets: list[dict]) -> list[list]:
+        """The statement's rows for each set of parameters, in the order of ``sets``."""
+        params = {f"many_{name}": [index if name == "idx" else given.get(name)
+                                   for index, given in enumerate(sets)] for name in self.names}
+        found: list[list] = [[] for _ in sets]
+        for row in connection.execute(self.statement, params):
+            found[row[-1]].append(row)
+        return found

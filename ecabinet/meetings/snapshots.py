@@ -80,6 +80,13 @@ class _Part:
     value: object
 
 
+class _Building:
+    __slots__ = ("versions", "done", "value", "built")
+
+    def __init__(self, versions: tuple):
+        self.versions, self.done, self.value, self.built = versions, threading.Event(), None, False
+
+
 class _Store:
     """Per app and process: the entries, and the versions when there is no Redis."""
 
@@ -97,6 +104,31 @@ class _Store:
             self.redis = shared_client(redis_url, socket_connect_timeout=2)
         #: How many shared parts this process built (the tests count them).
         self.builds = 0
+        #: The parts being built now, by key: who misses one meanwhile waits for it.
+        self.building: dict[tuple, _Building] = {}
+
+    def once(self, key: tuple, versions: tuple, build):
+        """``build()`` for ``key`` at ``versions``, once however many readers miss it at the
+        same moment: the first builds, the others wait for its result. 500 tablets joining
+        together (their callers read in one statement, so all at once) each built the same
+        part before (bench/README.md): the CPU of 500 builds for one. If the first fails, each
+        of the others builds its own."""
+        with self.lock:
+            building = self.building.get(key)
+            leads = building is None or building.versions != versions
+            if leads:
+                building = self.building[key] = _Building(versions)
+        if not leads:
+            building.done.wait()
+            return building.value if building.built else build()
+        try:
+            building.value, building.built = build(), True
+            return building.value
+        finally:
+            with self.lock:
+                if self.building.get(key) is building:
+                    del self.building[key]
+            building.done.set()
 
     def versions(self, meeting_id: int) -> tuple | None:
         keys = (ALL, meeting_id)
@@ -157,10 +189,14 @@ class View:
             found = self.cache.entries.get(key)
             if found is not None and found.version == self.versions:
                 return found.value
-        value = build()
-        if self.versions is not None:
+        if self.versions is None:
+            return build()
+
+        def build_and_keep():
+            value = build()
             self.cache.entries[key] = _Part(self.versions, value)
-        return value
+            return value
+        return self.cache.once(key, self.versions, build_and_keep)
 
     def shared(self, audience, build) -> Entry:
         """The entry for this audience; ``build()`` → ``(shared, vote, tallying)`` makes it."""
@@ -169,11 +205,15 @@ class View:
             found = self.cache.entries.get(key)
             if found is not None and found.version == self.versions:
                 return found
-        made = Entry(self.versions, *build())
-        self.cache.builds += 1
-        if self.versions is not None:
-            self.cache.entries[key] = made
-        return made
+        def build_and_keep():
+            made = Entry(self.versions, *build())
+            self.cache.builds += 1
+            if self.versions is not None:
+                self.cache.entries[key] = made
+            return made
+        if self.versions is None:
+            return build_and_keep()
+        return self.cache.once(key, self.versions, build_and_keep)
 
 
 def view_at(meeting_id: int, created_at, versions: tuple) -> View:
