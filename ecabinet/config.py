@@ -9,6 +9,7 @@ import logging
 import os
 import secrets
 import stat
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -98,12 +99,20 @@ def _instance_secret(instance_path: Path, name: str, generate) -> str:
     key_file = instance_path / name
     if not key_file.exists():
         make_private_folder(instance_path)
+        # Written whole under a name of its own, then linked into place: two workers starting
+        # together (gunicorn -w 2) each write theirs, the first link wins and the other reads
+        # it — never a file still being written (an empty key failed the second worker's
+        # start: a CI run of tests/live/test_two_workers.py).
+        fd, draft = tempfile.mkstemp(dir=instance_path, prefix=f".{name}.")  # 0600
         try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another worker wrote it first: use theirs
-            return key_file.read_text().strip()
-        with os.fdopen(fd, "w") as out:
-            out.write(generate())
+            with os.fdopen(fd, "w") as out:
+                out.write(generate())
+            try:
+                os.link(draft, key_file)
+            except FileExistsError:  # another worker's came first: use theirs
+                pass
+        finally:
+            os.unlink(draft)
     elif stat.S_IMODE(key_file.stat().st_mode) & 0o077:
         key_file.chmod(0o600)
     return key_file.read_text().strip()

@@ -20,6 +20,36 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
     assert config.load_secret_key(tmp_path, {"ECABINET_SECRET_KEY": "from-env"}) == "from-env"
 
 
+def test_two_workers_starting_together_get_the_same_whole_key(tmp_path):
+    """gunicorn -w 2 on a new instance folder: both generate the key at once. The one whose
+    key is slower to write must not leave the other reading an empty file (it failed a CI run:
+    "ECABINET_DATA_KEY must be Fernet keys")."""
+    import threading
+    import time
+
+    slow_started, results = threading.Event(), {}
+
+    def slow():
+        slow_started.set()
+        time.sleep(0.3)  # still writing when the other worker looks
+        return "slow-key"
+
+    def start(name, generate):
+        results[name] = config._instance_secret(tmp_path, "data_key", generate)
+
+    first = threading.Thread(target=start, args=("first", slow))
+    first.start()
+    assert slow_started.wait(5)
+    second = threading.Thread(target=start, args=("second", lambda: "fast-key"))
+    second.start()
+    for thread in (first, second):
+        thread.join(10)
+    assert results["first"] == results["second"] == (tmp_path / "data_key").read_text()
+    assert results["first"] in {"slow-key", "fast-key"}
+    assert [p.name for p in tmp_path.iterdir()] == ["data_key"]  # no draft left behind
+    assert stat.S_IMODE((tmp_path / "data_key").stat().st_mode) == 0o600
+
+
 def test_the_receipt_key_is_generated_once_into_the_instance_folder(tmp_path):
     first = config.load_receipt_key(tmp_path, {})
     assert config.load_receipt_key(tmp_path, {}) == first and len(bytes.fromhex(first)) == 32

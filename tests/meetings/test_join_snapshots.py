@@ -2,6 +2,9 @@
 who joins until the state changes, with each reader's own part on top; and a confidential
 item's invitee and someone not invited never get each other's."""
 
+import threading
+import time
+
 import pytest
 
 from ecabinet.meetings import snapshots
@@ -136,3 +139,82 @@ def test_a_meeting_reusing_an_id_is_not_served_an_old_entry(app, tablets, sessio
     keys = [key for key in snapshots.store(app).entries if key[0] == cab.meeting_id]
     assert keys and all(key[1] is not None for key in keys)
 
+
+
+class _CountingEvent:
+    """A part's "built" event that counts who waits on it (to know the others are waiting)."""
+
+    waiting = 0
+    lock = threading.Lock()
+
+    def __init__(self, event):
+        self._event = event
+
+    def set(self):
+        self._event.set()
+
+    def wait(self, timeout=None):
+        with _CountingEvent.lock:
+            _CountingEvent.waiting += 1
+        return self._event.wait(timeout)
+
+
+class _Counted(snapshots._Building):
+    __slots__ = ()
+
+    def __init__(self, versions):
+        super().__init__(versions)
+        self.done = _CountingEvent(self.done)
+
+
+def _misses_at_once(monkeypatch, leader_fails: bool):
+    """Eight readers miss one part at once; the first's build waits until the seven others wait
+    for it. Returns (builds, what each got)."""
+    monkeypatch.setattr(snapshots, "_Building", _Counted)
+    monkeypatch.setattr(_CountingEvent, "waiting", 0)
+    store, built, results = snapshots._Store(None, "test"), [], {}
+    started = threading.Event()
+
+    def build():
+        built.append(threading.get_ident())
+        if len(built) == 1:
+            started.set()
+            deadline = time.monotonic() + 10
+            while _CountingEvent.waiting < 7:
+                assert time.monotonic() < deadline
+                time.sleep(0.005)
+            if leader_fails:
+                raise RuntimeError("the database went away")
+        return {"built by": threading.get_ident()}
+
+    def read(n):
+        try:
+            results[n] = snapshots.View(store, (1, "created"), (0, 0)).get("outline", build)
+        except RuntimeError as error:
+            results[n] = error
+
+    first = threading.Thread(target=read, args=(0,))
+    first.start()
+    assert started.wait(10)
+    others = [threading.Thread(target=read, args=(n,)) for n in range(1, 8)]
+    for thread in [*others]:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join(10)
+    return built, results
+
+
+def test_readers_missing_the_same_state_at_once_build_it_once(monkeypatch):
+    # 500 joins whose callers are read in one statement all miss the kept state together:
+    # each built it (bench/README.md) before the first's build was awaited by the others.
+    built, results = _misses_at_once(monkeypatch, leader_fails=False)
+    assert len(built) == 1
+    assert len({id(value) for value in results.values()}) == 1 and len(results) == 8
+
+
+def test_if_the_first_build_fails_the_others_build_their_own(monkeypatch):
+    built, results = _misses_at_once(monkeypatch, leader_fails=True)
+    assert isinstance(results.pop(0), RuntimeError)
+    assert len(results) == 7 and not any(isinstance(r, Exception) for r in results.values())
+    assert len(built) >= 2  # the first's, then at least one of the others' (the rest may
+    # find that one kept, or build too: either way each got a state, none the failure)
