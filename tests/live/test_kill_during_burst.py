@@ -126,7 +126,15 @@ def _from_a_tablet(url: str, vote_id: int, token: str):
         except socketio.exceptions.SocketIOError:
             return None
         return True if ack and ack.get("ok") else ack
-    return send, tablet.disconnect
+
+    websocket = tablet.eio.ws
+
+    def close():
+        try:
+            tablet.disconnect()
+        finally:  # the server was killed: the client may not close its socket by itself
+            websocket.shutdown()
+    return send, close
 
 
 @pytest.mark.parametrize("transport", [_over_the_api, _from_a_tablet], ids=["api", "live"])
