@@ -180,13 +180,6 @@ def _with_credentials(statement, by_token: bool):
         _sign_ins.c.ended_at.is_(None), _sign_ins.c.expires_at > bindparam("now")))
 
 
-def _without_transaction() -> None:
-    """PostgreSQL: the event's connection in autocommit (SQLAlchemy puts it back as it was when
-    it returns to the pool). Elsewhere (SQLite) nothing changes."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-
-
 #: A tablet sends a handful of events a second at most; more is a stuck or hostile client.
 FLOOD_LIMIT, FLOOD_WINDOW = 30, 1.0  # events per window (seconds), per connection
 
@@ -218,25 +211,19 @@ def bind_handlers() -> None:
         socketio.on_event(name, handler, namespace=NAMESPACE)
 
 
-def live_event(name: str, *roles: Role, read_only: bool = False, as_caller: bool = False,
-               single_statement: Callable[[dict], bool] | None = None,
+def live_event(name: str, *roles: Role, as_caller: bool = False,
                alongside: Callable[[dict], Alongside] | None = None):
     """Declare ``handler(user, data) -> dict`` as the event ``name`` on /live, for callers
     holding one of ``roles`` if any are given (then loaded with the user).
 
-    ``read_only``: the handler only reads (``meeting.join``), so on PostgreSQL it runs without
-    a transaction — each statement sees what is committed when it runs, as it does under READ
-    COMMITTED in a transaction — which spares the BEGIN and the COMMIT, two of a join's five
-    round trips. Such a handler must not write: each write would commit on its own.
-
-    ``single_statement``: given the event's arguments, whether the handler writes with one
-    statement at most for them (a named ballot on PostgreSQL: the vote under its lock, the
-    ballot and its audit entry are one statement). Then it runs without a transaction too: that
-    statement is atomic and durable when it returns, before the ack, as a commit would make it.
-
     ``as_caller``: the handler is given the caller as plain columns (:class:`Caller`: id, name,
     email), checked as strictly, instead of an ORM user — for the events a hall of tablets sends
-    at once, which need no more of the user (``ecabinet/identity/callers.py``).
+    at once, which need no more of the user (``ecabinet/identity/callers.py``). On PostgreSQL
+    the callers of such events arriving at the same moment are read in one statement, in
+    autocommit, on a connection of their group's (:func:`_caller_rows`); the event's own session
+    is then used only if the handler reads or writes more, in a transaction of its own (a join
+    whose state is kept does not; a named ballot is written with the others of the moment,
+    ``voting.GROUP``).
 
     ``alongside`` (with ``as_caller``): given the event's arguments, a statement to read with
     the caller's in one round trip (:func:`connected_caller_with`); the handler is then called
@@ -258,13 +245,6 @@ def live_event(name: str, *roles: Role, read_only: bool = False, as_caller: bool
                 arguments = data if isinstance(data, dict) else {}
                 check_text(arguments)  # before the database sees any of it
                 with unit_of_work():
-                    # A caller read with others' (PostgreSQL, as_caller) leaves the session
-                    # unused: it opens a transaction only if the handler reads or writes more
-                    # (a join whose state is cached does not; a ballot is written with others').
-                    if (read_only or (single_statement is not None
-                                      and single_statement(arguments))) \
-                            and not (as_caller and grouped_here()):
-                        _without_transaction()
                     if alongside is not None:
                         try:
                             along = alongside(arguments)

@@ -52,7 +52,7 @@ def _seat(user, along, *, with_positions: bool = False):
                            rows=along.rows)
 
 
-@live_event("meeting.join", read_only=True, as_caller=True,
+@live_event("meeting.join", as_caller=True,
             alongside=lambda data: _seat_of(data, with_positions=True))
 def join(user, data, along):
     """Follow a meeting; the answer is the whole current state (joining again is harmless).
@@ -87,16 +87,15 @@ def withdraw(user, data):
     return {}
 
 
-@live_event("ballot.cast", as_caller=True, single_statement=lambda data: (
-    data.get("ballot") is None and voting.casts_in_one_statement()))
+@live_event("ballot.cast", as_caller=True)
 def cast(user, data):
     """The service loads the vote and checks access itself, in one read for an eligible member
     (404 for a vote of a meeting one cannot see, as everywhere).
 
-    A named ballot where it is one statement (PostgreSQL) runs without a transaction: that
-    statement takes the vote's lock, writes the ballot and its audit entry, and is durable
-    before the ack. A verifiable (secret) ballot reads, checks the proofs, then writes two rows
-    and an entry: it keeps its transaction."""
+    A named ballot on PostgreSQL is written with the others cast at that moment, in one
+    statement that takes the vote's lock, writes the ballots and their audit entries, and is
+    durable before any of them is acknowledged (``voting.GROUP``). A verifiable (secret) ballot
+    reads, checks the proofs, then writes two rows and an entry in a transaction of its own."""
     args = load_event(BALLOT, data)
     if args["ballot"] is not None:  # a verifiable vote's ballot, encrypted on the tablet
         return verifiable.cast_ballot(user, args["vote_id"], args["ballot"])

@@ -229,12 +229,6 @@ def _chair_choice(vote: Vote) -> str | None:
 
 # --- ballots -------------------------------------------------------------------------------------
 
-def casts_in_one_statement() -> bool:
-    """Whether a named ballot is one statement here (:data:`statements.CAST_MANY`): its event
-    may then run without a transaction (``live_event(single_statement=…)``)."""
-    return audit.links_after_commit()
-
-
 def cast_ballot(user: User | Caller, vote: Vote | int, choice: str,
                 receipt: str | None = None, *, grouped: bool = False) -> dict:
     """Record the member's ballot in a named vote; returns what the tablet shows. A secret
