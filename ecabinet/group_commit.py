@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Integer, bindparam, column, func, literal_column, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import StatementError
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.visitors import iterate, replacement_traverse
 
@@ -106,8 +107,9 @@ class GroupCommit:
         try:
             results = self._statement(engine, [slot.row for slot in group])
         except Exception as error:
-            if len(group) == 1:
-                group[0].error = error
+            if len(group) == 1 or not _in_the_statement(error):
+                for slot in group:  # no connection, or the database gone: the same for all
+                    slot.error = error
                 return
             for slot in group:  # the failure is one row's, or the group's: each alone
                 try:
@@ -121,6 +123,15 @@ class GroupCommit:
     def _statement(self, engine, rows: list[dict]) -> list:
         with engine.connect() as connection:
             return self._run(connection.execution_options(isolation_level="AUTOCOMMIT"), rows)
+
+
+def _in_the_statement(error: Exception) -> bool:
+    """Whether the database refused the statement itself (a row it cannot take, a deadlock
+    with another group), which writing each row alone can tell apart; not a connection that
+    could not be had or was lost (the pool's time-out, the server gone), which each row alone
+    would only meet again, one after the other."""
+    return isinstance(error, StatementError) and error.statement is not None \
+        and not getattr(error, "connection_invalidated", False)
 
 
 class ForMany:

@@ -7,6 +7,8 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from sqlalchemy.exc import DataError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from ecabinet.group_commit import GroupCommit
 
@@ -41,7 +43,8 @@ class Writer:
         if self.hold:
             assert self.release.wait(10)
         if self.refuse & {row["n"] for row in rows}:
-            raise ValueError(f"refused {sorted(self.refuse & {row['n'] for row in rows})}")
+            raise DataError("INSERT INTO ballots …", {}, ValueError(
+                f"refused {sorted(self.refuse & {row['n'] for row in rows})}"))
         return [f"written {row['n']}" for row in rows]
 
 
@@ -122,8 +125,35 @@ def test_a_row_that_cannot_be_written_fails_only_its_own_caller():
     # The group's statement failed as a whole, so each of its rows was written alone.
     assert writer.statements[:2] == [[0], [1, 2, 3, 4, 5]]
     assert sorted(writer.statements[2:]) == [[1], [2], [3], [4], [5]]
-    assert isinstance(results.pop(3), ValueError)
+    assert isinstance(results.pop(3), DataError)
     assert results == {n: f"written {n}" for n in (0, 1, 2, 4, 5)}
+
+
+def test_no_connection_for_a_group_fails_all_of_it_at_once():
+    # The pool's time-out (or the database gone) is not one row's fault: writing each row
+    # alone would make the last caller wait for as many time-outs as there are rows.
+    writer, engine = Writer(), Engine()
+    attempts = []
+
+    def run(connection, rows):
+        attempts.append([row["n"] for row in rows])
+        if len(attempts) == 1:
+            return writer.run(connection, rows)
+        raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
+
+    group = GroupCommit(run, key=lambda row: row["n"])
+    writer.hold = True
+    results = {}
+    threads = _submit_all(group, engine, [{"n": 0}], results)
+    assert writer.entered.wait(10)
+    threads += _submit_all(group, engine, [{"n": n} for n in range(1, 5)], results)
+    _until(lambda: _waiting(group, engine) == 4)
+    writer.release.set()
+    for thread in threads:
+        thread.join(10)
+    assert attempts == [[0], [1, 2, 3, 4]]  # no row-by-row retry
+    assert results.pop(0) == "written 0"
+    assert all(isinstance(error, PoolTimeout) for error in results.values()) and len(results) == 4
 
 
 def test_a_leader_that_stops_leaves_no_caller_told_nothing_and_the_next_group_written():
