@@ -125,6 +125,23 @@ class GroupCommit:
             return self._run(connection.execution_options(isolation_level="AUTOCOMMIT"), rows)
 
 
+def given_rows(types: dict):
+    """A statement's input table for many callers at once (PostgreSQL): the CTE ``given``,
+    ``idx`` (the caller's place in the group) then a column per name of ``types``, passed as
+    one array per column (:func:`given_params`)."""
+    types = {"idx": Integer(), **types}
+    return select(func.unnest(*(bindparam(f"many_{name}", type_=ARRAY(type_))
+                                for name, type_ in types.items())).table_valued(
+        *(column(name, type_) for name, type_ in types.items())
+    ).render_derived(name="input")).cte("given")
+
+
+def given_params(names, rows: list[dict]) -> dict:
+    """:func:`given_rows`' parameters for ``rows`` (a dict per caller, keyed by ``names``)."""
+    return {f"many_{name}": [index if name == "idx" else row.get(name)
+                             for index, row in enumerate(rows)] for name in ("idx", *names)}
+
+
 def _in_the_statement(error: Exception) -> bool:
     """Whether the database refused the statement itself (a row it cannot take, a deadlock
     with another group), which writing each row alone can tell apart; not a connection that
@@ -147,12 +164,8 @@ class ForMany:
     def __init__(self, statement):
         types = {bind.key: bind.type for bind in iterate(statement)
                  if isinstance(bind, BindParameter) and not bind.unique}
-        self.names = ["idx", *types]
-        types = {"idx": Integer(), **types}
-        given = select(func.unnest(*(bindparam(f"many_{name}", type_=ARRAY(type_))
-                                     for name, type_ in types.items())).table_valued(
-            *(column(name, type_) for name, type_ in types.items())
-        ).render_derived(name="given")).cte("given")
+        self.names = list(types)
+        given = given_rows(types)
 
         def from_given(element):
             # By name, not as the CTE's column: the parameter may sit in a subquery of a
@@ -167,9 +180,7 @@ class ForMany:
 
     def rows(self, connection, sets: list[dict]) -> list[list]:
         """The statement's rows for each set of parameters, in the order of ``sets``."""
-        params = {f"many_{name}": [index if name == "idx" else given.get(name)
-                                   for index, given in enumerate(sets)] for name in self.names}
         found: list[list] = [[] for _ in sets]
-        for row in connection.execute(self.statement, params):
+        for row in connection.execute(self.statement, given_params(self.names, sets)):
             found[row[-1]].append(row)
         return found

@@ -11,13 +11,13 @@ every ballot waiting at that moment, committed together (the live event, through
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, and_, bindparam, column, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Integer, String, and_, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ecabinet.audit import services as audit
 from ecabinet.extensions import UTCDateTime
+from ecabinet.group_commit import given_params, given_rows
 from ecabinet.meetings import access
 from ecabinet.meetings.models import Ballot, Meeting, Participant, Vote, VoteEligibility
 from ecabinet.meetings.queries import OPEN
@@ -67,8 +67,8 @@ CAST_SQLITE = _upsert_ballot(sqlite_insert(_ballots).values(**_BALLOT_ROW))
 UPSERT_POSTGRESQL = _upsert_ballot(pg_insert(_ballots).values(**_BALLOT_ROW))
 
 #: :data:`CAST_MANY`'s input: a row per ballot, passed as one array per column.
-CAST_INPUT = {"idx": Integer(), "vote_id": Integer(), "user_id": Integer(),
-              "choice": String(), "cast_at": UTCDateTime(), **audit.unlinked_types()}
+CAST_INPUT = {"vote_id": Integer(), "user_id": Integer(), "choice": String(),
+              "cast_at": UTCDateTime(), **audit.unlinked_types()}
 
 
 def _cast_many():
@@ -78,11 +78,7 @@ def _cast_many():
     ``cast``. A close waiting for the lock is seen as it is once committed: the row the lock
     returns is the closed vote, and nothing is written. No two input rows may be one member's
     ballot in one vote (ON CONFLICT cannot change a row twice in a statement)."""
-    source = func.unnest(*(bindparam(f"many_{name}", type_=ARRAY(type_))
-                           for name, type_ in CAST_INPUT.items())).table_valued(
-        *(column(name, type_) for name, type_ in CAST_INPUT.items())
-    ).render_derived(name="cast_input")
-    given = select(source).cte("given")
+    given = given_rows(CAST_INPUT)
     locked = _vote_rows(given.c.user_id, given.c.vote_id, given).with_for_update(
         read=True, key_share=True, of=_votes).cte("vote")
     written = _upsert_ballot(pg_insert(_ballots).from_select(
@@ -109,7 +105,5 @@ CAST_MANY = _cast_many()
 
 
 def many_params(rows: list[dict]) -> dict:
-    """:data:`CAST_MANY`'s parameters for ``rows`` (each a ballot's parameters, without
-    ``idx``: its place in the list)."""
-    return {f"many_{name}": [index if name == "idx" else row[name]
-                             for index, row in enumerate(rows)] for name in CAST_INPUT}
+    """:data:`CAST_MANY`'s parameters for ``rows`` (each a ballot's parameters)."""
+    return given_params(CAST_INPUT, rows)

@@ -72,7 +72,7 @@ def join(user, data, along):
 @live_event("attendance.checkin", as_caller=True, alongside=_seat_of)
 def check_in(user, data, along):
     seat = _seat(user, along)
-    return {"checked_in": True, "changed": sitting.check_in(user, seat)}
+    return {"checked_in": True, "changed": sitting.check_in(user, seat, grouped=True)}
 
 
 @live_event("speaker.request")

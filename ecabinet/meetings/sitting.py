@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Integer, bindparam, select, update
 
 from ecabinet.audit import services as audit
 from ecabinet.errors import Conflict, Invalid, NotFound
-from ecabinet.extensions import db
+from ecabinet.extensions import UTCDateTime, db
+from ecabinet.group_commit import GroupCommit, given_params, given_rows
 from ecabinet.identity.models import User
 from ecabinet.meetings import access, broadcast_throttle, queries, rooms, snapshots
 from ecabinet.meetings.models import (
@@ -48,7 +49,7 @@ def require_status(meeting: Meeting, allowed: set[MeetingStatus]) -> None:
 
 # --- check-in ------------------------------------------------------------------------------------
 
-def check_in(user: User, meeting: Meeting | access.Seat) -> bool:
+def check_in(user: User, meeting: Meeting | access.Seat, *, grouped: bool = False) -> bool:
     """Điểm danh. Returns False when the user had checked in already (nothing changes).
 
     ``meeting``: the caller's seat (:func:`access.seat_for`, what a hall of tablets checking in
@@ -56,6 +57,8 @@ def check_in(user: User, meeting: Meeting | access.Seat) -> bool:
     "not checked in" — two check-ins at once change it once. Written past the ORM, so it does
     not move the meeting's version (the read's ETag counts those present instead:
     ``versions._only_checked_in``); the join's kept state is told (:func:`snapshots.changed`).
+    ``grouped`` (a live event, no transaction of its own): on PostgreSQL the check-in is written
+    and committed with the others of the moment (:data:`CHECK_INS`) before this returns.
     """
     seat = meeting if isinstance(meeting, access.Seat) else access.seat_in(user, meeting)
     if seat.participant is None:
@@ -69,10 +72,15 @@ def check_in(user: User, meeting: Meeting | access.Seat) -> bool:
     params, now = {"participant_id": seat.participant.id}, _now()
     entry = {"actor": user, "object_type": Meeting.__tablename__, "object_id": seat.meeting_id}
     logged = audit.links_after_commit()
-    if logged:
+    if logged:  # PostgreSQL: the check-in and its entry are one statement
         params.update(audit.unlinked_params("attendance.checkin", **entry, details={}, at=now))
-    changed = db.session.execute(_CHECK_IN_LOGGED if logged else _CHECK_IN,
-                                 {**params, "now": now}).rowcount
+        if grouped:
+            db.session.close()  # no pooled connection held while the group is written
+            changed = CHECK_INS.submit(db.engine, {**params, "now": now})
+        else:
+            changed = _check_in_rows(db.session, [{**params, "now": now}])[0]
+    else:
+        changed = db.session.execute(_CHECK_IN, {**params, "now": now}).rowcount
     if not changed:  # another event of the same member was first
         return False
     _forget_checked_in(seat.participant.id)
@@ -91,10 +99,38 @@ _CHECK_IN = (update(_participants)
              .where(_participants.c.id == bindparam("participant_id"),
                     _participants.c.checked_in_at.is_(None))
              .values(checked_in_at=bindparam("now")))
-#: PostgreSQL: the check-in and its audit entry (unlinked) in one statement; its row count is
-#: the entry's (one when the row changed).
-_CHECK_IN_LOGGED = audit.unlinked_insert(_CHECK_IN.returning(_participants.c.id)
-                                         .cte("checked_in"))
+_CHECK_IN_INPUT = {"participant_id": Integer(), "now": UTCDateTime(), **audit.unlinked_types()}
+
+
+def _check_in_many():
+    """PostgreSQL: for every input row, the participant's check-in (only from "not checked
+    in") and its audit entry (unlinked) if it changed the row; ``changed`` for each row in. No
+    two input rows may be one participant's (the group's key)."""
+    given = given_rows(_CHECK_IN_INPUT)
+    checked_in = (update(_participants)
+                  .where(_participants.c.id == given.c.participant_id,
+                         _participants.c.checked_in_at.is_(None))
+                  .values(checked_in_at=given.c.now)
+                  .returning(_participants.c.id)).cte("checked_in")
+    logged = audit.unlinked_insert(
+        checked_in.join(given, given.c.participant_id == checked_in.c.id),
+        values=lambda name: given.c[name]).cte("logged")
+    return (select(given.c.idx, checked_in.c.id.is_not(None).label("changed"))
+            .select_from(given.outerjoin(checked_in, checked_in.c.id == given.c.participant_id))
+            .add_cte(logged))
+
+
+_CHECK_IN_MANY = _check_in_many()
+
+
+def _check_in_rows(connection, rows: list[dict]) -> list[bool]:
+    changed = dict(connection.execute(_CHECK_IN_MANY, given_params(_CHECK_IN_INPUT, rows)).all())
+    return [changed[index] for index in range(len(rows))]
+
+
+#: Check-ins from tablets on PostgreSQL: those arriving while one group is written are the
+#: next group, one statement and one commit (a hall checking in at once).
+CHECK_INS = GroupCommit(_check_in_rows, key=lambda row: row["participant_id"])
 
 
 def _forget_checked_in(participant_id: int) -> None:

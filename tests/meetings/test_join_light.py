@@ -139,7 +139,8 @@ def test_a_join_runs_outside_a_transaction_on_postgresql(app, tablets, session_o
     """A join only reads: on PostgreSQL its one statement (the caller, their seat and
     positions, read with the other events' of the moment) runs in autocommit, and a join whose
     state is kept opens no transaction at all; the connection goes back to the pool as it was
-    — the next event's writes are in a transaction again."""
+    — the next event's writes are in a transaction again (a check-in's is written with the
+    others of the moment, in autocommit too)."""
     with app.app_context():
         engine = db.engine
         if engine.dialect.name != "postgresql":
@@ -156,8 +157,15 @@ def test_a_join_runs_outside_a_transaction_on_postgresql(app, tablets, session_o
         joined, seen[:] = list(seen), []
         ack = _emit(tablets["m4"], "attendance.checkin", {"meeting_id": session_open.meeting_id})
         assert ack["ok"] and ack["changed"], ack
+        checked_in, seen[:] = list(seen), []
+        ack = _emit(tablets["m3"], "speaker.request", {"meeting_id": session_open.meeting_id,
+                                                       "agenda_item_id": session_open.items[0]})
+        assert ack["ok"], ack
     finally:
         sqla_event.remove(engine, "before_cursor_execute", autocommit)
     assert len(joined) == 1 and joined[0][1], joined  # the state came from what is kept
     assert "FROM users" in joined[0][0] and "meeting_participants" in joined[0][0]
-    assert [flag for s, flag in seen if "UPDATE meeting_participants" in s] == [False], seen
+    # A check-in is written with the others of the moment: one statement, in autocommit.
+    assert [flag for s, flag in checked_in if "UPDATE meeting_participants" in s] == [True]
+    # The next event writes in a transaction: the connections came back as they were.
+    assert [flag for s, flag in seen if "INSERT INTO speaker_requests" in s] == [False], seen

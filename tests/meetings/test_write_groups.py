@@ -1,8 +1,8 @@
-"""A live event's named ballots, committed in groups on PostgreSQL (voting.GROUP,
-ecabinet/group_commit.py): the ballots waiting while one group is written are the next
-statement; nobody waits for the group holding a pooled connection; each ballot still has its
-audit entry and the chain verifies. A burst with a close in the middle: test_voting_burst.py;
-a kill -9: tests/live/test_kill_during_burst.py."""
+"""A live event's named ballots and check-ins, committed in groups on PostgreSQL
+(voting.GROUP, sitting.CHECK_INS, ecabinet/group_commit.py): those waiting while one group is
+written are the next statement; nobody waits for the group holding a pooled connection; each
+change still has its audit entry and the chain verifies. A burst with a close in the middle:
+test_voting_burst.py; a kill -9: tests/live/test_kill_during_burst.py."""
 
 import threading
 import time
@@ -16,7 +16,7 @@ from ecabinet.audit.models import AuditEntry
 from ecabinet.database import unit_of_work
 from ecabinet.extensions import db
 from ecabinet.identity.services import get_user
-from ecabinet.meetings import voting
+from ecabinet.meetings import access, sitting, voting
 from ecabinet.meetings.models import Ballot
 from tests.fixtures.secret_votes import open_vote
 
@@ -44,19 +44,21 @@ def _cast_as_the_event_does(app, user_id, vote_id, choice):
 
 
 class HoldFirstGroup:
-    """Holds the first group's statement until ``waiting`` others are queued behind it."""
+    """Holds the first group's statement (one that writes ``table``) until ``waiting`` others
+    are queued behind it in ``group``."""
 
-    def __init__(self, engine, waiting: int):
+    def __init__(self, engine, waiting: int, group=voting.GROUP, table="INTO ballots"):
         self.engine, self.waiting, self.groups = engine, waiting, []
+        self.group, self.table = group, table
         event.listen(engine, "before_cursor_execute", self._before)
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
-        if "INTO ballots" not in statement:
+        if self.table not in statement:
             return
         self.groups.append(len(parameters["many_idx"]))
         if len(self.groups) == 1:
             deadline = time.monotonic() + 20
-            while len(voting.GROUP._waiting.get(self.engine, [])) < self.waiting:
+            while len(self.group._waiting.get(self.engine, [])) < self.waiting:
                 assert time.monotonic() < deadline, "the other ballots never queued"
                 time.sleep(0.01)
 
@@ -123,4 +125,42 @@ def test_one_members_ballots_in_a_burst_end_with_the_last_one(app, api, session_
             Ballot.vote_id == vote_id, Ballot.user_id == member)) == order[-1]
         assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "ballot.cast", AuditEntry.actor_id == member)) == len(order)
+        db.session.remove()
+
+
+def _check_in_as_the_event_does(app, user_id, meeting_id):
+    with app.app_context():
+        try:
+            with unit_of_work():
+                user = get_user(user_id)
+                return sitting.check_in(user, access.seat_for(user, meeting_id), grouped=True)
+        finally:
+            db.session.remove()
+
+
+def test_check_ins_arriving_during_a_write_are_one_statement_each_once(app, cabinet):
+    mid = cabinet.meeting_id
+    m1, m2, m3 = (cabinet.users[who].id for who in ("m1", "m2", "m3"))
+    with app.app_context():
+        held = HoldFirstGroup(db.engine, waiting=3, group=sitting.CHECK_INS,
+                              table="UPDATE meeting_participants")
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            first = pool.submit(_check_in_as_the_event_does, app, m1, mid)
+            while not held.groups:
+                time.sleep(0.01)
+            # m1's tablet again (a double tap) while the first is being written, and two more
+            rest = [pool.submit(_check_in_as_the_event_does, app, user, mid)
+                    for user in (m2, m1, m3)]
+            answers = [first.result(timeout=30)] + [f.result(timeout=30) for f in rest]
+    finally:
+        held.close()
+    # m1's second is the next statement's, after the first committed: it changes nothing.
+    assert answers == [True, True, False, True]
+    assert held.groups == [1, 3]
+    with app.app_context():
+        entries = db.session.scalars(select(AuditEntry.actor_id).where(
+            AuditEntry.action == "attendance.checkin")).all()
+        assert sorted(entries) == sorted([m1, m2, m3])  # one entry per change
+        assert audit.verify_chain().ok
         db.session.remove()
