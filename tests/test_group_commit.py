@@ -63,6 +63,20 @@ def _outcome(group, engine, row):
         return error
 
 
+def _first_then(group, engine, writer, later: list[dict]) -> dict:
+    """Row 0 is written alone and held there while ``later`` queue behind it; then all are
+    let through. What each caller got, by its row's ``n``."""
+    writer.hold, results = True, {}
+    threads = _submit_all(group, engine, [{"n": 0}], results)
+    assert writer.entered.wait(10)
+    threads += _submit_all(group, engine, later, results)
+    _until(lambda: _waiting(group, engine) == len(later))
+    writer.release.set()
+    for thread in threads:
+        thread.join(10)
+    return results
+
+
 def _waiting(group, engine) -> int:
     return len(group._waiting.get(engine, []))
 
@@ -77,15 +91,8 @@ def _until(condition, seconds=10):
 def test_callers_arriving_while_a_group_is_written_are_the_next_statement():
     writer, engine = Writer(), Engine()
     group = GroupCommit(writer.run, key=lambda row: row["n"])
-    writer.hold = True
-    results = {}
-    first = _submit_all(group, engine, [{"n": 0}], results)
-    assert writer.entered.wait(10)  # the first one leads and writes itself alone
-    later = _submit_all(group, engine, [{"n": n} for n in range(1, 9)], results)
-    _until(lambda: _waiting(group, engine) == 8)
-    writer.release.set()
-    for thread in first + later:
-        thread.join(10)
+    # The first one leads and writes itself alone; the eight that come meanwhile wait.
+    results = _first_then(group, engine, writer, [{"n": n} for n in range(1, 9)])
     assert writer.statements == [[0], [1, 2, 3, 4, 5, 6, 7, 8]]
     assert results == {n: f"written {n}" for n in range(9)}  # each caller its own row's result
     # Every statement ran on a connection in autocommit: it commits as it returns.
@@ -113,15 +120,8 @@ def test_one_members_two_ballots_never_share_a_statement_and_keep_their_order():
 def test_a_row_that_cannot_be_written_fails_only_its_own_caller():
     writer, engine = Writer(), Engine()
     group = GroupCommit(writer.run, key=lambda row: row["n"])
-    writer.hold, writer.refuse = True, {3}
-    results = {}
-    threads = _submit_all(group, engine, [{"n": 0}], results)
-    assert writer.entered.wait(10)
-    threads += _submit_all(group, engine, [{"n": n} for n in range(1, 6)], results)
-    _until(lambda: _waiting(group, engine) == 5)
-    writer.release.set()
-    for thread in threads:
-        thread.join(10)
+    writer.refuse = {3}
+    results = _first_then(group, engine, writer, [{"n": n} for n in range(1, 6)])
     # The group's statement failed as a whole, so each of its rows was written alone.
     assert writer.statements[:2] == [[0], [1, 2, 3, 4, 5]]
     assert sorted(writer.statements[2:]) == [[1], [2], [3], [4], [5]]
@@ -142,15 +142,7 @@ def test_no_connection_for_a_group_fails_all_of_it_at_once():
         raise PoolTimeout("QueuePool limit of size 5 overflow 10 reached")
 
     group = GroupCommit(run, key=lambda row: row["n"])
-    writer.hold = True
-    results = {}
-    threads = _submit_all(group, engine, [{"n": 0}], results)
-    assert writer.entered.wait(10)
-    threads += _submit_all(group, engine, [{"n": n} for n in range(1, 5)], results)
-    _until(lambda: _waiting(group, engine) == 4)
-    writer.release.set()
-    for thread in threads:
-        thread.join(10)
+    results = _first_then(group, engine, writer, [{"n": n} for n in range(1, 5)])
     assert attempts == [[0], [1, 2, 3, 4]]  # no row-by-row retry
     assert results.pop(0) == "written 0"
     assert all(isinstance(error, PoolTimeout) for error in results.values()) and len(results) == 4

@@ -4,7 +4,6 @@ is the one a lone event runs, for each caller's own credentials, so one caller's
 in a group refuses that caller only, and nobody is answered with another's seat."""
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -14,6 +13,7 @@ from ecabinet.extensions import db, socketio
 from ecabinet.live import handlers
 from ecabinet.live.namespace import NAMESPACE
 from ecabinet.meetings import access
+from tests.fixtures.groups import HoldFirstGroup
 from tests.live.test_caller_checks import _call, _kill_token
 from tests.meetings.conftest import api, cabinet, session_open  # noqa: F401
 
@@ -36,39 +36,17 @@ def joins(app, session_open):  # noqa: F811
             tablet.disconnect(namespace=NAMESPACE)
 
 
-class HoldFirstRead:
-    """Holds the first grouped read until ``waiting`` other events are queued behind it."""
-
-    def __init__(self, engine, group, waiting):
-        self.engine, self.group, self.waiting, self.reads = engine, group, waiting, []
-        sqla_event.listen(engine, "before_cursor_execute", self._before)
-
-    def _before(self, conn, cursor, statement, parameters, context, executemany):
-        if not statement.startswith("WITH given") or "FROM users" not in statement:
-            return
-        self.reads.append(sorted(parameters["many_user_id"]))
-        if len(self.reads) == 1:
-            deadline = time.monotonic() + 20
-            while len(self.group._waiting.get(self.engine, [])) < self.waiting:
-                assert time.monotonic() < deadline, "the other events never queued"
-                time.sleep(0.01)
-
-    def close(self):
-        sqla_event.remove(self.engine, "before_cursor_execute", self._before)
-
-
 def test_a_dead_token_in_a_group_is_refused_and_the_others_get_their_own_seat(
         app, joins, session_open):  # noqa: F811
     engine, group, tablets = joins
     cab = session_open
     _kill_token(app, cab.users["m3"].id, "revoked")
-    held = HoldFirstRead(engine, group, waiting=3)
+    held = HoldFirstGroup(engine, group, ("WITH given", "FROM users"), 3)
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
             first = pool.submit(_call, tablets["m1"], "meeting.join",
                                 {"meeting_id": cab.meeting_id})
-            while not held.reads:
-                time.sleep(0.01)
+            held.wait_until_held()
             rest = {who: pool.submit(_call, tablets[who], "meeting.join",
                                      {"meeting_id": cab.meeting_id})
                     for who in ("m2", "m3", "m4")}
@@ -78,7 +56,7 @@ def test_a_dead_token_in_a_group_is_refused_and_the_others_get_their_own_seat(
         held.close()
     users = {who: cab.users[who].id for who in ("m1", "m2", "m3", "m4")}
     # m2, m3 and m4 were one statement; m3's revoked token refused m3 only.
-    assert held.reads == [[users["m1"]], sorted(users[w] for w in ("m2", "m3", "m4"))]
+    assert held.users == [[users["m1"]], sorted(users[w] for w in ("m2", "m3", "m4"))]
     assert acks["m3"]["ok"] is False and acks["m3"]["error"]["code"] == "unauthorized"
     for who in ("m1", "m2", "m4"):
         assert acks[who]["ok"], (who, acks[who])
@@ -87,9 +65,8 @@ def test_a_dead_token_in_a_group_is_refused_and_the_others_get_their_own_seat(
         assert me["checked_in"] is (who != "m4")  # m4 is the one not checked in
 
 
-def test_a_group_of_one_event_is_the_statement_a_lone_event_runs(app, joins, session_open):  # noqa: F811
+def test_a_meeting_one_cannot_see_is_not_found_through_a_group_read(app, joins):
     engine, _group, tablets = joins
-    cab = session_open
     sent = []
     here = threading.get_ident()
 
@@ -102,5 +79,5 @@ def test_a_group_of_one_event_is_the_statement_a_lone_event_runs(app, joins, ses
         ack = _call(tablets["m4"], "meeting.join", {"meeting_id": 999_999})
     finally:
         sqla_event.remove(engine, "before_cursor_execute", seen)
-    assert ack["error"]["code"] == "not_found"  # a meeting one cannot see, as alone
+    assert ack["error"]["code"] == "not_found"  # as alone: the seat's rule, on its row
     assert len([s for s in sent if s.startswith("WITH given")]) == 1

@@ -5,11 +5,10 @@ change still has its audit entry and the chain verifies. A burst with a close in
 test_voting_burst.py; a kill -9: tests/live/test_kill_during_burst.py."""
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from ecabinet.audit import services as audit
 from ecabinet.audit.models import AuditEntry
@@ -18,6 +17,7 @@ from ecabinet.extensions import db
 from ecabinet.identity.services import get_user
 from ecabinet.meetings import access, sitting, voting
 from ecabinet.meetings.models import Ballot
+from tests.fixtures.groups import HoldFirstGroup
 from tests.fixtures.secret_votes import open_vote
 
 VOTERS = ("chair", "m1", "m2", "m3")
@@ -43,41 +43,17 @@ def _cast_as_the_event_does(app, user_id, vote_id, choice):
             db.session.remove()
 
 
-class HoldFirstGroup:
-    """Holds the first group's statement (one that writes ``table``) until ``waiting`` others
-    are queued behind it in ``group``."""
-
-    def __init__(self, engine, waiting: int, group=voting.GROUP, table="INTO ballots"):
-        self.engine, self.waiting, self.groups = engine, waiting, []
-        self.group, self.table = group, table
-        event.listen(engine, "before_cursor_execute", self._before)
-
-    def _before(self, conn, cursor, statement, parameters, context, executemany):
-        if self.table not in statement:
-            return
-        self.groups.append(len(parameters["many_idx"]))
-        if len(self.groups) == 1:
-            deadline = time.monotonic() + 20
-            while len(self.group._waiting.get(self.engine, [])) < self.waiting:
-                assert time.monotonic() < deadline, "the other ballots never queued"
-                time.sleep(0.01)
-
-    def close(self):
-        event.remove(self.engine, "before_cursor_execute", self._before)
-
-
 def test_ballots_arriving_during_a_write_are_one_statement_and_hold_no_connection(
         app, api, session_open):
     cab = session_open
     vote_id = open_vote(api, cab)["id"]
     users = [cab.users[who].id for who in VOTERS]
     with app.app_context():
-        held = HoldFirstGroup(db.engine, waiting=len(users) - 1)
+        held = HoldFirstGroup(db.engine, voting.GROUP, ("INTO ballots",), len(users) - 1)
     try:
         with ThreadPoolExecutor(max_workers=len(users)) as pool:
             first = pool.submit(_cast_as_the_event_does, app, users[0], vote_id, "yes")
-            while not held.groups:  # the first group is being written
-                time.sleep(0.01)
+            held.wait_until_held()  # the first group is being written
             # Three more ballots while it is: with two pooled connections, had each held its
             # own while waiting, the group could not have got one (pool_timeout: refused).
             rest = [pool.submit(_cast_as_the_event_does, app, user, vote_id, choice)
@@ -85,7 +61,7 @@ def test_ballots_arriving_during_a_write_are_one_statement_and_hold_no_connectio
             answers = [first.result(timeout=30)] + [f.result(timeout=30) for f in rest]
     finally:
         held.close()
-    assert held.groups == [1, 3]  # the three that waited are one statement
+    assert held.sizes == [1, 3]  # the three that waited are one statement
     assert [a["choice"] for a in answers] == ["yes", "no", "abstain", "yes"]
     assert all(a["receipt"] for a in answers)
     with app.app_context():
@@ -142,13 +118,11 @@ def test_check_ins_arriving_during_a_write_are_one_statement_each_once(app, cabi
     mid = cabinet.meeting_id
     m1, m2, m3 = (cabinet.users[who].id for who in ("m1", "m2", "m3"))
     with app.app_context():
-        held = HoldFirstGroup(db.engine, waiting=3, group=sitting.CHECK_INS,
-                              table="UPDATE meeting_participants")
+        held = HoldFirstGroup(db.engine, sitting.CHECK_INS, ("UPDATE meeting_participants",), 3)
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
             first = pool.submit(_check_in_as_the_event_does, app, m1, mid)
-            while not held.groups:
-                time.sleep(0.01)
+            held.wait_until_held()
             # m1's tablet again (a double tap) while the first is being written, and two more
             rest = [pool.submit(_check_in_as_the_event_does, app, user, mid)
                     for user in (m2, m1, m3)]
@@ -157,7 +131,7 @@ def test_check_ins_arriving_during_a_write_are_one_statement_each_once(app, cabi
         held.close()
     # m1's second is the next statement's, after the first committed: it changes nothing.
     assert answers == [True, True, False, True]
-    assert held.groups == [1, 3]
+    assert held.sizes == [1, 3]
     with app.app_context():
         entries = db.session.scalars(select(AuditEntry.actor_id).where(
             AuditEntry.action == "attendance.checkin")).all()
