@@ -1,6 +1,6 @@
 """Group commit (ecabinet/group_commit.py) on its own: who writes, what shares a statement,
 what a failure costs whom. The ballots' use of it, on PostgreSQL: tests/meetings/
-test_ballot_groups.py; a kill -9 in the middle: tests/live/test_kill_during_burst.py."""
+test_write_groups.py; a kill -9 in the middle: tests/live/test_kill_during_burst.py."""
 
 import threading
 import time
