@@ -167,7 +167,7 @@ def _with_credentials(statement, by_token: bool):
     """The user of the connection, with what it was opened with: its token's state (checked
     by :func:`connected_user`), or for a browser its sign-in, still open."""
     # The joins name their left side: the statement is also run for many connections at
-    # once (group_commit.for_many), where its parameters become columns of another table.
+    # once (group_commit.ForMany), where its parameters become columns of another table.
     statement = statement.where(_users.c.id == bindparam("user_id"))
     if by_token:
         return statement.add_columns(_tokens.c.revoked_at, _tokens.c.expires_at).outerjoin_from(
